@@ -1,0 +1,51 @@
+/**
+ * Dependency rules from STYLE.md: cli -> daemon -> backup -> {etcd, snapshot, crypto, storage, schedule};
+ * pure modules import nothing with I/O; no cycles; other folders go through a domain's index.ts.
+ */
+const domains = ['snapshot', 'etcd', 'storage', 'crypto', 'schedule', 'backup', 'k8s', 'certs', 'audit', 'daemon', 'cli'];
+
+const forbidden = [
+  { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+  {
+    name: 'pure-snapshot-schedule', severity: 'error',
+    comment: 'snapshot/ and schedule/ are pure: no fs, no net',
+    from: { path: '^src/(snapshot|schedule)/', pathNot: '\\.test\\.ts$|/testing\\.ts$' },
+    to: { path: '^(fs|fs/promises|net|http|https|http2|tls|child_process|dgram)$', dependencyTypes: ['core'] },
+  },
+  {
+    name: 'low-level-domains-stay-low', severity: 'error',
+    comment: 'etcd, snapshot, storage, crypto and schedule never import the use-case layers above them',
+    from: { path: '^src/(etcd|snapshot|storage|crypto|schedule)/' },
+    to: { path: '^src/(backup|daemon|cli|k8s|certs|audit)/' },
+  },
+  {
+    name: 'backup-below-daemon-cli', severity: 'error',
+    from: { path: '^src/backup/' },
+    to: { path: '^src/(daemon|cli)/' },
+  },
+  {
+    name: 'daemon-below-cli', severity: 'error',
+    from: { path: '^src/(daemon|k8s|certs|audit)/' },
+    to: { path: '^src/cli/' },
+  },
+  {
+    name: 'domain-through-index', severity: 'error',
+    comment: 'other folders import a domain through its index.ts',
+    from: { path: '^src/([^/]+)/', pathNot: '\\.test\\.ts$' },
+    to: {
+      path: `^src/(${domains.join('|')})/.+`,
+      pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$', '^src/[^/]+/testing\\.ts$'],
+    },
+  },
+];
+
+module.exports = {
+  forbidden,
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^dist/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js'] },
+  },
+};

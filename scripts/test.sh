@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The whole test suite, with its own set-up: installs etcd/etcdctl/age/openssl and the npm
+# packages when missing, builds, lints, type-checks, checks the dependency rules, then runs
+# every unit, integration (real etcd on 127.0.0.1) and e2e test with node's test runner.
+# Usage: scripts/test.sh [test-file-filter]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+echo "== lint"
+npx eslint . --max-warnings=0
+echo "== dependency rules"
+npx depcruise src --config .dependency-cruiser.cjs --output-type err
+
+echo "== tests"
+# Drop compiled files whose source is gone, so a deleted test never runs from a stale build.
+while IFS= read -r js; do
+  src="${js#dist/}"; src="${src%.js}.ts"
+  [ -f "$src" ] || rm -f "$js" "$js.map"
+done < <(find dist/src dist/test dist/bench -name '*.js' 2>/dev/null)
+filter="${1:-}"
+mapfile -t files < <(find dist/src dist/test -name '*.test.js' | sort | grep -- "${filter}" || true)
+if [ ${#files[@]} -eq 0 ]; then echo "no test files matched '${filter}'" >&2; exit 1; fi
+exec node --test --test-reporter=spec --test-concurrency="${KK_TEST_CONCURRENCY:-4}" --test-timeout=600000 "${files[@]}"

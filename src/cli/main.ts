@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+/**
+ * kubekeeper's entry point: finds the command by its words, parses flags, runs it with an
+ * AbortSignal wired to SIGINT/SIGTERM, and is the only place that maps errors to output and
+ * exit codes.
+ */
+import { realpathSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { AppError, ExitCode, UsageError } from '../errors.js';
+import type { CliIo, Command, FlagDef } from './command.js';
+import { parseCommandLine } from './flags.js';
+import { renderHelp, renderCommandList } from './output/help.js';
+
+const COMMANDS_DIR = new URL('./commands/', import.meta.url);
+/** Longest command name, in words ("backup prune" is 2, "node drain" is 2, "certs rotate-ca" 2). */
+const MAX_COMMAND_WORDS = 3;
+
+async function loadCommand(file: string): Promise<Command | undefined> {
+  try {
+    const mod = (await import(new URL(`${file}.js`, COMMANDS_DIR).href)) as { default?: Command };
+    return mod.default;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes(`${file}.js`)) return undefined;
+    throw err;
+  }
+}
+
+/** Resolves the longest run of leading words that names a command file. */
+async function findCommand(argv: readonly string[]): Promise<{ command: Command; rest: string[] } | undefined> {
+  const words: string[] = [];
+  for (const token of argv.slice(0, MAX_COMMAND_WORDS)) {
+    if (!/^[a-z][a-z0-9-]*$/.test(token)) break;
+    words.push(token);
+  }
+  for (let n = words.length; n > 0; n--) {
+    const command = await loadCommand(words.slice(0, n).join('-'));
+    if (command) return { command, rest: argv.slice(n) };
+  }
+  return undefined;
+}
+
+async function allCommands(): Promise<Command[]> {
+  const files = (await readdir(COMMANDS_DIR)).filter((f) => f.endsWith('.js') && !f.endsWith('.test.js'));
+  const loaded = await Promise.all(files.map((f) => loadCommand(f.slice(0, -3))));
+  return loaded.filter((c): c is Command => c !== undefined).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The version from package.json, found by walking up from this file (works from any build dir). */
+async function version(): Promise<string> {
+  for (let dir = new URL('./', import.meta.url); dir.pathname !== '/'; dir = new URL('../', dir)) {
+    try {
+      const pkg = JSON.parse(await readFile(fileURLToPath(new URL('package.json', dir)), 'utf8')) as { name?: string; version: string };
+      if (pkg.name === 'kubekeeper') return pkg.version;
+    } catch {
+      // not here; keep walking up
+    }
+  }
+  return 'unknown';
+}
+
+/** Runs one command line; returns the exit code. Exported for in-process tests. */
+export async function runCli(argv: readonly string[], io: CliIo, signal: AbortSignal): Promise<number> {
+  if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
+    const sub = argv[0] === 'help' ? argv.slice(1) : [];
+    const found = sub.length > 0 ? await findCommand(sub) : undefined;
+    io.stdout.write(found ? renderHelp(found.command) : renderCommandList(await allCommands()));
+    return argv.length === 0 ? ExitCode.usage : ExitCode.ok;
+  }
+  if (argv[0] === '--version' || argv[0] === 'version') {
+    io.stdout.write(`kubekeeper ${await version()}\n`);
+    return ExitCode.ok;
+  }
+  const found = await findCommand(argv);
+  if (!found) throw new UsageError(`Unknown command "${argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')}"`);
+  const { command, rest } = found;
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(renderHelp(command));
+    return ExitCode.ok;
+  }
+  const { args, flags } = parseCommandLine(rest, command.flags as Record<string, FlagDef>, io.env);
+  const min = command.minArgs ?? 0;
+  const max = command.maxArgs ?? min;
+  if (args.length < min || args.length > max) {
+    const expected = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
+    throw new UsageError(
+      `"kubekeeper ${command.name}" takes ${expected} argument${max === 1 ? '' : 's'} (${command.args ?? 'none'}), got ${args.length}`,
+      `Run "kubekeeper ${command.name} --help"`,
+    );
+  }
+  return (await command.run({ args, flags, io, signal })) ?? ExitCode.ok;
+}
+
+/** Prints an error the way users see it: one line, then a hint; stacks only with KUBEKEEPER_DEBUG. */
+export function reportError(err: unknown, io: CliIo): number {
+  const debug = io.env.KUBEKEEPER_DEBUG === '1';
+  if (err instanceof AppError) {
+    io.stderr.write(`Error: ${err.message}\n`);
+    if (err.hint) io.stderr.write(`Hint: ${err.hint}\n`);
+    if (debug && err.cause) io.stderr.write(`Cause: ${err.cause instanceof Error ? err.cause.stack : String(err.cause)}\n`);
+    return err.exitCode;
+  }
+  io.stderr.write(`Error: unexpected failure: ${err instanceof Error ? err.message : String(err)}\n`);
+  io.stderr.write(debug && err instanceof Error ? `${err.stack}\n` : 'Hint: This is a bug in kubekeeper; rerun with KUBEKEEPER_DEBUG=1 and report the output\n');
+  return ExitCode.failure;
+}
+
+async function main(): Promise<void> {
+  const io: CliIo = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
+    env: process.env,
+  };
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (name: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) process.exit(ExitCode.interrupted);
+    io.stderr.write(`\nReceived ${name}, stopping and cleaning up (press Ctrl-C again to exit at once)\n`);
+    controller.abort(new Error(name));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let code: number;
+  try {
+    code = await runCli(process.argv.slice(2), io, controller.signal);
+  } catch (err) {
+    code = reportError(err, io);
+  }
+  process.exitCode = code;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) {
+  await main();
+}

@@ -1,0 +1,1 @@
+export { ProtoWriter, ProtobufError, WireType, readFields, toInt64, type ProtoField } from './wire.js';

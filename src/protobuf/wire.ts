@@ -1,0 +1,148 @@
+/**
+ * The protobuf wire format, by hand: the few etcd and Kubernetes messages kubekeeper reads
+ * and writes are encoded from their field numbers, with no generated code. Pure; bigint for
+ * 64-bit values (member IDs, revisions and lease IDs exceed 2^53).
+ */
+import { AppError } from '../errors.js';
+
+export const WireType = { varint: 0, fixed64: 1, bytes: 2, fixed32: 5 } as const;
+
+/** Malformed protobuf input: truncated varint, length past the end, unknown wire type. */
+export class ProtobufError extends AppError {
+  readonly offset: number;
+  constructor(message: string, offset: number) {
+    super('protobuf', `${message} at byte ${offset}`);
+    this.offset = offset;
+  }
+}
+
+const textEncoder = new TextEncoder();
+
+/** Appends fields; `finish()` returns the bytes. Fields are written in call order. */
+export class ProtoWriter {
+  private chunks: Uint8Array[] = [];
+  private scratch: number[] = [];
+  private length = 0;
+
+  private flushScratch(): void {
+    if (this.scratch.length === 0) return;
+    this.chunks.push(Uint8Array.from(this.scratch));
+    this.length += this.scratch.length;
+    this.scratch = [];
+  }
+
+  private rawVarint(value: bigint): void {
+    let v = BigInt.asUintN(64, value);
+    while (v >= 0x80n) {
+      this.scratch.push(Number(v & 0x7fn) | 0x80);
+      v >>= 7n;
+    }
+    this.scratch.push(Number(v));
+  }
+
+  private tag(field: number, wireType: number): void {
+    this.rawVarint(BigInt((field << 3) | wireType));
+  }
+
+  /** A varint field (int64/uint64/uint32/enum/bool); negative int64 as 10-byte two's complement. */
+  varint(field: number, value: bigint | number | boolean): this {
+    this.tag(field, WireType.varint);
+    this.rawVarint(typeof value === 'boolean' ? (value ? 1n : 0n) : BigInt(value));
+    return this;
+  }
+
+  /** A varint field, omitted when zero (proto3 scalar semantics). */
+  varintIfNonZero(field: number, value: bigint | number | boolean): this {
+    return value === 0 || value === 0n || value === false ? this : this.varint(field, value);
+  }
+
+  /** A length-delimited field: bytes, string or an encoded sub-message. */
+  bytes(field: number, value: Uint8Array | string): this {
+    const data = typeof value === 'string' ? textEncoder.encode(value) : value;
+    this.tag(field, WireType.bytes);
+    this.rawVarint(BigInt(data.length));
+    this.flushScratch();
+    this.chunks.push(data);
+    this.length += data.length;
+    return this;
+  }
+
+  /** A length-delimited field, omitted when empty (proto3 semantics). */
+  bytesIfNonEmpty(field: number, value: Uint8Array | string): this {
+    return value.length === 0 ? this : this.bytes(field, value);
+  }
+
+  finish(): Uint8Array {
+    this.flushScratch();
+    const out = new Uint8Array(this.length);
+    let offset = 0;
+    for (const chunk of this.chunks) {
+      out.set(chunk, offset);
+      offset += chunk.length;
+    }
+    return out;
+  }
+}
+
+export interface ProtoField {
+  field: number;
+  wireType: number;
+  /** Set for varint fields. */
+  varint: bigint;
+  /** Set for bytes fields (a view, not a copy), and for fixed32/fixed64 (their raw bytes). */
+  bytes: Uint8Array;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** Iterates the fields of one message in wire order; throws ProtobufError on malformed input. */
+export function* readFields(buf: Uint8Array, baseOffset = 0): Generator<ProtoField> {
+  let pos = 0;
+  const varint = (): bigint => {
+    let result = 0n;
+    let shift = 0n;
+    for (let i = 0; i < 10; i++) {
+      if (pos >= buf.length) throw new ProtobufError('Truncated varint', baseOffset + pos);
+      const b = buf[pos++] as number;
+      result |= BigInt(b & 0x7f) << shift;
+      if ((b & 0x80) === 0) return BigInt.asUintN(64, result);
+      shift += 7n;
+    }
+    throw new ProtobufError('Varint longer than 10 bytes', baseOffset + pos);
+  };
+  while (pos < buf.length) {
+    const start = pos;
+    const key = varint();
+    const field = Number(key >> 3n);
+    const wireType = Number(key & 7n);
+    if (field === 0) throw new ProtobufError('Field number 0', baseOffset + start);
+    switch (wireType) {
+      case WireType.varint:
+        yield { field, wireType, varint: varint(), bytes: EMPTY };
+        break;
+      case WireType.bytes: {
+        const len = varint();
+        if (len > BigInt(buf.length - pos)) throw new ProtobufError(`Length ${len} past the end of a ${buf.length}-byte message`, baseOffset + pos);
+        const n = Number(len);
+        yield { field, wireType, varint: 0n, bytes: buf.subarray(pos, pos + n) };
+        pos += n;
+        break;
+      }
+      case WireType.fixed64:
+      case WireType.fixed32: {
+        const n = wireType === WireType.fixed64 ? 8 : 4;
+        if (pos + n > buf.length) throw new ProtobufError('Truncated fixed-width field', baseOffset + pos);
+        yield { field, wireType, varint: 0n, bytes: buf.subarray(pos, pos + n) };
+        pos += n;
+        break;
+      }
+      default:
+        throw new ProtobufError(`Unsupported wire type ${wireType} for field ${field}`, baseOffset + start);
+    }
+  }
+}
+
+/** Signed int64 from a varint (two's complement). */
+export function toInt64(value: bigint): bigint {
+  return BigInt.asIntN(64, value);
+}
