@@ -1,0 +1,1 @@
+export type { EtcdConnectOptions } from './connect-options.js';
