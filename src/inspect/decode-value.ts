@@ -1,0 +1,93 @@
+/**
+ * Classifies and decodes a value stored by the Kubernetes API server, by its leading bytes
+ * (spec k8s-maintenance §7.2): encrypted at rest, protobuf envelope, JSON, CBOR, or raw.
+ * Never throws: a value that claims a format and does not hold to it is reported as corrupt.
+ */
+import { messageOf } from '../errors.js';
+import { readFields } from '../protobuf/index.js';
+import { decodeGenericProto, type ProtoMessage } from './generic-proto.js';
+import { decodeKnownSchema } from './known-schemas.js';
+import { decodeObjectMeta, text, type ObjectMeta } from './object-meta.js';
+
+export const PROTOBUF_MAGIC = Uint8Array.from([0x6b, 0x38, 0x73, 0x00]); // "k8s\0"
+const ENCRYPTED_PREFIX = 'k8s:enc:';
+const CBOR_MAGIC = [0xd9, 0xd9, 0xf7];
+
+export type DecodedValue =
+  | { encoding: 'protobuf'; apiVersion: string; kind: string; metadata: ObjectMeta; body: ProtoMessage; known: boolean }
+  | { encoding: 'json'; apiVersion?: string; kind?: string; metadata: ObjectMeta; object: Record<string, unknown> }
+  | { encoding: 'encrypted'; provider: string; keyName: string; sizeBytes: number }
+  | { encoding: 'cbor'; sizeBytes: number }
+  | { encoding: 'raw'; sizeBytes: number; preview: string }
+  | { encoding: 'corrupt'; claimed: 'protobuf' | 'json'; error: string; sizeBytes: number };
+
+function startsWith(bytes: Uint8Array, prefix: ArrayLike<number>): boolean {
+  if (bytes.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (bytes[i] !== prefix[i]) return false;
+  return true;
+}
+
+/** `k8s:enc:<provider>:v1:<keyName>:...`; kms names its provider where others name a key. */
+function decodeEncrypted(bytes: Uint8Array): DecodedValue {
+  const head = text(bytes.subarray(0, Math.min(bytes.length, 256)));
+  const parts = head.slice(ENCRYPTED_PREFIX.length).split(':');
+  const provider = parts[0] === 'kms' ? `kms/${parts[1] ?? '?'}` : (parts[0] ?? 'unknown');
+  return { encoding: 'encrypted', provider, keyName: parts[2] ?? '', sizeBytes: bytes.length };
+}
+
+function decodeProtobuf(bytes: Uint8Array): DecodedValue {
+  try {
+    let apiVersion = '';
+    let kind = '';
+    let raw: Uint8Array = new Uint8Array(0);
+    for (const f of readFields(bytes.subarray(PROTOBUF_MAGIC.length), PROTOBUF_MAGIC.length)) {
+      if (f.field === 1) {
+        for (const t of readFields(f.bytes)) {
+          if (t.field === 1) apiVersion = text(t.bytes);
+          else if (t.field === 2) kind = text(t.bytes);
+        }
+      } else if (f.field === 2) raw = f.bytes;
+    }
+    let metadata: ObjectMeta = {};
+    const rest: Array<{ field: number; bytes: Uint8Array }> = [];
+    for (const f of readFields(raw)) {
+      if (f.field === 1) metadata = decodeObjectMeta(f.bytes);
+      else rest.push({ field: f.field, bytes: f.bytes });
+    }
+    const known = decodeKnownSchema(kind, raw);
+    return { encoding: 'protobuf', apiVersion, kind, metadata, body: known ?? withoutMetadata(decodeGenericProto(raw)), known: known !== undefined };
+  } catch (err) {
+    return { encoding: 'corrupt', claimed: 'protobuf', error: messageOf(err), sizeBytes: bytes.length };
+  }
+}
+
+function withoutMetadata(message: ProtoMessage): ProtoMessage {
+  const { 1: _metadata, ...rest } = message;
+  return rest;
+}
+
+function decodeJson(bytes: Uint8Array): DecodedValue {
+  try {
+    const object = JSON.parse(text(bytes)) as Record<string, unknown>;
+    if (typeof object !== 'object' || object === null || Array.isArray(object)) throw new Error('not a JSON object');
+    const metadata = (typeof object.metadata === 'object' && object.metadata !== null ? object.metadata : {}) as ObjectMeta;
+    return {
+      encoding: 'json',
+      apiVersion: typeof object.apiVersion === 'string' ? object.apiVersion : undefined,
+      kind: typeof object.kind === 'string' ? object.kind : undefined,
+      metadata,
+      object,
+    };
+  } catch (err) {
+    return { encoding: 'corrupt', claimed: 'json', error: messageOf(err), sizeBytes: bytes.length };
+  }
+}
+
+export function decodeValue(bytes: Uint8Array): DecodedValue {
+  if (startsWith(bytes, new TextEncoder().encode(ENCRYPTED_PREFIX))) return decodeEncrypted(bytes);
+  if (startsWith(bytes, PROTOBUF_MAGIC)) return decodeProtobuf(bytes);
+  if (bytes[0] === 0x7b /* { */) return decodeJson(bytes);
+  if (startsWith(bytes, CBOR_MAGIC)) return { encoding: 'cbor', sizeBytes: bytes.length };
+  const preview = text(bytes.subarray(0, 64)).replace(/[^\x20-\x7e]/g, '.');
+  return { encoding: 'raw', sizeBytes: bytes.length, preview };
+}
