@@ -2,21 +2,21 @@
  * Dependency rules from STYLE.md: cli -> daemon -> backup -> {etcd, snapshot, crypto, storage, schedule};
  * pure modules import nothing with I/O; no cycles; other folders go through a domain's index.ts.
  */
-const domains = ['snapshot', 'etcd', 'storage', 'crypto', 'schedule', 'backup', 'k8s', 'certs', 'audit', 'daemon', 'cli'];
+const domains = ['protobuf', 'inspect', 'snapshot', 'etcd', 'storage', 'crypto', 'schedule', 'backup', 'k8s', 'certs', 'audit', 'daemon', 'cli'];
 
 const forbidden = [
   { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   {
     name: 'pure-snapshot-schedule', severity: 'error',
-    comment: 'snapshot/ and schedule/ are pure: no fs, no net',
-    from: { path: '^src/(snapshot|schedule)/', pathNot: '\\.test\\.ts$|/testing\\.ts$' },
+    comment: 'protobuf/, snapshot/ and schedule/ are pure: no fs, no net',
+    from: { path: '^src/(protobuf|snapshot|schedule)/', pathNot: '\\.test\\.ts$|/testing\\.ts$' },
     to: { path: '^(fs|fs/promises|net|http|https|http2|tls|child_process|dgram)$', dependencyTypes: ['core'] },
   },
   {
     name: 'low-level-domains-stay-low', severity: 'error',
     comment: 'etcd, snapshot, storage, crypto and schedule never import the use-case layers above them',
-    from: { path: '^src/(etcd|snapshot|storage|crypto|schedule)/' },
-    to: { path: '^src/(backup|daemon|cli|k8s|certs|audit)/' },
+    from: { path: '^src/(protobuf|etcd|snapshot|storage|crypto|schedule)/' },
+    to: { path: '^src/(backup|daemon|cli|k8s|certs|audit|inspect)/' },
   },
   {
     name: 'backup-below-daemon-cli', severity: 'error',
@@ -25,7 +25,7 @@ const forbidden = [
   },
   {
     name: 'daemon-below-cli', severity: 'error',
-    from: { path: '^src/(daemon|k8s|certs|audit)/' },
+    from: { path: '^src/(daemon|k8s|certs|audit|inspect)/' },
     to: { path: '^src/cli/' },
   },
   {

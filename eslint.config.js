@@ -22,7 +22,7 @@ export default tseslint.config(
   },
   {
     // Pure domains: bytes and plans in, bytes and plans out; no file system, no network.
-    files: ['src/snapshot/**/*.ts', 'src/schedule/**/*.ts'],
+    files: ['src/protobuf/**/*.ts', 'src/snapshot/**/*.ts', 'src/schedule/**/*.ts'],
     ignores: ['**/*.test.ts', '**/testing.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: ioModules.map((name) => ({ name, message: 'Pure module: no I/O (see STYLE.md).' })) }],
