@@ -1,0 +1,4 @@
+import { runBackendConformance } from '../testing.js';
+import { MemoryBackend } from './memory-backend.js';
+
+runBackendConformance('memory', { create: async () => new MemoryBackend() });
