@@ -1,0 +1,103 @@
+/**
+ * A read-only bbolt reader over a RandomAccess (spec §2): open, validate the metas, and list
+ * buckets and their entries in key order. Pure: no I/O beyond `ra.read`. Every walk tracks
+ * the pages it reached, so a corrupt file fails with a SnapshotFormatError naming the page
+ * instead of looping, recursing without end or reading out of bounds.
+ */
+import { NO_FREELIST, selectMeta, type BoltMeta } from './bolt-meta.js';
+import { forEachLeafElement, PageSet, type BoltFile } from './bolt-page.js';
+import { bucketLeaves, bucketRefs, FLAG_BUCKET, leafNodes, rootRef, type BucketRef } from './bolt-walk.js';
+import type { RandomAccess } from './random-access.js';
+import { compareBytes, u64leBig } from './bytes.js';
+
+export type { BoltMeta } from './bolt-meta.js';
+
+/** One key/value of a bucket. `key` and `value` are copies the caller may keep. */
+export interface BoltEntry {
+  key: Uint8Array;
+  /** null when the entry is a nested bucket (etcd never nests). */
+  value: Uint8Array | null;
+  /** Leaf element flags: 0 = plain value, 0x01 = nested bucket. */
+  flags: number;
+}
+
+export interface BoltBucket {
+  /** The bucket name (a copy). */
+  name: Uint8Array;
+  /** The bucket header's sequence (etcd leaves it 0). */
+  sequence: bigint;
+  /**
+   * Entries in ascending key order. Each leaf is copied before its entries are yielded, so
+   * the caller may read other buckets in between and keep the yielded keys and values.
+   * Throws SnapshotFormatError on a corrupt tree.
+   */
+  entries(): Generator<BoltEntry>;
+}
+
+export interface BoltDb {
+  /** The meta page a reader uses: the valid one with the higher txid. */
+  meta: BoltMeta;
+  pageSize: number;
+  /** Top-level buckets in ascending name order. */
+  buckets(): Generator<BoltBucket>;
+  /** The top-level bucket with this (UTF-8) name, or undefined. */
+  bucket(name: string): BoltBucket | undefined;
+}
+
+/**
+ * Opens the bbolt image at the start of `ra` (a trailing sha256 is ignored, like bbolt does).
+ * Throws SnapshotMetaError when no meta page is valid and SnapshotTruncatedError when the
+ * file is shorter than the meta's `pgid × pageSize`. Pages are only read on demand.
+ */
+export function openBoltFile(ra: RandomAccess): BoltFile {
+  const selected = selectMeta(ra);
+  const { meta, pageSize } = selected;
+  return {
+    ra,
+    selected,
+    pageSize,
+    pgid: Number(meta.pgid),
+    root: Number(meta.root),
+    freelist: meta.freelist === NO_FREELIST ? undefined : Number(meta.freelist),
+  };
+}
+
+/** Opens a bbolt database for reading buckets and entries; see `openBoltFile` for errors. */
+export function openBolt(ra: RandomAccess): BoltDb {
+  const file = openBoltFile(ra);
+  const db: BoltDb = {
+    meta: file.selected.meta,
+    pageSize: file.pageSize,
+    *buckets() {
+      for (const leaf of leafNodes(file, file.root, rootRef(file), new PageSet(file.pgid))) {
+        for (const ref of bucketRefs(leaf, true)) yield toBucket(file, ref);
+      }
+    },
+    bucket(name) {
+      const wanted = new TextEncoder().encode(name);
+      for (const b of db.buckets()) {
+        if (compareBytes(b.name, wanted) === 0) return b;
+      }
+      return undefined;
+    },
+  };
+  return db;
+}
+
+function toBucket(file: BoltFile, ref: BucketRef): BoltBucket {
+  return {
+    name: ref.name,
+    sequence: ref.value.length >= 16 ? u64leBig(ref.value, 8) : 0n,
+    *entries() {
+      for (const leaf of bucketLeaves(file, ref, new PageSet(file.pgid))) {
+        const out: BoltEntry[] = [];
+        const b = leaf.bytes;
+        forEachLeafElement(leaf, (flags, keyStart, keyEnd, valueEnd) => {
+          const nested = (flags & FLAG_BUCKET) !== 0;
+          out.push({ key: b.slice(keyStart, keyEnd), value: nested ? null : b.slice(keyEnd, valueEnd), flags });
+        });
+        yield* out;
+      }
+    },
+  };
+}
