@@ -1,0 +1,7 @@
+/** The audit domain: API server audit policies, their configuration, and audit log search. */
+export * from './policy.js';
+export { evaluatePolicy, ruleMatches, pathMatches, resourcePatternMatches, type PolicyDecision } from './policy-match.js';
+export { validatePolicy, type PolicyPath, type PolicyProblem } from './policy-validate.js';
+export { parsePolicyDocument, type PolicyDocument, type SourcePosition } from './policy-document.js';
+export { lintPolicy, CREDENTIAL_RESOURCES, type LintFinding, type LintResult, type LintSeverity } from './policy-lint.js';
+export { AUDIT_PROFILES, buildPolicy, renderPolicyYaml, type AuditProfile } from './policy-profiles.js';
