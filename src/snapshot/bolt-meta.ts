@@ -87,8 +87,8 @@ function findPageSize(ra: RandomAccess, slot0: MetaSlot): number | undefined {
 
 /**
  * Reads both metas and selects one like bbolt: the higher txid if valid, else the other.
- * Throws SnapshotMetaError when neither is valid and SnapshotTruncatedError when the file
- * is shorter than `pgid × pageSize`.
+ * Throws SnapshotMetaError when neither is valid. Does not check the file is long enough
+ * for the image: see `requireWholeImage`.
  */
 export function selectMeta(ra: RandomAccess): SelectedMeta {
   if (ra.sizeBytes < META_BYTES) throw new SnapshotMetaError([`the file has only ${ra.sizeBytes} bytes, too few for a meta page`]);
@@ -108,7 +108,16 @@ export function selectMeta(ra: RandomAccess): SelectedMeta {
   const [first, second] = (slot1.meta?.txid ?? -1n) > (slot0.meta?.txid ?? -1n) ? [slot1, slot0] : [slot0, slot1];
   const chosen = first.meta ? first : second.meta ? second : undefined;
   if (!chosen?.meta) throw new SnapshotMetaError([slot0.reason ?? '', slot1.reason ?? '']);
-  const needed = chosen.meta.pgid * BigInt(pageSize);
-  if (needed > BigInt(ra.sizeBytes)) throw new SnapshotTruncatedError(Number(needed), ra.sizeBytes);
   return { meta: chosen.meta, pageSize, pageId: chosen.pageId, slots: [slot0, slot1] };
+}
+
+/** Bytes the selected meta says the image has: pgid × pageSize. */
+export function imageBytes(selected: SelectedMeta): number {
+  return Number(selected.meta.pgid) * selected.pageSize;
+}
+
+/** Throws SnapshotTruncatedError when the file is shorter than the selected meta's image. */
+export function requireWholeImage(selected: SelectedMeta, sizeBytes: number): void {
+  const needed = imageBytes(selected);
+  if (needed > sizeBytes) throw new SnapshotTruncatedError(needed, sizeBytes);
 }

@@ -4,7 +4,7 @@
  * the pages it reached, so a corrupt file fails with a SnapshotFormatError naming the page
  * instead of looping, recursing without end or reading out of bounds.
  */
-import { NO_FREELIST, selectMeta, type BoltMeta } from './bolt-meta.js';
+import { NO_FREELIST, requireWholeImage, selectMeta, type BoltMeta } from './bolt-meta.js';
 import { forEachLeafElement, PageSet, type BoltFile } from './bolt-page.js';
 import { bucketLeaves, bucketRefs, FLAG_BUCKET, leafNodes, rootRef, type BucketRef } from './bolt-walk.js';
 import type { RandomAccess } from './random-access.js';
@@ -48,9 +48,10 @@ export interface BoltDb {
  * Opens the bbolt image at the start of `ra` (a trailing sha256 is ignored, like bbolt does).
  * Throws SnapshotMetaError when no meta page is valid and SnapshotTruncatedError when the
  * file is shorter than the meta's `pgid × pageSize`. Pages are only read on demand.
+ * `selected` lets a caller that already inspected the metas (verify) pass them in.
  */
-export function openBoltFile(ra: RandomAccess): BoltFile {
-  const selected = selectMeta(ra);
+export function openBoltFile(ra: RandomAccess, selected = selectMeta(ra)): BoltFile {
+  requireWholeImage(selected, ra.sizeBytes);
   const { meta, pageSize } = selected;
   return {
     ra,

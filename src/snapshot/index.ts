@@ -7,3 +7,4 @@ export { formatSizeSI } from './humanize.js';
 export { crc32c } from './crc32c.js';
 export { fnv1a64 } from './fnv.js';
 export { ETCD_BUCKETS, REQUIRED_BUCKETS, decodeKeyValue, decodeLease, decodeRevisionKey, type KeyValue, type Lease, type Revision } from './etcd-buckets.js';
+export { verifySnapshot, type VerifyCheck, type VerifyCheckName, type VerifyOptions, type VerifyReport } from './verify.js';

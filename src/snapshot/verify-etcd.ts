@@ -1,0 +1,139 @@
+/**
+ * The per-entry half of `verifySnapshot`: a walk visitor that checks key order inside each
+ * bucket and that etcd's buckets hold what etcd writes (spec §3): decodable revision keys
+ * and KeyValues, a consistent index, decodable leases. It records problems instead of
+ * throwing, so one walk reports every check.
+ */
+import type { BoltNode } from './bolt-page.js';
+import { FLAG_BUCKET, type WalkVisitor } from './bolt-walk.js';
+import { bytesToText, compareBytes, toHex, u64beBig } from './bytes.js';
+import {
+  CONSISTENT_INDEX_KEY, decodeKeyValue, decodeLease, decodeRevisionKey, KEY_BUCKET, LEASE_BUCKET, META_BUCKET,
+  REQUIRED_BUCKETS, REVISION_KEY_BYTES,
+} from './etcd-buckets.js';
+import { messageOf } from '../errors.js';
+import { MAX_KEY_BYTES } from './limits.js';
+import { CheckCollector, type VerifyCheck } from './verify-checks.js';
+
+/** meta bucket keys whose values are checked after the walk. */
+const META_KEYS = new Set([CONSISTENT_INDEX_KEY, 'scheduledCompactRev', 'finishedCompactRev', 'term']);
+
+export class EtcdVerifier implements WalkVisitor {
+  /** Key order and key sizes; joins the walk's own structural result. */
+  readonly order = new CheckCollector('structure');
+  private readonly bucketCheck = new CheckCollector('buckets');
+  private readonly revisions = new CheckCollector('revisions');
+  private readonly leases = new CheckCollector('leases');
+  private readonly bucketNames: string[] = [];
+  private current = '';
+  private prevKey: Uint8Array | undefined;
+  private revisionCount = 0;
+  private tombstones = 0;
+  private lastRevision = 0n;
+  private leaseCount = 0;
+  private readonly metaValues = new Map<string, Uint8Array>();
+
+  bucket(name: Uint8Array): void {
+    this.current = bytesToText(name);
+    this.bucketNames.push(this.current);
+    this.prevKey = undefined;
+  }
+
+  entry(leaf: BoltNode, flags: number, keyStart: number, keyEnd: number, valueEnd: number): void {
+    const b = leaf.bytes;
+    const key = b.subarray(keyStart, keyEnd);
+    const at = { pageId: leaf.pageId, offset: leaf.fileOffset + keyStart };
+    if (key.length === 0 || key.length > MAX_KEY_BYTES) this.order.fail(`Bucket "${this.current}" has a ${key.length}-byte key`, at);
+    if (this.prevKey && compareBytes(this.prevKey, key) >= 0) {
+      this.order.fail(`Keys of bucket "${this.current}" are out of order: ${toHex(key)} after ${toHex(this.prevKey)}`, at);
+    }
+    this.prevKey = key.slice();
+    if ((flags & FLAG_BUCKET) !== 0) {
+      this.bucketCheck.fail(`Bucket "${this.current}" contains a nested bucket ${toHex(key)}; etcd never nests buckets`, at);
+      return;
+    }
+    const value = b.subarray(keyEnd, valueEnd);
+    if (this.current === KEY_BUCKET) this.checkRevision(key, value, at);
+    else if (this.current === LEASE_BUCKET) this.checkLease(key, value, at);
+    else if (this.current === META_BUCKET && META_KEYS.has(bytesToText(key))) this.metaValues.set(bytesToText(key), value.slice());
+  }
+
+  private checkRevision(key: Uint8Array, value: Uint8Array, at: { pageId: number; offset: number }): void {
+    try {
+      const rev = decodeRevisionKey(key);
+      this.revisionCount++;
+      this.lastRevision = rev.main;
+      if (rev.main < 1n || rev.sub < 0n) throw new Error(`revision ${rev.main}_${rev.sub} is not positive`);
+      // etcd 3.5 --bump-revision writes a 17-byte key with an empty value.
+      if (value.length === 0 && !rev.tombstone) return;
+      const kv = decodeKeyValue(value);
+      if (kv.key.length === 0) throw new Error('the KeyValue has an empty key');
+      if (rev.tombstone) {
+        this.tombstones++;
+        return;
+      }
+      if (kv.modRevision !== rev.main) throw new Error(`mod_revision ${kv.modRevision} differs from the key's revision ${rev.main}`);
+      if (kv.createRevision < 1n || kv.createRevision > kv.modRevision) throw new Error(`create_revision ${kv.createRevision} is outside [1, ${kv.modRevision}]`);
+      if (kv.version < 1n) throw new Error(`version ${kv.version} is below 1`);
+    } catch (err) {
+      this.revisions.fail(`Revision ${toHex(key)}: ${messageOf(err)}`, at);
+    }
+  }
+
+  private checkLease(key: Uint8Array, value: Uint8Array, at: { pageId: number; offset: number }): void {
+    try {
+      if (key.length !== 8) throw new Error(`the key has ${key.length} bytes, expected 8`);
+      const lease = decodeLease(value);
+      const id = BigInt.asIntN(64, u64beBig(key, 0));
+      if (lease.id !== id) throw new Error(`the stored ID ${lease.id} differs from the key ${id}`);
+      this.leaseCount++;
+    } catch (err) {
+      this.leases.fail(`Lease ${toHex(key)}: ${messageOf(err)}`, at);
+    }
+  }
+
+  /** The etcd checks, after a complete walk. */
+  results(): VerifyCheck[] {
+    for (const name of REQUIRED_BUCKETS) {
+      if (!this.bucketNames.includes(name)) this.bucketCheck.fail(`Required bucket "${name}" is missing`);
+    }
+    return [
+      this.bucketCheck.result(`${this.bucketNames.length} buckets: ${this.bucketNames.join(', ')}`),
+      this.revisions.result(`${this.revisionCount} revisions (${this.tombstones} tombstones), last revision ${this.lastRevision}`),
+      this.metaResult(),
+      this.leases.result(`${this.leaseCount} leases`),
+    ];
+  }
+
+  private metaResult(): VerifyCheck {
+    const check = new CheckCollector('consistent-index');
+    const index = this.metaValues.get(CONSISTENT_INDEX_KEY);
+    if (index === undefined) check.fail(`Bucket "meta" has no "${CONSISTENT_INDEX_KEY}"`);
+    else if (index.length !== 8) check.fail(`"${CONSISTENT_INDEX_KEY}" has ${index.length} bytes, expected 8`);
+    const term = this.metaValues.get('term');
+    if (term !== undefined && term.length !== 8) check.fail(`"term" has ${term.length} bytes, expected 8`);
+    const compacted: Record<string, bigint> = {};
+    for (const name of ['scheduledCompactRev', 'finishedCompactRev']) {
+      const value = this.metaValues.get(name);
+      if (value === undefined) continue;
+      if (value.length !== REVISION_KEY_BYTES) {
+        check.fail(`"${name}" has ${value.length} bytes, expected ${REVISION_KEY_BYTES}`);
+        continue;
+      }
+      try {
+        compacted[name] = decodeRevisionKey(value).main;
+      } catch (err) {
+        check.fail(`"${name}": ${messageOf(err)}`);
+      }
+    }
+    // The last revision may be below the compacted one (compaction removes tombstones), but a
+    // compaction finishes only after it was scheduled.
+    const finished = compacted.finishedCompactRev;
+    const scheduled = compacted.scheduledCompactRev;
+    if (finished !== undefined && (scheduled === undefined || finished > scheduled)) {
+      check.fail(`"finishedCompactRev" ${finished} is newer than "scheduledCompactRev" ${scheduled ?? '(missing)'}`);
+    }
+    const summary = index?.length === 8 ? `consistent index ${u64beBig(index, 0)}` : '';
+    return check.result(finished === undefined ? summary : `${summary}, compacted at revision ${finished}`);
+  }
+}
