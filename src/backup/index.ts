@@ -1,0 +1,1 @@
+export { openSnapshotFile, SnapshotFileError, type SnapshotFile } from './snapshot-file.js';

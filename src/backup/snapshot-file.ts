@@ -1,0 +1,132 @@
+/**
+ * A snapshot file opened for random access: the I/O edge under the pure bbolt reader.
+ * Reads are synchronous positioned reads through a small LRU cache of aligned blocks, so a
+ * tree walk that touches neighbouring pages costs one syscall per block, not per page, and
+ * memory stays at CACHE_BLOCKS × BLOCK_BYTES whatever the file size.
+ */
+import { readSync } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { AppError, messageOf } from '../errors.js';
+import type { RandomAccess } from '../snapshot/index.js';
+
+/** Bytes per cached block (aligned to its size). */
+export const BLOCK_BYTES = 256 * 1024;
+/** Blocks kept: 4 MiB in all. */
+export const CACHE_BLOCKS = 16;
+
+export interface SnapshotFile {
+  path: string;
+  sizeBytes: number;
+  /** Random access to the file's bytes; views it returns are valid until its next read. */
+  ra: RandomAccess;
+  /** Closes the descriptor; safe to call twice. `ra` must not be used afterwards. */
+  close(): Promise<void>;
+}
+
+/** A snapshot file could not be opened or read. */
+export class SnapshotFileError extends AppError {
+  readonly path: string;
+  constructor(code: string, path: string, message: string, hint: string, cause?: unknown) {
+    super(code, message, { hint, cause });
+    this.path = path;
+  }
+}
+
+function openError(path: string, err: unknown): SnapshotFileError {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new SnapshotFileError('snapshot-not-found', path, `Cannot open snapshot "${path}": no such file`, 'Check the path; "kubekeeper snapshot save" writes one', err);
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new SnapshotFileError('snapshot-permission', path, `Cannot open snapshot "${path}": permission denied`, 'Run as a user that can read it (etcd data dirs are usually 0700, owned by etcd or root)', err);
+  }
+  return new SnapshotFileError('snapshot-open', path, `Cannot open snapshot "${path}": ${messageOf(err)}`, 'Check the path and that the file is readable', err);
+}
+
+/**
+ * Opens `path` read-only. Throws SnapshotFileError for a missing file, a directory, a
+ * non-regular file or a permission problem, each with a hint.
+ */
+export async function openSnapshotFile(path: string): Promise<SnapshotFile> {
+  // stat before open: opening a FIFO would block, and a directory opens fine on Linux.
+  const info = await stat(path).catch((err: unknown) => { throw openError(path, err); });
+  if (info.isDirectory()) {
+    throw new SnapshotFileError('snapshot-is-directory', path, `Cannot open snapshot "${path}": it is a directory`, `Pass the file: a snapshot saved by etcdctl, or ${path.replace(/\/$/, '')}/member/snap/db of a stopped member`);
+  }
+  if (!info.isFile()) throw new SnapshotFileError('snapshot-not-file', path, `Cannot open snapshot "${path}": not a regular file`, 'Pass a snapshot file');
+  const handle = await open(path, 'r').catch((err: unknown) => { throw openError(path, err); });
+  const ra = new CachedFileReader(path, handle.fd, info.size);
+  let closed = false;
+  return {
+    path,
+    sizeBytes: info.size,
+    ra,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await handle.close();
+    },
+  };
+}
+
+/** RandomAccess over a descriptor with an LRU of aligned blocks. Exported for tests. */
+export class CachedFileReader implements RandomAccess {
+  /** Insertion order is recency order: the last entry is the most recently used. */
+  private readonly blocks = new Map<number, Buffer>();
+  private scratch = Buffer.alloc(0);
+  private lastIndex = -1;
+  private lastBlock: Buffer | undefined;
+
+  constructor(private readonly path: string, private readonly fd: number, readonly sizeBytes: number) {}
+
+  read(offset: number, length: number): Uint8Array {
+    if (!(offset >= 0 && length >= 0 && offset + length <= this.sizeBytes)) {
+      throw new RangeError(`read of ${length} bytes at ${offset} is outside the ${this.sizeBytes}-byte snapshot "${this.path}"`);
+    }
+    const first = Math.floor(offset / BLOCK_BYTES);
+    const last = Math.floor((offset + Math.max(length, 1) - 1) / BLOCK_BYTES);
+    if (first === last) {
+      const start = offset - first * BLOCK_BYTES;
+      return this.block(first).subarray(start, start + length);
+    }
+    // Spanning reads (overflow nodes, hashing) go straight to a scratch buffer: caching
+    // them would evict the pages a tree walk comes back to.
+    if (this.scratch.length < length) this.scratch = Buffer.allocUnsafe(Math.max(length, 2 * this.scratch.length));
+    this.readFully(this.scratch, length, offset);
+    return this.scratch.subarray(0, length);
+  }
+
+  private block(index: number): Buffer {
+    if (index === this.lastIndex && this.lastBlock) return this.lastBlock;
+    let buf = this.blocks.get(index);
+    if (buf) {
+      this.blocks.delete(index);
+    } else {
+      buf = this.evictOldest() ?? Buffer.allocUnsafe(BLOCK_BYTES);
+      const start = index * BLOCK_BYTES;
+      this.readFully(buf, Math.min(BLOCK_BYTES, this.sizeBytes - start), start);
+    }
+    this.blocks.set(index, buf);
+    this.lastIndex = index;
+    this.lastBlock = buf;
+    return buf;
+  }
+
+  private evictOldest(): Buffer | undefined {
+    if (this.blocks.size < CACHE_BLOCKS) return undefined;
+    const [oldest, buf] = this.blocks.entries().next().value as [number, Buffer];
+    this.blocks.delete(oldest);
+    return buf;
+  }
+
+  private readFully(buf: Buffer, length: number, position: number): void {
+    let done = 0;
+    try {
+      while (done < length) {
+        const n = readSync(this.fd, buf, done, length - done, position + done);
+        if (n === 0) throw new Error(`the file ended at ${position + done}; it shrank while being read`);
+        done += n;
+      }
+    } catch (err) {
+      throw new SnapshotFileError('snapshot-read', this.path, `Cannot read snapshot "${this.path}" at offset ${position + done}: ${messageOf(err)}`, 'Check the disk and that nothing is writing to the file', err);
+    }
+  }
+}
