@@ -9,6 +9,7 @@ import { AgeArmorError } from './errors.js';
 
 const BEGIN = '-----BEGIN AGE ENCRYPTED FILE-----';
 const END = '-----END AGE ENCRYPTED FILE-----';
+const DASHES = '-----';
 const COLUMNS = 64;
 const BYTES_PER_LINE = 48;
 /** Whitespace tolerated before the BEGIN and after the END line, like Go. */
@@ -21,12 +22,16 @@ function isBlank(bytes: Uint8Array): boolean {
   return bytes.every((b) => WHITESPACE.has(b));
 }
 
-/** True when the input, after leading whitespace, starts with the BEGIN line. Consumes nothing. */
+/**
+ * True when the input, after leading whitespace, starts with five dashes. A binary age file
+ * starts with "age-encryption.org/", so anything PEM-like is decoded as armor and a wrong
+ * BEGIN line is reported as an armor error rather than as a foreign header. Consumes nothing.
+ */
 export async function isArmored(reader: ByteReader): Promise<boolean> {
-  const start = await reader.peek(MAX_WHITESPACE + BEGIN.length);
+  const start = await reader.peek(MAX_WHITESPACE + DASHES.length);
   let i = 0;
   while (i < start.length && WHITESPACE.has(start[i]!)) i++;
-  return Buffer.from(start.subarray(i, i + BEGIN.length)).toString('latin1') === BEGIN;
+  return Buffer.from(start.subarray(i, i + DASHES.length)).toString('latin1') === DASHES;
 }
 
 /** Encodes an age file as armor. The BEGIN line is at byte 0 (age 1.1.1 detects it only there). */
