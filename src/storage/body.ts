@@ -25,3 +25,23 @@ export class BodyTracker {
     return this.failed && err === this.error;
   }
 }
+
+const REPLAYABLE = Symbol('kubekeeper.replayable');
+
+/**
+ * A body over bytes in memory that can be iterated again from the start, so withRetry() may
+ * repeat a failed save (manifests). Streams from etcd cannot be replayed and are not retried
+ * as a whole; the S3 SDK retries their parts, which it holds in memory.
+ */
+export function replayableBody(bytes: Uint8Array, chunkBytes = 1024 * 1024): AsyncIterable<Uint8Array> {
+  return {
+    [REPLAYABLE]: true,
+    async *[Symbol.asyncIterator]() {
+      for (let at = 0; at < bytes.length; at += chunkBytes) yield bytes.subarray(at, at + chunkBytes);
+    },
+  } as AsyncIterable<Uint8Array>;
+}
+
+export function isReplayable(body: AsyncIterable<Uint8Array>): boolean {
+  return (body as { [REPLAYABLE]?: boolean })[REPLAYABLE] === true;
+}

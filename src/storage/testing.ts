@@ -74,6 +74,54 @@ export function pausedBody(head: Uint8Array, tail: Uint8Array) {
   return { body: body(), paused, release };
 }
 
+export type FaultOperation = 'save' | 'load' | 'load-stream' | 'stat' | 'list' | 'remove';
+
+/**
+ * A fake for tests of code above storage: wraps a backend and throws the queued errors, one
+ * per call of the operation ('load-stream' fails a load after its first chunk). `calls`
+ * counts every call.
+ */
+export function withFaults(backend: Backend, faults: Partial<Record<FaultOperation, unknown[]>>) {
+  const calls: Record<FaultOperation, number> = { save: 0, load: 0, 'load-stream': 0, stat: 0, list: 0, remove: 0 };
+  const next = (op: FaultOperation) => {
+    calls[op]++;
+    const queue = faults[op];
+    if (queue && queue.length > 0) throw queue.shift();
+  };
+  const faulty: Backend & { calls: typeof calls } = {
+    calls,
+    location: backend.location,
+    async save(handle, body, options) {
+      next('save');
+      return backend.save(handle, body, options);
+    },
+    async load(handle, consume, options) {
+      next('load');
+      const midStream = faults['load-stream']?.shift();
+      return backend.load(handle, (stream) => consume(midStream === undefined ? stream : (async function* () {
+        for await (const chunk of stream) {
+          yield chunk;
+          throw midStream;
+        }
+      })()), options);
+    },
+    async stat(handle, options) {
+      next('stat');
+      return backend.stat(handle, options);
+    },
+    async *list(type, options) {
+      next('list');
+      yield* backend.list(type, options);
+    },
+    async remove(handle, options) {
+      next('remove');
+      return backend.remove(handle, options);
+    },
+    close: () => backend.close(),
+  };
+  return faulty;
+}
+
 /** Registers the suite under `name`. */
 export function runBackendConformance(name: string, options: ConformanceOptions): void {
   const skip = options.skip ?? {};

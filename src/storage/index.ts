@@ -1,0 +1,13 @@
+/** The storage domain: the Backend role, its implementations and decorators. */
+export type { Backend, FileInfo, FileType, Handle, LoadOptions, OperationOptions, SaveResult } from './backend.js';
+export { FILE_TYPES, MAX_HANDLE_NAME_LENGTH, handleToString, isValidHandleName } from './backend.js';
+export { NotFoundError, StorageError, type StorageErrorCode, isNotFound, isTransient } from './errors.js';
+export { isReplayable, replayableBody } from './body.js';
+export { LocalBackend } from './local/local-backend.js';
+export { MemoryBackend, type MemoryBackendOptions } from './memory/memory-backend.js';
+export { S3Backend, DEFAULT_PART_SIZE_BYTES, DEFAULT_QUEUE_SIZE } from './s3/s3-backend.js';
+export { type S3Config, createS3Backend, isValidBucketName } from './s3/create-s3-backend.js';
+export { type S3Credentials, parseCredentialsFile } from './s3/credentials-file.js';
+export { DEFAULT_REPOSITORY, type OpenBackendOptions, type RepositoryLocation, openBackend, parseRepository } from './open-backend.js';
+export { DEFAULT_RETRY_ATTEMPTS, type RetryOptions, abortableSleep, withRetry } from './with-retry.js';
+export { type DryRunWrite, withDryRun } from './with-dry-run.js';

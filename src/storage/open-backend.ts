@@ -1,0 +1,82 @@
+/**
+ * From a repository reference to a Backend: `--repo /var/backups/kubekeeper`,
+ * `file:///var/backups/kubekeeper` or `s3://bucket/folder`. S3 settings can ride on the URL
+ * as query parameters (endpoint, region, path-style, ca-file, credentials-file, profile), so
+ * a daemon config holds one string; explicit settings (CLI flags) override them.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Logger, silentLogger } from '../logger.js';
+import type { Backend } from './backend.js';
+import { StorageError } from './errors.js';
+import { LocalBackend } from './local/local-backend.js';
+import { type S3Config, createS3Backend } from './s3/create-s3-backend.js';
+import { withRetry, type RetryOptions } from './with-retry.js';
+
+export type RepositoryLocation =
+  | { kind: 'local'; path: string }
+  | ({ kind: 's3' } & S3Config);
+
+/** The default repository of `backup save` when --repo is not given. */
+export const DEFAULT_REPOSITORY = '/var/backups/kubekeeper';
+
+const S3_QUERY_KEYS: Record<string, (c: S3Config, v: string) => void> = {
+  endpoint: (c, v) => (c.endpoint = v),
+  region: (c, v) => (c.region = v),
+  'path-style': (c, v) => (c.forcePathStyle = parseBool(v)),
+  'ca-file': (c, v) => (c.caFile = v),
+  'credentials-file': (c, v) => (c.credentialsFile = v),
+  profile: (c, v) => (c.profile = v),
+};
+
+function parseBool(v: string): boolean {
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw configError(`Invalid boolean "${v}" in the repository URL`);
+}
+
+function configError(message: string): StorageError {
+  return new StorageError('storage-config', message, {
+    hint: 'Use --repo /path/to/dir, file:///path/to/dir or s3://bucket/folder[?endpoint=URL&region=R&path-style=true]',
+  });
+}
+
+/** Parses a --repo value; `overrides` (from flags) win over URL parameters. Pure. */
+export function parseRepository(ref: string, overrides: Partial<S3Config> = {}): RepositoryLocation {
+  if (ref.trim() === '') throw configError('The repository is empty');
+  if (ref.startsWith('s3://')) {
+    // Checked on the raw text: URL parsing would silently resolve "a/../b" to "b".
+    const rawPath = (ref.slice('s3://'.length).split('?')[0] ?? '').split('/').slice(1);
+    if (rawPath.some((part) => part === '..' || part === '.')) throw configError(`Invalid folder in "${ref}": no "." or ".." segments`);
+    const url = new URL(ref);
+    const bucket = url.hostname;
+    const folder = decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, '');
+    const config: S3Config = { bucket, folder };
+    for (const [key, value] of url.searchParams) {
+      const apply = S3_QUERY_KEYS[key];
+      if (!apply) throw configError(`Unknown parameter "${key}" in the repository URL`);
+      apply(config, value);
+    }
+    for (const [key, value] of Object.entries(overrides)) if (value !== undefined) (config as unknown as Record<string, unknown>)[key] = value;
+    return { kind: 's3', ...config };
+  }
+  if (ref.startsWith('file://')) return { kind: 'local', path: fileURLToPath(ref) };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref)) throw configError(`Unsupported repository "${ref}"`);
+  return { kind: 'local', path: path.resolve(ref) };
+}
+
+export interface OpenBackendOptions {
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  /** Retry settings; `false` for a bare backend (tests). */
+  retry?: RetryOptions | false;
+}
+
+/** Opens the backend for a location, wrapped in withRetry() unless told otherwise. */
+export async function openBackend(location: RepositoryLocation, options: OpenBackendOptions = {}): Promise<Backend> {
+  const logger = options.logger ?? silentLogger;
+  const backend: Backend = location.kind === 'local'
+    ? new LocalBackend(location.path)
+    : await createS3Backend(location, options.env ?? process.env, logger);
+  return options.retry === false ? backend : withRetry(backend, { logger, ...options.retry });
+}
