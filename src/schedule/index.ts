@@ -1,0 +1,5 @@
+/** The schedule domain (pure): retention planning; schedules and next-run times live here too. */
+export {
+  type RetentionAction, type RetentionCandidate, type RetentionDecision, type RetentionPlan, type RetentionPolicy,
+  checkPolicy, formatDuration, isEmptyPolicy, isoWeek, planRetention,
+} from './retention.js';
