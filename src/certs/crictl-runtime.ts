@@ -1,0 +1,29 @@
+/**
+ * StaticPodRuntime backed by `crictl` (the CRI client kubeadm nodes have): running containers
+ * are found by the labels the kubelet puts on every container it creates.
+ * Not exercised against a real kubelet in this repository's tests (none is available there).
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { AppError, messageOf } from '../errors.js';
+import type { StaticPodRuntime } from './static-pod-restart.js';
+
+const run = promisify(execFile);
+const CRICTL_TIMEOUT_MS = 30_000;
+
+export function createCrictlRuntime(crictl = 'crictl'): StaticPodRuntime {
+  return {
+    async runningContainerIds(pod, signal) {
+      const args = ['ps', '--quiet', '--state', 'Running',
+        '--label', `io.kubernetes.container.name=${pod}`, '--label', 'io.kubernetes.pod.namespace=kube-system'];
+      try {
+        const { stdout } = await run(crictl, args, { timeout: CRICTL_TIMEOUT_MS, signal });
+        return stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+      } catch (err) {
+        throw new AppError('crictl-failed', `Cannot list containers with "${crictl} ${args.join(' ')}": ${messageOf(err)}`, {
+          cause: err, hint: 'Install crictl and point /etc/crictl.yaml at the runtime socket, or restart the static pods by hand (see the printed steps)',
+        });
+      }
+    },
+  };
+}

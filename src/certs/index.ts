@@ -1,0 +1,27 @@
+/** Certificates: expiry checks, renewal and CA rotation plans for kubeadm and RKE nodes. */
+export { formatExpires, formatResidualTime, parseResidualTime, INVALID_RESIDUAL_TIME } from './residual-time.js';
+export { canonicalIp, parseCertificates, parsePrivateKey, keyMatchesCertificate, isSignedBy } from './certificate-info.js';
+export type { CertificateInfo, KeyAlgorithm } from './certificate-info.js';
+export type { PkiInventory, PkiLayout, CertificateEntry, AuthorityEntry, NodeAddress, SourceFile } from './inventory.js';
+export { KUBEADM_CERTIFICATES, KUBEADM_AUTHORITIES, KUBEADM_RENEWABLE_NAMES } from './kubeadm-layout.js';
+export { readPki, detectLayout, DEFAULT_KUBECONFIG_DIR, DEFAULT_KUBEADM_PKI_DIR, DEFAULT_RKE_PKI_DIR } from './read-pki.js';
+export type { ReadPkiOptions } from './read-pki.js';
+export { buildExpirationReport, needsAttention, keyAlgorithmName } from './expiration-report.js';
+export type { ExpirationReport, ExpirationRow } from './expiration-report.js';
+export type { Finding, FindingCode, FindingSeverity } from './findings.js';
+export { certificateExpiryMetrics, certificateExpirySamples, CERTIFICATE_EXPIRY_METRIC } from './metrics.js';
+export type { ExpirySample } from './metrics.js';
+export { planRenewal } from './renewal-plan.js';
+export type { RenewalPlan, RenewalItem } from './renewal-plan.js';
+export { renewCertificates, defaultBackupRoot } from './renew-certificates.js';
+export type { RenewCertificatesOptions, RenewCertificatesOutcome } from './renew-certificates.js';
+export type { RenewHooks, RenewalResult } from './renew.js';
+export { DEFAULT_LEAF_VALIDITY_MS, reissueCertificate } from './reissue.js';
+export { recoverUnfinished, findUnfinishedJournals } from './renewal-journal.js';
+export { STATIC_POD_NAMES } from './static-pod-names.js';
+export type { StaticPodName } from './static-pod-names.js';
+export { restartStaticPods, recoverParkedManifests, manualRestartSteps, DEFAULT_RESTART_TIMEOUT_MS } from './static-pod-restart.js';
+export type { StaticPodRuntime, RestartStep, RestartStaticPodsOptions } from './static-pod-restart.js';
+export { createCrictlRuntime } from './crictl-runtime.js';
+export { planCaRotation, KUBEADM_ROTATABLE_CAS } from './rotate-ca-plan.js';
+export type { CaRotationPlan, RotationStep, RotationPhase } from './rotate-ca-plan.js';
