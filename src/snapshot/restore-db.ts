@@ -1,0 +1,214 @@
+/**
+ * The restored member's db with etcd 3.5 (`etcdutl snapshot restore`) semantics (spec
+ * §5.5.2), computed while copying every bucket of the snapshot into a fresh compact bbolt
+ * file in one pass:
+ * - `members` holds exactly the new members and `members_removed` is emptied (3.4 kept the
+ *   old cluster's members there and tombstoned user keys named like them, §5.5.1; 3.5's trim
+ *   is the behaviour etcd kept, and etcd 3.4 starts from it);
+ * - optionally the revision is bumped: one key `rev(latest + B, 0)` with an empty value is
+ *   appended to `key` and `meta/scheduledCompactRev` points at it, so etcd compacts there on
+ *   start and every watch from an older revision is told "compacted";
+ * - `meta/consistent_index` = N and `meta/term` = 1 match the WAL and .snap written beside it.
+ * `key` sorts before `members` and `meta`, so the bump can be decided from what the copy of
+ * `key` has seen (Kubernetes data or not) before anything that depends on it is written.
+ */
+import type { BoltDb } from './bolt-reader.js';
+import type { BoltWriter } from './bolt-writer.js';
+import { compareBytes, u64beBig } from './bytes.js';
+import { EtcdDataError } from './errors.js';
+import { KEY_BUCKET, META_BUCKET, REVISION_KEY_BYTES } from './etcd-buckets.js';
+import { memberJson } from './go-json.js';
+import { formatId, type RestoreCluster } from './member-id.js';
+
+/** `--bump-revision` semantics: a fixed amount (0 = none), or kubekeeper's Kubernetes default. */
+export type RevisionBump =
+  | { mode: 'fixed'; amount: bigint }
+  | { mode: 'kubernetes'; amount: bigint };
+
+/** What the Kubernetes docs recommend, and kubekeeper applies to Kubernetes snapshots by default. */
+export const KUBERNETES_BUMP_REVISION = 1_000_000_000n;
+/** etcd keys of the Kubernetes API server (default --etcd-prefix). */
+export const KUBERNETES_KEY_PREFIX = '/registry/';
+
+export interface RestoreDbOptions {
+  cluster: RestoreCluster;
+  bump: RevisionBump;
+  /** Entries copied between progress reports (each one a chance to abort). */
+  progressEvery?: number;
+}
+
+export interface RestoreDbProgress {
+  entries: number;
+  pages: number;
+}
+
+export interface RestoreDbResult {
+  /** Latest revision in the snapshot's `key` bucket (main part), 0 when empty. */
+  revisionBefore: bigint;
+  /** Latest revision in the restored db: revisionBefore + bump. */
+  revisionAfter: bigint;
+  /** The bump applied (0 = none); with a bump the db is also marked compacted at revisionAfter. */
+  bumpedBy: bigint;
+  /** The snapshot holds keys under /registry/. */
+  kubernetes: boolean;
+  /** Entries written, over all buckets. */
+  entries: number;
+  buckets: string[];
+  /** The old cluster's members dropped from `members` (hex IDs); `members_removed` is emptied too. */
+  droppedMembers: string[];
+}
+
+const MAX_INT64 = (1n << 63n) - 1n;
+const MEMBERS = 'members';
+const MEMBERS_REMOVED = 'members_removed';
+/** Buckets etcd 3.5's restore guarantees (it creates cluster/members ones; key and meta it needs). */
+const ENSURED_BUCKETS = ['cluster', KEY_BUCKET, MEMBERS, MEMBERS_REMOVED, META_BUCKET];
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/** 17-byte revision key `main ‖ '_' ‖ sub` (sub 0). */
+export function revisionKey(main: bigint): Uint8Array {
+  const k = new Uint8Array(REVISION_KEY_BYTES);
+  const view = new DataView(k.buffer);
+  view.setBigUint64(0, main, false);
+  k[8] = 0x5f;
+  return k;
+}
+
+function u64be(value: bigint): Uint8Array {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigUint64(0, value, false);
+  return b;
+}
+
+const REGISTRY = enc.encode(KUBERNETES_KEY_PREFIX);
+
+/** True when a KeyValue's key (field 1, the first field etcd writes) starts with /registry/. */
+export function isKubernetesKeyValue(value: Uint8Array): boolean {
+  if (value[0] !== 0x0a) return false;
+  // Length varint; keys longer than 2^21 bytes do not exist (etcd caps requests far lower).
+  let len = 0;
+  let p = 1;
+  for (let shift = 0; shift < 21; shift += 7) {
+    const b = value[p++];
+    if (b === undefined) return false;
+    len |= (b & 0x7f) << shift;
+    if ((b & 0x80) === 0) break;
+  }
+  if (len < REGISTRY.length || p + REGISTRY.length > value.length) return false;
+  for (let i = 0; i < REGISTRY.length; i++) if (value[p + i] !== REGISTRY[i]) return false;
+  return true;
+}
+
+/**
+ * Copies `db` into `writer` with the restore changes, yielding progress every
+ * `progressEvery` entries; returns what was done. Does not call `writer.finish()`.
+ */
+export function* writeRestoredDb(db: BoltDb, writer: BoltWriter, options: RestoreDbOptions): Generator<RestoreDbProgress, RestoreDbResult> {
+  const every = options.progressEvery ?? 16384;
+  const result: RestoreDbResult = {
+    revisionBefore: 0n, revisionAfter: 0n, bumpedBy: 0n, kubernetes: false, entries: 0, buckets: [], droppedMembers: [],
+  };
+  let sinceReport = 0;
+  const put = (key: Uint8Array, value: Uint8Array): boolean => {
+    writer.put(key, value);
+    result.entries++;
+    return ++sinceReport >= every;
+  };
+  const progress = (): RestoreDbProgress => {
+    sinceReport = 0;
+    return { entries: result.entries, pages: writer.pagesWritten };
+  };
+
+  const source = db.buckets();
+  let next = source.next();
+  const pendingEnsured = [...ENSURED_BUCKETS];
+  for (;;) {
+    const sourceName = next.done ? undefined : dec.decode(next.value.name);
+    // Buckets the snapshot lacks are created empty, in name order among the others.
+    const ensured = pendingEnsured[0];
+    const useEnsured = ensured !== undefined && (sourceName === undefined || compareBytes(enc.encode(ensured), enc.encode(sourceName)) < 0);
+    if (!useEnsured && next.done) break;
+    const bucket = useEnsured ? undefined : next.value;
+    const name = useEnsured ? (ensured as string) : (sourceName as string);
+    if (pendingEnsured[0] === name) pendingEnsured.shift();
+    result.buckets.push(name);
+    writer.beginBucket(bucket?.name ?? enc.encode(name), bucket?.sequence ?? 0n);
+    const entries = bucket?.entries() ?? [][Symbol.iterator]();
+    if (name === MEMBERS || name === MEMBERS_REMOVED) {
+      for (const e of entries) if (name === MEMBERS) result.droppedMembers.push(dec.decode(e.key));
+      if (name === MEMBERS) {
+        const rows = options.cluster.members.map((m) => [enc.encode(formatId(m.id)), enc.encode(memberJson(m))] as const);
+        // Bucket keys are hex text: their byte order is not the numeric order of the IDs.
+        rows.sort((a, b) => compareBytes(a[0], b[0]));
+        for (const [k, v] of rows) put(k, v);
+      }
+    } else if (name === KEY_BUCKET) {
+      let last: Uint8Array | undefined;
+      for (const e of entries) {
+        const value = valueOf(name, e);
+        if (!result.kubernetes && isKubernetesKeyValue(value)) result.kubernetes = true;
+        last = e.key;
+        if (put(e.key, value)) yield progress();
+      }
+      applyBump(result, last, options.bump);
+      if (result.bumpedBy > 0n) put(revisionKey(result.revisionAfter), new Uint8Array(0));
+    } else if (name === META_BUCKET) {
+      const overrides = new Map<string, Uint8Array>([
+        ['consistent_index', u64be(BigInt(options.cluster.members.length))],
+        ['term', u64be(1n)],
+      ]);
+      if (result.bumpedBy > 0n) overrides.set('scheduledCompactRev', revisionKey(result.revisionAfter));
+      yield* mergeEntries(name, entries, overrides, put, progress);
+    } else {
+      for (const e of entries) if (put(e.key, valueOf(name, e))) yield progress();
+    }
+    writer.endBucket();
+    if (!useEnsured) next = source.next();
+  }
+  return result;
+}
+
+function valueOf(bucket: string, e: { key: Uint8Array; value: Uint8Array | null }): Uint8Array {
+  if (e.value === null) throw new EtcdDataError('Nested bucket (etcd never creates one; kubekeeper cannot restore it)', bucket, e.key);
+  return e.value;
+}
+
+/** Decides the bump from the last `key` entry: the latest revision, tombstones included. */
+function applyBump(result: RestoreDbResult, last: Uint8Array | undefined, bump: RevisionBump): void {
+  if (last !== undefined) {
+    if (last.length < REVISION_KEY_BYTES) throw new EtcdDataError(`Revision key has ${last.length} bytes, expected 17 or 18`, KEY_BUCKET, last);
+    result.revisionBefore = BigInt.asIntN(64, u64beBig(last, 0));
+  }
+  const amount = bump.mode === 'fixed' || result.kubernetes ? bump.amount : 0n;
+  result.revisionAfter = result.revisionBefore + amount;
+  if (amount > 0n && result.revisionAfter > MAX_INT64) {
+    throw new EtcdDataError(`Revision ${result.revisionBefore} + ${amount} exceeds the int64 range`, KEY_BUCKET);
+  }
+  result.bumpedBy = amount;
+}
+
+/** Copies a bucket, replacing (or adding, in key order) the keys in `overrides`. */
+function* mergeEntries(
+  bucket: string,
+  entries: Iterable<{ key: Uint8Array; value: Uint8Array | null }>,
+  overrides: Map<string, Uint8Array>,
+  put: (k: Uint8Array, v: Uint8Array) => boolean,
+  progress: () => RestoreDbProgress,
+): Generator<RestoreDbProgress> {
+  const extra = [...overrides].map(([k, v]) => [enc.encode(k), v] as const).sort((a, b) => compareBytes(a[0], b[0]));
+  let i = 0;
+  for (const e of entries) {
+    while (i < extra.length && compareBytes((extra[i] as readonly [Uint8Array, Uint8Array])[0], e.key) < 0) {
+      const [k, v] = extra[i++] as readonly [Uint8Array, Uint8Array];
+      put(k, v);
+    }
+    if (overrides.has(dec.decode(e.key))) continue;
+    if (put(e.key, valueOf(bucket, e))) yield progress();
+  }
+  for (; i < extra.length; i++) {
+    const [k, v] = extra[i] as readonly [Uint8Array, Uint8Array];
+    put(k, v);
+  }
+}
