@@ -1,0 +1,80 @@
+/** Renderers for `snapshot ls | get | diff | keys`: kubectl-like tables, YAML and JSON. */
+import { stringify } from 'yaml';
+import type { DecodedValue, ObjectChange, ObjectSummary, ResourceCount } from '../../inspect/index.js';
+import { renderTable } from './table.js';
+
+/** JSON with bigints as numbers when safe, strings otherwise (revisions stay exact). */
+export function toJson(value: unknown): string {
+  return `${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : v), 2)}\n`;
+}
+
+function age(created: string | undefined, now: Date): string {
+  if (!created) return '';
+  const seconds = Math.max(0, Math.floor((now.getTime() - Date.parse(created)) / 1000));
+  if (seconds < 120) return `${seconds}s`;
+  if (seconds < 7200) return `${Math.floor(seconds / 60)}m`;
+  if (seconds < 172800) return `${Math.floor(seconds / 3600)}h`;
+  return `${Math.floor(seconds / 86400)}d`;
+}
+
+function labels(l: Record<string, string> | undefined): string {
+  return Object.entries(l ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+}
+
+function kindOf(o: ObjectSummary): string {
+  if (o.encoding === 'encrypted') return `<encrypted: ${o.encryption?.provider}/${o.encryption?.keyName}>`;
+  if (o.encoding === 'corrupt') return '<corrupt>';
+  return o.kind ? `${o.kind} ${o.apiVersion ?? ''}`.trim() : `<${o.encoding}>`;
+}
+
+export function renderObjectTable(objects: readonly ObjectSummary[], now: Date): string {
+  if (objects.length === 0) return 'No objects found.\n';
+  const rows = objects.map((o) => [
+    o.group ? `${o.resource}.${o.group}` : o.resource, o.namespace ?? '', o.name, kindOf(o), age(o.creationTimestamp, now),
+    o.modRevision.toString(), o.uid ?? '', labels(o.labels),
+  ]);
+  return renderTable(['resource', 'namespace', 'name', 'kind', 'age', 'revision', 'uid', 'labels'], rows, { align: 'left' });
+}
+
+export function renderCountTable(counts: readonly ResourceCount[]): string {
+  const rows = counts.map((c) => [c.group ? `${c.resource}.${c.group}` : c.resource, String(c.count), String(c.sizeBytes)]);
+  rows.push(['TOTAL', String(counts.reduce((s, c) => s + c.count, 0)), String(counts.reduce((s, c) => s + c.sizeBytes, 0))]);
+  return renderTable(['resource', 'objects', 'bytes'], rows);
+}
+
+/** The object as kubectl would print it, plus what kubekeeper knows about how it was stored. */
+export function objectDocument(decoded: DecodedValue, modRevision: bigint, key: string): Record<string, unknown> {
+  const storage = { key, modRevision: modRevision.toString() };
+  switch (decoded.encoding) {
+    case 'protobuf': {
+      const metadata = { ...decoded.metadata, resourceVersion: modRevision.toString() };
+      const body = decoded.known ? decoded.body : Object.fromEntries(Object.entries(decoded.body).map(([k, v]) => [`field${k}`, v]));
+      return { apiVersion: decoded.apiVersion, kind: decoded.kind, metadata, ...body, kubekeeper: { ...storage, encoding: 'protobuf', schema: decoded.known ? 'known' : 'generic (fields by number)' } };
+    }
+    case 'json':
+      return { ...decoded.object, kubekeeper: { ...storage, encoding: 'json' } };
+    case 'encrypted':
+      return { kubekeeper: { ...storage, encoding: 'encrypted', provider: decoded.provider, keyName: decoded.keyName, sizeBytes: decoded.sizeBytes, note: 'Encrypted at rest by the API server; it cannot be decoded without the EncryptionConfiguration key' } };
+    case 'corrupt':
+      return { kubekeeper: { ...storage, encoding: 'corrupt', claimed: decoded.claimed, error: decoded.error, sizeBytes: decoded.sizeBytes } };
+    default:
+      return { kubekeeper: { ...storage, ...decoded } };
+  }
+}
+
+export function renderDocument(doc: Record<string, unknown>, format: 'yaml' | 'json'): string {
+  return format === 'json' ? toJson(doc) : stringify(doc, { lineWidth: 0 });
+}
+
+export function renderChanges(changes: readonly ObjectChange[]): string {
+  if (changes.length === 0) return 'No differences.\n';
+  const sign = { added: '+', removed: '-', changed: '~' } as const;
+  const lines = changes.map((c) => {
+    const where = c.namespace ? `${c.namespace}/${c.name}` : c.name;
+    const revs = c.change === 'changed' ? ` (revision ${c.before?.modRevision} -> ${c.after?.modRevision})` : '';
+    return `${sign[c.change]} ${c.group ? `${c.resource}.${c.group}` : c.resource} ${where}${revs}`;
+  });
+  const count = (k: ObjectChange['change']) => changes.filter((c) => c.change === k).length;
+  lines.push('', `${count('added')} added, ${count('removed')} removed, ${count('changed')} changed`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,49 @@
+/**
+ * What changed between two states of a cluster (two snapshots, or a snapshot and a live
+ * etcd): objects added, removed and changed, by resource/namespace/name. Values are compared
+ * by digest, so a restore that bumped revisions does not show every object as changed.
+ */
+import { createHash } from 'node:crypto';
+import { keyId, type LiveKey } from './live-keys.js';
+import { compareObjects } from './list-objects.js';
+import { parseRegistryKey, type ObjectKey } from './registry-key.js';
+
+export interface ObjectState {
+  modRevision: bigint;
+  digest: string;
+}
+
+export interface ObjectChange extends ObjectKey {
+  change: 'added' | 'removed' | 'changed';
+  before?: ObjectState;
+  after?: ObjectState;
+}
+
+const decoder = new TextDecoder();
+
+/** Reduces live keys to a digest per key; only values' digests are kept in memory. */
+export async function collectStates(keys: Iterable<LiveKey> | AsyncIterable<LiveKey>): Promise<Map<string, ObjectState>> {
+  const states = new Map<string, ObjectState>();
+  for await (const live of keys) {
+    states.set(keyId(live.key), { modRevision: live.modRevision, digest: createHash('sha1').update(live.value).digest('base64') });
+  }
+  return states;
+}
+
+function toObjectKey(id: string): ObjectKey {
+  const key = Buffer.from(id, 'latin1');
+  const text = decoder.decode(key);
+  return parseRegistryKey(text) ?? { resource: '(raw key)', name: text, key: text };
+}
+
+/** Changes from `before` to `after`, sorted like `snapshot ls`. */
+export function diffStates(before: Map<string, ObjectState>, after: Map<string, ObjectState>): ObjectChange[] {
+  const changes: ObjectChange[] = [];
+  for (const [id, a] of before) {
+    const b = after.get(id);
+    if (!b) changes.push({ ...toObjectKey(id), change: 'removed', before: a });
+    else if (b.digest !== a.digest) changes.push({ ...toObjectKey(id), change: 'changed', before: a, after: b });
+  }
+  for (const [id, b] of after) if (!before.has(id)) changes.push({ ...toObjectKey(id), change: 'added', after: b });
+  return changes.sort(compareObjects);
+}
