@@ -56,10 +56,33 @@ function createTransform(c: Compression, direction: 'compress' | 'decompress'): 
   }
 }
 
+/** Input is handed to zlib in pieces of at least this size: each write costs a zlib call. */
+const MIN_WRITE_BYTES = 64 * 1024;
+
+/** Joins small chunks (e.g. 1-byte or small gRPC messages) into writes of >= MIN_WRITE_BYTES. */
+async function* coalesce(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  let parts: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of source) {
+    if (total === 0 && chunk.length >= MIN_WRITE_BYTES) {
+      yield chunk;
+      continue;
+    }
+    parts.push(chunk);
+    total += chunk.length;
+    if (total >= MIN_WRITE_BYTES) {
+      yield Buffer.concat(parts, total);
+      parts = [];
+      total = 0;
+    }
+  }
+  if (total > 0) yield Buffer.concat(parts, total);
+}
+
 /** Runs `source` through a zlib transform with backpressure; errors from either side surface here. */
 async function* through(source: AsyncIterable<Uint8Array>, transform: Transform): AsyncGenerator<Uint8Array> {
   // pipeline destroys every stream on error or early exit, and forwards the error to `transform`.
-  const out = pipeline(Readable.from(source, { objectMode: false }), transform, () => undefined);
+  const out = pipeline(Readable.from(coalesce(source), { objectMode: false }), transform, () => undefined);
   for await (const chunk of out) yield chunk as Uint8Array;
 }
 

@@ -47,7 +47,7 @@ describe('sealPayload', () => {
 
   for (const size of ODD_CHUNK_SIZES) {
     it(`gives the same ciphertext whatever the input chunk size (${size} bytes) and round-trips`, async () => {
-      const plain = patternBytes(3 * CHUNK_BYTES + 1234);
+      const plain = patternBytes(2 * CHUNK_BYTES + 1234);
       const sealed = await collect(sealPayload(chunksOf(plain, size), KEY));
       assert.equal(sha256(sealed), sha256(await collect(sealPayload(chunksOf(plain, plain.length), KEY))));
       assert.deepEqual(await collect(openPayload(new ByteReader(chunksOf(sealed, size)), KEY)), plain);

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import { compressStream, decompressStream, defaultCompression, zstdAvailable, type Compression } from './compression.js';
+import { chunksOf, collect, collectUntilError, EDGE_LENGTHS, ODD_CHUNK_SIZES, patternBytes } from './testing.js';
+
+const NO_ZSTD = zstdAvailable() ? false : `node:zlib in Node ${process.version} has no zstd (added in 22.15 / 23.8)`;
+
+describe('compression', () => {
+  it('defaultCompression is zstd exactly when node:zlib has it', () => {
+    assert.equal(defaultCompression(), zstdAvailable() ? 'zstd' : 'gzip');
+  });
+
+  for (const size of ODD_CHUNK_SIZES) {
+    it(`gzip round-trips when input arrives in ${size}-byte chunks`, async () => {
+      const plain = patternBytes(150_000);
+      const packed = await collect(compressStream(chunksOf(plain, size), 'gzip'));
+      assert.ok(packed.length < plain.length);
+      assert.deepEqual(gunzipSync(packed), plain, 'standard gzip reads it');
+      assert.deepEqual(await collect(decompressStream(chunksOf(packed, size), 'gzip')), plain);
+    });
+  }
+
+  for (const n of EDGE_LENGTHS) {
+    it(`gzip round-trips ${n} bytes`, async () => {
+      const packed = await collect(compressStream(chunksOf(patternBytes(n), 4096), 'gzip'));
+      assert.deepEqual(await collect(decompressStream(chunksOf(packed, 4096), 'gzip')), patternBytes(n));
+    });
+  }
+
+  it('zstd round-trips when the runtime has it', { skip: NO_ZSTD }, async () => {
+    const plain = patternBytes(300_000);
+    const packed = await collect(compressStream(chunksOf(plain, 511), 'zstd'));
+    assert.equal(packed.readUInt32LE(0), 0xfd2fb528, 'zstd frame magic');
+    assert.deepEqual(await collect(decompressStream(chunksOf(packed, 513), 'zstd')), plain);
+  });
+
+  it('zstd throws compression-unavailable when the runtime lacks it', { skip: zstdAvailable() ? 'this Node has zstd' : false }, async () => {
+    await assert.rejects(collect(compressStream(chunksOf(Buffer.from('x'), 1), 'zstd')), { code: 'compression-unavailable' });
+    await assert.rejects(collect(decompressStream(chunksOf(Buffer.from('x'), 1), 'zstd')), { code: 'compression-unavailable' });
+  });
+
+  it('"none" passes bytes through unchanged', async () => {
+    const plain = patternBytes(1000);
+    assert.deepEqual(await collect(decompressStream(compressStream(chunksOf(plain, 7), 'none'), 'none')), plain);
+  });
+
+  it('gzip reports a truncated or corrupt stream as decompress-failed', async () => {
+    const packed = await collect(compressStream(chunksOf(patternBytes(100_000), 4096), 'gzip'));
+    const truncated = await collectUntilError(decompressStream(chunksOf(packed.subarray(0, packed.length - 10), 1000), 'gzip'));
+    assert.equal((truncated.error as { code?: string }).code, 'decompress-failed');
+    const garbage = await collectUntilError(decompressStream(chunksOf(Buffer.from('not gzip at all'), 4), 'gzip'));
+    assert.equal((garbage.error as { code?: string }).code, 'decompress-failed');
+  });
+
+  it('passes an error of the source through unchanged', async () => {
+    const boom = new Error('source failed');
+    async function* failing(): AsyncGenerator<Uint8Array> {
+      yield Buffer.from('abc');
+      throw boom;
+    }
+    for (const c of ['gzip', 'none'] as Compression[]) {
+      assert.equal((await collectUntilError(compressStream(failing(), c))).error, boom);
+    }
+  });
+
+  it('rejects an unknown compression name', async () => {
+    await assert.rejects(collect(compressStream(chunksOf(Buffer.from('x'), 1), 'lz4' as Compression)), RangeError);
+  });
+});
