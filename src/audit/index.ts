@@ -5,3 +5,9 @@ export { validatePolicy, type PolicyPath, type PolicyProblem } from './policy-va
 export { parsePolicyDocument, type PolicyDocument, type SourcePosition } from './policy-document.js';
 export { lintPolicy, CREDENTIAL_RESOURCES, type LintFinding, type LintResult, type LintSeverity } from './policy-lint.js';
 export { AUDIT_PROFILES, buildPolicy, renderPolicyYaml, type AuditProfile } from './policy-profiles.js';
+export {
+  parseAuditLine, checkEvent, eventTimeKey, timestampMicros, isLegacyAuditLine,
+  type AuditEvent, type AuditObjectRef, type AuditUserInfo, type MalformedReason, type ParsedLine,
+} from './event.js';
+export { compileFilter, jsonNeedle, parseResourceSelector, type AuditFilter, type CompiledFilter } from './search-filter.js';
+export { scanAuditLines, emptyScanStats, MAX_LINE_BYTES, type ScanMatch, type ScanStats, type MalformedSample } from './line-scanner.js';
