@@ -13,6 +13,8 @@ export const VERSION = 2;
 /** meta.freelist when etcd's NoFreelistSync left no freelist page. */
 export const NO_FREELIST = 0xffffffffffffffffn;
 export const PAGE_HEADER_BYTES = 16;
+/** The page size bbolt creates on x86-64 Linux. */
+const DEFAULT_PAGE_SIZE = 4096;
 /** Page header + meta struct, the part of a meta page bbolt reads. */
 export const META_BYTES = PAGE_HEADER_BYTES + 64;
 export const FLAG_BRANCH = 0x01;
@@ -94,7 +96,11 @@ export function selectMeta(ra: RandomAccess): SelectedMeta {
   if (ra.sizeBytes < META_BYTES) throw new SnapshotMetaError([`the file has only ${ra.sizeBytes} bytes, too few for a meta page`]);
   const slot0 = parseMeta(ra.read(0, META_BYTES), 0);
   const pageSize = findPageSize(ra, slot0);
-  if (pageSize === undefined) throw new SnapshotMetaError([slot0.reason ?? 'meta page 0: invalid', 'meta page 1: not found at any page size']);
+  if (pageSize === undefined) {
+    // Report meta 1 as found where the usual 4 KiB page size would put it.
+    const usual = DEFAULT_PAGE_SIZE + META_BYTES <= ra.sizeBytes ? parseMeta(ra.read(DEFAULT_PAGE_SIZE, META_BYTES), 1).reason : undefined;
+    throw new SnapshotMetaError([slot0.reason ?? 'meta page 0: invalid', `${usual ?? 'meta page 1: missing'} (no valid meta page 1 at any page size)`]);
+  }
   const slot1 = pageSize + META_BYTES <= ra.sizeBytes
     ? parseMeta(ra.read(pageSize, META_BYTES), 1)
     : { pageId: 1 as const, reason: `meta page 1: the file ends at ${ra.sizeBytes}, before offset ${pageSize}` };

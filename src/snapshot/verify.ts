@@ -73,6 +73,10 @@ export function verifySnapshot(ra: RandomAccess, options: VerifyOptions = {}): V
 
 function checkTrailer(ra: RandomAccess, options: VerifyOptions): VerifyCheck {
   if (!hasTrailer(ra.sizeBytes)) {
+    // Page-multiple sizes are data-dir dbs; anything else is a cut trailer or appended bytes.
+    if (ra.sizeBytes % 512 !== 0) {
+      return failed('trailer', `The file size ${ra.sizeBytes} is neither a page multiple nor a page multiple plus a 32-byte trailer: the trailer is cut or bytes were appended`, { offset: ra.sizeBytes - (ra.sizeBytes % 512) });
+    }
     if (options.requireTrailer) return failed('trailer', `The file has no sha256 trailer (size ${ra.sizeBytes} % 512 is not 32)`, { offset: ra.sizeBytes });
     return skipped('trailer', 'no sha256 trailer (a db copied from a data dir has none)');
   }
@@ -94,7 +98,8 @@ function checkMetas(ra: RandomAccess, selected: SelectedMeta): VerifyCheck {
     const at = { pageId: slot.pageId, offset: slot.pageId * pageSize };
     if (!slot.meta) return failed('meta', `${slot.reason ?? 'invalid'}; using meta page ${selected.pageId}`, at);
     // bbolt writes meta pages from a zeroed buffer: anything after the struct is damage.
-    const page = ra.read(at.offset, pageSize);
+    // A short file is the size check's business; look at what exists.
+    const page = ra.read(at.offset, Math.min(pageSize, ra.sizeBytes - at.offset));
     const dirty = page.subarray(META_BYTES).findIndex((b) => b !== 0);
     if (dirty >= 0) return failed('meta', `Meta page ${slot.pageId} has non-zero bytes after its meta struct`, { ...at, offset: at.offset + META_BYTES + dirty });
   }
