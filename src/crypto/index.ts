@@ -8,7 +8,7 @@ export {
   parseRecipientsFile, passphraseIdentity, passphraseRecipient, recipientFingerprint,
   type Identity, type Recipient,
 } from './keys.js';
-export { loadIdentities, loadRecipients, type LoadIdentitiesOptions } from './key-files.js';
+export { createIdentityFile, loadIdentities, loadRecipients, type LoadIdentitiesOptions } from './key-files.js';
 export {
   AgeArmorError, AgeHeaderError, DecryptionError, HeaderMacError, KeyFormatError, NoIdentityMatchError,
   PayloadError, type NoMatchDetails,

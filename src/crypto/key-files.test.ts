@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { chmod, writeFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { tempDir } from '../../test/support/temp.js';
-import { loadIdentities, loadRecipients } from './key-files.js';
+import { createIdentityFile, loadIdentities, loadRecipients } from './key-files.js';
 import { formatIdentityFile, generateIdentity } from './keys.js';
 
 describe('key files', () => {
@@ -48,5 +48,30 @@ describe('key files', () => {
   it('loadRecipients names a missing recipients file', async (t) => {
     const file = path.join(await tempDir(t), 'nope.txt');
     await assert.rejects(loadRecipients(file), { code: 'recipients-file-missing' });
+  });
+
+  it('createIdentityFile writes a 0600 age-keygen style file that loadIdentities reads', async (t) => {
+    const dir = await tempDir(t);
+    const file = path.join(dir, 'key.txt');
+    const { recipient } = await createIdentityFile(file, new Date('2024-05-06T07:08:09Z'));
+    assert.equal((await stat(file)).mode & 0o777, 0o600);
+    assert.match(await readFile(file, 'utf8'), new RegExp(`^# created: 2024-05-06T07:08:09Z\n# public key: ${recipient}\nAGE-SECRET-KEY-1[A-Z0-9]{58}\n$`));
+    const [identity] = await loadIdentities(file);
+    assert.equal(identity!.kind === 'x25519' && identity!.recipient().toString(), recipient);
+    assert.deepEqual(await readdir(dir), ['key.txt'], 'no temp file left');
+  });
+
+  it('createIdentityFile never overwrites an existing file', async (t) => {
+    const dir = await tempDir(t);
+    const file = path.join(dir, 'key.txt');
+    await writeFile(file, 'precious');
+    await assert.rejects(createIdentityFile(file), { code: 'identity-file-exists' });
+    assert.equal(await readFile(file, 'utf8'), 'precious');
+    assert.deepEqual(await readdir(dir), ['key.txt']);
+  });
+
+  it('createIdentityFile names a missing directory', async (t) => {
+    const file = path.join(await tempDir(t), 'nope', 'key.txt');
+    await assert.rejects(createIdentityFile(file), { code: 'identity-file-unwritable' });
   });
 });

@@ -2,10 +2,14 @@
  * Loading keys from disk: the I/O edge of crypto/. Identity files hold secrets, so a
  * world-readable one is refused (like ssh does for private keys) with the chmod to run.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, open, readFile, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
 import { AppError } from '../errors.js';
 import { KeyFormatError } from './errors.js';
-import { parseIdentityFile, parseRecipient, parseRecipientsFile, type Identity, type Recipient } from './keys.js';
+import {
+  formatIdentityFile, generateIdentity, parseIdentityFile, parseRecipient, parseRecipientsFile, type Identity, type Recipient,
+} from './keys.js';
 
 /** Identity or recipient files larger than this are not key files. */
 export const MAX_KEY_FILE_BYTES = 1024 * 1024;
@@ -55,4 +59,46 @@ export async function loadRecipients(pathOrRecipient: string): Promise<Recipient
   if (pathOrRecipient.trim().startsWith('age1')) return [parseRecipient(pathOrRecipient)];
   const text = await readKeyFile(pathOrRecipient, 'recipients', 'Give an age1... recipient or a file with one per line; "kubekeeper keygen" prints a new pair');
   return parseRecipientsFile(text, `"${pathOrRecipient}"`);
+}
+
+/**
+ * Generates a new identity and writes it as an age-keygen style file at `filePath`, mode
+ * 0600. Never overwrites: an existing file fails with 'identity-file-exists'. The file
+ * appears complete or not at all (temp file, fsync, hard link to the final name, fsync of
+ * the directory). Returns the recipient to share.
+ */
+export async function createIdentityFile(filePath: string, createdAt: Date = new Date()): Promise<{ recipient: string }> {
+  const generated = generateIdentity();
+  const dir = path.dirname(filePath);
+  const temp = path.join(dir, `.${path.basename(filePath)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const handle = await open(temp, 'wx', 0o600);
+    try {
+      await handle.writeFile(formatIdentityFile(generated, createdAt));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    // link() fails with EEXIST instead of replacing, unlike rename().
+    await link(temp, filePath);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      throw new AppError('identity-file-exists', `Cannot write the identity file "${filePath}": it already exists`, {
+        hint: 'Choose another path; an existing key is never overwritten (backups encrypted to it would be lost)',
+      });
+    }
+    throw new AppError('identity-file-unwritable', `Cannot write the identity file "${filePath}": ${code ?? (err as Error).message}`, {
+      hint: 'Check that the directory exists and is writable', cause: err,
+    });
+  } finally {
+    await unlink(temp).catch(() => undefined);
+  }
+  const dirHandle = await open(dir, 'r');
+  try {
+    await dirHandle.sync();
+  } finally {
+    await dirHandle.close();
+  }
+  return { recipient: generated.recipient };
 }
