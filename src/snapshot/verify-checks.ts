@@ -15,7 +15,7 @@ export interface VerifyCheck {
   /** Not run: nothing to check (no trailer) or an earlier check made it impossible. */
   skipped?: boolean;
   /** What was found: a summary when ok, the first problem (and how many) when not. */
-  detail?: string;
+  detail: string;
   /** Page of the first problem. */
   pageId?: number;
   /** Absolute file offset of the first problem. */

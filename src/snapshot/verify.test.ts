@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { buildBolt, resealMeta, revKey, withTrailer, type BucketSpec } from '../../test/support/bolt-builder.js';
 import { ProtoWriter } from '../protobuf/index.js';
@@ -39,7 +40,9 @@ const check = (report: VerifyReport, name: string) => {
 const failedNames = (r: VerifyReport) => r.checks.filter((c) => !c.ok).map((c) => c.name);
 
 test('verifySnapshot passes every check when the snapshot is sound', async () => {
-  const report = verify(await withTrailer(build().bytes));
+  const db = build().bytes;
+  const report = verify(await withTrailer(db));
+  assert.equal(report.sha256, createHash('sha256').update(db).digest('hex'));
   assert.deepEqual(failedNames(report), []);
   assert.equal(report.ok, true);
   assert.deepEqual(report.checks.map((c) => c.name), ['trailer', 'meta', 'size', 'structure', 'freelist', 'buckets', 'revisions', 'consistent-index', 'leases']);

@@ -28,6 +28,8 @@ export interface VerifyReport {
   /** Every check passed or was skipped by design. */
   ok: boolean;
   checks: VerifyCheck[];
+  /** Hex sha256 of the bbolt image (everything before the trailer), when the file has a trailer. */
+  sha256?: string;
 }
 
 /** Bytes hashed per read when checking the trailer. */
@@ -35,13 +37,16 @@ const HASH_CHUNK_BYTES = 1024 * 1024;
 
 /** Runs all checks on the snapshot in `ra`. Throws only for I/O errors from `ra` itself. */
 export function verifySnapshot(ra: RandomAccess, options: VerifyOptions = {}): VerifyReport {
-  const checks: VerifyCheck[] = [checkTrailer(ra, options)];
+  const trailer = checkTrailer(ra, options);
+  const checks: VerifyCheck[] = [trailer.check];
   const later: VerifyCheckName[] = ['size', 'structure', 'freelist', 'buckets', 'revisions', 'consistent-index', 'leases'];
   const done = (): VerifyReport => {
     for (const name of later) {
       if (!checks.some((c) => c.name === name)) checks.push(skipped(name, 'not run: an earlier check failed'));
     }
-    return { ok: checks.every((c) => c.ok), checks };
+    const report: VerifyReport = { ok: checks.every((c) => c.ok), checks };
+    if (trailer.sha256 !== undefined) report.sha256 = trailer.sha256;
+    return report;
   };
   let selected: SelectedMeta;
   try {
@@ -71,24 +76,25 @@ export function verifySnapshot(ra: RandomAccess, options: VerifyOptions = {}): V
   return done();
 }
 
-function checkTrailer(ra: RandomAccess, options: VerifyOptions): VerifyCheck {
+function checkTrailer(ra: RandomAccess, options: VerifyOptions): { check: VerifyCheck; sha256?: string } {
   if (!hasTrailer(ra.sizeBytes)) {
     // Page-multiple sizes are data-dir dbs; anything else is a cut trailer or appended bytes.
     if (ra.sizeBytes % 512 !== 0) {
-      return failed('trailer', `The file size ${ra.sizeBytes} is neither a page multiple nor a page multiple plus a 32-byte trailer: the trailer is cut or bytes were appended`, { offset: ra.sizeBytes - (ra.sizeBytes % 512) });
+      const detail = `The file size ${ra.sizeBytes} is neither a page multiple nor a page multiple plus a 32-byte trailer: the trailer is cut or bytes were appended`;
+      return { check: failed('trailer', detail, { offset: ra.sizeBytes - (ra.sizeBytes % 512) }) };
     }
-    if (options.requireTrailer) return failed('trailer', `The file has no sha256 trailer (size ${ra.sizeBytes} % 512 is not 32)`, { offset: ra.sizeBytes });
-    return skipped('trailer', 'no sha256 trailer (a db copied from a data dir has none)');
+    if (options.requireTrailer) return { check: failed('trailer', `The file has no sha256 trailer (size ${ra.sizeBytes} % 512 is not 32)`, { offset: ra.sizeBytes }) };
+    return { check: skipped('trailer', 'no sha256 trailer (a db copied from a data dir has none)') };
   }
   const end = ra.sizeBytes - TRAILER_BYTES;
   const hash = createHash('sha256');
   for (let offset = 0; offset < end; offset += HASH_CHUNK_BYTES) {
     hash.update(ra.read(offset, Math.min(HASH_CHUNK_BYTES, end - offset)));
   }
-  const actual = hash.digest('hex');
+  const sha256 = hash.digest('hex');
   const expected = toHex(ra.read(end, TRAILER_BYTES));
-  if (actual !== expected) return failed('trailer', `sha256 of the first ${end} bytes is ${actual}, the trailer says ${expected}`, { offset: end });
-  return passed('trailer', `sha256 ${actual} matches`);
+  if (sha256 !== expected) return { check: failed('trailer', `sha256 of the first ${end} bytes is ${sha256}, the trailer says ${expected}`, { offset: end }), sha256 };
+  return { check: passed('trailer', `sha256 ${sha256} matches`), sha256 };
 }
 
 /** Both metas must be valid (bbolt tolerates one bad meta; a snapshot should have none). */

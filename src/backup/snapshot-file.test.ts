@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+import { tempDir } from '../../test/support/temp.js';
+import { BLOCK_BYTES, CACHE_BLOCKS, openSnapshotFile, SnapshotFileError } from './snapshot-file.js';
+
+test('openSnapshotFile reads the same bytes as the file when reads hit, span and miss cached blocks', async (t) => {
+  const dir = await tempDir(t);
+  const data = randomBytes(BLOCK_BYTES * (CACHE_BLOCKS + 3) + 1234);
+  const file = path.join(dir, 's.db');
+  await writeFile(file, data);
+  const snap = await openSnapshotFile(file);
+  t.after(() => snap.close());
+  assert.equal(snap.sizeBytes, data.length);
+  let seed = 1;
+  const rnd = (n: number) => ((seed = (Math.imul(seed, 48271) + 11) >>> 0) % n);
+  const ranges: [number, number][] = [[0, 0], [0, 16], [BLOCK_BYTES - 8, 16], [data.length - 1, 1], [data.length - 1234, 1234], [5, 3 * BLOCK_BYTES]];
+  for (let i = 0; i < 400; i++) ranges.push([rnd(data.length - 5000), 1 + rnd(5000)]);
+  for (const [offset, length] of ranges) {
+    assert.deepEqual(Buffer.from(snap.ra.read(offset, length)), data.subarray(offset, offset + length), `read ${length} at ${offset}`);
+  }
+});
+
+test('openSnapshotFile reads throw RangeError when a read goes past the end', async (t) => {
+  const dir = await tempDir(t);
+  const file = path.join(dir, 's.db');
+  await writeFile(file, Buffer.alloc(100));
+  const snap = await openSnapshotFile(file);
+  t.after(() => snap.close());
+  assert.throws(() => snap.ra.read(90, 11), RangeError);
+  assert.throws(() => snap.ra.read(-1, 1), RangeError);
+});
+
+test('openSnapshotFile throws snapshot-not-found with a hint when the file does not exist', async (t) => {
+  const dir = await tempDir(t);
+  await assert.rejects(openSnapshotFile(path.join(dir, 'missing.db')), (err) => err instanceof SnapshotFileError && err.code === 'snapshot-not-found' && /missing\.db/.test(err.message) && Boolean(err.hint));
+});
+
+test('openSnapshotFile throws snapshot-is-directory naming member/snap/db when given a directory', async (t) => {
+  const dir = await tempDir(t);
+  await mkdir(path.join(dir, 'data'));
+  await assert.rejects(openSnapshotFile(path.join(dir, 'data')), (err) => err instanceof SnapshotFileError && err.code === 'snapshot-is-directory' && /member\/snap\/db/.test(err.hint ?? ''));
+});
+
+test('openSnapshotFile throws snapshot-permission when the file is unreadable', { skip: process.getuid?.() === 0 ? 'root can read a 0000 file' : false }, async (t) => {
+  const dir = await tempDir(t);
+  const file = path.join(dir, 's.db');
+  await writeFile(file, Buffer.alloc(10));
+  await chmod(file, 0o000);
+  await assert.rejects(openSnapshotFile(file), (err) => err instanceof SnapshotFileError && err.code === 'snapshot-permission');
+});
