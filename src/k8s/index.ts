@@ -39,3 +39,4 @@ export { parseVersion, versionFromImage } from './versions/kube-version.js';
 export { KubeClient } from './client/kube-client.js';
 export { loadKubeConfig } from './client/load-kubeconfig.js';
 export type { KubeConfigSource } from './client/load-kubeconfig.js';
+export { ETCD_DATA_VOLUME, EtcdManifestError, KUBE_APISERVER_MANIFEST, checkApiServerStopped, planEtcdManifestEdit, unifiedDiff, type EtcdManifestEdit, type ManifestChange } from './etcd-manifest.js';
