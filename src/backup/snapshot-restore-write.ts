@@ -1,0 +1,120 @@
+/**
+ * Writing a restored member's files: the db streamed from the snapshot through the bbolt
+ * writer with positioned writes, the WAL segment (records, then extended to its 64 000 000
+ * bytes) and the .snap file. Every file is created exclusively with mode 0600 and fsynced
+ * before the directory holding it is renamed into place.
+ */
+import { closeSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { setImmediate as nextTick } from 'node:timers/promises';
+import path from 'node:path';
+import { throwIfAborted } from '../errors.js';
+import {
+  BoltWriter, writeRestoredDb, type BoltDb, type BoltSink, type RestoreDbResult, type RestorePlan,
+} from '../snapshot/index.js';
+import { FILE_MODE, fsError } from './snapshot-restore-target.js';
+
+export interface WriteProgress {
+  /** Bytes of the new db written so far. */
+  doneBytes: number;
+}
+
+export interface DbWriteResult extends RestoreDbResult {
+  sizeBytes: number;
+}
+
+/** A sink that only counts: a dry run computes the exact db size without writing it. */
+function countingSink(): BoltSink {
+  return { write: () => undefined };
+}
+
+/** Writes all of `bytes` at `position`, retrying short writes. */
+function writeFully(fd: number, bytes: Uint8Array, position: number): void {
+  for (let done = 0; done < bytes.length;) {
+    done += writeSync(fd, bytes, done, bytes.length - done, position + done);
+  }
+}
+
+/**
+ * Streams `source` into a new db at `file` (or nowhere when `file` is undefined: dry run),
+ * applying the plan's restore semantics. Yields to the event loop between batches so that
+ * `signal` (Ctrl-C) is honoured; the caller removes the partial file on any throw.
+ */
+export async function writeDb(
+  file: string | undefined,
+  source: BoltDb,
+  plan: RestorePlan,
+  options: { signal?: AbortSignal; onProgress?: (p: WriteProgress) => void },
+): Promise<DbWriteResult> {
+  const fd = file === undefined ? undefined : openFile(file);
+  try {
+    const sink: BoltSink = fd === undefined ? countingSink() : {
+      write: (offset, bytes) => {
+        try {
+          writeFully(fd, bytes, offset);
+        } catch (err) {
+          throw fsError('writing', file as string, err);
+        }
+      },
+    };
+    const writer = new BoltWriter({ pageSize: source.pageSize, sink });
+    const steps = writeRestoredDb(source, writer, { cluster: plan.cluster, bump: plan.bump });
+    let step = steps.next();
+    while (!step.done) {
+      options.onProgress?.({ doneBytes: step.value.pages * source.pageSize });
+      await nextTick();
+      throwIfAborted(options.signal, 'The restore');
+      step = steps.next();
+    }
+    const written = writer.finish();
+    if (fd !== undefined) syncFile(fd, file as string);
+    options.onProgress?.({ doneBytes: written.sizeBytes });
+    return { ...step.value, sizeBytes: written.sizeBytes };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function openFile(file: string): number {
+  try {
+    // "wx": a file that already exists means something else is writing here.
+    return openSync(file, 'wx', FILE_MODE);
+  } catch (err) {
+    throw fsError('creating', file, err);
+  }
+}
+
+function syncFile(fd: number, file: string): void {
+  try {
+    fsyncSync(fd);
+  } catch (err) {
+    throw fsError('syncing', file, err);
+  }
+}
+
+/** Writes a small file completely, synced. */
+export function writeSmallFile(file: string, bytes: Uint8Array, sizeBytes = bytes.length): void {
+  const fd = openFile(file);
+  try {
+    try {
+      writeFully(fd, bytes, 0);
+      // The WAL segment is preallocated: etcd's fallocate leaves zeros, as does extending
+      // the file (Go falls back to ftruncate too). Node has no fallocate; the blocks are
+      // allocated by the file system when etcd appends.
+      if (sizeBytes > bytes.length) ftruncateSync(fd, sizeBytes);
+    } catch (err) {
+      throw fsError('writing', file, err);
+    }
+    syncFile(fd, file);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The WAL segment into `walDir` and the .snap file into `snapDir`; returns their paths. */
+export function writeWalAndSnap(plan: RestorePlan, walDir: string, snapDir: string): { walFile: string; snapFile: string } {
+  const walFile = path.join(walDir, plan.wal.name);
+  writeSmallFile(walFile, plan.wal.head, plan.wal.sizeBytes);
+  const snapFile = path.join(snapDir, plan.snap.name);
+  writeSmallFile(snapFile, plan.snap.bytes);
+  return { walFile, snapFile };
+}

@@ -1,0 +1,212 @@
+/**
+ * `snapshot restore`: turns a snapshot file into a member data dir that etcd starts from,
+ * offline (no etcd binary, no network). The order is the safety argument:
+ * 1. validate the flags (etcd's rules) and refuse a non-empty --data-dir/--wal-dir, and an
+ *    unrecognised --kubeadm-manifest, before reading the snapshot;
+ * 2. verify the snapshot completely (sha256 trailer, bbolt structure, etcd data) before
+ *    creating anything;
+ * 3. build everything in hidden temporary siblings, fsync, then rename into place; any
+ *    failure or Ctrl-C removes what was built, so the target is either complete or absent;
+ * 4. only then point the kubeadm manifest at the restored dir.
+ * The source file is opened read-only and never modified.
+ */
+import path from 'node:path';
+import { AppError, throwIfAborted } from '../errors.js';
+import {
+  explainBump, formatId, openBolt, planRestore, type RandomAccess, type RestorePlan,
+} from '../snapshot/index.js';
+import { openSnapshotFile } from './snapshot-file.js';
+import { applyManifestEdit, prepareManifestEdit, type ManifestReport, type PreparedManifestEdit } from './snapshot-restore-manifest.js';
+import {
+  DIR_MODE, checkTargetEmpty, commitStaged, discard, fsError, fsyncDir, stageDir, type StagedDir,
+} from './snapshot-restore-target.js';
+import { verifyForRestore, type SourceCheck } from './snapshot-restore-verify.js';
+import { writeDb, writeWalAndSnap } from './snapshot-restore-write.js';
+import { mkdir } from 'node:fs/promises';
+
+export interface SnapshotRestoreOptions {
+  snapshotPath: string;
+  /** `--data-dir`; etcdctl's default is "<name>.etcd". */
+  dataDir: string;
+  /** `--wal-dir`; default `<data-dir>/member/wal`. */
+  walDir?: string;
+  name: string;
+  initialCluster: string;
+  initialClusterToken: string;
+  initialAdvertisePeerUrls: string[];
+  skipHashCheck: boolean;
+  /** undefined = Kubernetes-safe default (bump 1e9 + mark compacted when /registry/ keys exist). */
+  bumpRevision?: bigint;
+  markCompacted: boolean;
+  dryRun: boolean;
+  /** kubeadm etcd static pod manifest to point at the restored dir. */
+  kubeadmManifest?: string;
+}
+
+export type RestorePhase = 'verify' | 'write';
+
+export interface SnapshotRestoreContext {
+  signal?: AbortSignal;
+  onProgress?: (phase: RestorePhase, doneBytes: number, totalBytes: number) => void;
+}
+
+export interface RestoredFile {
+  path: string;
+  sizeBytes: number;
+}
+
+/** What was (or, with dryRun, would be) done. IDs are unpadded hex as etcd prints them. */
+export interface SnapshotRestoreReport {
+  dryRun: boolean;
+  snapshot: { path: string; sizeBytes: number; pageSize: number } & SourceCheck;
+  clusterId: string;
+  token: string;
+  members: { name: string; id: string; peerUrls: string[]; local: boolean }[];
+  dataDir: string;
+  walDir: string;
+  revision: { before: number; after: number; bumpedBy: number; markedCompacted: boolean; kubernetes: boolean; explanation: string };
+  /** Members of the old cluster dropped from the db (hex IDs). */
+  droppedMembers: string[];
+  files: RestoredFile[];
+  manifest?: ManifestReport;
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** Restores `options.snapshotPath`; see the file comment for the order of steps. */
+export async function restoreSnapshot(options: SnapshotRestoreOptions, context: SnapshotRestoreContext = {}): Promise<SnapshotRestoreReport> {
+  const { signal } = context;
+  const plan = planRestore({ ...options, bumpRevision: options.bumpRevision });
+  const dataDir = path.resolve(options.dataDir);
+  const walDir = path.resolve(options.walDir ?? path.join(dataDir, 'member', 'wal'));
+  const walInside = isInside(walDir, dataDir);
+  if (walDir === dataDir || isInside(dataDir, walDir)) {
+    throw new AppError('restore-wal-dir', `Cannot restore: --wal-dir "${walDir}" contains --data-dir "${dataDir}"`, { hint: 'Use a WAL dir outside the data dir, or leave --wal-dir unset' });
+  }
+  await checkTargetEmpty(options.snapshotPath, dataDir, 'data dir');
+  if (!walInside) await checkTargetEmpty(options.snapshotPath, walDir, 'WAL dir');
+  const manifest = options.kubeadmManifest === undefined ? undefined : await prepareManifestEdit(options.kubeadmManifest, dataDir);
+
+  const file = await openSnapshotFile(options.snapshotPath);
+  try {
+    const ra = plainViews(file.ra);
+    const check = await verifyForRestore(file.path, ra, options.skipHashCheck, context);
+    throwIfAborted(signal, 'The restore');
+    const source = openBolt(ra);
+    const base = { file, check, source, plan, dataDir, walDir, walInside, manifest };
+    return options.dryRun ? await dryRun(base, context) : await restore(base, context);
+  } finally {
+    await file.close();
+  }
+}
+
+interface Prepared {
+  file: { path: string; sizeBytes: number };
+  check: SourceCheck;
+  source: ReturnType<typeof openBolt>;
+  plan: RestorePlan;
+  dataDir: string;
+  walDir: string;
+  walInside: boolean;
+  manifest: PreparedManifestEdit | undefined;
+}
+
+async function dryRun(p: Prepared, context: SnapshotRestoreContext): Promise<SnapshotRestoreReport> {
+  const db = await writeDb(undefined, p.source, p.plan, {
+    signal: context.signal,
+    onProgress: ({ doneBytes }) => context.onProgress?.('write', doneBytes, p.file.sizeBytes),
+  });
+  return report(p, db, true, filesOf(p, db.sizeBytes), p.manifest?.report(true));
+}
+
+async function restore(p: Prepared, context: SnapshotRestoreContext): Promise<SnapshotRestoreReport> {
+  const cleanups: { staged: StagedDir | undefined; parents: string[] }[] = [];
+  try {
+    const data = await stageDir(p.dataDir);
+    cleanups.push({ staged: data.staged, parents: data.createdParents });
+    const wal = p.walInside ? undefined : await stageDir(p.walDir);
+    if (wal) cleanups.push({ staged: wal.staged, parents: wal.createdParents });
+    // Inside the staged data dir: member/snap, and member/wal unless the WAL lives elsewhere.
+    const stagedWal = wal ? wal.staged.temp : path.join(data.staged.temp, path.relative(p.dataDir, p.walDir));
+    const snapDir = path.join(data.staged.temp, 'member', 'snap');
+    for (const dir of [snapDir, stagedWal]) {
+      await mkdir(dir, { recursive: true, mode: DIR_MODE }).catch((err: unknown) => { throw fsError('creating', dir, err); });
+    }
+    const db = await writeDb(path.join(snapDir, 'db'), p.source, p.plan, {
+      signal: context.signal,
+      onProgress: ({ doneBytes }) => context.onProgress?.('write', doneBytes, p.file.sizeBytes),
+    });
+    writeWalAndSnap(p.plan, stagedWal, snapDir);
+    for (const dir of [snapDir, path.dirname(snapDir), stagedWal, data.staged.temp]) fsyncDir(dir);
+    throwIfAborted(context.signal, 'The restore');
+    // The WAL first: a data dir without its WAL would not start, a WAL alone is inert.
+    if (wal) await commitStaged(wal.staged);
+    try {
+      await commitStaged(data.staged);
+    } catch (err) {
+      if (wal) await commitStaged({ target: wal.staged.temp, temp: wal.staged.target }).catch(() => undefined);
+      throw err;
+    }
+    cleanups.length = 0;
+    const manifest = p.manifest ? await applyManifestEdit(p.manifest) : undefined;
+    return report(p, db, false, filesOf(p, db.sizeBytes), manifest);
+  } finally {
+    for (const c of cleanups.reverse()) await discard(c.staged, c.parents);
+  }
+}
+
+function filesOf(p: Prepared, dbBytes: number) {
+  const snapDir = path.join(p.dataDir, 'member', 'snap');
+  return [
+    { path: path.join(snapDir, 'db'), sizeBytes: dbBytes },
+    { path: path.join(snapDir, p.plan.snap.name), sizeBytes: p.plan.snap.bytes.length },
+    { path: path.join(p.walDir, p.plan.wal.name), sizeBytes: p.plan.wal.sizeBytes },
+  ];
+}
+
+function report(
+  p: Prepared,
+  db: Awaited<ReturnType<typeof writeDb>>,
+  dryRun: boolean,
+  files: RestoredFile[],
+  manifest: ManifestReport | undefined,
+): SnapshotRestoreReport {
+  const { cluster } = p.plan;
+  return {
+    dryRun,
+    snapshot: { path: p.file.path, sizeBytes: p.file.sizeBytes, pageSize: p.source.pageSize, ...p.check },
+    clusterId: formatId(cluster.clusterId),
+    token: cluster.token,
+    members: cluster.members.map((m) => ({ name: m.name, id: formatId(m.id), peerUrls: m.peerUrls, local: m === cluster.local })),
+    dataDir: p.dataDir,
+    walDir: p.walDir,
+    revision: {
+      before: Number(db.revisionBefore),
+      after: Number(db.revisionAfter),
+      bumpedBy: Number(db.bumpedBy),
+      markedCompacted: db.bumpedBy > 0n,
+      kubernetes: db.kubernetes,
+      explanation: explainBump(p.plan.bump, db),
+    },
+    droppedMembers: db.droppedMembers,
+    files,
+    ...(manifest ? { manifest } : {}),
+  };
+}
+
+/**
+ * Views the bbolt reader can `.slice()` into copies: the file reader hands out Buffer views,
+ * and Buffer#slice does not copy, so a bucket value kept across page reads would change.
+ */
+function plainViews(ra: RandomAccess): RandomAccess {
+  return {
+    sizeBytes: ra.sizeBytes,
+    read(offset, length) {
+      const v = ra.read(offset, length);
+      return new Uint8Array(v.buffer, v.byteOffset, v.length);
+    },
+  };
+}
