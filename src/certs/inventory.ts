@@ -53,6 +53,8 @@ export interface CertificateEntry {
   cert?: CertificateInfo;
   key?: KeyObject;
   keyFormat?: KeyPemFormat;
+  /** kubeconfig only: the kubeconfig file itself (certPath is a referenced PEM when not embedded). */
+  kubeconfigPath?: string;
   /** kubeconfig only: credentials are base64 data inside the file (not paths to files). */
   embedded?: boolean;
   /** A missing file that is normal on some nodes (super-admin.conf on joined control planes). */

@@ -30,6 +30,7 @@ async function readPair(spec: KubeadmCertificateSpec, pkiDir: string): Promise<C
 async function readKubeconfigEntry(spec: KubeadmCertificateSpec, kubeconfigDir: string): Promise<CertificateEntry> {
   const file = path.join(kubeconfigDir, spec.file);
   const entry = baseEntry(spec, file, file);
+  entry.kubeconfigPath = file;
   const source = await readSourceFile(file);
   if (!source) return entry;
   try {

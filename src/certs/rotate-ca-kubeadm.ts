@@ -9,7 +9,7 @@
  * - the old CA is dropped only after every certificate it signed has been replaced.
  */
 import path from 'node:path';
-import type { RotationContext, RotationStep } from './rotate-ca-plan.js';
+import type { RotationContext, RotationStep } from './rotation-step.js';
 
 const CP_EACH = 'every control-plane node, one at a time';
 const CP_ALL = 'every control-plane node';
@@ -22,8 +22,9 @@ function files(ctx: RotationContext) {
   return { crt: ctx.certPath, key: ctx.keyPath, newCrt: `${base}-new${ext}`, newKey: `${base}-new.key`, oldCrt: `${base}-old${ext}` };
 }
 
-function roll(pod: string, check: string): string {
-  return `restart static pod ${pod} (move /etc/kubernetes/manifests/${pod}.yaml out, wait until its container stops, move it back, wait until it runs again), then ${check}`;
+function roll(ctx: RotationContext, pod: string, check: string): string {
+  const manifest = path.join(ctx.inventory.kubeconfigDir ?? '/etc/kubernetes', 'manifests', `${pod}.yaml`);
+  return `restart static pod ${pod} (move ${manifest} out, wait until its container stops, move it back, wait until it runs again), then ${check}`;
 }
 
 function prepare(ctx: RotationContext, extra: string): RotationStep[] {
@@ -34,7 +35,7 @@ function prepare(ctx: RotationContext, extra: string): RotationStep[] {
       `take an etcd snapshot: kubekeeper snapshot save <file>${extra}`,
     ] },
     { phase: 'prepare', title: `Create the new CA "${ctx.ca}"`, where: ONE_CP, actions: [
-      `generate a ${ctx.keyAlgorithm} key and a self-signed CA certificate, subject CN=${ctx.commonName}, CA:TRUE, keyUsage keyCertSign+digitalSignature+keyEncipherment, valid 10 years`,
+      `generate a new key (${ctx.keyAlgorithm}, like the current CA's) and a self-signed CA certificate, subject CN=${ctx.commonName}, CA:TRUE, keyUsage keyCertSign+digitalSignature+keyEncipherment, valid 10 years`,
       `save them as ${f.newCrt} and ${f.newKey} (0600), keep a copy of the current CA as ${f.oldCrt}`,
       `copy ${f.newCrt}, ${f.newKey} and ${f.oldCrt} to the same paths on every other control-plane node`,
     ] },
@@ -42,7 +43,19 @@ function prepare(ctx: RotationContext, extra: string): RotationStep[] {
 }
 
 function kubeconfigPaths(ctx: RotationContext): string[] {
-  return ctx.inventory.certificates.filter((c) => c.kind === 'kubeconfig' && c.certFile).map((c) => c.certFile?.path as string);
+  return ctx.inventory.certificates.filter((c) => c.kubeconfigPath && c.cert).map((c) => c.kubeconfigPath as string);
+}
+
+/** `openssl verify` works on PEM files; certificates inside kubeconfigs need extracting first. */
+function verifyAgainst(ctx: RotationContext, newCrt: string): string[] {
+  const entries = ctx.inventory.certificates.filter((c) => c.caName === ctx.ca && c.cert);
+  const pems = entries.filter((c) => !c.embedded).map((c) => c.certPath);
+  const embedded = entries.filter((c) => c.embedded).map((c) => c.certPath);
+  const out = [`openssl verify -CAfile ${newCrt} ${pems.join(' ')} succeeds`];
+  if (embedded.length > 0) {
+    out.push(`the same for the client certificates embedded in ${embedded.join(', ')} (extract each: grep client-certificate-data <file> | awk '{print $2}' | base64 -d > <file>.pem)`);
+  }
+  return out;
 }
 
 function clusterCaSteps(ctx: RotationContext): RotationStep[] {
@@ -55,16 +68,16 @@ function clusterCaSteps(ctx: RotationContext): RotationStep[] {
       `cat ${f.oldCrt} ${f.newCrt} > ${f.crt} (${f.key} stays the old key: nothing is signed by the new CA yet)`,
     ] },
     { phase: 'trust-both', title: 'Roll kube-apiserver with the bundle', where: CP_EACH, actions: [
-      roll('kube-apiserver', 'wait for /readyz'),
+      roll(ctx, 'kube-apiserver', 'wait for /readyz'),
       'it now accepts client certificates of both CAs (--client-ca-file; also --kubelet-certificate-authority if set)',
     ] },
     { phase: 'trust-both', title: 'Roll kube-controller-manager and kube-scheduler', where: CP_EACH, actions: [
       `in kube-controller-manager.yaml point --client-ca-file and --cluster-signing-cert-file at ${f.newCrt} and --cluster-signing-key-file at ${f.newKey} (these flags cannot take a bundle); --root-ca-file stays ${f.crt}, the bundle`,
-      roll('kube-controller-manager', 'check that every namespace\'s kube-root-ca.crt ConfigMap holds both certificates'),
-      roll('kube-scheduler', 'check its log for TLS errors'),
+      roll(ctx, 'kube-controller-manager', 'check that every namespace\'s kube-root-ca.crt ConfigMap holds both certificates'),
+      roll(ctx, 'kube-scheduler', 'check its log for TLS errors'),
     ] },
     { phase: 'trust-both', title: 'Trust both in kubeconfigs and kubelets', where: 'every node', actions: [
-      `set certificate-authority-data to the base64 bundle in ${confs} and in kubelet.conf on every node`,
+      `set certificate-authority-data to the base64 bundle in ${confs} on this node and in kubelet.conf on every other node`,
       'point the kubelet\'s clientCAFile (usually /etc/kubernetes/pki/ca.crt) at the bundle, then systemctl restart kubelet; the node must stay Ready',
     ] },
     { phase: 'trust-both', title: 'Trust both in the cluster', where: CLUSTER, actions: [
@@ -86,12 +99,12 @@ function clusterCaSteps(ctx: RotationContext): RotationStep[] {
       'user kubeconfigs outside the nodes: re-issue their client certificates with the new CA',
     ] },
     { phase: 'verify', title: 'Verify nothing depends on the old CA', where: CP_ALL, actions: [
-      `openssl verify -CAfile ${f.newCrt} succeeds for ${ctx.signs.map((s) => s.path).join(', ')}`,
+      ...verifyAgainst(ctx, f.newCrt),
       'kubectl get nodes: all Ready; no TLS errors in kube-apiserver, kube-controller-manager, kube-scheduler, kubelet and kube-proxy logs',
     ] },
     { phase: 'drop-old', title: 'Drop the old CA', where: CP_ALL, actions: [
       `copy ${f.newCrt} over ${f.crt}; point kube-controller-manager's flags back at ${f.crt} and ${f.key}`,
-      `set certificate-authority-data to the new CA alone in ${confs}, kubelet.conf and the kubelet clientCAFile on every node, in cluster-info and in legacy service-account token Secrets`,
+      `set certificate-authority-data to the new CA alone in ${confs} (kubelet.conf on every node), in the kubelet clientCAFile, in cluster-info and in legacy service-account token Secrets`,
       'roll kube-apiserver, kube-controller-manager and kube-scheduler on every control-plane node one at a time; restart the kubelet on every node; restart workloads using in-cluster config again',
       `remove ${f.newCrt}, ${f.newKey} and ${f.oldCrt}; keep the backup offline`,
     ] },
@@ -108,8 +121,8 @@ function etcdCaSteps(ctx: RotationContext): RotationStep[] {
       `cat ${f.oldCrt} ${f.newCrt} > ${f.crt} (${f.key} stays the old key)`,
     ] },
     { phase: 'trust-both', title: 'Roll etcd, then kube-apiserver, with the bundle', where: CP_EACH, actions: [
-      `${roll('etcd', healthy)}; --trusted-ca-file and --peer-trusted-ca-file now accept both CAs; never restart the next member before this one is healthy`,
-      `${roll('kube-apiserver', 'wait for /readyz')}; --etcd-cafile now accepts both`,
+      `${roll(ctx, 'etcd', healthy)}; --trusted-ca-file and --peer-trusted-ca-file now accept both CAs; never restart the next member before this one is healthy`,
+      `${roll(ctx, 'kube-apiserver', 'wait for /readyz')}; --etcd-cafile now accepts both`,
     ] },
     { phase: 're-issue', title: 'Switch signing and re-issue', where: CP_EACH, actions: [
       `copy ${f.newKey} over ${f.key} on every control-plane node`,
@@ -117,7 +130,7 @@ function etcdCaSteps(ctx: RotationContext): RotationStep[] {
       `roll etcd (${healthy}) then kube-apiserver (/readyz), one node at a time`,
     ] },
     { phase: 'verify', title: 'Verify', where: CP_ALL, actions: [
-      `openssl verify -CAfile ${f.newCrt} succeeds for ${ctx.signs.map((s) => s.path).join(', ')}`,
+      ...verifyAgainst(ctx, f.newCrt),
       `etcdctl --cacert ${f.newCrt} --cert <apiserver-etcd-client.crt> --key <apiserver-etcd-client.key> endpoint health --cluster`,
     ] },
     { phase: 'drop-old', title: 'Drop the old etcd CA', where: CP_EACH, actions: [
@@ -135,7 +148,7 @@ function frontProxyCaSteps(ctx: RotationContext): RotationStep[] {
     ...prepare(ctx, ''),
     { phase: 'trust-both', title: 'Bundle old and new front-proxy CA', where: CP_EACH, actions: [
       `cat ${f.oldCrt} ${f.newCrt} > ${f.crt}`,
-      `${roll('kube-apiserver', 'wait for /readyz')}; it publishes --requestheader-client-ca-file in extension-apiserver-authentication`,
+      `${roll(ctx, 'kube-apiserver', 'wait for /readyz')}; it publishes --requestheader-client-ca-file in extension-apiserver-authentication`,
       aggregated,
     ] },
     { phase: 're-issue', title: 'Switch signing and re-issue front-proxy-client', where: CP_EACH, actions: [
@@ -144,7 +157,7 @@ function frontProxyCaSteps(ctx: RotationContext): RotationStep[] {
     ] },
     { phase: 'verify', title: 'Verify', where: CLUSTER, actions: ['kubectl get apiservices: every one Available; kubectl top nodes works'] },
     { phase: 'drop-old', title: 'Drop the old front-proxy CA', where: CP_EACH, actions: [
-      `copy ${f.newCrt} over ${f.crt}; ${roll('kube-apiserver', 'wait for /readyz')}`,
+      `copy ${f.newCrt} over ${f.crt}; ${roll(ctx, 'kube-apiserver', 'wait for /readyz')}`,
       aggregated,
       `remove ${f.newCrt}, ${f.newKey} and ${f.oldCrt}`,
     ] },

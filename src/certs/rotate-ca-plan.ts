@@ -11,16 +11,9 @@ import { keyAlgorithmName } from './expiration-report.js';
 import { signingCertificate, type PkiInventory } from './inventory.js';
 import { kubeadmRotationSteps } from './rotate-ca-kubeadm.js';
 import { rkeRotationSteps } from './rotate-ca-rke.js';
+import type { RotationContext, RotationStep } from './rotation-step.js';
 
-export type RotationPhase = 'prepare' | 'trust-both' | 're-issue' | 'verify' | 'drop-old';
-
-export interface RotationStep {
-  phase: RotationPhase;
-  title: string;
-  /** Where it runs: "one control-plane node", "every control-plane node, one at a time", ... */
-  where: string;
-  actions: string[];
-}
+export type { RotationContext, RotationPhase, RotationStep } from './rotation-step.js';
 
 export interface CaRotationPlan {
   layout: PkiInventory['layout'];
@@ -30,17 +23,6 @@ export interface CaRotationPlan {
   signs: { name: string; path: string }[];
   warnings: string[];
   steps: RotationStep[];
-}
-
-/** Facts a step builder needs about the CA being rotated. */
-export interface RotationContext {
-  inventory: PkiInventory;
-  ca: string;
-  certPath: string;
-  keyPath: string;
-  keyAlgorithm: string;
-  commonName: string;
-  signs: { name: string; path: string }[];
 }
 
 /** The CAs `rotate-ca` can plan for on a kubeadm node. */

@@ -3,7 +3,7 @@
  * (spec §2.6). Unlike kubeadm's manual procedure it does not bundle old and new CA, so
  * components briefly disagree while they restart; the plan says so and what RKE leaves to you.
  */
-import type { RotationContext, RotationStep } from './rotate-ca-plan.js';
+import type { RotationContext, RotationStep } from './rotation-step.js';
 
 const WORKSTATION = 'the workstation with cluster.yml and cluster.rkestate';
 

@@ -1,0 +1,80 @@
+/**
+ * `certs renew` output: kubeadm's "<long name> renewed" lines, the skipped certificates and
+ * why, where the originals were kept, and the static pods to restart with the exact steps
+ * (or, with --restart-static-pods, the progress of doing it).
+ */
+import path from 'node:path';
+import { formatExpires, manualRestartSteps, type RenewCertificatesOutcome, type StaticPodName } from '../../certs/index.js';
+
+export interface RenewRenderContext {
+  manifestsDir: string;
+  parkDir: string;
+  /** Pods restarted by --restart-static-pods, if it ran. */
+  restarted?: StaticPodName[];
+}
+
+function recoveryLines(outcome: RenewCertificatesOutcome): string[] {
+  const lines = outcome.recovered.map((r) => `Finished an interrupted renewal first (${r.journal}): ${r.outcome === 'completed' ? 'completed it' : 'restored the original files'}`);
+  for (const j of outcome.unfinished) lines.push(`Note: an interrupted renewal (${j}) will be finished before renewing`);
+  return lines;
+}
+
+function dryRunLines(outcome: RenewCertificatesOutcome): string[] {
+  const lines = ['Dry run: nothing was written. A renewal would:'];
+  for (const item of outcome.plan.items) {
+    if (item.action === 'skip') {
+      lines.push(`  skip ${item.name}: ${item.reason}`);
+      continue;
+    }
+    lines.push(`  renew ${item.name} (${item.longName}): new key, signed by "${item.caName}", valid until ${formatExpires(item.notAfter as Date)}`);
+    for (const file of item.files) lines.push(`      replace ${file}`);
+    for (const note of item.notes) lines.push(`      note: ${note}`);
+  }
+  lines.push(`  keep the replaced files under ${outcome.backupRoot}/kubekeeper-certs-<time>/files`);
+  return lines;
+}
+
+function restartLines(pods: readonly StaticPodName[], context: RenewRenderContext, dryRun: boolean): string[] {
+  if (pods.length === 0) return [];
+  if (context.restarted) return [`Restarted static pods: ${context.restarted.join(', ')}.`];
+  const lines = [`${dryRun ? 'Afterwards restart' : 'You must restart'} ${pods.join(', ')} so that they use the new certificates`
+    + ' (or rerun with --restart-static-pods). For each static pod, one at a time:'];
+  for (const pod of pods) {
+    lines.push(`  ${pod}:`);
+    manualRestartSteps(pod, context.manifestsDir, context.parkDir).forEach((step, i) => lines.push(`    ${i + 1}. ${step}`));
+  }
+  return lines;
+}
+
+export function renderCertsRenewText(outcome: RenewCertificatesOutcome, context: RenewRenderContext): string {
+  const lines = recoveryLines(outcome);
+  if (outcome.dryRun) {
+    lines.push(...dryRunLines(outcome), ...restartLines(outcome.plan.staticPods, context, true));
+    return `${lines.join('\n')}\n`;
+  }
+  for (const item of outcome.plan.items) {
+    if (item.action === 'renew') lines.push(`${item.longName} renewed`);
+    else lines.push(`skipped ${item.name}: ${item.reason}`);
+    for (const note of item.notes) lines.push(`  note: ${note}`);
+  }
+  if (outcome.result) {
+    lines.push(`Done renewing certificates. The replaced files are kept in ${path.join(outcome.result.backupDir, 'files')}.`);
+  } else {
+    lines.push('Nothing was renewed.');
+  }
+  lines.push(...restartLines(outcome.plan.staticPods, context, false));
+  return `${lines.join('\n')}\n`;
+}
+
+export function certsRenewJson(outcome: RenewCertificatesOutcome, context: RenewRenderContext): Record<string, unknown> {
+  return {
+    dryRun: outcome.dryRun,
+    backupRoot: outcome.backupRoot,
+    backupDir: outcome.result?.backupDir ?? null,
+    recovered: outcome.recovered,
+    unfinished: outcome.unfinished,
+    items: outcome.plan.items.map((i) => ({ ...i, notAfter: i.notAfter?.toISOString() ?? null })),
+    staticPods: outcome.plan.staticPods,
+    restarted: context.restarted ?? [],
+  };
+}
