@@ -15,3 +15,4 @@ export { showBackup } from './backup-show.js';
 export { ObjectMismatchError } from './backup-object.js';
 export { loadBackupIdentities, loadBackupRecipients, type BackupKeySources } from './backup-keys.js';
 export { openBackupRepository, type OpenRepositoryOptions } from './repository-open.js';
+export { restoreSnapshot, type RestorePhase, type RestoredFile, type SnapshotRestoreContext, type SnapshotRestoreOptions, type SnapshotRestoreReport } from './snapshot-restore.js';
