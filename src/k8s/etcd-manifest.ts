@@ -111,8 +111,8 @@ export function planEtcdManifestEdit(manifestPath: string, text: string, dataDir
   };
   if (!dataDir.startsWith('/')) fail(`the restored data dir "${dataDir}" is not an absolute path`);
   const doc = parseDocument(text, { keepSourceTokens: false });
-  if (doc.errors.length > 0) fail(`it is not valid YAML (${doc.errors[0]?.message.split('\n')[0]})`);
   if (/^---/m.test(text.replace(/^---\s*\n/, ''))) fail('it holds more than one YAML document');
+  if (doc.errors.length > 0) fail(`it is not valid YAML (${doc.errors[0]?.message.split('\n')[0]})`);
   if (doc.get('apiVersion') !== 'v1' || doc.get('kind') !== 'Pod') fail('it is not a v1 Pod');
   const spec = doc.get('spec', true);
   if (!isMap(spec)) fail('it has no pod spec');
