@@ -1,2 +1,17 @@
 export { openSnapshotFile, SnapshotFileError, type SnapshotFile } from './snapshot-file.js';
 export { restoreSnapshot, type RestorePhase, type RestoredFile, type SnapshotRestoreContext, type SnapshotRestoreOptions, type SnapshotRestoreReport } from './snapshot-restore.js';
+export { BackupNotFoundError, BackupRepository, type BackupEntry, type BackupListing, type BackupStatus, type OrphanObject } from './repository.js';
+export {
+  BACKUP_NAME_PATTERN, MANIFEST_FORMAT, ManifestError, isValidBackupName, type BackupObject, type BundleFile, type ClusterInfo, type EncryptionInfo, type Manifest, type ObjectRole,
+} from './manifest.js';
+export { parseManifest } from './manifest-parse.js';
+export type { SnapshotSource, SnapshotSourceInfo } from './backup-source.js';
+export { defaultBackupName, saveBackup, type SaveBackupOptions, type SaveBackupResult, type SavePhase, type SaveProgress } from './backup-save.js';
+export { verifyBackup, type BackupCheck, type VerifyBackupOptions, type VerifyBackupResult } from './backup-verify.js';
+export { downloadBackup, resolveBackupToLocalFile, type DownloadBackupOptions, type DownloadBackupResult } from './backup-download.js';
+export { deleteBackup, type DeleteBackupOptions, type DeleteBackupResult } from './backup-delete.js';
+export { DEFAULT_ORPHAN_GRACE_MS, pruneBackups, type OrphanDecision, type PruneOptions, type PruneResult } from './backup-prune.js';
+export { showBackup } from './backup-show.js';
+export { ObjectMismatchError } from './backup-object.js';
+export { loadBackupIdentities, loadBackupRecipients, type BackupKeySources } from './backup-keys.js';
+export { openBackupRepository, type OpenRepositoryOptions } from './repository-open.js';

@@ -1,0 +1,84 @@
+/**
+ * Storing and reading one data object of a backup: plaintext -> compression -> encryption
+ * -> backend on the way in, the reverse on the way out, with sha256 taps on both sides of
+ * the transforms so the manifest can vouch for the stored bytes and for the content.
+ */
+import { type Compression, type Identity, type Recipient, compressStream, decompressStream, decryptStream, encryptStream } from '../crypto/index.js';
+import { AppError } from '../errors.js';
+import { isNotFound } from '../storage/index.js';
+import { type StreamDigest, digestOf, digestTap } from './backup-digest.js';
+import type { BackupObject, Manifest, ObjectRole } from './manifest.js';
+import { type BackupRepository, dataHandle } from './repository.js';
+
+/** The stored bytes do not match the manifest (corruption at rest or in transit). */
+export class ObjectMismatchError extends AppError {
+  constructor(what: string, readonly expected: string, readonly actual: string, hint?: string) {
+    super('backup-object-mismatch', `${what}: sha256 mismatch: expected ${expected}, got ${actual}`, {
+      hint: hint ?? 'The stored object is damaged; use another backup ("kubekeeper backup list") and check the storage',
+    });
+  }
+}
+
+export interface StoreObjectOptions {
+  compression: Compression;
+  /** Empty: stored without encryption (only when the caller allowed it). */
+  recipients: readonly Recipient[];
+  signal?: AbortSignal;
+}
+
+/** Compresses, encrypts and saves `plaintext` under `objectName`; returns its manifest record. */
+export async function storeObject(repo: BackupRepository, role: ObjectRole, objectName: string, plaintext: AsyncIterable<Uint8Array>, options: StoreObjectOptions): Promise<BackupObject> {
+  let content: StreamDigest | undefined;
+  let stored: StreamDigest | undefined;
+  const compressed = compressStream(digestTap(plaintext, (d) => (content = d)), options.compression);
+  const encrypted = options.recipients.length > 0 ? encryptStream(compressed, options.recipients) : compressed;
+  const result = await repo.backend.save(dataHandle(objectName), digestTap(encrypted, (d) => (stored = d)), { signal: options.signal });
+  if (!content || !stored || result.sizeBytes !== stored.sizeBytes) {
+    await repo.backend.remove(dataHandle(objectName)).catch(() => undefined);
+    throw new AppError('backup-store-incomplete', `Storing "${objectName}" in "${repo.location}" ended early: ${result.sizeBytes} bytes stored`, {
+      hint: 'Retry the backup; if it repeats, check the storage backend',
+    });
+  }
+  return { role, name: objectName, sizeBytes: stored.sizeBytes, sha256: stored.sha256, contentSizeBytes: content.sizeBytes, contentSha256: content.sha256 };
+}
+
+/** Loads an object; a missing one is reported as an incomplete backup, with a hint. */
+export async function loadObject<T>(repo: BackupRepository, manifest: Manifest, object: BackupObject, consume: (stored: AsyncIterable<Uint8Array>) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  try {
+    return await repo.backend.load(dataHandle(object.name), consume, { signal });
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    throw new AppError('backup-incomplete', `Backup "${manifest.name}" is incomplete: its ${object.role} object "${object.name}" is missing from "${repo.location}"`, {
+      hint: `Use another backup ("kubekeeper backup list --repo ${repo.location}"); remove this one with "kubekeeper backup delete ${manifest.name}"`,
+      cause: err,
+    });
+  }
+}
+
+/** Re-reads a stored object and checks its size and sha256 against the record. */
+export async function rereadObject(repo: BackupRepository, manifest: Manifest, object: BackupObject, signal?: AbortSignal, onBytes?: (n: number) => void): Promise<StreamDigest> {
+  const digest = await loadObject(repo, manifest, object, (s) => digestOf(s, signal, onBytes), signal);
+  if (digest.sizeBytes !== object.sizeBytes || digest.sha256 !== object.sha256) {
+    throw new ObjectMismatchError(`Stored ${object.role} object "${object.name}" (${digest.sizeBytes} bytes, manifest ${object.sizeBytes})`, object.sha256, digest.sha256);
+  }
+  return digest;
+}
+
+/**
+ * The plaintext of a stored object: stored bytes -> (sha256 check) -> decryption ->
+ * decompression -> (sha256 check). Hash mismatches throw from the iterator after the last
+ * chunk, so a consumer that writes a file never reaches its final rename.
+ */
+export async function* openObjectContent(stored: AsyncIterable<Uint8Array>, manifest: Manifest, object: BackupObject, identities: readonly Identity[]): AsyncGenerator<Uint8Array> {
+  const checkedStored = checkDigest(stored, `Stored ${object.role} object "${object.name}"`, object.sizeBytes, object.sha256);
+  const decrypted = manifest.encryption.scheme === 'age' ? decryptStream(checkedStored, identities) : checkedStored;
+  yield* checkDigest(decompressStream(decrypted, manifest.compression), `Content of ${object.role} object "${object.name}"`, object.contentSizeBytes, object.contentSha256);
+}
+
+async function* checkDigest(source: AsyncIterable<Uint8Array>, what: string, sizeBytes: number, sha256: string): AsyncGenerator<Uint8Array> {
+  let digest: StreamDigest | undefined;
+  yield* digestTap(source, (d) => (digest = d));
+  if (!digest || digest.sha256 !== sha256 || digest.sizeBytes !== sizeBytes) {
+    throw new ObjectMismatchError(`${what} (${digest?.sizeBytes ?? 0} bytes, manifest ${sizeBytes})`, sha256, digest?.sha256 ?? 'nothing');
+  }
+}

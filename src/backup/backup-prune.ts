@@ -1,0 +1,93 @@
+/**
+ * `backup prune`: applies a retention policy. The plan comes from the pure planner
+ * (schedule/planRetention) with a reason for every decision; this executor removes what it
+ * says, and nothing else:
+ * - only backups whose manifest is good take part; damaged ones are reported, never removed
+ *   (their state may be a listing glitch; `backup delete` removes them on purpose);
+ * - orphaned data (objects named like ours without a manifest: interrupted saves) is
+ *   removed once older than a grace period, so a save in progress is never touched;
+ * - the newest good backup is never removed, checked here again whatever the plan says.
+ */
+import { AppError, throwIfAborted } from '../errors.js';
+import { type Logger, silentLogger } from '../logger.js';
+import { type RetentionPlan, type RetentionPolicy, planRetention } from '../schedule/index.js';
+import { deleteBackup } from './backup-delete.js';
+import { type BackupEntry, type BackupRepository, type OrphanObject, dataHandle } from './repository.js';
+
+/** Orphans younger than this may belong to a save still running. */
+export const DEFAULT_ORPHAN_GRACE_MS = 24 * 60 * 60 * 1000;
+
+export interface PruneOptions {
+  policy: RetentionPolicy;
+  dryRun?: boolean;
+  now?: Date;
+  orphanGraceMs?: number;
+  signal?: AbortSignal;
+  logger?: Logger;
+}
+
+export interface OrphanDecision extends OrphanObject {
+  action: 'keep' | 'remove';
+  reason: string;
+}
+
+export interface PruneResult {
+  plan: RetentionPlan;
+  /** Backups left out of the plan because they are not good, with why. */
+  skipped: { name: string; status: BackupEntry['status']; problems: string[] }[];
+  orphans: OrphanDecision[];
+  dryRun: boolean;
+  /** What was (or, in a dry run, would be) removed. */
+  removedBackups: string[];
+  removedObjects: number;
+  removedBytes: number;
+  durationMs: number;
+}
+
+export async function pruneBackups(repo: BackupRepository, options: PruneOptions): Promise<PruneResult> {
+  const started = Date.now();
+  const now = options.now ?? new Date();
+  const { signal } = options;
+  const logger = options.logger ?? silentLogger;
+  const dryRun = options.dryRun ?? false;
+  const listing = await repo.listBackups(signal);
+  const good = listing.backups.filter((b) => b.status === 'ok' && b.manifest);
+  const plan = planRetention(good.map((b) => ({ name: b.name, createdAt: new Date(b.manifest?.createdAt ?? 0), verified: true })), options.policy, now);
+  const newestGood = plan.decisions.find((d) => d.createdAt.getTime() <= now.getTime());
+  if (newestGood && plan.remove.some((d) => d.name === newestGood.name)) {
+    throw new AppError('prune-refused', `Refusing to prune: the plan would remove the newest good backup "${newestGood.name}"`, { hint: 'This is a bug in the retention planner; report it' });
+  }
+  const grace = options.orphanGraceMs ?? DEFAULT_ORPHAN_GRACE_MS;
+  const orphans = listing.orphans.map((o): OrphanDecision => {
+    const age = o.modifiedAt ? now.getTime() - o.modifiedAt.getTime() : Infinity;
+    return age >= grace
+      ? { ...o, action: 'remove', reason: `no manifest: left by an interrupted save (older than ${Math.round(grace / 3_600_000)}h)` }
+      : { ...o, action: 'keep', reason: 'no manifest yet: may be a save in progress' };
+  });
+  const result: PruneResult = {
+    plan, dryRun, orphans, removedBackups: [], removedObjects: 0, removedBytes: 0, durationMs: 0,
+    skipped: listing.backups.filter((b) => b.status !== 'ok').map((b) => ({ name: b.name, status: b.status, problems: b.problems })),
+  };
+  const sizes = new Map(good.map((b) => [b.name, b.manifest?.objects.reduce((n, o) => n + o.sizeBytes, 0) ?? 0]));
+  for (const decision of plan.remove) {
+    throwIfAborted(signal, 'Pruning');
+    if (dryRun) {
+      result.removedObjects += (good.find((b) => b.name === decision.name)?.manifest?.objects.length ?? 0) + 1;
+      result.removedBytes += sizes.get(decision.name) ?? 0;
+    } else {
+      const deleted = await deleteBackup(repo, decision.name, { signal, logger });
+      result.removedObjects += deleted.removed.length;
+      result.removedBytes += deleted.removedBytes;
+    }
+    result.removedBackups.push(decision.name);
+  }
+  for (const orphan of orphans.filter((o) => o.action === 'remove')) {
+    throwIfAborted(signal, 'Pruning');
+    if (!dryRun) await repo.backend.remove(dataHandle(orphan.name), { signal });
+    result.removedObjects += 1;
+    result.removedBytes += orphan.sizeBytes;
+  }
+  result.durationMs = Date.now() - started;
+  logger.log('info', 'backup.prune.done', { dryRun, removedBackups: result.removedBackups.length, removedObjects: result.removedObjects, removedBytes: result.removedBytes });
+  return result;
+}

@@ -1,0 +1,157 @@
+/**
+ * `backup save`: one streaming pass from the etcd member into the repository, then proof.
+ *   snapshot stream -> sha256 trailer check -> compression -> encryption -> backend.save
+ * The DR bundle (--include) goes first, as a second object made the same way. Then every
+ * stored object is re-read and its sha256 compared, and only then is the manifest written:
+ * until that moment the backup does not exist for `list`. On any failure the objects this
+ * save stored are removed again. Memory does not grow with the snapshot size.
+ */
+import { type Compression, type Recipient, defaultCompression, recipientFingerprint } from '../crypto/index.js';
+import { AbortedError, AppError, throwIfAborted } from '../errors.js';
+import { type Logger, silentLogger } from '../logger.js';
+import { type TrailerResult, verifyTrailerStream } from '../snapshot/index.js';
+import { type BundleFile, MANIFEST_FORMAT, type BackupObject, type Manifest, isValidBackupName, objectNameFor } from './manifest.js';
+import { type BundleEntry, bundleTarStream, collectBundleEntries } from './bundle.js';
+import { rereadObject, storeObject } from './backup-object.js';
+import { progressTap } from './backup-digest.js';
+import { type BackupRepository, dataHandle } from './repository.js';
+import type { SnapshotSource } from './backup-source.js';
+import { kubekeeperVersion } from './backup-version.js';
+
+export type SavePhase = 'bundle' | 'snapshot' | 'reread' | 'manifest';
+
+export interface SaveProgress {
+  phase: SavePhase;
+  doneBytes: number;
+  /** Known for the snapshot (the member's reported db size, approximate) and for re-reads. */
+  totalBytes?: number;
+}
+
+export interface SaveBackupOptions {
+  /** Default "etcd-<UTC time>", e.g. etcd-20240510T120000Z. */
+  name?: string;
+  /** Default defaultCompression(): zstd where the runtime has it, else gzip. */
+  compression?: Compression;
+  /** age recipients (keys or one passphrase). Empty is refused unless allowUnencrypted. */
+  recipients: readonly Recipient[];
+  allowUnencrypted?: boolean;
+  /** Files and directories for the DR bundle (e.g. /etc/kubernetes/pki). */
+  include?: readonly string[];
+  /** Re-read each stored object before writing the manifest (default true). */
+  reread?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (progress: SaveProgress) => void;
+  logger?: Logger;
+  now?: () => Date;
+}
+
+export interface SaveBackupResult {
+  manifest: Manifest;
+  /** Wall time of the whole save, and of its parts. */
+  durationMs: number;
+  snapshotMs: number;
+  rereadMs: number;
+  /** Snapshot bytes read from etcd (with trailer), and bytes stored for all objects. */
+  snapshotBytes: number;
+  storedBytes: number;
+}
+
+/** "etcd-20240510T120000Z": sortable, unique per second, valid on every backend. */
+export function defaultBackupName(at: Date): string {
+  return `etcd-${at.toISOString().replace(/[-:]|\.\d+/g, '')}`;
+}
+
+function checkOptions(repo: BackupRepository, name: string, options: SaveBackupOptions): void {
+  if (!isValidBackupName(name)) {
+    throw new AppError('backup-name-invalid', `Invalid backup name "${name}"`, { hint: 'Use letters, digits, "-" and "_" (at most 100), starting with a letter or digit' });
+  }
+  if (options.recipients.length === 0 && !options.allowUnencrypted) {
+    throw new AppError('backup-no-recipient', `Refusing to store an unencrypted backup in "${repo.location}"`, {
+      hint: 'Pass --recipient age1... (or --recipients-file FILE, or --passphrase-file FILE); the snapshot holds every Secret of the cluster',
+    });
+  }
+}
+
+export async function saveBackup(repo: BackupRepository, source: SnapshotSource, options: SaveBackupOptions): Promise<SaveBackupResult> {
+  const now = options.now ?? (() => new Date());
+  const logger = options.logger ?? silentLogger;
+  const { signal } = options;
+  const started = now();
+  const name = options.name ?? defaultBackupName(started);
+  checkOptions(repo, name, options);
+  const compression = options.compression ?? defaultCompression();
+  const encrypted = options.recipients.length > 0;
+  if (await repo.hasManifest(name, signal)) {
+    throw new AppError('backup-exists', `Backup "${name}" already exists in "${repo.location}"`, { hint: 'Choose another --name; backups are never overwritten' });
+  }
+  // Walk the bundle paths before the snapshot: a wrong --include fails in milliseconds.
+  const entries: BundleEntry[] = options.include?.length ? await collectBundleEntries(options.include, signal) : [];
+  const info = await source.describe(signal);
+  const progress = (phase: SavePhase, totalBytes?: number) => (doneBytes: number) => options.onProgress?.({ phase, doneBytes, totalBytes });
+  const storeOptions = { compression, recipients: options.recipients, signal };
+  const objects: BackupObject[] = [];
+  const files: BundleFile[] = [];
+  logger.log('info', 'backup.save.start', { name, location: repo.location, endpoint: info.endpoint, compression, encrypted, include: entries.length });
+  try {
+    if (entries.length > 0) {
+      const tar = progressTap(bundleTarStream(entries, (f) => files.push(f), signal), progress('bundle'), signal, 'Saving the bundle');
+      objects.push(await storeObject(repo, 'bundle', objectNameFor(name, 'bundle', compression, encrypted), tar, storeOptions));
+    }
+    const snapshotStarted = Date.now();
+    let trailer: TrailerResult | undefined;
+    const stream = verifyTrailerStream(
+      progressTap(source.snapshot(signal), progress('snapshot', info.dbSizeBytes), signal, `Saving backup "${name}"`),
+      `Snapshot from ${info.endpoint}`, (t) => (trailer = t),
+    );
+    const snapshotObject = await storeObject(repo, 'snapshot', objectNameFor(name, 'snapshot', compression, encrypted), stream, storeOptions);
+    objects.push(snapshotObject);
+    const snapshotMs = Date.now() - snapshotStarted;
+    if (!trailer) throw new AppError('backup-snapshot-incomplete', `Snapshot from ${info.endpoint} ended without its trailer`, { hint: 'Retry the backup' });
+
+    const manifest: Manifest = {
+      format: MANIFEST_FORMAT, name, createdAt: started.toISOString(), completedAt: '',
+      cluster: {
+        clusterId: info.clusterId, memberId: info.memberId, ...(info.memberName ? { memberName: info.memberName } : {}),
+        endpoint: info.endpoint, etcdVersion: info.etcdVersion, revision: info.revision,
+        ...(info.raftTerm !== undefined ? { raftTerm: info.raftTerm } : {}), dbSizeBytes: info.dbSizeBytes,
+      },
+      snapshot: { sizeBytes: snapshotObject.contentSizeBytes, sha256: snapshotObject.contentSha256, dbSha256: trailer.sha256 },
+      compression,
+      encryption: encrypted ? { scheme: 'age', recipients: options.recipients.map(recipientFingerprint) } : { scheme: 'none' },
+      objects,
+      ...(entries.length > 0 ? { bundle: { files } } : {}),
+      kubekeeperVersion: await kubekeeperVersion(),
+    };
+    // Verify on both sides: what the backend holds must be what we hashed on the way in.
+    const rereadStarted = Date.now();
+    if (options.reread ?? true) {
+      for (const object of objects) await rereadObject(repo, manifest, object, signal, progress('reread', object.sizeBytes));
+    }
+    const rereadMs = Date.now() - rereadStarted;
+    throwIfAborted(signal, `Saving backup "${name}"`);
+    manifest.completedAt = now().toISOString();
+    options.onProgress?.({ phase: 'manifest', doneBytes: 0 });
+    await repo.writeManifest(manifest, signal);
+    const storedBytes = objects.reduce((n, o) => n + o.sizeBytes, 0);
+    const durationMs = now().getTime() - started.getTime();
+    logger.log('info', 'backup.save.done', { name, snapshotBytes: snapshotObject.contentSizeBytes, storedBytes, durationMs });
+    return { manifest, durationMs, snapshotMs, rereadMs, snapshotBytes: snapshotObject.contentSizeBytes, storedBytes };
+  } catch (err) {
+    await removeStored(repo, objects, logger);
+    // Whatever broke while the signal fired (a gRPC cancel, a DOMException) is an interruption.
+    if (signal?.aborted && !(err instanceof AbortedError)) throw new AbortedError(`Saving backup "${name}"`);
+    throw err;
+  }
+}
+
+/** Best-effort clean-up of a failed save: nothing half-written stays behind. */
+async function removeStored(repo: BackupRepository, objects: readonly BackupObject[], logger: Logger): Promise<void> {
+  for (const object of objects) {
+    try {
+      // No signal: the clean-up must run even when the save was interrupted.
+      await repo.backend.remove(dataHandle(object.name));
+    } catch (err) {
+      logger.log('warn', 'backup.save.cleanup-failed', { object: object.name, error: (err as { code?: string }).code ?? 'error' });
+    }
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * The backup repository: backups as manifests plus data objects on a Backend. Layout:
+ *   manifest/<name>.json                      one per backup, written last
+ *   data/<name>.snapshot.db[.zst|.gz][.age]   the snapshot
+ *   data/<name>.bundle.tar[.zst|.gz][.age]    the DR bundle (optional)
+ * A backup is good only when its manifest parses and every object it names is stored with
+ * the recorded size. Data objects without a manifest are orphans of interrupted saves.
+ */
+import { AppError } from '../errors.js';
+import { type Logger, silentLogger } from '../logger.js';
+import { type Backend, type FileInfo, type Handle, isNotFound, replayableBody } from '../storage/index.js';
+import { type Manifest, MAX_MANIFEST_BYTES, ManifestError, backupNameOfObject, encodeManifest, isValidBackupName } from './manifest.js';
+import { parseManifest } from './manifest-parse.js';
+
+export type BackupStatus = 'ok' | 'incomplete' | 'invalid';
+
+export interface BackupEntry {
+  name: string;
+  status: BackupStatus;
+  /** Why the backup is not ok; empty when it is. */
+  problems: string[];
+  /** Present when the manifest parsed. */
+  manifest?: Manifest;
+}
+
+export interface OrphanObject {
+  /** The data object's name, and the backup name it was meant for. */
+  name: string;
+  backupName: string;
+  sizeBytes: number;
+  modifiedAt?: Date;
+}
+
+export interface BackupListing {
+  /** Newest first (by manifest time; invalid manifests last, by name). */
+  backups: BackupEntry[];
+  orphans: OrphanObject[];
+}
+
+const MANIFEST_SUFFIX = '.json';
+
+/** A backup the user named does not exist. */
+export class BackupNotFoundError extends AppError {
+  constructor(ref: string, location: string) {
+    super('backup-not-found', `Backup "${ref}" not found in "${location}"`, {
+      hint: `Run "kubekeeper backup list --repo ${location}" to see the backups`,
+    });
+  }
+}
+
+export function manifestHandle(name: string): Handle {
+  return { type: 'manifest', name: `${name}${MANIFEST_SUFFIX}` };
+}
+
+export function dataHandle(objectName: string): Handle {
+  return { type: 'data', name: objectName };
+}
+
+async function readAll(stream: AsyncIterable<Uint8Array>, limit: number): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += chunk.length;
+    // Checked while reading: a huge object is refused before it fills memory.
+    if (size > limit) throw new RangeError(`larger than ${limit} bytes`);
+    parts.push(chunk);
+  }
+  return Buffer.concat(parts);
+}
+
+export class BackupRepository {
+  readonly logger: Logger;
+  constructor(readonly backend: Backend, options: { logger?: Logger } = {}) {
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  get location(): string {
+    return this.backend.location;
+  }
+
+  /** Reads and checks a manifest; BackupNotFoundError when there is none, ManifestError when it is bad. */
+  async readManifest(name: string, signal?: AbortSignal): Promise<Manifest> {
+    if (!isValidBackupName(name)) throw new BackupNotFoundError(name, this.location);
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.backend.load(manifestHandle(name), (s) => readAll(s, MAX_MANIFEST_BYTES), { signal });
+    } catch (err) {
+      if (isNotFound(err)) throw new BackupNotFoundError(name, this.location);
+      if (err instanceof RangeError) throw new ManifestError(name, `larger than ${MAX_MANIFEST_BYTES} bytes`);
+      throw err;
+    }
+    return parseManifest(bytes, name);
+  }
+
+  /** Stores a manifest; the body is replayable, so withRetry() may repeat it. */
+  async writeManifest(manifest: Manifest, signal?: AbortSignal): Promise<void> {
+    await this.backend.save(manifestHandle(manifest.name), replayableBody(encodeManifest(manifest)), { signal });
+  }
+
+  async hasManifest(name: string, signal?: AbortSignal): Promise<boolean> {
+    try {
+      await this.backend.stat(manifestHandle(name), { signal });
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Every backup with its status, and the orphaned data objects. Costs one listing of each
+   * folder plus one read per manifest, not a request per object.
+   */
+  async listBackups(signal?: AbortSignal): Promise<BackupListing> {
+    const data = new Map<string, FileInfo>();
+    for await (const info of this.backend.list('data', { signal })) data.set(info.name, info);
+    const backups: BackupEntry[] = [];
+    for await (const info of this.backend.list('manifest', { signal })) {
+      if (!info.name.endsWith(MANIFEST_SUFFIX)) continue;
+      const name = info.name.slice(0, -MANIFEST_SUFFIX.length);
+      if (!isValidBackupName(name)) continue;
+      backups.push(await this.entryFor(name, data, signal));
+    }
+    const claimed = new Set(backups.flatMap((b) => b.manifest?.objects.map((o) => o.name) ?? []));
+    const named = new Set(backups.map((b) => b.name));
+    const orphans: OrphanObject[] = [];
+    for (const info of data.values()) {
+      const backupName = backupNameOfObject(info.name);
+      // Objects that do not follow our naming are not ours: never reported, never touched.
+      if (!backupName || claimed.has(info.name) || named.has(backupName)) continue;
+      orphans.push({ name: info.name, backupName, sizeBytes: info.sizeBytes, ...(info.modifiedAt ? { modifiedAt: info.modifiedAt } : {}) });
+    }
+    backups.sort(newestFirst);
+    return { backups, orphans: orphans.sort((a, b) => a.name.localeCompare(b.name)) };
+  }
+
+  private async entryFor(name: string, data: Map<string, FileInfo>, signal?: AbortSignal): Promise<BackupEntry> {
+    let manifest: Manifest;
+    try {
+      manifest = await this.readManifest(name, signal);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code === 'aborted') throw err;
+      return { name, status: 'invalid', problems: [err.message] };
+    }
+    const problems: string[] = [];
+    for (const object of manifest.objects) {
+      const stored = data.get(object.name);
+      if (!stored) problems.push(`${object.role} object "${object.name}" is missing`);
+      else if (stored.sizeBytes !== object.sizeBytes) problems.push(`${object.role} object "${object.name}" has ${stored.sizeBytes} bytes, the manifest says ${object.sizeBytes}`);
+    }
+    return { name, status: problems.length === 0 ? 'ok' : 'incomplete', problems, manifest };
+  }
+
+  /**
+   * The manifest of `ref`: a backup name, or "latest" for the newest good backup. Throws
+   * BackupNotFoundError with a hint when there is no such backup.
+   */
+  async resolve(ref: string, signal?: AbortSignal): Promise<Manifest> {
+    if (ref !== 'latest') return this.readManifest(ref, signal);
+    const newest = (await this.listBackups(signal)).backups.find((b) => b.status === 'ok');
+    if (!newest?.manifest) throw new BackupNotFoundError(ref, this.location);
+    return newest.manifest;
+  }
+}
+
+function newestFirst(a: BackupEntry, b: BackupEntry): number {
+  const ta = a.manifest ? Date.parse(a.manifest.createdAt) : -Infinity;
+  const tb = b.manifest ? Date.parse(b.manifest.createdAt) : -Infinity;
+  return tb - ta || b.name.localeCompare(a.name);
+}
