@@ -11,3 +11,7 @@ export {
 } from './event.js';
 export { compileFilter, jsonNeedle, parseResourceSelector, type AuditFilter, type CompiledFilter } from './search-filter.js';
 export { scanAuditLines, emptyScanStats, MAX_LINE_BYTES, type ScanMatch, type ScanStats, type MalformedSample } from './line-scanner.js';
+export { mergeByTime, type TimedSource } from './merge.js';
+export { listAuditLogFiles, readLogChunks, firstEventMicros, pickLiveFile, type AuditLogFile } from './log-files.js';
+export { searchAuditLogs, totalStats, type AuditSearch, type SearchMatch, type SearchOptions, type SearchStats, type FileSearchStats } from './search.js';
+export { followAuditLog, followLogChunks, FOLLOW_POLL_MS, type FollowOptions } from './follow.js';

@@ -65,7 +65,9 @@ export async function writeAuditLogSet(options: AuditLogSetOptions): Promise<Aud
         if (events.length > 1) {
           plantedHere = true;
           result.planted.push(...events.slice(0, 2));
-          for (let i = 0; i < 5; i++) gen.next(); // move the clock past the planted events
+          // Move the clock past the planted events (and the longest latency) so times keep rising.
+          const plantedEnd = Math.max(...events.map((e) => Date.parse(e.stageTimestamp) * 1000)) + 1000;
+          while (gen.nowMicros < plantedEnd + 60_000) gen.next();
         }
         for (const event of events) {
           const line = `${goJson(event)}\n`;
