@@ -79,7 +79,8 @@ function dataDirTarget(container: YAMLMap, fail: (why: string) => never): Target
 
 /** Renders a path as a YAML scalar in the node's original style where that is safe. */
 function render(node: Scalar, text: string): string {
-  const plainSafe = /^[A-Za-z0-9_./@+=-]+$/.test(text) && !text.startsWith('-');
+  // Paths and --flag=path values: no character YAML would read as syntax in a plain scalar.
+  const plainSafe = /^[/-][A-Za-z0-9_./@+=-]*$/.test(text) && text !== '-';
   if (node.type === 'QUOTE_SINGLE' && !text.includes("'")) return `'${text}'`;
   if (node.type === 'PLAIN' && plainSafe) return text;
   // JSON strings are valid YAML double-quoted scalars.
