@@ -69,8 +69,11 @@ export async function rereadObject(repo: BackupRepository, manifest: Manifest, o
  * decompression -> (sha256 check). Hash mismatches throw from the iterator after the last
  * chunk, so a consumer that writes a file never reaches its final rename.
  */
-export async function* openObjectContent(stored: AsyncIterable<Uint8Array>, manifest: Manifest, object: BackupObject, identities: readonly Identity[]): AsyncGenerator<Uint8Array> {
-  const checkedStored = checkDigest(stored, `Stored ${object.role} object "${object.name}"`, object.sizeBytes, object.sha256);
+export async function* openObjectContent(
+  stored: AsyncIterable<Uint8Array>, manifest: Manifest, object: BackupObject, identities: readonly Identity[], options: { checkStored?: boolean } = {},
+): AsyncGenerator<Uint8Array> {
+  // verify judges the stored bytes itself (checkStored: false), to report both failures apart.
+  const checkedStored = options.checkStored === false ? stored : checkDigest(stored, `Stored ${object.role} object "${object.name}"`, object.sizeBytes, object.sha256);
   const decrypted = manifest.encryption.scheme === 'age' ? decryptStream(checkedStored, identities) : checkedStored;
   yield* checkDigest(decompressStream(decrypted, manifest.compression), `Content of ${object.role} object "${object.name}"`, object.contentSizeBytes, object.contentSha256);
 }

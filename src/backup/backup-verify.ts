@@ -73,7 +73,7 @@ export async function verifyBackup(repo: BackupRepository, ref: string, options:
       let contentError: unknown;
       try {
         await loadObject<unknown>(repo, manifest, object, (s) => {
-          const content = openObjectContent(digestTap(progress(s, onBytes), (d) => (stored = d)), manifest, object, identities);
+          const content = openObjectContent(digestTap(progress(s, onBytes), (d) => (stored = d)), manifest, object, identities, { checkStored: false });
           // Only the snapshot needs random access; the bundle is checked by its hashes.
           return object.role === 'snapshot' ? writeStreamToFile(content, file, signal) : digestOf(content, signal);
         }, signal);

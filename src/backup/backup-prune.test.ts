@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { minimalDb } from '../../test/fixtures/snapshot/minimal-db.js';
+import { MemoryBackend, replayableBody } from '../storage/index.js';
+import { listNames } from '../storage/testing.js';
+import { deleteBackup } from './backup-delete.js';
+import { fakeSnapshotSource, withTrailer } from './backup-fakes.js';
+import { pruneBackups } from './backup-prune.js';
+import { saveBackup } from './backup-save.js';
+import { BackupNotFoundError, BackupRepository } from './repository.js';
+
+const snapshot = withTrailer(minimalDb());
+const HOUR = 3_600_000;
+const t0 = Date.parse('2024-05-10T00:00:00Z');
+
+/** Five backups an hour apart (b0 oldest), stored unencrypted to keep the test small. */
+async function fiveBackups(memoryNow?: () => Date) {
+  const memory = new MemoryBackend(memoryNow ? { now: memoryNow } : {});
+  const repo = new BackupRepository(memory);
+  for (let i = 0; i < 5; i++) {
+    await saveBackup(repo, fakeSnapshotSource(snapshot), { recipients: [], allowUnencrypted: true, compression: 'none', name: `b${i}`, now: () => new Date(t0 + i * HOUR) });
+  }
+  return { memory, repo };
+}
+
+test('pruneBackups removes what the plan says, manifests and data, and keeps the rest', async () => {
+  const { memory, repo } = await fiveBackups();
+  const result = await pruneBackups(repo, { policy: { keepLast: 2 }, now: new Date(t0 + 5 * HOUR) });
+  assert.deepEqual(result.removedBackups, ['b2', 'b1', 'b0']);
+  assert.equal(result.removedObjects, 6);
+  assert.equal(result.removedBytes, 3 * snapshot.length);
+  assert.deepEqual(await listNames(memory, 'manifest'), ['b3.json', 'b4.json']);
+  assert.deepEqual(await listNames(memory, 'data'), ['b3.snapshot.db', 'b4.snapshot.db']);
+});
+
+test('pruneBackups --dry-run reports the same plan and removes nothing', async () => {
+  const { memory, repo } = await fiveBackups();
+  const result = await pruneBackups(repo, { policy: { keepLast: 2 }, now: new Date(t0 + 5 * HOUR), dryRun: true });
+  assert.deepEqual(result.removedBackups, ['b2', 'b1', 'b0']);
+  assert.equal(result.removedObjects, 6);
+  assert.equal((await listNames(memory, 'manifest')).length, 5);
+});
+
+test('pruneBackups never touches damaged backups or objects it did not create, and collects old orphans only', async () => {
+  let clock = t0;
+  const { memory, repo } = await fiveBackups(() => new Date(clock));
+  // b4's data vanished: incomplete, left alone. b0's manifest vanished: its data is an orphan.
+  await memory.remove({ type: 'data', name: 'b4.snapshot.db' });
+  await memory.remove({ type: 'manifest', name: 'b0.json' });
+  clock = t0 + 48 * HOUR;
+  await memory.save({ type: 'data', name: 'fresh.snapshot.db' }, replayableBody(new Uint8Array(10)));
+  await memory.save({ type: 'data', name: 'someone-elses-file.bin' }, replayableBody(new Uint8Array(10)));
+  const result = await pruneBackups(repo, { policy: { keepLast: 1 }, now: new Date(t0 + 48 * HOUR) });
+  assert.deepEqual(result.skipped.map((s) => [s.name, s.status]), [['b4', 'incomplete']]);
+  assert.deepEqual(result.plan.keep.map((d) => d.name), ['b3']);
+  assert.deepEqual(result.removedBackups, ['b2', 'b1']);
+  assert.deepEqual(result.orphans.map((o) => [o.name, o.action]), [['b0.snapshot.db', 'remove'], ['fresh.snapshot.db', 'keep']]);
+  assert.deepEqual(await listNames(memory, 'data'), ['b3.snapshot.db', 'fresh.snapshot.db', 'someone-elses-file.bin']);
+  assert.deepEqual(await listNames(memory, 'manifest'), ['b3.json', 'b4.json']);
+});
+
+test('pruneBackups keeps the newest good backup even with keep-last 0', async () => {
+  const { repo } = await fiveBackups();
+  const result = await pruneBackups(repo, { policy: { keepLast: 0 }, now: new Date(t0 + 5 * HOUR) });
+  assert.deepEqual(result.plan.keep.map((d) => [d.name, d.reasons]), [['b4', ['newest verified backup (always kept)']]]);
+  assert.equal((await repo.listBackups()).backups.length, 1);
+});
+
+test('deleteBackup removes the manifest before the data, and a second delete reports not found', async () => {
+  const { memory, repo } = await fiveBackups();
+  const order: string[] = [];
+  const remove = memory.remove.bind(memory);
+  memory.remove = async (h, o) => {
+    order.push(`${h.type}/${h.name}`);
+    return remove(h, o);
+  };
+  const result = await deleteBackup(repo, 'b1');
+  assert.deepEqual(order, ['manifest/b1.json', 'data/b1.snapshot.db']);
+  assert.deepEqual(result.removed, order);
+  await assert.rejects(deleteBackup(repo, 'b1'), BackupNotFoundError);
+});
