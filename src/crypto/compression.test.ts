@@ -40,6 +40,15 @@ describe('compression', () => {
     await assert.rejects(collect(decompressStream(chunksOf(Buffer.from('x'), 1), 'zstd')), { code: 'compression-unavailable' });
   });
 
+  it('gzip honours an explicit level', async () => {
+    const plain = patternBytes(200_000);
+    const fast = await collect(compressStream(chunksOf(plain, 65536), 'gzip', { level: 1 }));
+    const stored = await collect(compressStream(chunksOf(plain, 65536), 'gzip', { level: 0 }));
+    assert.ok(stored.length > plain.length, 'level 0 stores');
+    assert.ok(fast.length < plain.length);
+    assert.deepEqual(await collect(decompressStream(chunksOf(fast, 1000), 'gzip')), plain);
+  });
+
   it('"none" passes bytes through unchanged', async () => {
     const plain = patternBytes(1000);
     assert.deepEqual(await collect(decompressStream(compressStream(chunksOf(plain, 7), 'none'), 'none')), plain);

@@ -11,14 +11,20 @@ export type Compression = 'zstd' | 'gzip' | 'none';
 
 export const COMPRESSIONS: readonly Compression[] = ['zstd', 'gzip', 'none'];
 /**
- * gzip level: 6 (zlib's default) trades a few percent of size on etcd snapshots for about
- * half the speed of level 1, see docs/benchmarks.md. zstd uses its default level 3.
+ * Default gzip level: 6 (zlib's default) writes ~11% less than level 1 on an etcd snapshot
+ * at about half the speed (~200 vs ~400 MiB/s here, docs/benchmarks.md), still faster than
+ * an etcd snapshot stream. zstd uses its own default level (3).
  */
 export const GZIP_LEVEL = 6;
 
+export interface CompressOptions {
+  /** Compression level of the codec (gzip 1-9, zstd 1-22); the codec's default when omitted. */
+  level?: number;
+}
+
 /** The zstd factories of node:zlib, absent before Node 22.15 / 23.8. */
 interface ZstdZlib {
-  createZstdCompress?: () => Transform;
+  createZstdCompress?: (options?: { params?: Record<number, number> }) => Transform;
   createZstdDecompress?: () => Transform;
 }
 
@@ -39,17 +45,20 @@ function zstdMissing(): AppError {
   });
 }
 
-function createTransform(c: Compression, direction: 'compress' | 'decompress'): Transform | undefined {
+function createTransform(c: Compression, direction: 'compress' | 'decompress', level?: number): Transform | undefined {
   const z = zlib as unknown as ZstdZlib;
   switch (c) {
     case 'none':
       return undefined;
     case 'gzip':
-      return direction === 'compress' ? zlib.createGzip({ level: GZIP_LEVEL }) : zlib.createGunzip();
+      return direction === 'compress' ? zlib.createGzip({ level: level ?? GZIP_LEVEL }) : zlib.createGunzip();
     case 'zstd': {
       const create = direction === 'compress' ? z.createZstdCompress : z.createZstdDecompress;
       if (!create) throw zstdMissing();
-      return create();
+      if (direction === 'decompress' || level === undefined) return create();
+      // ZSTD_c_compressionLevel, from node:zlib's constants where zstd exists.
+      const param = (zlib.constants as unknown as Record<string, number>).ZSTD_c_compressionLevel!;
+      return (z.createZstdCompress as NonNullable<ZstdZlib['createZstdCompress']>)({ params: { [param]: level } });
     }
     default:
       throw new RangeError(`unknown compression "${String(c)}"`);
@@ -87,8 +96,8 @@ async function* through(source: AsyncIterable<Uint8Array>, transform: Transform)
 }
 
 /** Compresses `source` with `c` ('none' passes it through). */
-export async function* compressStream(source: AsyncIterable<Uint8Array>, c: Compression): AsyncGenerator<Uint8Array> {
-  const transform = createTransform(c, 'compress');
+export async function* compressStream(source: AsyncIterable<Uint8Array>, c: Compression, options: CompressOptions = {}): AsyncGenerator<Uint8Array> {
+  const transform = createTransform(c, 'compress', options.level);
   yield* transform ? through(source, transform) : source;
 }
 
@@ -105,7 +114,9 @@ export async function* decompressStream(source: AsyncIterable<Uint8Array>, c: Co
   try {
     yield* through(source, transform);
   } catch (err) {
-    if (err instanceof AppError || !(err as NodeJS.ErrnoException).code?.startsWith('Z_')) throw err;
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    // zlib errors carry Z_* codes (gzip) or ZSTD_* codes (zstd); anything else is not ours to rename.
+    if (err instanceof AppError || !(code.startsWith('Z_') || code.startsWith('ZSTD_'))) throw err;
     throw new AppError('decompress-failed', `Cannot decompress the ${c} stream: ${(err as Error).message}`, {
       hint: 'The backup is damaged or its manifest names the wrong compression; try another backup',
       cause: err,
