@@ -1,0 +1,63 @@
+/**
+ * Flags shared by the `backup *` commands: where the repository is (--repo and the S3
+ * settings) and the keys (recipients to save, identities or a passphrase to read). The
+ * daemon builds the same options from its config file.
+ */
+import { type BackupKeySources, type BackupRepository, openBackupRepository } from '../backup/index.js';
+import type { Logger } from '../logger.js';
+import { DEFAULT_REPOSITORY, type S3Config } from '../storage/index.js';
+import type { FlagDef, FlagValues } from './command.js';
+
+export const repoFlags = {
+  repo: {
+    type: 'string', env: ['KUBEKEEPER_REPO'], default: DEFAULT_REPOSITORY, valueName: 'REPO',
+    description: 'Backup repository: a directory, file:///DIR or s3://BUCKET/FOLDER',
+  },
+  's3-endpoint': { type: 'string', env: ['KUBEKEEPER_S3_ENDPOINT'], valueName: 'URL', description: 'S3-compatible endpoint (MinIO, Ceph, ...); default AWS, or AWS_ENDPOINT_URL_S3' },
+  's3-region': { type: 'string', valueName: 'REGION', description: 'S3 region; default AWS_REGION, else us-east-1' },
+  's3-path-style': { type: 'string', choices: ['auto', 'true', 'false'], default: 'auto', description: 'Path-style URLs (auto: on with a custom endpoint)' },
+  's3-ca-file': { type: 'string', env: ['KUBEKEEPER_S3_CA_FILE'], valueName: 'FILE', description: 'PEM CA bundle trusted for the endpoint (like RKE custom_ca)' },
+  's3-credentials-file': {
+    type: 'string', env: ['KUBEKEEPER_S3_CREDENTIALS_FILE'], valueName: 'FILE',
+    description: 'Credentials file (AWS INI or KEY=value); default AWS_ACCESS_KEY_ID/..., AWS_PROFILE, ~/.aws',
+  },
+  's3-profile': { type: 'string', valueName: 'NAME', description: 'Profile in --s3-credentials-file' },
+} as const satisfies Record<string, FlagDef>;
+
+export const identityFlags = {
+  identity: { type: 'list', short: 'i', env: ['KUBEKEEPER_IDENTITY'], valueName: 'FILE', description: 'age identity file to decrypt with (repeatable)' },
+  'passphrase-file': { type: 'string', env: ['KUBEKEEPER_PASSPHRASE_FILE'], valueName: 'FILE', description: 'File whose first line is the passphrase (or set KUBEKEEPER_PASSPHRASE)' },
+} as const satisfies Record<string, FlagDef>;
+
+export const recipientFlags = {
+  recipient: { type: 'list', short: 'r', env: ['KUBEKEEPER_RECIPIENTS'], valueName: 'AGE1...|FILE', description: 'Encrypt to this age recipient or recipients file (repeatable)' },
+  'passphrase-file': identityFlags['passphrase-file'],
+  'insecure-no-encryption': { type: 'boolean', description: 'Store the backup unencrypted (it holds every Secret of the cluster)' },
+} as const satisfies Record<string, FlagDef>;
+
+/** S3 settings given on the command line; unset ones fall back to the URL and env. */
+function s3Overrides(flags: FlagValues<typeof repoFlags>): Partial<S3Config> {
+  const pathStyle = flags['s3-path-style'];
+  return {
+    endpoint: flags['s3-endpoint'],
+    region: flags['s3-region'],
+    forcePathStyle: pathStyle === 'auto' ? undefined : pathStyle === 'true',
+    caFile: flags['s3-ca-file'],
+    credentialsFile: flags['s3-credentials-file'],
+    profile: flags['s3-profile'],
+  };
+}
+
+export function openRepositoryFromFlags(flags: FlagValues<typeof repoFlags>, env: NodeJS.ProcessEnv, logger?: Logger): Promise<BackupRepository> {
+  return openBackupRepository(flags.repo, { s3: s3Overrides(flags), env, logger });
+}
+
+/** Key sources for reading backups: identity files and/or the passphrase. */
+export function identitySources(flags: FlagValues<typeof identityFlags>, env: NodeJS.ProcessEnv): BackupKeySources {
+  return { identityFiles: flags.identity, passphraseFile: flags['passphrase-file'], passphrase: env.KUBEKEEPER_PASSPHRASE || undefined };
+}
+
+/** Key sources for saving: recipients and/or the passphrase. */
+export function recipientSources(flags: FlagValues<typeof recipientFlags>, env: NodeJS.ProcessEnv): BackupKeySources {
+  return { recipients: flags.recipient, passphraseFile: flags['passphrase-file'], passphrase: env.KUBEKEEPER_PASSPHRASE || undefined };
+}

@@ -1,0 +1,68 @@
+/**
+ * `backup list` and `backup show` output: a table (etcdctl style) or JSON for scripts.
+ * Times are UTC; sizes in IEC units in tables and exact bytes in JSON.
+ */
+import type { BackupEntry, BackupListing, Manifest } from '../../backup/index.js';
+import { formatIecBytes } from './progress.js';
+import { renderTable } from './table.js';
+
+export const LIST_FORMATS = ['table', 'json'] as const;
+export type ListFormat = (typeof LIST_FORMATS)[number];
+export const SHOW_FORMATS = ['text', 'json'] as const;
+export type ShowFormat = (typeof SHOW_FORMATS)[number];
+
+/** "2024-05-10 12:00:00" (UTC). */
+export function formatTime(iso: string): string {
+  return iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, '');
+}
+
+function storedBytes(m: Manifest): number {
+  return m.objects.reduce((n, o) => n + o.sizeBytes, 0);
+}
+
+function encryptionLabel(m: Manifest): string {
+  return m.encryption.scheme === 'age' ? `age (${m.encryption.recipients.length})` : 'none';
+}
+
+export function renderBackupList(location: string, listing: BackupListing, format: ListFormat): string {
+  if (format === 'json') return `${JSON.stringify({ repository: location, backups: listing.backups, orphans: listing.orphans })}\n`;
+  if (listing.backups.length === 0 && listing.orphans.length === 0) return `No backups in "${location}"\n`;
+  const rows = listing.backups.map((b) => {
+    const m = b.manifest;
+    return m
+      ? [b.name, formatTime(m.createdAt), b.status, formatIecBytes(m.snapshot.sizeBytes), formatIecBytes(storedBytes(m)), String(m.cluster.revision), m.cluster.clusterId, encryptionLabel(m), m.bundle ? 'yes' : 'no']
+      : [b.name, '-', b.status, '-', '-', '-', '-', '-', '-'];
+  });
+  let out = renderTable(['name', 'created (utc)', 'status', 'snapshot', 'stored', 'revision', 'cluster id', 'encryption', 'bundle'], rows, { align: 'left' });
+  for (const b of listing.backups.filter((x) => x.status !== 'ok')) out += `${b.name}: ${b.status}: ${b.problems.join('; ')}\n`;
+  if (listing.orphans.length > 0) {
+    const bytes = listing.orphans.reduce((n, o) => n + o.sizeBytes, 0);
+    out += `${listing.orphans.length} data object(s) without a manifest (${formatIecBytes(bytes)}, interrupted saves; not backups): "kubekeeper backup prune" removes them after 24h\n`;
+  }
+  return out;
+}
+
+export function renderBackupShow(entry: BackupEntry & { manifest: Manifest }, format: ShowFormat): string {
+  const m = entry.manifest;
+  if (format === 'json') return `${JSON.stringify({ name: entry.name, status: entry.status, problems: entry.problems, manifest: m })}\n`;
+  const lines = [
+    `Name:          ${m.name}`,
+    `Status:        ${entry.status}${entry.problems.length ? ` (${entry.problems.join('; ')})` : ''}`,
+    `Created:       ${formatTime(m.createdAt)} UTC (stored and re-checked ${formatTime(m.completedAt)})`,
+    `Cluster ID:    ${m.cluster.clusterId}`,
+    `Member:        ${m.cluster.memberId}${m.cluster.memberName ? ` (${m.cluster.memberName})` : ''} at ${m.cluster.endpoint}`,
+    `etcd version:  ${m.cluster.etcdVersion}`,
+    `Revision:      ${m.cluster.revision}`,
+    `Snapshot:      ${m.snapshot.sizeBytes} bytes, sha256 ${m.snapshot.sha256}`,
+    `Compression:   ${m.compression}`,
+    `Encryption:    ${m.encryption.scheme === 'age' ? `age, recipients ${m.encryption.recipients.join(', ')}` : 'none'}`,
+    `kubekeeper:    ${m.kubekeeperVersion}`,
+    'Objects:',
+    ...m.objects.map((o) => `  ${o.role.padEnd(8)} ${o.name}  ${o.sizeBytes} bytes  sha256 ${o.sha256}`),
+  ];
+  if (m.bundle) {
+    lines.push(`Bundle files (${m.bundle.files.length}):`);
+    lines.push(...m.bundle.files.map((f) => `  ${f.mode.toString(8).padStart(4, '0')} ${f.type === 'symlink' ? `${f.path} -> ${f.linkTarget}` : f.path}${f.type === 'file' ? `  ${f.sizeBytes} bytes` : ''}`));
+  }
+  return `${lines.join('\n')}\n`;
+}
