@@ -15,3 +15,5 @@ export { showBackup } from './backup-show.js';
 export { ObjectMismatchError } from './backup-object.js';
 export { loadBackupIdentities, loadBackupRecipients, type BackupKeySources } from './backup-keys.js';
 export { openBackupRepository, type OpenRepositoryOptions } from './repository-open.js';
+export { saveSnapshot, type SaveSnapshotOptions, type SaveSnapshotResult } from './snapshot-save.js';
+export { checkWritableTarget, FileExistsError, fileWriteError, writeFileAtomic, type WriteFileAtomicOptions } from './atomic-file.js';

@@ -1,0 +1,84 @@
+/**
+ * The EtcdClient over one gRPC channel. Short calls carry the command timeout; the snapshot
+ * stream has no deadline (a 1 GiB snapshot takes seconds to minutes) and is ended by the
+ * caller's AbortSignal or a dead connection (keepalive).
+ */
+import { decodeDeleteRangeResponse, decodeHeaderOnly, decodeRangeResponse, encodeDeleteRangeRequest, encodePutRequest, encodeRangeRequest } from './kv-messages.js';
+import { decodeAlarmResponse, decodeSnapshotResponse, decodeStatusResponse, EMPTY_MESSAGE, encodeAlarmGetRequest } from './maintenance-messages.js';
+import { decodeMemberListResponse } from './cluster-messages.js';
+import type { EtcdConnectOptions } from './connect-options.js';
+import { METHODS, type GrpcChannel } from './grpc-channel.js';
+import type { Alarm, EndpointStatus, EtcdClient, Member, MemberList, RangeOptions, RangeResult, SnapshotStreamOptions } from './types.js';
+
+/** Opens a channel to another endpoint with the same options, for status(endpoint). */
+export type ChannelOpener = (endpoint: string) => Promise<GrpcChannel>;
+
+export class GrpcEtcdClient implements EtcdClient {
+  readonly endpoint: string;
+
+  constructor(
+    private readonly channel: GrpcChannel,
+    private readonly options: EtcdConnectOptions,
+    private readonly openOther: ChannelOpener,
+  ) {
+    this.endpoint = channel.endpoint.endpoint;
+  }
+
+  private call(path: string, request: Uint8Array, action: string, timeoutMs = this.options.commandTimeoutMs): Promise<Buffer> {
+    return this.channel.unary(path, request, { action, timeoutMs });
+  }
+
+  async *snapshot(signal?: AbortSignal, options: SnapshotStreamOptions = {}): AsyncGenerator<Uint8Array> {
+    let first = true;
+    for await (const chunk of this.channel.serverStream(METHODS.snapshot, EMPTY_MESSAGE, decodeSnapshotResponse, { action: 'stream the snapshot', signal })) {
+      if (first) {
+        first = false;
+        // remaining_bytes counts what follows this message's blob; the 32-byte trailer is extra.
+        options.onTotalBytes?.(chunk.blob.length + chunk.remainingBytes + 32);
+      }
+      if (chunk.blob.length > 0) yield chunk.blob;
+    }
+  }
+
+  async status(endpoint?: string): Promise<EndpointStatus> {
+    if (endpoint === undefined || endpoint === this.endpoint) {
+      return decodeStatusResponse(await this.call(METHODS.status, EMPTY_MESSAGE, 'get the status'), this.endpoint);
+    }
+    const other = await this.openOther(endpoint);
+    try {
+      return decodeStatusResponse(await other.unary(METHODS.status, EMPTY_MESSAGE, { action: 'get the status', timeoutMs: this.options.commandTimeoutMs }), endpoint);
+    } finally {
+      other.close();
+    }
+  }
+
+  async memberListWithHeader(): Promise<MemberList> {
+    return decodeMemberListResponse(await this.call(METHODS.memberList, EMPTY_MESSAGE, 'list the members'));
+  }
+
+  async memberList(): Promise<Member[]> {
+    return (await this.memberListWithHeader()).members;
+  }
+
+  async alarms(): Promise<Alarm[]> {
+    return decodeAlarmResponse(await this.call(METHODS.alarm, encodeAlarmGetRequest(), 'list the alarms'));
+  }
+
+  async range(options: RangeOptions): Promise<RangeResult> {
+    return decodeRangeResponse(await this.call(METHODS.range, encodeRangeRequest(options), 'read keys'));
+  }
+
+  async put(key: Uint8Array | string, value: Uint8Array | string, lease?: bigint): Promise<{ revision: bigint }> {
+    const header = decodeHeaderOnly(await this.call(METHODS.put, encodePutRequest(key, value, lease), 'write a key'));
+    return { revision: header.revision };
+  }
+
+  async deleteRange(key: Uint8Array | string, rangeEnd?: Uint8Array | string): Promise<{ deleted: number; revision: bigint }> {
+    const r = decodeDeleteRangeResponse(await this.call(METHODS.deleteRange, encodeDeleteRangeRequest(key, rangeEnd), 'delete keys'));
+    return { deleted: r.deleted, revision: r.header.revision };
+  }
+
+  close(): void {
+    this.channel.close();
+  }
+}
