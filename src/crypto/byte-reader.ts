@@ -19,7 +19,10 @@ export class ByteReader {
     this.#iterator = source[Symbol.asyncIterator]();
   }
 
-  /** Appends the next non-empty source chunk to the buffer; false at the end of the input. */
+  /**
+   * Appends the next non-empty source chunk to the buffer; false at the end of the input.
+   * Callers empty the buffer first, except peek(), so joining copies at most a peek's worth.
+   */
   async #pull(): Promise<boolean> {
     while (!this.#done) {
       const next = await this.#iterator.next();
@@ -47,7 +50,7 @@ export class ByteReader {
       parts.push(part);
       total += part.length;
     }
-    return parts.length === 1 ? parts[0]! : concat(parts);
+    return join(parts);
   }
 
   /** Returns up to `maxBytes` bytes without consuming them. */
@@ -58,20 +61,27 @@ export class ByteReader {
 
   /**
    * Reads one line without its LF. Stops at `maxBytes` bytes without an LF ('too-long'); at
-   * the end of the input, returns what was read ('eof', possibly empty).
+   * the end of the input, returns what was read ('eof', possibly empty). A line spanning
+   * many small source chunks is joined once, not re-copied per chunk.
    */
   async readLine(maxBytes: number): Promise<{ line: Uint8Array; end: LineEnd }> {
-    let searched = 0;
+    const parts: Uint8Array[] = [];
+    let length = 0;
     for (;;) {
-      const at = this.#buf.indexOf(LF, searched);
-      if (at >= 0 && at <= maxBytes) {
-        const line = this.#take(at);
+      const room = maxBytes - length;
+      const at = this.#buf.indexOf(LF);
+      if (at >= 0 && at <= room) {
+        parts.push(this.#take(at));
         this.#take(1);
-        return { line, end: 'lf' };
+        return { line: join(parts), end: 'lf' };
       }
-      if (this.#buf.length > maxBytes) return { line: this.#take(maxBytes), end: 'too-long' };
-      searched = this.#buf.length;
-      if (!(await this.#pull())) return { line: this.#take(this.#buf.length), end: 'eof' };
+      if (this.#buf.length > room) {
+        parts.push(this.#take(room));
+        return { line: join(parts), end: 'too-long' };
+      }
+      length += this.#buf.length;
+      parts.push(this.#take(this.#buf.length));
+      if (!(await this.#pull())) return { line: join(parts), end: 'eof' };
     }
   }
 
@@ -93,6 +103,10 @@ export class ByteReader {
     this.#buf = n === this.#buf.length ? EMPTY : this.#buf.subarray(n);
     return out;
   }
+}
+
+function join(parts: readonly Uint8Array[]): Uint8Array {
+  return parts.length === 1 ? parts[0]! : concat(parts);
 }
 
 /** Joins byte arrays into one new array. */

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { decodeBase64, encodeBase64 } from './base64.js';
+import { AppError } from '../errors.js';
 import { AgeHeaderError } from './errors.js';
 import type { Stanza } from './header.js';
 import { aeadOpen, aeadSeal, scryptKey } from './primitives.js';
@@ -37,6 +38,17 @@ export class ScryptRecipient {
   }
 }
 
+/** scrypt for a file's stanza; a work factor this machine cannot afford becomes an AppError. */
+async function deriveForFile(passphrase: Buffer, salt: Uint8Array, logN: number): Promise<Buffer> {
+  try {
+    return await scryptKey(passphrase, Buffer.concat([Buffer.from(SALT_LABEL), salt]), logN);
+  } catch (err) {
+    throw new AppError('age-scrypt-failed', `Cannot derive the passphrase key (scrypt work factor ${logN}, ${2 ** (logN - 10)} MiB of memory): ${(err as Error).message}`, {
+      hint: 'Decrypt on a machine with more free memory', cause: err,
+    });
+  }
+}
+
 /** Decrypts with a passphrase. Construct with passphraseIdentity(). */
 export class ScryptIdentity {
   readonly kind = 'scrypt';
@@ -65,7 +77,7 @@ export class ScryptIdentity {
         throw new AgeHeaderError(`the scrypt work factor ${logN > 999 ? '(over 999)' : logN} exceeds the limit of ${this.maxWorkFactor}`);
       }
       if (stanza.body.length !== WRAPPED_KEY_BYTES) throw new AgeHeaderError('an scrypt stanza body is not 32 bytes');
-      const wrapKey = await scryptKey(this.#passphrase, Buffer.concat([Buffer.from(SALT_LABEL), salt]), logN);
+      const wrapKey = await deriveForFile(this.#passphrase, salt, logN);
       const fileKey = aeadOpen(wrapKey, ZERO_NONCE, stanza.body);
       if (fileKey) return fileKey;
     }

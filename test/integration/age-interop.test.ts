@@ -15,7 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import { describe, it, type TestContext } from 'node:test';
 import {
   decryptStream, encryptStream, loadIdentities, NoIdentityMatchError, parseIdentityFile, parseRecipient,
-  passphraseIdentity, passphraseRecipient, PayloadError, type Identity, type Recipient,
+  passphraseIdentity, passphraseRecipient, PayloadError, X25519Identity, type Identity, type Recipient,
 } from '../../src/crypto/index.js';
 import { patternBytes } from '../../src/crypto/testing.js';
 import { runKubekeeper, runProcess } from '../support/cli.js';
@@ -120,6 +120,31 @@ describe('age interop: kubekeeper encrypts, age decrypts', { skip: NO_AGE }, () 
     await encryptFile(plain, path.join(dir, 'f.age'), [parseRecipient(recipient)]);
     await ok('age', ['-d', '-i', keyFile, '-o', path.join(dir, 'out'), path.join(dir, 'f.age')]);
     assert.deepEqual(await readFile(path.join(dir, 'out')), data);
+  });
+
+  it('kubekeeper keygen without -o prints an identity file that age-keygen -y reads; -w json gives the pair', async (t) => {
+    const dir = await tempDir(t, 'kk-age-');
+    const r = await runKubekeeper(['keygen']);
+    assert.equal(r.code, 0, r.stderr);
+    const recipient = /^Public key: (age1[a-z0-9]+)$/m.exec(r.stderr)![1]!;
+    assert.match(r.stdout, new RegExp(`^# created: \\S+Z\n# public key: ${recipient}\nAGE-SECRET-KEY-1[A-Z0-9]{58}\n$`));
+    await writeFile(path.join(dir, 'k.txt'), r.stdout, { mode: 0o600 });
+    assert.equal((await ok('age-keygen', ['-y', path.join(dir, 'k.txt')])).trim(), recipient);
+    const json = await runKubekeeper(['keygen', '-w', 'json']);
+    const pair = JSON.parse(json.stdout) as { recipient: string; identity: string; fingerprint: string };
+    const [identity] = parseIdentityFile(pair.identity);
+    assert.ok(identity instanceof X25519Identity);
+    assert.equal(identity.recipient().toString(), pair.recipient);
+    assert.match(pair.fingerprint, /^[0-9a-f]{16}$/);
+  });
+
+  it('kubekeeper keygen -o refuses to overwrite an existing key file', async (t) => {
+    const file = path.join(await tempDir(t, 'kk-age-'), 'key.txt');
+    await writeFile(file, 'existing');
+    const r = await runKubekeeper(['keygen', '-o', file]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /Error: Cannot write the identity file ".*": it already exists\nHint: /);
+    assert.equal(await readFile(file, 'utf8'), 'existing');
   });
 
   it('age -d rejects a kubekeeper file with a byte appended', async (t) => {
