@@ -65,11 +65,12 @@ export class KubeClient implements DrainApi, HealthApi, InventoryApi, ReplaceApi
     return call(`Cannot get node "${name}"`, async () => json<Node>(await this.core.readNode({ name })));
   }
 
-  async listNodes(): Promise<Node[]> {
+  /** All nodes, or those matching `labelSelector` (paged like kubectl, --chunk-size 500). */
+  async listNodes(labelSelector = ''): Promise<Node[]> {
     const items: Node[] = [];
     let next: string | undefined;
     do {
-      const page = await call('Cannot list nodes', () => this.core.listNode({ limit: POD_LIST_CHUNK_SIZE, _continue: next }));
+      const page = await call('Cannot list nodes', () => this.core.listNode({ labelSelector: labelSelector || undefined, limit: POD_LIST_CHUNK_SIZE, _continue: next }));
       items.push(...json<Node[]>(page.items));
       next = page.metadata?._continue || undefined;
     } while (next);

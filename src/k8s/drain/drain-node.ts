@@ -26,6 +26,8 @@ export interface DrainRunOptions {
   signal?: AbortSignal;
   /** Print the plan only: no PATCH, no eviction, no delete. */
   dryRun?: boolean;
+  /** False when the caller already cordoned the node (drainNodes cordons all nodes first). */
+  cordon?: boolean;
   onEvent?: (event: DrainEvent) => void;
 }
 
@@ -87,19 +89,26 @@ function budgetsOf(failures: readonly PodFailure[]): BlockingBudget[] {
   return [...byBudget.values()];
 }
 
+/**
+ * Cordons a node before draining it. Like kubectl, a failed PATCH is reported and the drain
+ * carries on (it still evicts); only a node that does not exist stops it.
+ */
+export async function cordonForDrain(api: DrainApi, node: string, dryRun: boolean, onEvent: (e: DrainEvent) => void): Promise<void> {
+  try {
+    onEvent({ type: 'cordon', result: await setNodeCordon(api, node, true, { dryRun }) });
+  } catch (err) {
+    if (isNotFound(err)) throw err;
+    onEvent({ type: 'cordon-failed', node, message: err instanceof KubeApiError ? err.serverMessage : messageOf(err) });
+  }
+}
+
 const aggregate = (messages: readonly string[]) => (messages.length === 1 ? (messages[0] as string) : `[${messages.join(', ')}]`);
 
 /** Drains one node. Returns the outcome; throws only for interruption (AbortedError) or a failed pod list. */
 export async function drainNode(api: DrainApi, node: string, options: DrainOptions, run: DrainRunOptions): Promise<DrainNodeResult> {
   const onEvent = run.onEvent ?? (() => undefined);
   const dryRun = run.dryRun === true;
-  try {
-    onEvent({ type: 'cordon', result: await setNodeCordon(api, node, true, { dryRun }) });
-  } catch (err) {
-    if (isNotFound(err)) throw err;
-    // kubectl carries on after a failed cordon and still evicts; so do we, loudly.
-    onEvent({ type: 'cordon-failed', node, message: err instanceof KubeApiError ? err.serverMessage : messageOf(err) });
-  }
+  if (run.cordon !== false) await cordonForDrain(api, node, dryRun, onEvent);
   const startMs = run.clock.now();
   const plan = await planNodeDrain(api, node, options, startMs);
   const base = { node, plan, dryRun, failures: [], blockedBy: [], pending: [] };

@@ -64,7 +64,7 @@ export function reviewAudit({ file }: ReviewContext): ReviewFinding[] {
     else {
       const secretRule = rules.find(coversSecrets);
       if (secretRule && (secretRule.level === 'Request' || secretRule.level === 'RequestResponse')) {
-        add('audit.policy-logs-secrets', 'medium', [...CONF, 'policy'], `Secrets are recorded at level ${secretRule.level}`, 'Secret values are written in clear text into the audit log', 'Add "- level: Metadata, resources: [{group: \\"\\", resources: [secrets, configmaps]}]" before broader rules');
+        add('audit.policy-logs-secrets', 'medium', [...CONF, 'policy'], `Secrets are recorded at level ${secretRule.level}`, 'Secret values are written in clear text into the audit log', 'Add a rule before the broader ones: level Metadata for group "" resources secrets and configmaps');
       }
       if (!rules.some((r) => r.level && r.level !== 'None')) add('audit.policy-records-nothing', 'high', [...CONF, 'policy'], 'every audit rule has level None', 'nothing is recorded', 'End the rules with "- level: Metadata"');
     }

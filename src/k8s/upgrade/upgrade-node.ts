@@ -121,7 +121,8 @@ export async function upgradeNode(deps: UpgradeNodeDeps, options: UpgradeNodeOpt
   return runRunbook(steps, {
     name: 'upgrade-node',
     stateFile: options.stateFile,
-    key: { node: options.node, target, command: options.command },
+    // The command is not part of the key: fixing a failed command and rerunning must resume.
+    key: { node: options.node, target },
     init: async () => ({ controlPlane: isControlPlaneNode(await api.getNode(options.node)) }),
     clock,
     signal,

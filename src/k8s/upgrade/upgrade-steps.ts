@@ -40,7 +40,7 @@ export function planSteps(inventory: ClusterInventory, rows: readonly UpgradeCom
     {
       kind: 'backup',
       title: 'Take an etcd snapshot and verify it',
-      command: `kubekeeper snapshot save pre-upgrade-${target}.db`,
+      command: `kubekeeper snapshot save pre-upgrade-${target}.db && kubekeeper snapshot verify pre-upgrade-${target}.db`,
       checks: ['the snapshot\'s SHA-256 trailer verifies', 'revision and key count are recorded', 'the file is copied off the cluster'],
     },
     {
