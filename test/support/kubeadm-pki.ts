@@ -7,8 +7,12 @@
  * certificates near expiry, expired, with a wrong key, or without the node's SAN.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, createPublicKey, generateKeyPair } from 'node:crypto';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
 export type FixtureKeyType = 'rsa' | 'ecdsa';
 
@@ -111,11 +115,9 @@ class OpensslCa {
     }
   }
 
-  /** Writes a new key in kubeadm's encoding (PKCS#1 for RSA, SEC1 for EC). */
-  newKey(file: string): void {
-    if (this.keyType === 'rsa') this.run(['genrsa', '-traditional', '-out', file, '2048']);
-    else this.run(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', file]);
-    chmodSync(path.join(this.work, file), 0o600);
+  /** Writes a key (made beforehand, see makeKeys) in kubeadm's encoding: PKCS#1 for RSA, SEC1 for EC. */
+  writeKey(file: string, pem: string): void {
+    writeFileSync(path.join(this.work, file), pem, { mode: 0o600 });
   }
 
   /** Issues `out` for `keyFile` signed by `caBase` (.crt/.key), or self-signed when caBase is undefined. */
@@ -127,6 +129,22 @@ class OpensslCa {
     this.run(['ca', '-batch', '-notext', '-config', 'openssl.cnf', '-rand_serial', '-preserveDN', ...signer, '-in', csr, '-out', p.out,
       '-startdate', asn1Time(p.notBefore), '-enddate', asn1Time(p.notAfter), '-extfile', `${p.out}.ext`]);
   }
+}
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+/**
+ * Keys are made with node's crypto, in parallel on the libuv pool (RSA keygen is most of the
+ * fixture's cost on a busy 2-core CI box); openssl still does all the certificate work.
+ */
+async function makeKeys(count: number, keyType: FixtureKeyType): Promise<string[]> {
+  const one = async () => {
+    const { privateKey } = keyType === 'rsa'
+      ? await generateKeyPairAsync('rsa', { modulusLength: 2048 })
+      : await generateKeyPairAsync('ec', { namedCurve: 'prime256v1' });
+    return privateKey.export({ format: 'pem', type: keyType === 'rsa' ? 'pkcs1' : 'sec1' }) as string;
+  };
+  return Promise.all(Array.from({ length: count }, one));
 }
 
 function subjectOf(cn: string, orgs: string[]): string {
@@ -152,7 +170,7 @@ function kubeconfig(server: string, caPem: string, user: string, creds: Record<s
 }
 
 /** Generates the tree under `root` (which must exist and be empty). */
-export function generateKubeadmPki(root: string, options: KubeadmPkiOptions = {}): KubeadmPki {
+export async function generateKubeadmPki(root: string, options: KubeadmPkiOptions = {}): Promise<KubeadmPki> {
   const now = options.now ?? new Date();
   const keyType = options.keyType ?? 'rsa';
   const nodeName = options.nodeName ?? 'cp-1';
@@ -162,33 +180,37 @@ export function generateKubeadmPki(root: string, options: KubeadmPkiOptions = {}
   const work = path.join(root, '.openssl');
   for (const d of [pkiDir, path.join(pkiDir, 'etcd'), manifestsDir, path.join(root, 'kubelet', 'pki'), work]) mkdirSync(d, { recursive: true, mode: 0o700 });
   const openssl = new OpensslCa(work, keyType, options.printableStrings === true);
+  const specs = leafSpecs({ nodeName, advertiseAddress, legacyOrganizations: options.legacyOrganizations === true });
+  const extra = Object.values(options.overrides ?? {}).filter((o) => o.mismatchedKey).length;
+  const keys = await makeKeys(3 + specs.length + extra + (keyType === 'rsa' ? 1 : 0), keyType);
+  const nextKey = () => keys.pop() as string;
+  const saKey = keyType === 'rsa' ? nextKey() : (await makeKeys(1, 'rsa'))[0] as string;
   const caNotBefore = new Date(now.getTime() - 30 * DAY_MS);
   const pems: Record<string, { cert: string; key: string }> = {};
   const read = (f: string) => readFileSync(path.join(work, f), 'utf8');
 
   for (const [name, cn] of [['ca', 'kubernetes'], ['etcd-ca', 'etcd-ca'], ['front-proxy-ca', 'front-proxy-ca']] as const) {
-    openssl.newKey(`${name}.key`);
+    openssl.writeKey(`${name}.key`, nextKey());
     const san = name === 'ca' ? 'subjectAltName=DNS:kubernetes\n' : '';
     openssl.issue({ keyFile: `${name}.key`, out: `${name}.crt`, subject: `/CN=${cn}`, notBefore: caNotBefore,
       notAfter: options.caNotAfter?.[name] ?? new Date(caNotBefore.getTime() + 3650 * DAY_MS),
       ext: `basicConstraints=critical,CA:TRUE\nkeyUsage=critical,digitalSignature,keyEncipherment,keyCertSign\nsubjectKeyIdentifier=hash\n${san}` });
     pems[name] = { cert: read(`${name}.crt`), key: read(`${name}.key`) };
   }
-  const specs = leafSpecs({ nodeName, advertiseAddress, legacyOrganizations: options.legacyOrganizations === true });
   for (const spec of specs) {
     const o = options.overrides?.[spec.name] ?? {};
     const base = spec.name;
-    openssl.newKey(`${base}.key`);
+    openssl.writeKey(`${base}.key`, nextKey());
     openssl.issue({ keyFile: `${base}.key`, out: `${base}.crt`, subject: subjectOf(spec.cn, spec.orgs), caBase: o.signedBy ?? spec.ca,
       notBefore: o.notBefore ?? caNotBefore, notAfter: o.notAfter ?? new Date(now.getTime() + 335 * DAY_MS),
       ext: leafExt(spec, o, advertiseAddress, keyType) });
-    if (o.mismatchedKey) openssl.newKey(`${base}.key`);
+    if (o.mismatchedKey) openssl.writeKey(`${base}.key`, nextKey());
     pems[base] = { cert: read(`${base}.crt`), key: read(`${base}.key`) };
   }
-  return writeTree({ root, pkiDir, manifestsDir, nodeName, advertiseAddress, keyType, kubeconfigDir: root }, specs, pems, options, work);
+  return writeTree({ root, pkiDir, manifestsDir, nodeName, advertiseAddress, keyType, kubeconfigDir: root }, specs, pems, options, work, saKey);
 }
 
-function writeTree(pki: KubeadmPki, specs: LeafSpec[], pems: Record<string, { cert: string; key: string }>, options: KubeadmPkiOptions, work: string): KubeadmPki {
+function writeTree(pki: KubeadmPki, specs: LeafSpec[], pems: Record<string, { cert: string; key: string }>, options: KubeadmPkiOptions, work: string, saKey: string): KubeadmPki {
   const write = (file: string, text: string, mode: number) => writeFileSync(file, text, { mode });
   const server = `https://${pki.advertiseAddress.includes(':') ? `[${pki.advertiseAddress}]` : pki.advertiseAddress}:6443`;
   const caFiles = [['ca', 'ca'], ['front-proxy-ca', 'front-proxy-ca'], ['etcd-ca', 'etcd/ca']] as const;
@@ -207,17 +229,16 @@ function writeTree(pki: KubeadmPki, specs: LeafSpec[], pems: Record<string, { ce
       write(current, pem.cert + pem.key, 0o600);
       write(path.join(pki.kubeconfigDir, 'kubelet.conf'), kubeconfig(server, (pems.ca as { cert: string }).cert, 'default-auth', { 'client-certificate': current, 'client-key': current }), 0o600);
     } else if (spec.kubeconfig) {
-      const user = spec.cn === 'kubernetes-admin' || spec.cn === 'kubernetes-super-admin' ? spec.cn : spec.cn;
       const b64 = (s: string) => Buffer.from(s).toString('base64');
-      write(path.join(pki.kubeconfigDir, spec.file), kubeconfig(server, (pems.ca as { cert: string }).cert, user, { 'client-certificate-data': b64(pem.cert), 'client-key-data': b64(pem.key) }), 0o600);
+      write(path.join(pki.kubeconfigDir, spec.file), kubeconfig(server, (pems.ca as { cert: string }).cert, spec.cn, { 'client-certificate-data': b64(pem.cert), 'client-key-data': b64(pem.key) }), 0o600);
     } else {
       write(path.join(pki.pkiDir, `${spec.file}.crt`), pem.cert, 0o644);
       write(path.join(pki.pkiDir, `${spec.file}.key`), pem.key, 0o600);
     }
   }
-  execFileSync('openssl', ['genrsa', '-traditional', '-out', path.join(pki.pkiDir, 'sa.key'), '2048'], { stdio: 'ignore' });
-  execFileSync('openssl', ['rsa', '-in', path.join(pki.pkiDir, 'sa.key'), '-pubout', '-out', path.join(pki.pkiDir, 'sa.pub')], { stdio: 'ignore' });
-  chmodSync(path.join(pki.pkiDir, 'sa.key'), 0o600);
+  // The service-account key pair is not a certificate: present so readers prove they ignore it.
+  write(path.join(pki.pkiDir, 'sa.key'), saKey, 0o600);
+  write(path.join(pki.pkiDir, 'sa.pub'), createPublicKey(saKey).export({ format: 'pem', type: 'spki' }) as string, 0o644);
   write(path.join(pki.manifestsDir, 'kube-apiserver.yaml'), staticPod('kube-apiserver', `kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint: ${pki.advertiseAddress}:6443`), 0o600);
   write(path.join(pki.manifestsDir, 'etcd.yaml'), staticPod('etcd', `kubeadm.kubernetes.io/etcd.advertise-client-urls: https://${pki.advertiseAddress}:2379`), 0o600);
   for (const name of ['kube-controller-manager', 'kube-scheduler']) write(path.join(pki.manifestsDir, `${name}.yaml`), staticPod(name), 0o600);
@@ -229,4 +250,37 @@ function staticPod(name: string, annotation?: string): string {
   return ['apiVersion: v1', 'kind: Pod', 'metadata:', ...(annotation ? ['  annotations:', `    ${annotation}`] : []),
     '  labels:', `    component: ${name}`, '    tier: control-plane', `  name: ${name}`, '  namespace: kube-system',
     'spec:', '  containers:', `  - name: ${name}`, `    image: registry.k8s.io/${name}:v1.30.0`, ''].join('\n');
+}
+
+/** A generated tree in a new temp dir; call `remove()` when done (e.g. in an `after` hook). */
+export async function kubeadmPkiFixture(options: KubeadmPkiOptions = {}): Promise<KubeadmPki & { remove(): Promise<void> }> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'kk-pki-'));
+  return { ...(await generateKubeadmPki(root, options)), remove: () => rm(root, { recursive: true, force: true }) };
+}
+
+/** Copies a generated tree (cheaper than generating another), fixing kubelet.conf's absolute PEM path. */
+export function copyKubeadmPki(pki: KubeadmPki, root: string): KubeadmPki {
+  cpSync(pki.root, root, { recursive: true });
+  const kubeletConf = path.join(root, 'kubelet.conf');
+  writeFileSync(kubeletConf, readFileSync(kubeletConf, 'utf8').split(pki.root).join(root), { mode: 0o600 });
+  return { ...pki, root, pkiDir: path.join(root, 'pki'), kubeconfigDir: root, manifestsDir: path.join(root, 'manifests') };
+}
+
+/** Every regular file under `dir` with its content hash, mode and mtime: to prove nothing was written. */
+export function treeFingerprint(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = path.join(d, name);
+      const st = statSync(p);
+      if (st.isDirectory()) {
+        out[`${p}/`] = `dir ${(st.mode & 0o7777).toString(8)}`;
+        walk(p);
+      } else {
+        out[p] = `${createHash('sha256').update(readFileSync(p)).digest('hex')} ${(st.mode & 0o7777).toString(8)} ${st.mtimeMs}`;
+      }
+    }
+  };
+  walk(dir);
+  return out;
 }
