@@ -20,9 +20,9 @@ export async function openChannel(options: EtcdConnectOptions, endpoint: string)
 }
 
 /** Status with the dial timeout plus the command timeout: the first call also connects. */
-async function probe(channel: GrpcChannel, options: EtcdConnectOptions, signal?: AbortSignal): Promise<EndpointStatus> {
+async function probe(channel: GrpcChannel, options: EtcdConnectOptions, signal?: AbortSignal, action = 'connect'): Promise<EndpointStatus> {
   const timeoutMs = options.dialTimeoutMs + options.commandTimeoutMs;
-  const bytes = await channel.unary(METHODS.status, EMPTY_MESSAGE, { action: 'connect', timeoutMs, signal });
+  const bytes = await channel.unary(METHODS.status, EMPTY_MESSAGE, { action, timeoutMs, signal });
   return decodeStatusResponse(bytes, channel.endpoint.endpoint);
 }
 
@@ -40,6 +40,19 @@ export async function authenticate(channel: GrpcChannel, options: EtcdConnectOpt
   } catch (err) {
     if (err instanceof EtcdError && /authentication is not enabled/i.test(String((err.cause as { details?: string })?.details))) return;
     throw err;
+  }
+}
+
+/**
+ * Maintenance.Status of one endpoint on a channel of its own (no auth: etcd serves Status to
+ * anyone who passes TLS). For `endpoint status` over several endpoints.
+ */
+export async function getEndpointStatus(options: EtcdConnectOptions, endpoint: string, signal?: AbortSignal): Promise<EndpointStatus> {
+  const channel = await openChannel(options, endpoint);
+  try {
+    return await probe(channel, options, signal, 'get the status');
+  } finally {
+    channel.close();
   }
 }
 
@@ -62,7 +75,7 @@ function allFailed(results: ProbeResult[]): AppError {
   const errors = results.map((r) => r.error);
   const first = errors[0];
   if (errors.length === 1 && first instanceof AppError) return first;
-  const reasons = results.map((r) => `"${r.channel.endpoint.endpoint}": ${r.error instanceof Error ? r.error.message.replace(/^Cannot connect: /, '') : String(r.error)}`);
+  const reasons = results.map((r) => `"${r.channel.endpoint.endpoint}": ${r.error instanceof Error ? r.error.message.replace(/^Cannot [^:]+: /, '') : String(r.error)}`);
   return new AppError('etcd-unreachable', `Cannot connect to any of ${results.length} endpoints: ${reasons.join('; ')}`, {
     hint: first instanceof AppError ? first.hint : 'Check --endpoints and that etcd is running',
     cause: first,

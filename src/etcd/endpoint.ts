@@ -25,7 +25,7 @@ export function wantsTls(options: EtcdConnectOptions): boolean {
 
 /** Parses one --endpoints entry; throws UsageError for schemes kubekeeper cannot dial. */
 export function parseEndpoint(endpoint: string, options: EtcdConnectOptions): ParsedEndpoint {
-  const match = /^(?:([a-z][a-z0-9+.-]*):\/\/)?(\[[0-9a-fA-F:.]+\]|[^/:[\]]+)(?::(\d+))?\/?$/.exec(endpoint.trim());
+  const match = /^(?:([a-z][a-z0-9+.-]*):\/\/)?(\[[0-9a-fA-F:.]+\]|[^/:[\]\s]+)(?::(\d+))?\/?$/.exec(endpoint.trim());
   const scheme = match?.[1];
   if (!match || (scheme !== undefined && scheme !== 'http' && scheme !== 'https')) {
     throw new UsageError(`Invalid endpoint "${endpoint}"`, 'Use host:port, http://host:port or https://host:port, e.g. --endpoints=https://127.0.0.1:2379');

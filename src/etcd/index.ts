@@ -1,6 +1,6 @@
 export type { EtcdConnectOptions } from './connect-options.js';
 export type { Alarm, AlarmType, EndpointHealth, EndpointStatus, EtcdClient, KeyValue, Member, MemberList, RangeOptions, RangeResult, ResponseHeader, SnapshotStreamOptions } from './types.js';
-export { connectEtcd, openEtcdClient } from './connect.js';
+export { connectEtcd, getEndpointStatus, openEtcdClient } from './connect.js';
 export { checkEndpointHealth } from './health.js';
 export { CONNECTIVITY_CODES, EtcdError } from './errors.js';
 export { parseEndpoint, type ParsedEndpoint } from './endpoint.js';

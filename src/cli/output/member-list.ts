@@ -1,0 +1,34 @@
+/**
+ * `member list` output in etcdctl 3.4's formats: simple, table (hex IDs, "unstarted" for a
+ * member without a name) and json (the MemberListResponse's Go JSON).
+ */
+import type { Member, MemberList } from '../../etcd/index.js';
+import { headerJson } from './endpoint-status.js';
+import { goJsonObject, goJsonString, omitZero } from './go-format.js';
+import { renderTable } from './table.js';
+
+export const MEMBER_FORMATS = ['simple', 'table', 'json'] as const;
+export type MemberListFormat = (typeof MEMBER_FORMATS)[number];
+
+function row(m: Member): string[] {
+  return [m.id.toString(16), m.name === '' ? 'unstarted' : 'started', m.name, m.peerURLs.join(','), m.clientURLs.join(','), String(m.isLearner)];
+}
+
+const strings = (values: readonly string[]) => (values.length === 0 ? undefined : `[${values.map(goJsonString).join(',')}]`);
+
+function memberJson(m: Member): string {
+  return goJsonObject([
+    ['ID', omitZero(m.id)],
+    ['name', m.name === '' ? undefined : goJsonString(m.name)],
+    ['peerURLs', strings(m.peerURLs)],
+    ['clientURLs', strings(m.clientURLs)],
+    ['isLearner', m.isLearner ? 'true' : undefined],
+  ]);
+}
+
+export function renderMemberList(list: MemberList, format: MemberListFormat): string {
+  if (format === 'json') return `${goJsonObject([['header', headerJson(list.header)], ['members', `[${list.members.map(memberJson).join(',')}]`]])}\n`;
+  const rows = list.members.map(row);
+  if (format === 'table') return renderTable(['ID', 'Status', 'Name', 'Peer Addrs', 'Client Addrs', 'Is Learner'], rows);
+  return rows.map((r) => `${r.join(', ')}\n`).join('');
+}
