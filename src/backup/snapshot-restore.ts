@@ -10,7 +10,9 @@
  * 4. only then point the kubeadm manifest at the restored dir.
  * The source file is opened read-only and never modified.
  */
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { setImmediate as nextTick } from 'node:timers/promises';
 import { AppError, throwIfAborted } from '../errors.js';
 import {
   explainBump, formatId, openBolt, planRestore, type RandomAccess, type RestorePlan,
@@ -22,7 +24,6 @@ import {
 } from './snapshot-restore-target.js';
 import { verifyForRestore, type SourceCheck } from './snapshot-restore-verify.js';
 import { writeDb, writeWalAndSnap } from './snapshot-restore-write.js';
-import { mkdir } from 'node:fs/promises';
 
 export interface SnapshotRestoreOptions {
   snapshotPath: string;
@@ -141,6 +142,8 @@ async function restore(p: Prepared, context: SnapshotRestoreContext): Promise<Sn
     });
     writeWalAndSnap(p.plan, stagedWal, snapDir);
     for (const dir of [snapDir, path.dirname(snapDir), stagedWal, data.staged.temp]) fsyncDir(dir);
+    // Last chance to stop: let a pending SIGINT reach its handler before the point of no return.
+    await nextTick();
     throwIfAborted(context.signal, 'The restore');
     // The WAL first: a data dir without its WAL would not start, a WAL alone is inert.
     if (wal) await commitStaged(wal.staged);

@@ -35,6 +35,8 @@ export interface RestoreDbOptions {
   bump: RevisionBump;
   /** Entries copied between progress reports (each one a chance to abort). */
   progressEvery?: number;
+  /** Pages written between progress reports, whichever comes first (large values). */
+  progressEveryPages?: number;
 }
 
 export interface RestoreDbProgress {
@@ -107,6 +109,8 @@ export function isKubernetesKeyValue(value: Uint8Array): boolean {
  */
 export function* writeRestoredDb(db: BoltDb, writer: BoltWriter, options: RestoreDbOptions): Generator<RestoreDbProgress, RestoreDbResult> {
   const every = options.progressEvery ?? 16384;
+  const everyPages = options.progressEveryPages ?? 2048;
+  let reportedPages = 0;
   const result: RestoreDbResult = {
     revisionBefore: 0n, revisionAfter: 0n, bumpedBy: 0n, kubernetes: false, entries: 0, buckets: [], droppedMembers: [],
   };
@@ -114,10 +118,11 @@ export function* writeRestoredDb(db: BoltDb, writer: BoltWriter, options: Restor
   const put = (key: Uint8Array, value: Uint8Array): boolean => {
     writer.put(key, value);
     result.entries++;
-    return ++sinceReport >= every;
+    return ++sinceReport >= every || writer.pagesWritten - reportedPages >= everyPages;
   };
   const progress = (): RestoreDbProgress => {
     sinceReport = 0;
+    reportedPages = writer.pagesWritten;
     return { entries: result.entries, pages: writer.pagesWritten };
   };
 
