@@ -10,7 +10,7 @@ import { throwIfAborted } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { verifyTrailerStream } from '../snapshot/index.js';
 import { loadObject, openObjectContent } from './backup-object.js';
-import { writeStreamAtomic } from './backup-spool.js';
+import { writeFileAtomic } from './atomic-file.js';
 import type { BackupObject, Manifest } from './manifest.js';
 import type { BackupRepository } from './repository.js';
 
@@ -51,8 +51,8 @@ async function restoreObject(repo: BackupRepository, manifest: Manifest, object:
   return loadObject(repo, manifest, object, (stored) => {
     let content = openObjectContent(counted(stored, onBytes), manifest, object, options.identities);
     if (object.role === 'snapshot') content = verifyTrailerStream(content, `Snapshot of backup "${manifest.name}"`);
-    return writeStreamAtomic(content, file, { overwrite: options.overwrite, signal: options.signal });
-  }, options.signal);
+    return writeFileAtomic(file, content, { overwrite: options.overwrite, signal: options.signal, action: `download backup "${manifest.name}"` });
+  }, options.signal).then((r) => r.sizeBytes);
 }
 
 export async function downloadBackup(repo: BackupRepository, ref: string, options: DownloadBackupOptions): Promise<DownloadBackupResult> {

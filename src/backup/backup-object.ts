@@ -21,6 +21,8 @@ export class ObjectMismatchError extends AppError {
 
 export interface StoreObjectOptions {
   compression: Compression;
+  /** Codec level (gzip 1-9, zstd 1-22); the codec's default when omitted. */
+  compressionLevel?: number;
   /** Empty: stored without encryption (only when the caller allowed it). */
   recipients: readonly Recipient[];
   signal?: AbortSignal;
@@ -30,7 +32,7 @@ export interface StoreObjectOptions {
 export async function storeObject(repo: BackupRepository, role: ObjectRole, objectName: string, plaintext: AsyncIterable<Uint8Array>, options: StoreObjectOptions): Promise<BackupObject> {
   let content: StreamDigest | undefined;
   let stored: StreamDigest | undefined;
-  const compressed = compressStream(digestTap(plaintext, (d) => (content = d)), options.compression);
+  const compressed = compressStream(digestTap(plaintext, (d) => (content = d)), options.compression, { level: options.compressionLevel });
   const encrypted = options.recipients.length > 0 ? encryptStream(compressed, options.recipients) : compressed;
   const result = await repo.backend.save(dataHandle(objectName), digestTap(encrypted, (d) => (stored = d)), { signal: options.signal });
   if (!content || !stored || result.sizeBytes !== stored.sizeBytes) {

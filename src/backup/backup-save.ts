@@ -32,6 +32,8 @@ export interface SaveBackupOptions {
   name?: string;
   /** Default defaultCompression(): zstd where the runtime has it, else gzip. */
   compression?: Compression;
+  /** Codec level (gzip 1-9, zstd 1-22); default the codec's own (gzip 6, zstd 3). */
+  compressionLevel?: number;
   /** age recipients (keys or one passphrase). Empty is refused unless allowUnencrypted. */
   recipients: readonly Recipient[];
   allowUnencrypted?: boolean;
@@ -88,7 +90,7 @@ export async function saveBackup(repo: BackupRepository, source: SnapshotSource,
   const entries: BundleEntry[] = options.include?.length ? await collectBundleEntries(options.include, signal) : [];
   const info = await source.describe(signal);
   const progress = (phase: SavePhase, totalBytes?: number) => (doneBytes: number) => options.onProgress?.({ phase, doneBytes, totalBytes });
-  const storeOptions = { compression, recipients: options.recipients, signal };
+  const storeOptions = { compression, compressionLevel: options.compressionLevel, recipients: options.recipients, signal };
   const objects: BackupObject[] = [];
   const files: BundleFile[] = [];
   logger.log('info', 'backup.save.start', { name, location: repo.location, endpoint: info.endpoint, compression, encrypted, include: entries.length });

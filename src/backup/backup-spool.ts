@@ -1,13 +1,11 @@
 /**
- * Files written from streams: temporary files for work that needs random access (the
- * snapshot checks walk bbolt pages) in a private 0700 directory removed afterwards, and
- * atomic 0600 output files for downloads.
+ * Temporary files for work that needs random access (the snapshot checks walk bbolt pages):
+ * a private 0700 directory holding a 0600 file, removed afterwards whatever happens.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { AppError, throwIfAborted } from '../errors.js';
+import { throwIfAborted } from '../errors.js';
 
 /** Writes are batched: fewer syscalls for streams of 64 KiB chunks. */
 const WRITE_BATCH_BYTES = 1024 * 1024;
@@ -47,44 +45,3 @@ export async function withTempDir<T>(parent: string | undefined, work: (dir: str
   }
 }
 
-/**
- * Writes `source` to `file` atomically: a dot-named temp file beside it (0600), fsync,
- * rename, fsync of the directory. A failed or interrupted stream leaves no file under the
- * final name. Refuses to replace an existing file unless `overwrite`.
- */
-export async function writeStreamAtomic(source: AsyncIterable<Uint8Array>, file: string, options: { overwrite?: boolean; signal?: AbortSignal } = {}): Promise<number> {
-  const dir = path.dirname(path.resolve(file));
-  if (!options.overwrite && (await exists(file))) {
-    throw new AppError('output-exists', `Refusing to overwrite "${file}"`, { hint: 'Choose another output path, remove the file, or pass --force' });
-  }
-  const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    const written = await writeStreamToFile(source, temp, options.signal);
-    const handle = await open(temp, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-    const dirHandle = await open(dir, 'r');
-    try {
-      await dirHandle.sync();
-    } finally {
-      await dirHandle.close();
-    }
-    return written;
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
-  }
-}

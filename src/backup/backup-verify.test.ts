@@ -128,7 +128,7 @@ test('downloadBackup refuses to overwrite an existing file unless asked', async 
   const { repo } = await saved();
   const out = path.join(dir, 'snap.db');
   await downloadBackup(repo, 'b1', { identities, output: out });
-  await assert.rejects(downloadBackup(repo, 'b1', { identities, output: out }), (err: unknown) => err instanceof AppError && err.code === 'output-exists');
+  await assert.rejects(downloadBackup(repo, 'b1', { identities, output: out }), (err: unknown) => err instanceof AppError && err.code === 'file-exists');
   await downloadBackup(repo, 'b1', { identities, output: out, overwrite: true });
 });
 

@@ -5,7 +5,7 @@ export {
   BACKUP_NAME_PATTERN, MANIFEST_FORMAT, ManifestError, isValidBackupName, type BackupObject, type BundleFile, type ClusterInfo, type EncryptionInfo, type Manifest, type ObjectRole,
 } from './manifest.js';
 export { parseManifest } from './manifest-parse.js';
-export type { SnapshotSource, SnapshotSourceInfo } from './backup-source.js';
+export { snapshotSourceFromEtcd, type SnapshotSource, type SnapshotSourceInfo } from './backup-source.js';
 export { defaultBackupName, saveBackup, type SaveBackupOptions, type SaveBackupResult, type SavePhase, type SaveProgress } from './backup-save.js';
 export { verifyBackup, type BackupCheck, type VerifyBackupOptions, type VerifyBackupResult } from './backup-verify.js';
 export { downloadBackup, resolveBackupToLocalFile, type DownloadBackupOptions, type DownloadBackupResult } from './backup-download.js';
