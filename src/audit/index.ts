@@ -15,3 +15,13 @@ export { mergeByTime, type TimedSource } from './merge.js';
 export { listAuditLogFiles, readLogChunks, firstEventMicros, pickLiveFile, type AuditLogFile } from './log-files.js';
 export { searchAuditLogs, totalStats, type AuditSearch, type SearchMatch, type SearchOptions, type SearchStats, type FileSearchStats } from './search.js';
 export { followAuditLog, followLogChunks, FOLLOW_POLL_MS, type FollowOptions } from './follow.js';
+export {
+  auditFlags, validateAuditLogSettings, describeAuditLogSettings, KUBEADM_AUDIT_DEFAULTS, RKE_AUDIT_DEFAULTS, RKE_AUDIT_LOG_DIR, RKE_POLICY_FILE,
+  type AuditLogSettings,
+} from './apiserver-flags.js';
+export { planKubeadmAudit, type ConfigChange, type ConfigPlan } from './kubeadm-manifest.js';
+export { planRkeAudit, type RkePlanOptions } from './rke-cluster.js';
+export { rkeEffectiveAuditLog, RKE_CONFIGURATION_FLAGS, type RkeAuditLogState } from './rke-audit-log.js';
+export { configureAudit, writeFileAtomic, type ConfigTarget, type ConfigureOptions, type ConfigureResult, type PolicyFileAction } from './configure.js';
+export { diffLines, unifiedDiff, type DiffOp } from './line-diff.js';
+export { openEditableYaml, type EditableYaml } from './yaml-edit.js';

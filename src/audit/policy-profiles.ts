@@ -5,8 +5,9 @@
  * ResponseComplete event does not), and drops health probes. They differ in how much else
  * they keep. Each rule carries the reason it exists, printed as a YAML comment. Pure.
  */
-import { Document, isScalar, visit, type YAMLMap, type YAMLSeq } from 'yaml';
+import { Document, type YAMLMap, type YAMLSeq } from 'yaml';
 import { AUDIT_POLICY_API_VERSION, type AuditPolicy, type PolicyRule } from './policy.js';
+import { flowScalarLists } from './yaml-edit.js';
 
 export const AUDIT_PROFILES = ['minimal', 'recommended', 'strict'] as const;
 export type AuditProfile = (typeof AUDIT_PROFILES)[number];
@@ -130,11 +131,6 @@ export function renderPolicyYaml(profile: AuditProfile): string {
   rules.items.forEach((item, i) => {
     (item as YAMLMap).commentBefore = ` ${explained[i]?.why ?? ''}`;
   });
-  // Short lists of names read best on one line, as in the upstream examples.
-  visit(doc, {
-    Seq(_, node) {
-      if (node.items.every((item) => isScalar(item))) node.flow = true;
-    },
-  });
+  flowScalarLists(doc);
   return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
 }
