@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
+import { buildBolt, revKey } from '../../test/support/bolt-builder.js';
 import { tempDir } from '../../test/support/temp.js';
+import { openBolt, randomAccessFromBytes, snapshotStatus } from '../snapshot/index.js';
 import { BLOCK_BYTES, CACHE_BLOCKS, openSnapshotFile, SnapshotFileError } from './snapshot-file.js';
 
 test('openSnapshotFile reads the same bytes as the file when reads hit, span and miss cached blocks', async (t) => {
@@ -50,4 +52,27 @@ test('openSnapshotFile throws snapshot-permission when the file is unreadable', 
   await writeFile(file, Buffer.alloc(10));
   await chmod(file, 0o000);
   await assert.rejects(openSnapshotFile(file), (err) => err instanceof SnapshotFileError && err.code === 'snapshot-permission');
+});
+
+test('openSnapshotFile gives openBolt copies that survive cache eviction when the db is larger than the cache', async (t) => {
+  const dir = await tempDir(t);
+  // ~6 MiB in "key", more than CACHE_BLOCKS × BLOCK_BYTES, then ~2 MiB in "x" so that the
+  // root leaf (written last) sits in a block the "key" walk never touches: it gets recycled
+  // while the walk still holds the other buckets' values.
+  const entries = Array.from({ length: 1500 }, (_, i) => [revKey(i + 1), randomBytes(4000)] as [Uint8Array, Uint8Array]);
+  const filler = Array.from({ length: 600 }, (_, i) => [`f${String(i).padStart(4, '0')}`, randomBytes(4000)] as [string, Uint8Array]);
+  const built = buildBolt([{ name: 'key', entries }, { name: 'meta', entries: [['consistent_index', Buffer.alloc(8)]] }, { name: 'x', entries: filler }]);
+  assert.ok(built.bytes.length > BLOCK_BYTES * CACHE_BLOCKS);
+  const file = path.join(dir, 'big.db');
+  await writeFile(file, built.bytes);
+  const snap = await openSnapshotFile(file);
+  t.after(() => snap.close());
+  assert.deepEqual(snapshotStatus(snap.ra), snapshotStatus(randomAccessFromBytes(built.bytes)));
+  const db = openBolt(snap.ra);
+  const bucketsFirst = [...db.buckets()];
+  const kept = [...(bucketsFirst[0]?.entries() ?? [])];
+  for (const b of db.buckets()) for (const e of b.entries()) void e;
+  assert.equal(kept.length, 1500);
+  kept.forEach((e, i) => assert.deepEqual(Buffer.from(e.value ?? []), Buffer.from(entries[i]?.[1] ?? []), `entry ${i}`));
+  assert.equal(Buffer.from(bucketsFirst[1]?.name ?? []).toString(), 'meta');
 });

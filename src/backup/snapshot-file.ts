@@ -84,14 +84,15 @@ export class CachedFileReader implements RandomAccess {
     const first = Math.floor(offset / BLOCK_BYTES);
     const last = Math.floor((offset + Math.max(length, 1) - 1) / BLOCK_BYTES);
     if (first === last) {
-      const start = offset - first * BLOCK_BYTES;
-      return this.block(first).subarray(start, start + length);
+      // A plain Uint8Array view, not a Buffer: Buffer#slice would not copy for callers.
+      const block = this.block(first);
+      return new Uint8Array(block.buffer, block.byteOffset + offset - first * BLOCK_BYTES, length);
     }
     // Spanning reads (overflow nodes, hashing) go straight to a scratch buffer: caching
     // them would evict the pages a tree walk comes back to.
     if (this.scratch.length < length) this.scratch = Buffer.allocUnsafe(Math.max(length, 2 * this.scratch.length));
     this.readFully(this.scratch, length, offset);
-    return this.scratch.subarray(0, length);
+    return new Uint8Array(this.scratch.buffer, this.scratch.byteOffset, length);
   }
 
   private block(index: number): Buffer {

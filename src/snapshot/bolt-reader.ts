@@ -8,7 +8,7 @@ import { NO_FREELIST, requireWholeImage, selectMeta, type BoltMeta } from './bol
 import { forEachLeafElement, PageSet, type BoltFile } from './bolt-page.js';
 import { bucketLeaves, bucketRefs, FLAG_BUCKET, leafNodes, rootRef, type BucketRef } from './bolt-walk.js';
 import type { RandomAccess } from './random-access.js';
-import { compareBytes, u64leBig } from './bytes.js';
+import { compareBytes, copyBytes, u64leBig } from './bytes.js';
 
 export type { BoltMeta } from './bolt-meta.js';
 
@@ -95,7 +95,7 @@ function toBucket(file: BoltFile, ref: BucketRef): BoltBucket {
         const b = leaf.bytes;
         forEachLeafElement(leaf, (flags, keyStart, keyEnd, valueEnd) => {
           const nested = (flags & FLAG_BUCKET) !== 0;
-          out.push({ key: b.slice(keyStart, keyEnd), value: nested ? null : b.slice(keyEnd, valueEnd), flags });
+          out.push({ key: copyBytes(b, keyStart, keyEnd), value: nested ? null : copyBytes(b, keyEnd, valueEnd), flags });
         });
         yield* out;
       }

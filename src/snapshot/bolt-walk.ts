@@ -8,7 +8,7 @@ import { FLAG_BRANCH, FLAG_LEAF, META_BYTES, PAGE_HEADER_BYTES } from './bolt-me
 import { branchChildren, forEachLeafElement, inlineNode, readNode, type BoltFile, type BoltNode, PageSet } from './bolt-page.js';
 import { SnapshotLimitError, SnapshotPageError, type SnapshotLocation } from './errors.js';
 import { MAX_BUCKET_DEPTH, MAX_TREE_DEPTH } from './limits.js';
-import { u64le } from './bytes.js';
+import { copyBytes, u64le } from './bytes.js';
 
 const TREE_PAGES = [FLAG_BRANCH, FLAG_LEAF];
 export const FLAG_BUCKET = 0x01;
@@ -68,7 +68,7 @@ export function bucketRefs(leaf: BoltNode, rejectPlain: boolean): BucketRef[] {
       throw new SnapshotPageError(`Top-level entry ${i} of page ${leaf.pageId} is not a bucket`, { pageId: leaf.pageId, offset: leaf.fileOffset + PAGE_HEADER_BYTES + i * 16 });
     }
     const b = leaf.bytes;
-    refs.push({ name: b.slice(keyStart, keyEnd), value: b.slice(keyEnd, valueEnd), pageId: leaf.pageId, valueOffset: leaf.fileOffset + keyEnd });
+    refs.push({ name: copyBytes(b, keyStart, keyEnd), value: copyBytes(b, keyEnd, valueEnd), pageId: leaf.pageId, valueOffset: leaf.fileOffset + keyEnd });
   });
   return refs;
 }
@@ -123,8 +123,14 @@ function walkBucket(file: BoltFile, ref: BucketRef, pages: PageSet, depth: numbe
   if (depth > MAX_BUCKET_DEPTH) {
     throw new SnapshotLimitError(`Buckets are nested deeper than ${MAX_BUCKET_DEPTH} levels`, MAX_BUCKET_DEPTH, { pageId: ref.pageId, offset: ref.valueOffset });
   }
+  // One closure per bucket, not per leaf: this runs once per entry of the db.
+  let current: BoltNode | undefined;
+  const onElement = visitor
+    ? (flags: number, keyStart: number, keyEnd: number, valueEnd: number, i: number) => visitor.entry(current as BoltNode, flags, keyStart, keyEnd, valueEnd, i)
+    : undefined;
   for (const leaf of bucketLeaves(file, ref, pages)) {
-    if (visitor) forEachLeafElement(leaf, (flags, keyStart, keyEnd, valueEnd, i) => visitor.entry(leaf, flags, keyStart, keyEnd, valueEnd, i));
+    current = leaf;
+    if (onElement) forEachLeafElement(leaf, onElement);
     // Nested buckets are copied out first: reading their pages replaces the leaf's view.
     // Their entries are not visited (status hashes a nested bucket as its key alone).
     if (hasBucketFlag(leaf)) {

@@ -53,3 +53,13 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
 export function bytesToText(b: Uint8Array): string {
   return decoder.decode(b);
 }
+
+/**
+ * A copy of `b[start, end)` as a plain Uint8Array. Not `b.slice()`: when `b` is a Node Buffer
+ * (a file reader's block), Buffer#slice returns a view that the next read overwrites.
+ */
+export function copyBytes(b: Uint8Array, start = 0, end = b.length): Uint8Array {
+  const out = new Uint8Array(end - start);
+  out.set(b.subarray(start, end));
+  return out;
+}

@@ -8,7 +8,7 @@
 const POLY = 0x82f63b78;
 
 /** 8 tables of 256 entries; table k maps a byte to its CRC contribution k bytes later. */
-const TABLES = buildTables();
+export const TABLES = buildTables();
 
 function buildTables(): Int32Array {
   const t = new Int32Array(8 * 256);
@@ -33,10 +33,21 @@ function buildTables(): Int32Array {
  * Returns an unsigned 32-bit number.
  */
 export function crc32c(data: Uint8Array, prev = 0, start = 0, end = data.length): number {
+  return ~crc32cUpdate(~prev, data, start, end) >>> 0;
+}
+
+/** The register before any data: pass to crc32cUpdate, finish with `~state >>> 0`. */
+export const CRC32C_INIT = ~0;
+
+/**
+ * The hot loop on the raw (inverted, signed int32) register. Hashing many small pieces, a
+ * caller keeps the state as int32 so V8 stores it as a small integer instead of allocating
+ * a heap number per update.
+ */
+export function crc32cUpdate(state: number, data: Uint8Array, start: number, end: number): number {
   const t = TABLES;
-  let crc = ~prev;
+  let crc = state;
   let i = start;
-  // Byte-wise until 8 bytes remain aligned to the loop, then 8 at a time.
   const stop8 = end - 8;
   while (i <= stop8) {
     const lo = crc ^ ((data[i] as number) | ((data[i + 1] as number) << 8) | ((data[i + 2] as number) << 16) | ((data[i + 3] as number) << 24));
@@ -52,5 +63,18 @@ export function crc32c(data: Uint8Array, prev = 0, start = 0, end = data.length)
     i += 8;
   }
   while (i < end) crc = (t[(crc ^ (data[i++] as number)) & 0xff] as number) ^ (crc >>> 8);
-  return ~crc >>> 0;
+  return crc;
+}
+
+/** The JavaScript engine behind the Crc32cEngine interface (see crc32c-wasm.ts): no copy. */
+export function createJsCrc32c(): { load(bytes: Uint8Array): void; update(state: number, start: number, end: number): number } {
+  let loaded: Uint8Array = new Uint8Array(0);
+  return {
+    load(bytes) {
+      loaded = bytes;
+    },
+    update(state, start, end) {
+      return crc32cUpdate(state, loaded, start, end);
+    },
+  };
 }

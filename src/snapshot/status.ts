@@ -6,12 +6,14 @@
  */
 import { openBoltFile } from './bolt-reader.js';
 import { checkFreelist } from './bolt-check.js';
-import { FLAG_BUCKET, walkDb } from './bolt-walk.js';
-import { crc32c } from './crc32c.js';
+import type { BoltNode } from './bolt-page.js';
+import { FLAG_BUCKET, walkDb, type WalkVisitor } from './bolt-walk.js';
+import { CRC32C_INIT, createJsCrc32c, crc32cUpdate } from './crc32c.js';
+import { createWasmCrc32c } from './crc32c-wasm.js';
 import { EtcdDataError, SnapshotPageError } from './errors.js';
 import { KEY_BUCKET } from './etcd-buckets.js';
 import type { RandomAccess } from './random-access.js';
-import { u32le } from './bytes.js';
+import { copyBytes, u32le } from './bytes.js';
 
 export interface SnapshotStatus {
   /** CRC-32C (unsigned) of all bucket names, keys and values; etcdctl prints it as unpadded hex. */
@@ -41,30 +43,8 @@ function byteSwap(n: number): number {
  */
 export function snapshotStatus(ra: RandomAccess): SnapshotStatus {
   const file = openBoltFile(ra);
-  let hash = 0;
-  let totalKey = 0;
-  let inKeyBucket = false;
-  // The last revision key's first 8 bytes (big-endian main), kept as two u32 until the end.
-  let revHi = 0;
-  let revLo = 0;
-  const reached = walkDb(file, {
-    bucket(name) {
-      hash = crc32c(name, hash);
-      inKeyBucket = isKeyBucket(name);
-    },
-    entry(leaf, flags, keyStart, keyEnd, valueEnd) {
-      const b = leaf.bytes;
-      hash = crc32c(b, hash, keyStart, keyEnd);
-      // A nested bucket's cursor value is nil in Go: only its key is hashed.
-      if ((flags & FLAG_BUCKET) === 0) hash = crc32c(b, hash, keyEnd, valueEnd);
-      totalKey++;
-      if (inKeyBucket) {
-        if (keyEnd - keyStart < 8) throw new EtcdDataError(`Revision key has ${keyEnd - keyStart} bytes, fewer than 8`, KEY_BUCKET, b.slice(keyStart, keyEnd));
-        revHi = byteSwap(u32le(b, keyStart));
-        revLo = byteSwap(u32le(b, keyStart + 4));
-      }
-    },
-  });
+  const hasher = new StatusHasher();
+  const reached = walkDb(file, hasher);
   const freelist = checkFreelist(file, reached);
   if (freelist.problemCount > 0) {
     throw new SnapshotPageError(
@@ -73,9 +53,47 @@ export function snapshotStatus(ra: RandomAccess): SnapshotStatus {
     );
   }
   return {
-    hash,
-    revision: BigInt.asIntN(64, (BigInt(revHi) << 32n) | BigInt(revLo)),
-    totalKey,
+    hash: ~hasher.state >>> 0,
+    revision: BigInt.asIntN(64, (BigInt(hasher.revHi) << 32n) | BigInt(hasher.revLo)),
+    totalKey: hasher.totalKey,
     totalSize: file.pgid * file.pageSize,
   };
+}
+
+/**
+ * The walk visitor. Fields stay int32 (small integers to V8): the entry callback runs once
+ * per key of the db and must not allocate.
+ */
+class StatusHasher implements WalkVisitor {
+  state = CRC32C_INIT;
+  totalKey = 0;
+  /** The last revision key's first 8 bytes (big-endian main) as two u32, built at the end. */
+  revHi = 0;
+  revLo = 0;
+  private inKeyBucket = false;
+  private readonly engine = createWasmCrc32c() ?? createJsCrc32c();
+  private loaded: BoltNode | undefined;
+
+  bucket(name: Uint8Array): void {
+    this.state = crc32cUpdate(this.state, name, 0, name.length);
+    this.inKeyBucket = isKeyBucket(name);
+  }
+
+  entry(leaf: BoltNode, flags: number, keyStart: number, keyEnd: number, valueEnd: number): void {
+    const b = leaf.bytes;
+    // The value follows the key in the page, so one update covers Go's h.Write(k); h.Write(v).
+    // A nested bucket's cursor value is nil in Go: only its key is hashed.
+    if (leaf !== this.loaded) {
+      // Each node object is read once, so identity says "a new page": copy it in once.
+      this.engine.load(b);
+      this.loaded = leaf;
+    }
+    this.state = this.engine.update(this.state, keyStart, (flags & FLAG_BUCKET) === 0 ? valueEnd : keyEnd);
+    this.totalKey++;
+    if (this.inKeyBucket) {
+      if (keyEnd - keyStart < 8) throw new EtcdDataError(`Revision key has ${keyEnd - keyStart} bytes, fewer than 8`, KEY_BUCKET, copyBytes(b, keyStart, keyEnd));
+      this.revHi = byteSwap(u32le(b, keyStart));
+      this.revLo = byteSwap(u32le(b, keyStart + 4));
+    }
+  }
 }

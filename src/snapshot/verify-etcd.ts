@@ -6,7 +6,7 @@
  */
 import type { BoltNode } from './bolt-page.js';
 import { FLAG_BUCKET, type WalkVisitor } from './bolt-walk.js';
-import { bytesToText, compareBytes, toHex, u64beBig } from './bytes.js';
+import { bytesToText, compareBytes, copyBytes, toHex, u64beBig } from './bytes.js';
 import {
   CONSISTENT_INDEX_KEY, decodeKeyValue, decodeLease, decodeRevisionKey, KEY_BUCKET, LEASE_BUCKET, META_BUCKET,
   REQUIRED_BUCKETS, REVISION_KEY_BYTES,
@@ -47,7 +47,7 @@ export class EtcdVerifier implements WalkVisitor {
     if (this.prevKey && compareBytes(this.prevKey, key) >= 0) {
       this.order.fail(`Keys of bucket "${this.current}" are out of order: ${toHex(key)} after ${toHex(this.prevKey)}`, at);
     }
-    this.prevKey = key.slice();
+    this.prevKey = copyBytes(key);
     if ((flags & FLAG_BUCKET) !== 0) {
       this.bucketCheck.fail(`Bucket "${this.current}" contains a nested bucket ${toHex(key)}; etcd never nests buckets`, at);
       return;
@@ -55,7 +55,7 @@ export class EtcdVerifier implements WalkVisitor {
     const value = b.subarray(keyEnd, valueEnd);
     if (this.current === KEY_BUCKET) this.checkRevision(key, value, at);
     else if (this.current === LEASE_BUCKET) this.checkLease(key, value, at);
-    else if (this.current === META_BUCKET && META_KEYS.has(bytesToText(key))) this.metaValues.set(bytesToText(key), value.slice());
+    else if (this.current === META_BUCKET && META_KEYS.has(bytesToText(key))) this.metaValues.set(bytesToText(key), copyBytes(value));
   }
 
   private checkRevision(key: Uint8Array, value: Uint8Array, at: { pageId: number; offset: number }): void {
