@@ -8,3 +8,4 @@ export { liveKeys, keyId, type LiveKey } from './live-keys.js';
 export { listObjects, countObjects, objectMatcher, summarizeObject, type ObjectSummary, type ObjectFilter, type ResourceCount } from './list-objects.js';
 export { getObject, type FoundObject } from './get-object.js';
 export { collectStates, diffStates, type ObjectChange, type ObjectState } from './diff-objects.js';
+export { liveEtcdKeys, prefixEnd, LIVE_PAGE_KEYS } from './live-etcd-keys.js';

@@ -123,3 +123,17 @@ test('snapshot keys lists live keys with a prefix, including non-Kubernetes keys
   const ours = await runKubekeeper(['snapshot', 'keys', snapB, '--prefix', '/registry/pods/']);
   assert.deepEqual(ours.stdout.trim().split('\n'), live.split('\n').filter((l) => l.length > 0));
 });
+
+test('snapshot diff against the live etcd shows what changed since the snapshot', async () => {
+  const r = await runKubekeeper(['snapshot', 'diff', snapA, ...etcd.clientFlags]);
+  assert.equal(r.code, 0, r.stderr);
+  const offline = await runKubekeeper(['snapshot', 'diff', snapA, snapB]);
+  assert.equal(r.stdout, offline.stdout, 'nothing was written after snapshot B');
+});
+
+test('prefixEnd computes etcdctl --prefix range ends', async () => {
+  const { prefixEnd } = await import('../../src/inspect/index.js');
+  assert.deepEqual([...prefixEnd(new TextEncoder().encode('/a'))], [0x2f, 0x62]);
+  assert.deepEqual([...prefixEnd(Uint8Array.of(0x61, 0xff))], [0x62]);
+  assert.deepEqual([...prefixEnd(Uint8Array.of(0xff))], [0]);
+});
