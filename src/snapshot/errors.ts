@@ -18,10 +18,13 @@ export interface SnapshotLocation {
 export class SnapshotFormatError extends AppError {
   readonly pageId: number | undefined;
   readonly offset: number | undefined;
+  /** The message without the "(page N, offset M)" suffix, for reports that show the location apart. */
+  readonly reason: string;
   constructor(message: string, where: SnapshotLocation = {}, code = 'snapshot-format') {
     super(code, withLocation(message, where), { hint: CORRUPT_HINT });
     this.pageId = where.pageId;
     this.offset = where.offset;
+    this.reason = message;
   }
 }
 

@@ -53,7 +53,7 @@ export function verifySnapshot(ra: RandomAccess, options: VerifyOptions = {}): V
     selected = selectMeta(ra);
   } catch (err) {
     if (!(err instanceof SnapshotFormatError)) throw err;
-    checks.push(failed('meta', err.message, err));
+    checks.push(failed('meta', err.reason, err));
     return done();
   }
   checks.push(checkMetas(ra, selected));
@@ -67,7 +67,7 @@ export function verifySnapshot(ra: RandomAccess, options: VerifyOptions = {}): V
     reached = walkDb(file, etcd);
   } catch (err) {
     if (!(err instanceof SnapshotFormatError)) throw err;
-    checks.push(failed('structure', err.message, err));
+    checks.push(failed('structure', err.reason, err));
     return done();
   }
   checks.push(etcd.order.result(`${file.pgid} pages of ${file.pageSize} bytes, every reachable page reached once`));
@@ -133,6 +133,6 @@ function freelistCheck(file: ReturnType<typeof openBoltFile>, reached: ReturnTyp
     return passed('freelist', report.stored ? `${report.freeCount} free pages listed` : `not stored (etcd's default); ${report.freeCount} free pages`);
   } catch (err) {
     if (!(err instanceof SnapshotFormatError)) throw err;
-    return failed('freelist', err.message, location(err));
+    return failed('freelist', err.reason, location(err));
   }
 }
