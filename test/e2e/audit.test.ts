@@ -114,7 +114,7 @@ test('audit configure --kubeadm prints a diff, then --write applies it with a ba
 
   const dry = await runKubekeeper(args);
   assert.equal(dry.code, 0, dry.stderr);
-  assert.match(dry.stdout, /\+    - --audit-policy-file=.*audit-policy.yaml\n/);
+  assert.match(dry.stdout, /\+ {4}- --audit-policy-file=.*audit-policy.yaml\n/);
   assert.match(dry.stdout, /Dry run: nothing was written/);
   assert.equal(await readFile(manifest, 'utf8'), original);
 
