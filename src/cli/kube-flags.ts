@@ -4,8 +4,8 @@
  * drain flags (same names and defaults as `kubectl drain`) used by node drain, upgrade node
  * and node replace.
  */
-import type { DrainOptions } from '../k8s/index.js';
-import { InvalidSelectorError, KubeClient, loadKubeConfig, parseLabelSelector } from '../k8s/index.js';
+import type { DrainOptions, KubeClient } from '../k8s/index.js';
+import { InvalidSelectorError, openKubeClient, parseLabelSelector } from '../k8s/index.js';
 import { UsageError } from '../errors.js';
 import type { CliIo, FlagDef, FlagValues } from './command.js';
 
@@ -15,8 +15,8 @@ export const kubeFlags = {
 } as const satisfies Record<string, FlagDef>;
 
 /** The Kubernetes client for --kubeconfig / KUBECONFIG / --context. */
-export function kubeClientFromFlags(flags: FlagValues<typeof kubeFlags>, io: CliIo): KubeClient {
-  return new KubeClient(loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context, env: io.env }));
+export function kubeClientFromFlags(flags: FlagValues<typeof kubeFlags>, io: CliIo): Promise<KubeClient> {
+  return openKubeClient({ kubeconfig: flags.kubeconfig, context: flags.context, env: io.env });
 }
 
 export const drainFlags = {

@@ -43,7 +43,8 @@ export type { ClusterReview } from './rke/review-cluster.js';
 export { reviewClusterFile } from './rke/review-cluster.js';
 export type { ReviewFinding, Severity } from './rke/finding.js';
 export { SEVERITIES, severityRank } from './rke/finding.js';
-export { KubeClient } from './client/kube-client.js';
-export { loadKubeConfig } from './client/load-kubeconfig.js';
+// The client is loaded lazily (openKubeClient) so offline commands do not load client-node.
+export type { KubeClient } from './client/kube-client.js';
 export type { KubeConfigSource } from './client/load-kubeconfig.js';
+export { openKubeClient } from './client/open-kube-client.js';
 export { ETCD_DATA_VOLUME, EtcdManifestError, KUBE_APISERVER_MANIFEST, checkApiServerStopped, planEtcdManifestEdit, unifiedDiff, type EtcdManifestEdit, type ManifestChange } from './etcd-manifest.js';

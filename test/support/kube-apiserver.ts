@@ -7,14 +7,16 @@
  * bodies, real status codes and Status objects. It is NOT a kube-apiserver (none can be
  * installed here); its behaviour follows the spec's facts and is kept in KubeStore.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import type http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { Json, StatusReply, StoredObject } from './kube-apiserver-store.js';
+import type { Json, PodBehaviour, StatusReply, StoredObject } from './kube-apiserver-store.js';
 import { clone, KubeStore, notFound, status } from './kube-apiserver-store.js';
+import type { TlsFiles } from './tls.js';
 import { generateTls } from './tls.js';
 
 export { KubeStore } from './kube-apiserver-store.js';
@@ -38,7 +40,17 @@ export interface KubeApiServerOptions {
 
 export interface KubeApiServer {
   url: string;
+  /** PEM file of the CA that signed the server certificate (for clients other than the kubeconfig). */
+  caFile: string;
+  /** The bearer token clients must send ("" when anonymous access is allowed). */
+  token: string;
   store: KubeStore;
+  /** Stores objects in their JSON shape (e.g. from src/k8s/testing.ts builders), as `kubectl create` would. */
+  addNode(node: object): StoredObject;
+  addPod(pod: object, behaviour?: PodBehaviour): StoredObject;
+  addDaemonSet(namespace: string, name: string, image?: string): StoredObject;
+  /** A policy/v1 PodDisruptionBudget selecting `matchLabels` with minAvailable (or maxUnavailable). */
+  addPdb(namespace: string, name: string, matchLabels: Record<string, string>, budget: { minAvailable?: number | string; maxUnavailable?: number | string }): StoredObject;
   requests: RecordedRequest[];
   /** Names of /livez and /readyz checks currently failing (e.g. "etcd"). */
   failingChecks: Set<string>;
@@ -155,17 +167,43 @@ function healthReply(endpoint: 'livez' | 'readyz' | 'healthz', check: string | u
   return { code: failed ? 500 : 200, body: {}, text: `${lines.join('\n')}\n` };
 }
 
+let tlsFiles: Promise<TlsFiles> | undefined;
+
+/** One CA and server certificate per test process (openssl is slow); removed when the process exits. */
+function sharedTls(): Promise<TlsFiles> {
+  tlsFiles ??= mkdtemp(path.join(os.tmpdir(), 'kk-apiserver-')).then((dir) => {
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    return generateTls(dir);
+  });
+  return tlsFiles;
+}
+
 /** Starts the server on a random port of 127.0.0.1. */
 export async function startKubeApiServer(options: KubeApiServerOptions = {}): Promise<KubeApiServer> {
   const store = new KubeStore();
-  const tlsDir = await mkdtemp(path.join(os.tmpdir(), 'kk-apiserver-'));
-  const tls = generateTls(tlsDir);
+  const tls = await sharedTls();
   const caData = (await readFile(tls.caCert)).toString('base64');
   const gitVersion = options.gitVersion ?? 'v1.29.3';
   const evictionVersion = options.evictionVersion === undefined ? 'policy/v1' : options.evictionVersion;
   const server: KubeApiServer = {
     url: '',
+    caFile: tls.caCert,
+    token: options.token ?? '',
     store,
+    addNode: (node) => store.put(store.nodes, node as StoredObject),
+    addPod: (pod, behaviour) => {
+      const stored = store.put(store.pods, pod as StoredObject);
+      if (behaviour) store.podBehaviour.set(`${stored.metadata.namespace}/${stored.metadata.name}`, behaviour);
+      return stored;
+    },
+    addDaemonSet: (namespace, name, image = `registry.k8s.io/${name}:v1.29.3`) => store.put(store.daemonSets, {
+      metadata: { name, namespace, generation: 1 },
+      spec: { selector: { matchLabels: { 'k8s-app': name } }, template: { metadata: { labels: { 'k8s-app': name } }, spec: { containers: [{ name, image }] } } },
+    }),
+    addPdb: (namespace, name, matchLabels, budget) => store.put(store.pdbs, {
+      metadata: { name, namespace, generation: 1 },
+      spec: { selector: { matchLabels }, ...budget },
+    }),
     requests: [],
     failingChecks: new Set(),
     intercept: undefined,
@@ -188,7 +226,6 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
         httpServer.closeAllConnections();
         httpServer.close(() => resolve());
       });
-      await rm(tlsDir, { recursive: true, force: true });
     },
   };
 

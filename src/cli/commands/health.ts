@@ -18,7 +18,7 @@ export default defineCommand({
     'Exit code: 0 healthy, 3 unhealthy, 1 the check itself could not run.',
   ].join('\n'),
   async run({ flags, io, signal }) {
-    const client = kubeClientFromFlags(flags, io);
+    const client = await kubeClientFromFlags(flags, io);
     const etcdOptions = etcdOptionsFromCheckFlags(flags);
     const etcd = etcdOptions ? etcdHealthSource(etcdOptions, signal) : undefined;
     try {

@@ -17,7 +17,7 @@ export default defineCommand({
   },
   details: 'Sends one strategic-merge PATCH per node, none when the node is already in that state.',
   async run({ args, flags, io }) {
-    const client = kubeClientFromFlags(flags, io);
+    const client = await kubeClientFromFlags(flags, io);
     const failed: string[] = [];
     for (const node of await resolveNodes(client, args, flags.selector)) {
       try {

@@ -27,7 +27,7 @@ export default defineCommand({
   ].join('\n'),
   async run({ args, flags, io, signal }) {
     const options = drainOptionsFromFlags(flags);
-    const client = kubeClientFromFlags(flags, io);
+    const client = await kubeClientFromFlags(flags, io);
     const nodes = await resolveNodes(client, args, flags.selector);
     const json = flags.write === 'json';
     const result = await drainNodes(client, nodes, options, {

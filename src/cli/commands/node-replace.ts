@@ -31,7 +31,7 @@ export default defineCommand({
     const oldNode = args[0] as string;
     if (!flags.new) throw new UsageError('--new is required: the name of the replacement node');
     const drain = drainOptionsFromFlags(flags);
-    const client = kubeClientFromFlags(flags, io);
+    const client = await kubeClientFromFlags(flags, io);
     const stateDir = flags['state-dir'] ?? path.join(io.env.HOME ?? os.homedir(), '.kubekeeper', 'state');
     await replaceNode(client, {
       oldNode,

@@ -61,7 +61,7 @@ export default defineCommand({
     if (!flags.to) throw new UsageError('--to is required: the Kubernetes version the node must run afterwards');
     if (!flags.exec) throw new UsageError('--exec is required: the command that upgrades the node');
     const drain = drainOptionsFromFlags(flags);
-    const client = kubeClientFromFlags(flags, io);
+    const client = await kubeClientFromFlags(flags, io);
     const etcdOptions = etcdOptionsFromCheckFlags(flags);
     const stateDir = flags['state-dir'] ?? path.join(io.env.HOME ?? os.homedir(), '.kubekeeper', 'state');
     const print = (e: Parameters<typeof runbookEventLine>[0]) => {

@@ -22,7 +22,7 @@ export default defineCommand({
     'Changes nothing. Exit code 3 when --to is refused or the cluster violates the skew policy.',
   ].join('\n'),
   async run({ flags, io }) {
-    const client = kubeClientFromFlags(flags, io);
+    const client = await kubeClientFromFlags(flags, io);
     const plan = planUpgrade({ inventory: await collectInventory(client), target: flags.to });
     io.stdout.write(flags.write === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : renderUpgradePlanText(plan));
     return plan.blockers.length > 0 || plan.skew.length > 0 ? ExitCode.checkFailed : ExitCode.ok;
