@@ -26,15 +26,19 @@ export interface StoreObjectOptions {
   /** Empty: stored without encryption (only when the caller allowed it). */
   recipients: readonly Recipient[];
   signal?: AbortSignal;
+  /** The content digest when the caller already hashes the plaintext (no second pass). */
+  contentDigest?: () => StreamDigest | undefined;
 }
 
 /** Compresses, encrypts and saves `plaintext` under `objectName`; returns its manifest record. */
 export async function storeObject(repo: BackupRepository, role: ObjectRole, objectName: string, plaintext: AsyncIterable<Uint8Array>, options: StoreObjectOptions): Promise<BackupObject> {
-  let content: StreamDigest | undefined;
+  let tapped: StreamDigest | undefined;
   let stored: StreamDigest | undefined;
-  const compressed = compressStream(digestTap(plaintext, (d) => (content = d)), options.compression, { level: options.compressionLevel });
+  const source = options.contentDigest ? plaintext : digestTap(plaintext, (d) => (tapped = d));
+  const compressed = compressStream(source, options.compression, { level: options.compressionLevel });
   const encrypted = options.recipients.length > 0 ? encryptStream(compressed, options.recipients) : compressed;
   const result = await repo.backend.save(dataHandle(objectName), digestTap(encrypted, (d) => (stored = d)), { signal: options.signal });
+  const content = options.contentDigest ? options.contentDigest() : tapped;
   if (!content || !stored || result.sizeBytes !== stored.sizeBytes) {
     await repo.backend.remove(dataHandle(objectName)).catch(() => undefined);
     throw new AppError('backup-store-incomplete', `Storing "${objectName}" in "${repo.location}" ended early: ${result.sizeBytes} bytes stored`, {

@@ -9,11 +9,10 @@
 import { type Compression, type Recipient, defaultCompression, recipientFingerprint } from '../crypto/index.js';
 import { AbortedError, AppError, throwIfAborted } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
-import { type TrailerResult, verifyTrailerStream } from '../snapshot/index.js';
 import { type BundleFile, MANIFEST_FORMAT, type BackupObject, type Manifest, isValidBackupName, objectNameFor } from './manifest.js';
 import { type BundleEntry, bundleTarStream, collectBundleEntries } from './bundle.js';
 import { rereadObject, storeObject } from './backup-object.js';
-import { progressTap } from './backup-digest.js';
+import { type SnapshotDigest, progressTap, snapshotDigestTap } from './backup-digest.js';
 import { type BackupRepository, dataHandle } from './repository.js';
 import type { SnapshotSource } from './backup-source.js';
 import { kubekeeperVersion } from './backup-version.js';
@@ -100,12 +99,12 @@ export async function saveBackup(repo: BackupRepository, source: SnapshotSource,
       objects.push(await storeObject(repo, 'bundle', objectNameFor(name, 'bundle', compression, encrypted), tar, storeOptions));
     }
     const snapshotStarted = Date.now();
-    let trailer: TrailerResult | undefined;
-    const stream = verifyTrailerStream(
+    let trailer: SnapshotDigest | undefined;
+    const stream = snapshotDigestTap(
       progressTap(source.snapshot(signal), progress('snapshot', info.dbSizeBytes), signal, `Saving backup "${name}"`),
       `Snapshot from ${info.endpoint}`, (t) => (trailer = t),
     );
-    const snapshotObject = await storeObject(repo, 'snapshot', objectNameFor(name, 'snapshot', compression, encrypted), stream, storeOptions);
+    const snapshotObject = await storeObject(repo, 'snapshot', objectNameFor(name, 'snapshot', compression, encrypted), stream, { ...storeOptions, contentDigest: () => trailer });
     objects.push(snapshotObject);
     const snapshotMs = Date.now() - snapshotStarted;
     if (!trailer) throw new AppError('backup-snapshot-incomplete', `Snapshot from ${info.endpoint} ended without its trailer`, { hint: 'Retry the backup' });
@@ -117,7 +116,7 @@ export async function saveBackup(repo: BackupRepository, source: SnapshotSource,
         endpoint: info.endpoint, etcdVersion: info.etcdVersion, revision: info.revision,
         ...(info.raftTerm !== undefined ? { raftTerm: info.raftTerm } : {}), dbSizeBytes: info.dbSizeBytes,
       },
-      snapshot: { sizeBytes: snapshotObject.contentSizeBytes, sha256: snapshotObject.contentSha256, dbSha256: trailer.sha256 },
+      snapshot: { sizeBytes: snapshotObject.contentSizeBytes, sha256: snapshotObject.contentSha256, dbSha256: trailer.dbSha256 },
       compression,
       encryption: encrypted ? { scheme: 'age', recipients: options.recipients.map(recipientFingerprint) } : { scheme: 'none' },
       objects,
