@@ -24,6 +24,8 @@ export interface SampleApp {
   image: string;
   replicas?: number;
   port?: number;
+  /** Extra annotations on every object of the app (e.g. a last-applied-configuration, for size). */
+  annotations?: Record<string, string>;
 }
 
 const CREATED = '2026-01-15T09:30:00Z';
@@ -68,14 +70,15 @@ export function sampleApp(app: SampleApp): SampleEntry[] {
   const labels = { app: app.name };
   const hash = createHash('sha1').update(app.image).digest('hex').slice(0, 10);
   const rsName = `${app.name}-${hash}`;
-  const depMeta = meta('Deployment', app.name, ns, { labels, generation: 1, annotations: { 'deployment.kubernetes.io/revision': '1' } });
+  const extra = app.annotations ?? {};
+  const depMeta = meta('Deployment', app.name, ns, { labels, generation: 1, annotations: { ...extra, 'deployment.kubernetes.io/revision': '1' } });
   const deployment = encodeObject('apps/v1', 'Deployment', depMeta, (w) => {
     w.bytes(2, new ProtoWriter().varint(1, replicas).bytes(2, selector(labels)).bytes(3, podTemplate(labels, app, port)).finish());
     w.bytes(3, new ProtoWriter().varint(1, 1).varint(2, replicas).varint(3, replicas).varint(4, replicas).varint(7, replicas).finish());
   });
   const owner = (kind: string, name: string) => [{ apiVersion: 'apps/v1', kind, name, uid: sampleUid(kind, ns, name), controller: true, blockOwnerDeletion: true }];
   const rsLabels = { ...labels, 'pod-template-hash': hash };
-  const replicaSet = encodeObject('apps/v1', 'ReplicaSet', meta('ReplicaSet', rsName, ns, { labels: rsLabels, generation: 1, ownerReferences: owner('Deployment', app.name) }), (w) => {
+  const replicaSet = encodeObject('apps/v1', 'ReplicaSet', meta('ReplicaSet', rsName, ns, { labels: rsLabels, annotations: app.annotations, generation: 1, ownerReferences: owner('Deployment', app.name) }), (w) => {
     w.bytes(2, new ProtoWriter().varint(1, replicas).bytes(2, selector(rsLabels)).bytes(3, podTemplate(rsLabels, app, port)).finish());
     w.bytes(3, new ProtoWriter().varint(1, replicas).varint(4, replicas).varint(5, replicas).finish());
   });
@@ -85,7 +88,7 @@ export function sampleApp(app: SampleApp): SampleEntry[] {
   ];
   for (let i = 0; i < replicas; i++) {
     const podName = `${rsName}-${sampleUid('pod', app.name, String(i)).slice(0, 5)}`;
-    const pod = encodeObject('v1', 'Pod', meta('Pod', podName, ns, { labels: rsLabels, generateName: `${rsName}-`, ownerReferences: owner('ReplicaSet', rsName) }), (w) => {
+    const pod = encodeObject('v1', 'Pod', meta('Pod', podName, ns, { labels: rsLabels, annotations: app.annotations, generateName: `${rsName}-`, ownerReferences: owner('ReplicaSet', rsName) }), (w) => {
       w.bytes(2, new ProtoWriter().bytes(2, container(app.name, app.image, port)).bytes(3, 'Always').bytes(10, `worker-${i + 1}`).finish());
       w.bytes(3, new ProtoWriter().bytes(1, 'Running').bytes(5, `10.0.0.${11 + i}`).bytes(6, `10.244.${i + 1}.${7 + i}`).bytes(7, encodeTime(CREATED)).finish());
     });
