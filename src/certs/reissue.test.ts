@@ -95,6 +95,10 @@ test('reissueCertificate keeps subject bytes, SANs and usages, with a new ECDSA 
 test('reissueCertificate keeps a pre-1.29 "system:masters" organisation and an RSA-2048 PKCS#1 key', async () => {
   const { current, ca, caKey, caFile } = load(rsa, 'apiserver-etcd-client', 'etcd/ca');
   const renewed = await reissueCertificate({ current, keyFormat: 'pkcs1', ca, caKey, now: new Date(), validityMs: 30 * DAY });
+  // openssl's default names are UTF8String; a re-encoded issuer string would come out PrintableString.
+  assert.equal(rawNames(ca.x509).subject.includes(0x0c), true, 'fixture names are UTF8String (tag 0x0c)');
+  assert.deepEqual(rawNames(renewed.cert.x509).issuer, rawNames(ca.x509).subject, 'issuer must equal the CA subject byte for byte');
+  assert.deepEqual(rawNames(renewed.cert.x509).subject, rawNames(current.x509).subject);
   assert.deepEqual(renewed.cert.organizations, ['system:masters']);
   assert.equal(renewed.cert.commonName, 'kube-apiserver-etcd-client');
   assert.deepEqual(renewed.cert.keyAlgorithm, { type: 'rsa', modulusBits: 2048 });
