@@ -16,7 +16,7 @@ import type { EndpointStatus, EtcdClient } from './types.js';
 /** Opens a channel without any call (gRPC connects lazily, on the first call). */
 export async function openChannel(options: EtcdConnectOptions, endpoint: string): Promise<GrpcChannel> {
   const parsed = parseEndpoint(endpoint, options);
-  return new GrpcChannel(parsed, await createCredentials(options, parsed.tls));
+  return new GrpcChannel(parsed, await createCredentials(options, parsed));
 }
 
 /** Status with the dial timeout plus the command timeout: the first call also connects. */

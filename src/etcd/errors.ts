@@ -24,7 +24,7 @@ interface GrpcErrorLike {
 }
 
 /** gRPC status codes (grpc.status) used in the mapping. */
-const GRPC = { cancelled: 1, invalidArgument: 3, deadlineExceeded: 4, permissionDenied: 7, failedPrecondition: 9, unavailable: 14, unauthenticated: 16 } as const;
+const GRPC = { cancelled: 1, deadlineExceeded: 4, permissionDenied: 7, unavailable: 14, unauthenticated: 16 } as const;
 
 /** Errors that mean "this endpoint cannot be used", so another endpoint may be tried. */
 export const CONNECTIVITY_CODES: ReadonlySet<string> = new Set(['etcd-unreachable', 'etcd-timeout', 'etcd-tls', 'etcd-connection-lost']);
@@ -71,6 +71,9 @@ export function toEtcdError(err: unknown, action: string, endpoint: string, time
   const at = `etcd at "${endpoint}"`;
   const make = (code: string, message: string, hint?: string) => new EtcdError(code, `Cannot ${action}: ${message}`, { endpoint, hint, cause: err, grpcCode: e.code });
   const tls = classifyTls(reason);
+  // etcd sends auth failures with several status codes (InvalidArgument, and Unknown from the snapshot stream).
+  if (/authentication failed|invalid user ID or password/i.test(details)) return make('etcd-auth-failed', `${at} rejected the user name or password`, HINTS.auth);
+  if (/user name is empty|user name not found|invalid auth token/i.test(details)) return make('etcd-auth-required', `${at} requires authentication (${reason})`, HINTS.authRequired);
   switch (e.code) {
     case GRPC.cancelled:
       return new AbortedError(action.charAt(0).toUpperCase() + action.slice(1));
@@ -83,11 +86,6 @@ export function toEtcdError(err: unknown, action: string, endpoint: string, time
         return make('etcd-unreachable', `${at} is unreachable (${reason})`, HINTS.unreachable);
       }
       return make('etcd-connection-lost', `the connection to ${at} failed (${reason})`, 'Check that etcd is still running (it may have restarted or been killed), then retry');
-    case GRPC.invalidArgument:
-    case GRPC.failedPrecondition:
-      if (/authentication failed|invalid user ID or password/i.test(details)) return make('etcd-auth-failed', `${at} rejected the user name or password`, HINTS.auth);
-      if (/user name is empty|user name not found/i.test(details)) return make('etcd-auth-required', `${at} requires authentication (${reason})`, HINTS.authRequired);
-      break;
     case GRPC.unauthenticated:
       return make('etcd-auth-required', `${at} did not accept the credentials (${reason})`, HINTS.authRequired);
     case GRPC.permissionDenied:

@@ -4,11 +4,13 @@
  * travel as raw bytes here; the *-messages.ts codecs give them meaning.
  */
 import { readFile } from 'node:fs/promises';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { AppError } from '../errors.js';
 import type { EtcdConnectOptions } from './connect-options.js';
 import type { ParsedEndpoint } from './endpoint.js';
 import { toEtcdError } from './errors.js';
+import { EtcdTlsCredentials } from './tls-credentials.js';
 
 /**
  * HTTP/2 flow-control window: the default 64 KiB stalls the snapshot stream once per window
@@ -57,23 +59,25 @@ async function readTlsFile(flag: string, file: string | undefined): Promise<Buff
 }
 
 /** Channel credentials for the options: plain text, or TLS with verification on unless --insecure-skip-tls-verify. */
-export async function createCredentials(options: EtcdConnectOptions, tls: boolean): Promise<grpc.ChannelCredentials> {
-  if (!tls) return grpc.credentials.createInsecure();
+export async function createCredentials(options: EtcdConnectOptions, endpoint: ParsedEndpoint): Promise<grpc.ChannelCredentials> {
+  if (!endpoint.tls) return grpc.credentials.createInsecure();
   if (Boolean(options.certFile) !== Boolean(options.keyFile)) {
     throw new AppError('usage', '--cert and --key must be given together', { hint: 'Pass both the client certificate and its private key', exitCode: 2 });
   }
   const [ca, cert, key] = await Promise.all([
     readTlsFile('--cacert', options.caFile), readTlsFile('--cert', options.certFile), readTlsFile('--key', options.keyFile),
   ]);
-  const verify: grpc.VerifyOptions = options.insecureSkipVerify ? { rejectUnauthorized: false, checkServerIdentity: () => undefined } : {};
+  let context: SecureContext;
   try {
-    return grpc.credentials.createSsl(ca, key, cert, verify);
+    // No --cacert: Node's bundled roots, as etcdctl uses the system roots.
+    context = createSecureContext({ ca: ca ?? undefined, cert: cert ?? undefined, key: key ?? undefined });
   } catch (err) {
     throw new AppError('etcd-tls-file', `Cannot use the TLS files: ${(err as Error).message}`, {
       hint: 'Check that --cacert, --cert and --key are PEM files and that the key belongs to the certificate',
       cause: err,
     });
   }
+  return new EtcdTlsCredentials(context, endpoint.host, !options.insecureSkipVerify);
 }
 
 export interface CallOptions {

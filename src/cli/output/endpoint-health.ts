@@ -1,6 +1,7 @@
 /**
- * `endpoint health` output in etcdctl 3.4's formats: simple (healthy lines on stdout,
- * unhealthy ones on stderr), table, and json (Go field names, "took" as a Go duration).
+ * `endpoint health` output in etcdctl 3.4's formats: simple, table, and json (Go field names,
+ * "took" as a Go duration). In simple format etcdctl 3.4 prints every line on stderr; like
+ * etcdctl 3.5, healthy lines go to stdout here (so `| grep` works) and unhealthy ones to stderr.
  */
 import type { EndpointHealth } from '../../etcd/index.js';
 import { formatGoDuration, goJsonObject, goJsonString } from './go-format.js';
