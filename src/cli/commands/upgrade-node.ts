@@ -1,4 +1,5 @@
 /** `kubekeeper upgrade node <node> --to 1.x.y --exec "<command>"`: one node's guarded, resumable upgrade. */
+import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { openSnapshotFile, saveSnapshot } from '../../backup/index.js';
@@ -15,6 +16,8 @@ import { runbookEventLine } from '../output/upgrade.js';
 /** Saves a snapshot into `dir` and re-reads it from disk to verify it before anything is touched. */
 async function takeVerifiedBackup(etcd: EtcdConnectOptions | undefined, dir: string | undefined, node: string, signal?: AbortSignal): Promise<string> {
   if (!etcd || !dir) throw new UsageError(`Node "${node}" is a control-plane node: an etcd backup comes first`, 'Pass --backup-dir DIR and --etcd-endpoints (with --etcd-cacert/--etcd-cert/--etcd-key for TLS), then rerun to resume');
+  // Snapshots hold every Secret of the cluster: the directory is private.
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, `pre-upgrade-${node}-${new Date().toISOString().replace(/[-:]|\.\d+/g, '')}.db`);
   const client = await connectEtcd(etcd, signal);
   let saved;
