@@ -259,6 +259,10 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       if (!node) return notFound('nodes', name);
       if (method === 'GET') return { code: 200, body: node };
       if (method === 'DELETE') {
+        const uid = (req.body?.preconditions as Json | undefined)?.uid;
+        if (uid !== undefined && uid !== node.metadata.uid) {
+          return status(409, 'Conflict', `Operation cannot be fulfilled on nodes "${name}": Precondition failed: UID in precondition: ${String(uid)}, UID in object meta: ${node.metadata.uid}`);
+        }
         if (query.get('dryRun') !== 'All') store.nodes.delete(name);
         return { code: 200, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, kind: 'nodes', uid: node.metadata.uid } } };
       }
