@@ -3,3 +3,5 @@ export {
   type RetentionAction, type RetentionCandidate, type RetentionDecision, type RetentionPlan, type RetentionPolicy,
   checkPolicy, formatDuration, isEmptyPolicy, isoWeek, planRetention,
 } from './retention.js';
+export { type CronExpression, CronSyntaxError, cronMatchesDay, parseCron } from './cron.js';
+export { type Schedule, checkSchedule, nextCronTime, nextPlannedRun, nextRun } from './next-run.js';
