@@ -14,8 +14,8 @@ export interface FileOwnership {
   gid?: number;
 }
 
-/** fsyncs a directory so a rename inside it survives a power loss. */
-export async function fsyncDir(dir: string): Promise<void> {
+/** fsyncs a file, or a directory so a rename inside it survives a power loss. */
+export async function fsyncPath(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();
@@ -52,5 +52,5 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
     await unlink(temp).catch(() => undefined);
     throw err;
   }
-  await fsyncDir(path.dirname(target));
+  await fsyncPath(path.dirname(target));
 }

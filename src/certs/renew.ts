@@ -6,7 +6,7 @@
 import { mkdir, copyFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError, messageOf, throwIfAborted } from '../errors.js';
-import { fsyncDir, writeNewFile } from './atomic-file.js';
+import { fsyncPath, writeNewFile } from './atomic-file.js';
 import type { CertificateEntry, PkiInventory, SourceFile } from './inventory.js';
 import { replaceKubeconfigCredentials } from './kubeconfig.js';
 import { reissueCertificate } from './reissue.js';
@@ -103,12 +103,15 @@ async function stage(files: NewFile[], entries: JournalEntry[], hooks: RenewHook
     if (e.backup) {
       await mkdir(path.dirname(e.backup), { recursive: true, mode: 0o700 });
       await copyFile(e.target, e.backup);
+      // A rollback after a crash reads the backups: they must be on disk before the commit point.
+      await fsyncPath(e.backup);
+      await fsyncPath(path.dirname(e.backup));
     }
     await unlink(e.staged).catch(() => undefined); // a leftover of a run that never journaled
     await writeNewFile(e.staged, (files[i] as NewFile).data, { mode: e.mode, uid: e.uid, gid: e.gid });
     await hooks?.afterStage?.(i, e.target);
   }
-  for (const dir of new Set(entries.map((e) => path.dirname(e.target)))) await fsyncDir(dir);
+  for (const dir of new Set(entries.map((e) => path.dirname(e.target)))) await fsyncPath(dir);
 }
 
 /** Executes the plan's `renew` items. Dry runs never call this. */
@@ -133,7 +136,7 @@ export async function executeRenewal(inventory: PkiInventory, plan: RenewalPlan,
       await rename(e.staged, e.target);
       await options.hooks?.afterSwap?.(i, e.target);
     }
-    for (const dir of new Set(entries.map((e) => path.dirname(e.target)))) await fsyncDir(dir);
+    for (const dir of new Set(entries.map((e) => path.dirname(e.target)))) await fsyncPath(dir);
     await writeJournal(journalPath, { ...journal, phase: 'done' });
   } catch (err) {
     const outcome = await recoverJournal(journalPath);

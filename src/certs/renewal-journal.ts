@@ -12,7 +12,7 @@
 import { readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError, messageOf } from '../errors.js';
-import { fsyncDir, writeFileAtomic } from './atomic-file.js';
+import { fsyncPath, writeFileAtomic } from './atomic-file.js';
 import { listDir, readSourceFile } from './source-file.js';
 
 export const JOURNAL_FILE = 'journal.json';
@@ -74,7 +74,7 @@ async function rollForward(journal: RenewalJournal): Promise<void> {
   for (const e of journal.entries) {
     if ((await readSourceFile(e.staged)) !== undefined) await rename(e.staged, e.target);
   }
-  for (const dir of new Set(journal.entries.map((e) => path.dirname(e.target)))) await fsyncDir(dir);
+  for (const dir of new Set(journal.entries.map((e) => path.dirname(e.target)))) await fsyncPath(dir);
 }
 
 async function rollBack(journal: RenewalJournal): Promise<void> {

@@ -32,6 +32,8 @@ export interface RestartStaticPodsOptions {
 }
 
 export const DEFAULT_RESTART_TIMEOUT_MS = 5 * 60_000;
+/** Where manifests wait while their pod restarts, under the renewal's backup root. */
+export const PARKED_MANIFESTS_DIR = 'parked-manifests';
 const DEFAULT_POLL_INTERVAL_MS = 1000;
 
 async function exists(p: string): Promise<boolean> {

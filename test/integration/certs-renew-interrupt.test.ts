@@ -5,7 +5,7 @@
  * a time.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -137,4 +137,15 @@ test('a second renewal is refused while another live process holds the lock, and
   assert.ok(outcome.result);
   assert.equal(existsSync(lock), false, 'released');
   assert.match(readFileSync(path.join(outcome.result.backupDir, 'journal.json'), 'utf8'), /"phase": "done"/);
+});
+
+test('a static pod manifest left parked by a killed restart is put back by the next renewal', async () => {
+  const { pki, options } = node();
+  const parkDir = path.join(options.backupRoot as string, 'parked-manifests');
+  mkdirSync(parkDir, { recursive: true });
+  renameSync(path.join(pki.manifestsDir, 'kube-apiserver.yaml'), path.join(parkDir, 'kube-apiserver.yaml'));
+  const outcome = await renewCertificates({ ...options, names: ['admin.conf'] });
+  assert.deepEqual(outcome.restoredManifests, ['kube-apiserver']);
+  assert.equal(existsSync(path.join(pki.manifestsDir, 'kube-apiserver.yaml')), true);
+  assert.deepEqual(readdirSync(parkDir), []);
 });

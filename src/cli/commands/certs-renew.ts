@@ -1,10 +1,8 @@
 /** `kubekeeper certs renew <name>...|all`: re-sign certificates with the node's CA, as kubeadm does, crash-safely. */
 import path from 'node:path';
-import {
-  createCrictlRuntime, DEFAULT_LEAF_VALIDITY_MS, DEFAULT_RESTART_TIMEOUT_MS, defaultBackupRoot, renewCertificates, restartStaticPods, type StaticPodName,
-} from '../../certs/index.js';
+import { createCrictlRuntime, DEFAULT_LEAF_VALIDITY_MS, DEFAULT_RESTART_TIMEOUT_MS, renewCertificates } from '../../certs/index.js';
 import { defineCommand, writeOutFlag } from '../command.js';
-import { certsRenewJson, renderCertsRenewText, type RenewRenderContext } from '../output/certs-renew.js';
+import { certsRenewJson, renderCertsRenewText } from '../output/certs-renew.js';
 
 export default defineCommand({
   name: 'certs renew',
@@ -33,24 +31,14 @@ export default defineCommand({
   ].join('\n'),
   async run({ args, flags, io, signal }) {
     const kubeconfigDir = flags['kubeconfig-dir'];
-    const manifestsDir = flags['manifests-dir'] ?? path.join(kubeconfigDir, 'manifests');
-    const backupRoot = flags['backup-dir'] ?? defaultBackupRoot(kubeconfigDir);
+    const progress = (pod: string, step: string) => {
+      if (flags.write === 'text') io.stderr.write(`${pod}: ${step}\n`);
+    };
     const outcome = await renewCertificates({
-      names: args, pkiDir: flags['pki-dir'], kubeconfigDir, manifestsDir, backupRoot, now: new Date(),
-      validityMs: flags.validity, dryRun: flags['dry-run'], signal,
+      names: args, pkiDir: flags['pki-dir'], kubeconfigDir, manifestsDir: flags['manifests-dir'] ?? path.join(kubeconfigDir, 'manifests'),
+      backupRoot: flags['backup-dir'], now: new Date(), validityMs: flags.validity, dryRun: flags['dry-run'], signal,
+      restart: flags['restart-static-pods'] ? { runtime: createCrictlRuntime(), timeoutMs: flags['restart-timeout'], onProgress: progress } : undefined,
     });
-    const context: RenewRenderContext = { manifestsDir, parkDir: path.join(backupRoot, 'parked-manifests') };
-    if (flags['restart-static-pods'] && !outcome.dryRun && outcome.result && outcome.plan.staticPods.length > 0) {
-      const restarted: StaticPodName[] = [];
-      await restartStaticPods(outcome.plan.staticPods, {
-        manifestsDir, parkDir: context.parkDir, runtime: createCrictlRuntime(), timeoutMs: flags['restart-timeout'], signal,
-        onProgress: (pod, step) => {
-          if (flags.write === 'text') io.stderr.write(`${pod}: ${step}\n`);
-          if (step === 'running') restarted.push(pod);
-        },
-      });
-      context.restarted = restarted;
-    }
-    io.stdout.write(flags.write === 'json' ? `${JSON.stringify(certsRenewJson(outcome, context), null, 2)}\n` : renderCertsRenewText(outcome, context));
+    io.stdout.write(flags.write === 'json' ? `${JSON.stringify(certsRenewJson(outcome), null, 2)}\n` : renderCertsRenewText(outcome));
   },
 });

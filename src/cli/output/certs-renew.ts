@@ -4,17 +4,11 @@
  * (or, with --restart-static-pods, the progress of doing it).
  */
 import path from 'node:path';
-import { formatExpires, manualRestartSteps, type RenewCertificatesOutcome, type StaticPodName } from '../../certs/index.js';
-
-export interface RenewRenderContext {
-  manifestsDir: string;
-  parkDir: string;
-  /** Pods restarted by --restart-static-pods, if it ran. */
-  restarted?: StaticPodName[];
-}
+import { formatExpires, manualRestartSteps, type RenewCertificatesOutcome } from '../../certs/index.js';
 
 function recoveryLines(outcome: RenewCertificatesOutcome): string[] {
-  const lines = outcome.recovered.map((r) => `Finished an interrupted renewal first (${r.journal}): ${r.outcome === 'completed' ? 'completed it' : 'restored the original files'}`);
+  const lines = outcome.restoredManifests.map((pod) => `Put back the manifest of static pod "${pod}" that an interrupted restart had left parked`);
+  lines.push(...outcome.recovered.map((r) => `Finished an interrupted renewal first (${r.journal}): ${r.outcome === 'completed' ? 'completed it' : 'restored the original files'}`));
   for (const j of outcome.unfinished) lines.push(`Note: an interrupted renewal (${j}) will be finished before renewing`);
   return lines;
 }
@@ -34,22 +28,25 @@ function dryRunLines(outcome: RenewCertificatesOutcome): string[] {
   return lines;
 }
 
-function restartLines(pods: readonly StaticPodName[], context: RenewRenderContext, dryRun: boolean): string[] {
+function restartLines(outcome: RenewCertificatesOutcome, dryRun: boolean): string[] {
+  const pods = outcome.plan.staticPods;
   if (pods.length === 0) return [];
-  if (context.restarted) return [`Restarted static pods: ${context.restarted.join(', ')}.`];
+  if (outcome.restarted.length > 0) return [`Restarted static pods: ${outcome.restarted.join(', ')}.`];
+  const manifestsDir = outcome.manifestsDir ?? '/etc/kubernetes/manifests';
   const lines = [`${dryRun ? 'Afterwards restart' : 'You must restart'} ${pods.join(', ')} so that they use the new certificates`
     + ' (or rerun with --restart-static-pods). For each static pod, one at a time:'];
   for (const pod of pods) {
     lines.push(`  ${pod}:`);
-    manualRestartSteps(pod, context.manifestsDir, context.parkDir).forEach((step, i) => lines.push(`    ${i + 1}. ${step}`));
+    manualRestartSteps(pod, manifestsDir, outcome.parkDir).forEach((step, i) => lines.push(`    ${i + 1}. ${step}`));
   }
   return lines;
 }
 
-export function renderCertsRenewText(outcome: RenewCertificatesOutcome, context: RenewRenderContext): string {
+/** The text rendering: kubeadm's lines, then backups and restarts. */
+export function renderCertsRenewText(outcome: RenewCertificatesOutcome): string {
   const lines = recoveryLines(outcome);
   if (outcome.dryRun) {
-    lines.push(...dryRunLines(outcome), ...restartLines(outcome.plan.staticPods, context, true));
+    lines.push(...dryRunLines(outcome), ...restartLines(outcome, true));
     return `${lines.join('\n')}\n`;
   }
   for (const item of outcome.plan.items) {
@@ -62,11 +59,12 @@ export function renderCertsRenewText(outcome: RenewCertificatesOutcome, context:
   } else {
     lines.push('Nothing was renewed.');
   }
-  lines.push(...restartLines(outcome.plan.staticPods, context, false));
+  lines.push(...restartLines(outcome, false));
   return `${lines.join('\n')}\n`;
 }
 
-export function certsRenewJson(outcome: RenewCertificatesOutcome, context: RenewRenderContext): Record<string, unknown> {
+/** The JSON document: the plan's items with their outcome, backups, recoveries and restarts. */
+export function certsRenewJson(outcome: RenewCertificatesOutcome): Record<string, unknown> {
   return {
     dryRun: outcome.dryRun,
     backupRoot: outcome.backupRoot,
@@ -75,6 +73,7 @@ export function certsRenewJson(outcome: RenewCertificatesOutcome, context: Renew
     unfinished: outcome.unfinished,
     items: outcome.plan.items.map((i) => ({ ...i, notAfter: i.notAfter?.toISOString() ?? null })),
     staticPods: outcome.plan.staticPods,
-    restarted: context.restarted ?? [],
+    restoredManifests: outcome.restoredManifests,
+    restarted: outcome.restarted,
   };
 }
