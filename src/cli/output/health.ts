@@ -6,7 +6,7 @@ import { renderTable } from './table.js';
 function apiserverLines(report: HealthReport): string[] {
   return report.apiserver.map((r) => {
     const passed = r.checks.filter((c) => c.ok).length;
-    const state = r.healthy ? `ok${r.checks.length > 0 ? ` (${passed} checks passed)` : ''}` : `FAILED (HTTP ${r.statusCode})${r.failed.length > 0 ? `: ${r.failed.map((f) => `[-]${f}`).join(' ')}` : r.message ? `: ${r.message}` : ''}`;
+    const state = r.healthy ? `ok${r.checks.length > 0 ? ` (${passed} check${passed === 1 ? '' : 's'} passed)` : ''}` : `FAILED (HTTP ${r.statusCode})${r.failed.length > 0 ? `: ${r.failed.map((f) => `[-]${f}`).join(' ')}` : r.message ? `: ${r.message}` : ''}`;
     return `  /${r.endpoint.padEnd(7)}${state}`;
   });
 }

@@ -66,7 +66,7 @@ export function planSteps(inventory: ClusterInventory, rows: readonly UpgradeCom
       kind: 'control-plane-node',
       title: `Upgrade control-plane node "${n.name}" to ${target}`,
       node: n.name,
-      command: `kubekeeper upgrade node ${n.name} --to ${target} --exec "${UPGRADE_COMMAND}"`,
+      command: `kubekeeper upgrade node ${n.name} --to ${target} --exec "${UPGRADE_COMMAND}" --backup-dir <dir> --etcd-endpoints <endpoints>`,
       detail: i === 0
         ? `kubeadm: "kubeadm upgrade apply ${target}" on this first control-plane node, then the kubelet package`
         : 'kubeadm: "kubeadm upgrade node", then the kubelet package',
