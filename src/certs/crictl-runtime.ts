@@ -11,6 +11,7 @@ import type { StaticPodRuntime } from './static-pod-restart.js';
 const run = promisify(execFile);
 const CRICTL_TIMEOUT_MS = 30_000;
 
+/** A StaticPodRuntime that asks `crictl` (path or name on PATH) for running kube-system containers. */
 export function createCrictlRuntime(crictl = 'crictl'): StaticPodRuntime {
   return {
     async runningContainerIds(pod, signal) {

@@ -29,6 +29,7 @@ export interface FindingOptions {
 
 function expiryFindings(name: string, path: string, cert: CertificateInfo, options: FindingOptions): Finding[] {
   const left = cert.notAfter.getTime() - options.now.getTime();
+  // An expired certificate is only "expired": also saying "expiring" would double-count it.
   const when = formatExpires(cert.notAfter);
   if (left <= 0) return [{ code: 'expired', severity: 'error', name, path, message: `expired on ${when}` }];
   const out: Finding[] = [];
@@ -41,6 +42,7 @@ function expiryFindings(name: string, path: string, cert: CertificateInfo, optio
   return out;
 }
 
+/** IPs must be IP SANs and names DNS SANs: TLS clients never match an IP against a DNS SAN. */
 function hasSan(cert: CertificateInfo, address: string): boolean {
   return address.includes(':') || /^\d+\.\d+\.\d+\.\d+$/.test(address) ? cert.ipAddresses.includes(address) : cert.dnsNames.includes(address);
 }
@@ -66,9 +68,11 @@ function caFindings(entry: CertificateEntry, cert: CertificateInfo, ca: Authorit
   }
   if (!ca || ca.certs.length === 0) return []; // the CA's own "missing" finding says it once
   const signer = ca.certs.find((c) => isSignedBy(cert, c));
+  // Any certificate of a bundled CA file may be the signer (mid-rotation both are trusted).
   if (!signer) {
     return [{ ...base, code: 'not-signed-by-ca', severity: 'error', message: `not signed by the CA next to it, "${ca.name}" (${ca.certPath})` }];
   }
+  // Clients stop trusting the chain when the CA expires, whatever the leaf says.
   if (cert.notAfter.getTime() > signer.notAfter.getTime()) {
     return [{ ...base, code: 'outlives-ca', severity: 'warning', message: `valid until ${formatExpires(cert.notAfter)}, after its CA "${ca.name}" expires on ${formatExpires(signer.notAfter)}` }];
   }
@@ -85,6 +89,7 @@ function certificateFindings(entry: CertificateEntry, inventory: PkiInventory, o
       : { ...base, code: 'missing', severity: 'warning', message: 'file is missing' }];
   }
   const out = expiryFindings(entry.name, entry.certPath, cert, options);
+  // A wrong key is how a half-done manual renewal usually shows: the component will not start.
   if (!entry.key) out.push({ ...base, path: entry.keyPath, code: 'key-missing', severity: 'error', message: 'its private key is missing' });
   else if (!keyMatchesCertificate(cert, entry.key)) {
     out.push({ ...base, path: entry.keyPath, code: 'key-mismatch', severity: 'error', message: 'its private key does not match the certificate' });

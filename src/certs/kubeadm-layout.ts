@@ -28,6 +28,7 @@ export interface KubeadmCertificateSpec {
   notRenewable?: string;
 }
 
+/** The three kubeadm CAs and their files. */
 export const KUBEADM_AUTHORITIES: readonly KubeadmAuthoritySpec[] = [
   { name: 'ca', base: 'ca' },
   { name: 'etcd-ca', base: 'etcd/ca' },

@@ -75,6 +75,7 @@ async function inferNodeAddresses(manifestsDir: string, certificates: Certificat
   return uniqueAddresses(found);
 }
 
+/** Reads a kubeadm node's PKI dir and kubeconfigs; `given` node addresses win over inferred ones. */
 export async function readKubeadmPki(pkiDir: string, kubeconfigDir: string, manifestsDir: string, given: NodeAddress[]): Promise<PkiInventory> {
   const etcdFiles = await listDir(path.join(pkiDir, 'etcd'));
   const externalEtcd = !etcdFiles.some((f) => f.endsWith('.crt'));

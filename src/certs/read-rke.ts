@@ -11,6 +11,7 @@ import { listDir, readSourceFile } from './source-file.js';
 
 const RKE_NOT_RENEWABLE = 'RKE certificates are rotated from the workstation with "rke cert rotate"';
 
+/** Reads an RKE node's certificate directory; RKE has no kubeconfigs with embedded credentials. */
 export async function readRkePki(pkiDir: string, given: NodeAddress[]): Promise<PkiInventory> {
   const authorities: AuthorityEntry[] = [];
   const leaves: CertificateEntry[] = [];

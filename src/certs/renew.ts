@@ -51,6 +51,7 @@ async function issueFiles(entry: CertificateEntry, inventory: PkiInventory, opti
   const issued = await reissueCertificate({
     current: entry.cert, keyFormat: entry.keyFormat ?? 'pkcs8', ca: signer, caKey: ca.key, now: options.now, validityMs: options.validityMs,
   });
+  // kubeconfigs are rewritten in place (one file); pairs swap the key first, then the certificate.
   if (entry.kind === 'kubeconfig') {
     const source = entry.certFile as SourceFile;
     return [{ target: source.path, source, fallback: source, data: replaceKubeconfigCredentials(source.text, source.path, issued.certPem, issued.keyPem) }];
@@ -107,6 +108,7 @@ async function stage(files: NewFile[], entries: JournalEntry[], hooks: RenewHook
       await fsyncPath(e.backup);
       await fsyncPath(path.dirname(e.backup));
     }
+    // Same directory as the target, so the later rename is atomic (never across file systems).
     await unlink(e.staged).catch(() => undefined); // a leftover of a run that never journaled
     await writeNewFile(e.staged, (files[i] as NewFile).data, { mode: e.mode, uid: e.uid, gid: e.gid });
     await hooks?.afterStage?.(i, e.target);
@@ -117,6 +119,8 @@ async function stage(files: NewFile[], entries: JournalEntry[], hooks: RenewHook
 /** Executes the plan's `renew` items. Dry runs never call this. */
 export async function executeRenewal(inventory: PkiInventory, plan: RenewalPlan, options: ExecuteRenewalOptions): Promise<RenewalResult> {
   const renewed = plan.items.filter((i) => i.action === 'renew');
+  // Everything that can fail for a reason other than the disk (signing, parsing) fails here,
+  // before the first byte is written.
   const files: NewFile[] = [];
   for (const item of renewed) {
     throwIfAborted(options.signal, 'Certificate renewal');
@@ -139,6 +143,7 @@ export async function executeRenewal(inventory: PkiInventory, plan: RenewalPlan,
     for (const dir of new Set(entries.map((e) => path.dirname(e.target)))) await fsyncPath(dir);
     await writeJournal(journalPath, { ...journal, phase: 'done' });
   } catch (err) {
+    // The same recovery a rerun would do: back before the commit point, forward after it.
     const outcome = await recoverJournal(journalPath);
     if (outcome === 'rolled-back') throw err instanceof AppError ? err : wrap(err, `the original files are back in place (backup: "${backupDir}")`);
     throw wrap(err, `the renewal was completed from its journal "${journalPath}"`);

@@ -41,10 +41,12 @@ export interface RenewalJournal {
   entries: JournalEntry[];
 }
 
+/** Replaces the journal atomically: a crash leaves the previous phase or the new one. */
 export async function writeJournal(file: string, journal: RenewalJournal): Promise<void> {
   await writeFileAtomic(file, `${JSON.stringify(journal, null, 2)}\n`, { mode: 0o600 });
 }
 
+/** Reads a journal; throws AppError `certs-journal-invalid` for anything that is not one. */
 export async function readJournal(file: string): Promise<RenewalJournal> {
   const parsed = JSON.parse(await readFile(file, 'utf8')) as RenewalJournal;
   if (parsed.kind !== 'kubekeeper-certs-renewal' || parsed.version !== 1 || !Array.isArray(parsed.entries)) {

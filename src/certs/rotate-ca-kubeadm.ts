@@ -164,6 +164,7 @@ function frontProxyCaSteps(ctx: RotationContext): RotationStep[] {
   ];
 }
 
+/** The steps for one kubeadm CA: `ca`, `etcd-ca` or `front-proxy-ca`. */
 export function kubeadmRotationSteps(ctx: RotationContext): RotationStep[] {
   if (ctx.ca === 'etcd-ca') return etcdCaSteps(ctx);
   if (ctx.ca === 'front-proxy-ca') return frontProxyCaSteps(ctx);

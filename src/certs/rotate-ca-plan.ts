@@ -28,6 +28,10 @@ export interface CaRotationPlan {
 /** The CAs `rotate-ca` can plan for on a kubeadm node. */
 export const KUBEADM_ROTATABLE_CAS = ['ca', 'etcd-ca', 'front-proxy-ca'] as const;
 
+/**
+ * Plans the rotation of `caName` (ignored on RKE, which rotates kube-ca). Throws AppError
+ * `certs-ca-not-found` when the CA is not in the inventory.
+ */
 export function planCaRotation(inventory: PkiInventory, caName: string): CaRotationPlan {
   const name = inventory.layout === 'rke' ? 'kube-ca' : caName;
   const authority = inventory.authorities.find((a) => a.name === name);

@@ -7,6 +7,7 @@ import type { RotationContext, RotationStep } from './rotation-step.js';
 
 const WORKSTATION = 'the workstation with cluster.yml and cluster.rkestate';
 
+/** The steps of `rke cert rotate --rotate-ca`, with what it does and what it leaves to the operator. */
 export function rkeRotationSteps(ctx: RotationContext): RotationStep[] {
   return [
     { phase: 'prepare', title: 'Back up', where: WORKSTATION, actions: [

@@ -10,6 +10,7 @@ import type { SourceFile } from './inventory.js';
 /** PEM files and kubeconfigs are a few KiB; a bigger file is not what we think it is. */
 export const MAX_PKI_FILE_BYTES = 1024 * 1024;
 
+/** Hex SHA-256, the hash the journal records to tell old content from new. */
 export function sha256Hex(text: string | Uint8Array): string {
   return createHash('sha256').update(text).digest('hex');
 }

@@ -13,6 +13,7 @@ export interface FakeStaticPodRuntime extends StaticPodRuntime {
   observations: string[];
 }
 
+/** The fake for `manifestsDir`; read `observations` to assert the restart sequence. */
 export function createManifestWatchingRuntime(manifestsDir: string): FakeStaticPodRuntime {
   const generation = new Map<StaticPodName, number>();
   const present = new Map<StaticPodName, boolean>();

@@ -9,6 +9,7 @@ const PHASE_TITLES: Record<string, string> = {
   'drop-old': 'Drop the old CA',
 };
 
+/** The text rendering: warnings, then numbered steps under phase headings. */
 export function renderRotateCaText(plan: CaRotationPlan): string {
   const lines = [
     `CA rotation plan for "${plan.ca}" (${plan.layout}, ${plan.pkiDir}). Dry run: nothing was changed.`,
@@ -27,6 +28,7 @@ export function renderRotateCaText(plan: CaRotationPlan): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The JSON document: the plan with its steps numbered from 1. */
 export function rotateCaJson(plan: CaRotationPlan): Record<string, unknown> {
   return { ...plan, steps: plan.steps.map((s, i) => ({ number: i + 1, ...s })) };
 }
