@@ -1,0 +1,143 @@
+/**
+ * One unattended backup, as cron, a systemd timer, a Kubernetes CronJob or the daemon runs
+ * it: take the host's backup lock, save a backup from the configured etcd into the
+ * repository, apply retention, release the lock. Every step is logged as one structured
+ * event; nothing secret is logged. The whole run is bounded by `backup.timeout`.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  type BackupRepository, defaultBackupName, loadBackupRecipients, openBackupRepository, pruneBackups, saveBackup, snapshotSourceFromEtcd,
+} from '../backup/index.js';
+import { connectEtcd } from '../etcd/index.js';
+import { AppError, messageOf } from '../errors.js';
+import { type Logger, silentLogger } from '../logger.js';
+import { isEmptyPolicy } from '../schedule/index.js';
+import type { KubekeeperConfig } from './config.js';
+import { acquireLock } from './lock.js';
+
+export interface RunBackupOptions {
+  signal?: AbortSignal;
+  logger?: Logger;
+  now?: () => Date;
+  /** Wait this long for another run's lock; default 0 (fail at once). */
+  lockWaitMs?: number;
+  /** Environment for S3 credentials not in the config; default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface BackupRunResult {
+  backupName: string;
+  /** Bytes stored in the repository for this backup (all objects). */
+  bytes: number;
+  /** Snapshot bytes read from etcd. */
+  snapshotBytes: number;
+  durationMs: number;
+  /** Backups removed by retention, and how many good ones remain. */
+  pruned: string[];
+  kept: number;
+  /** True when a stale lock from a dead run was taken over. */
+  lockTakenOver?: boolean;
+}
+
+/** The run hit `backup.timeout`. */
+export class BackupTimeoutError extends AppError {
+  constructor(timeoutMs: number) {
+    super('backup-timeout', `The backup did not finish within ${Math.round(timeoutMs / 1000)}s (backup.timeout)`, {
+      hint: 'Raise backup.timeout in the config (RKE: backup_config.timeout), or check the etcd and repository latency',
+    });
+  }
+}
+
+/** Backup name for this run: "<namePrefix>-<UTC time>". */
+export function backupNameFor(config: KubekeeperConfig, at: Date): string {
+  return `${config.backup.namePrefix ?? 'etcd'}-${defaultBackupName(at).slice('etcd-'.length)}`;
+}
+
+/** Opens the configured repository; an RKE custom_ca PEM goes to a private temp file first. */
+async function openRepository(config: KubekeeperConfig, env: NodeJS.ProcessEnv, logger: Logger): Promise<{ repo: BackupRepository; cleanup(): Promise<void> }> {
+  const s3 = config.repository.s3;
+  let tmp: string | undefined;
+  let caFile = s3?.caBundleFile;
+  if (s3?.caBundlePem) {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'kubekeeper-ca-'));
+    caFile = path.join(tmp, 'ca.pem');
+    await writeFile(caFile, s3.caBundlePem, { mode: 0o600 });
+  }
+  const cleanup = async () => {
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  };
+  // Keys from the config win over the machine's AWS_* variables (and a stray session token).
+  const s3Env = s3?.accessKeyId && s3.secretAccessKey
+    ? { ...env, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, AWS_SESSION_TOKEN: '' }
+    : env;
+  try {
+    const repo = await openBackupRepository(config.repository.url, {
+      s3: s3 ? { endpoint: s3.endpoint, region: s3.region, forcePathStyle: s3.pathStyle, caFile } : undefined, env: s3Env, logger,
+    });
+    return { repo, cleanup };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+/**
+ * Runs one backup and retention under the lock `config.lockFile`. Throws LockHeldError when
+ * another run holds it past `lockWaitMs`, BackupTimeoutError after `backup.timeoutMs`, and
+ * the save/prune errors otherwise; logs `backup.run.failed` with the error code first.
+ */
+export async function runBackupOnce(config: KubekeeperConfig, options: RunBackupOptions = {}): Promise<BackupRunResult> {
+  const logger = options.logger ?? silentLogger;
+  const now = options.now ?? (() => new Date());
+  const started = Date.now();
+  const timeout = AbortSignal.timeout(config.backup.timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  logger.log('info', 'backup.run.start', { config: config.source.path, format: config.source.format, repository: config.repository.url });
+  try {
+    const lock = await acquireLock(config.lockFile, { waitMs: options.lockWaitMs, signal, logger });
+    try {
+      const result = await backupAndPrune(config, { ...options, signal, logger, now });
+      const done = { ...result, durationMs: Date.now() - started, ...(lock.takenOver ? { lockTakenOver: true } : {}) };
+      logger.log('info', 'backup.run.done', { backup: done.backupName, bytes: done.bytes, snapshotBytes: done.snapshotBytes, durationMs: done.durationMs, pruned: done.pruned.length, kept: done.kept, lockTakenOver: lock.takenOver });
+      return done;
+    } finally {
+      await lock.release();
+    }
+  } catch (err) {
+    const error = timeout.aborted && !options.signal?.aborted ? new BackupTimeoutError(config.backup.timeoutMs) : err;
+    logger.log('error', 'backup.run.failed', { code: error instanceof AppError ? error.code : 'internal', error: messageOf(error), durationMs: Date.now() - started });
+    throw error;
+  }
+}
+
+async function backupAndPrune(config: KubekeeperConfig, options: RunBackupOptions & { signal: AbortSignal; logger: Logger; now: () => Date }): Promise<Omit<BackupRunResult, 'durationMs'>> {
+  const { signal, logger, now } = options;
+  const recipients = await loadBackupRecipients({ recipients: config.backup.recipients, passphraseFile: config.backup.passphraseFile });
+  const { repo, cleanup } = await openRepository(config, options.env ?? process.env, logger);
+  try {
+    const client = await connectEtcd(config.etcd, signal);
+    let saved;
+    try {
+      saved = await saveBackup(repo, snapshotSourceFromEtcd(client), {
+        name: backupNameFor(config, now()), compression: config.backup.compression, recipients, include: config.backup.include, signal, logger, now,
+      });
+    } finally {
+      client.close();
+    }
+    let pruned: string[] = [];
+    let kept = 0;
+    if (!isEmptyPolicy(config.retention)) {
+      const prune = await pruneBackups(repo, { policy: config.retention, signal, logger, now: now() });
+      pruned = prune.removedBackups;
+      kept = prune.plan.keep.length;
+    } else {
+      kept = (await repo.listBackups(signal)).backups.filter((b) => b.status === 'ok').length;
+    }
+    return { backupName: saved.manifest.name, bytes: saved.storedBytes, snapshotBytes: saved.snapshotBytes, pruned, kept };
+  } finally {
+    await repo.backend.close();
+    await cleanup();
+  }
+}

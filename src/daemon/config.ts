@@ -1,0 +1,111 @@
+/**
+ * kubekeeper's configuration for unattended work (`backup run`, the daemon, generators):
+ * the effective settings after a config file (kubekeeper's own YAML or an RKE cluster.yml)
+ * was read, defaults applied and secrets resolved from env vars or files. Pure: types,
+ * defaults and the error class; reading files lives in config-load.ts.
+ */
+import { AppError, ExitCode } from '../errors.js';
+import type { EtcdConnectOptions } from '../etcd/index.js';
+import type { RetentionPolicy } from '../schedule/index.js';
+
+export type ConfigCompression = 'zstd' | 'gzip' | 'none';
+export const CONFIG_COMPRESSIONS: readonly ConfigCompression[] = ['zstd', 'gzip', 'none'];
+
+export interface S3RepositorySettings {
+  /** https://host:port; RKE's bare "s3.amazonaws.com" is given a scheme. */
+  endpoint?: string;
+  region?: string;
+  pathStyle?: boolean;
+  /** A PEM bundle file trusted for the endpoint. */
+  caBundleFile?: string;
+  /** PEM text to trust (RKE's `custom_ca`); written to a private temp file while in use. */
+  caBundlePem?: string;
+  /** Secrets: resolved from the config, an env var or a file; never logged. */
+  accessKeyId?: string;
+  secretAccessKey?: string;
+}
+
+export interface KubekeeperConfig {
+  source: { path: string; format: 'kubekeeper' | 'rke' };
+  etcd: EtcdConnectOptions;
+  repository: { url: string; s3?: S3RepositorySettings };
+  backup: {
+    /** Backup names are "<namePrefix>-<UTC time>"; default "etcd". */
+    namePrefix?: string;
+    compression: ConfigCompression;
+    /** age1... recipients or paths of recipients files. */
+    recipients: string[];
+    passphraseFile?: string;
+    /** Files and directories for the DR bundle. */
+    include: string[];
+    /** Whole backup (snapshot, upload, re-read, prune); the run is aborted after it. */
+    timeoutMs: number;
+  };
+  schedule: { intervalMs?: number; cron?: string; jitterMs: number };
+  retention: RetentionPolicy;
+  drill: {
+    enabled: boolean;
+    intervalMs?: number;
+    cron?: string;
+    identityFiles: string[];
+    passphraseFile?: string;
+    /** Keys that must exist in a restored drill member, e.g. /registry/namespaces/default. */
+    expectKeys: string[];
+    etcdBinary: string;
+    timeoutMs: number;
+  };
+  metrics: { listen?: string; staleAfterMs: number };
+  lockFile: string;
+}
+
+/** Defaults shared by both formats. */
+export const CONFIG_DEFAULTS = {
+  backupTimeoutMs: 30 * 60_000,
+  drillTimeoutMs: 10 * 60_000,
+  metricsListen: '127.0.0.1:9477',
+  /** Without a schedule, a backup older than this is stale (a day plus slack). */
+  staleAfterMs: 26 * 3_600_000,
+  etcdBinary: 'etcd',
+  dialTimeoutMs: 2000,
+  commandTimeoutMs: 5000,
+  namePrefix: 'etcd',
+} as const;
+
+/** Where a value sits in the config file, for error messages. */
+export interface ConfigPosition {
+  file: string;
+  line?: number;
+  column?: number;
+}
+
+/**
+ * A config file that cannot be used: names the file, line and column, the field (dotted
+ * path) and what is allowed. Exit code 2, like a wrong command line.
+ */
+export class ConfigError extends AppError {
+  readonly file: string;
+  readonly line: number | undefined;
+  readonly column: number | undefined;
+  readonly field: string | undefined;
+  readonly allowed: string | undefined;
+
+  constructor(where: ConfigPosition, field: string | undefined, problem: string, allowed?: string) {
+    const at = where.line === undefined ? where.file : `${where.file}:${where.line}:${where.column ?? 1}`;
+    super('config-invalid', `Invalid config ${at}${field ? `: ${field}` : ''}: ${problem}`, {
+      hint: allowed ? `Allowed: ${allowed}` : 'Run "kubekeeper config check --config FILE" after fixing it',
+      exitCode: ExitCode.usage,
+    });
+    this.file = where.file;
+    this.line = where.line;
+    this.column = where.column;
+    this.field = field;
+    this.allowed = allowed;
+  }
+}
+
+/** The default lock file: /run/kubekeeper as root, else the user's runtime dir. */
+export function defaultLockFile(env: NodeJS.ProcessEnv, uid: number | undefined, tmpDir: string): string {
+  if (uid === 0) return '/run/kubekeeper/backup.lock';
+  if (env.XDG_RUNTIME_DIR) return `${env.XDG_RUNTIME_DIR}/kubekeeper/backup.lock`;
+  return `${tmpDir}/kubekeeper-${uid ?? 'user'}/backup.lock`;
+}
