@@ -72,6 +72,7 @@ function checkKeys(reader: Reader, node: Node, known: ReadonlySet<string>, path:
   }
 }
 
+/** A list of strings, or undefined (and a problem) for anything else: Go would refuse to decode it. */
 function stringList(reader: Reader, value: unknown, node: Node, path: PolicyPath): string[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
@@ -121,8 +122,11 @@ function readResources(reader: Reader, raw: unknown, path: PolicyPath): PolicyRu
   });
 }
 
+/** Reads the typed policy from the plain JS value, and reports shape problems on the nodes. */
 function readPolicy(reader: Reader): AuditPolicy | undefined {
   const root = reader.doc.contents as Node | null;
+  // Values come from the plain JS form (anchors and merge keys resolved, as the API server
+  // sees them); positions come from the nodes.
   const raw: unknown = reader.doc.toJS();
   if (!isMap(root) || typeof raw !== 'object' || raw === null) {
     report(reader, root, [], 'not-a-policy', 'document is not a mapping; expected apiVersion: audit.k8s.io/v1, kind: Policy');
@@ -157,6 +161,8 @@ function readPolicy(reader: Reader): AuditPolicy | undefined {
 /** Parses policy text; never throws on bad input, every defect becomes a problem. */
 export function parsePolicyDocument(text: string): PolicyDocument {
   const lines = new LineCounter();
+  // Duplicate keys are an error here: the API server's decoder keeps the last one silently,
+  // which hides half of a rule.
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const reader: Reader = { doc, lines, problems: [], ruleSourceIndexes: [] };
   for (const err of doc.errors) {

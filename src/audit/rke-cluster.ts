@@ -29,6 +29,10 @@ function show(value: unknown): string {
   return Array.isArray(rules) ? `policy with ${rules.length} rules` : JSON.stringify(value);
 }
 
+/**
+ * A cluster.yml is a mapping with nodes: or services:. A Kubernetes object (it has kind:) is
+ * refused even if it happens to have such a key, so a manifest is never edited as RKE config.
+ */
 function checkIsClusterYml(root: unknown, file: string): void {
   const keys = isMap(root) ? root.items.map((p) => String((p.key as { value?: unknown })?.value ?? p.key)) : [];
   if (!isMap(root) || keys.includes('kind') || !(keys.includes('nodes') || keys.includes('services'))) {
@@ -63,6 +67,7 @@ export function planRkeAudit(text: string, file: string, options: RkePlanOptions
   const values: [string, unknown][] = [
     ['max_age', settings.maxAgeDays], ['max_backup', settings.maxBackups], ['max_size', settings.maxSizeMb], ['path', settings.logPath], ['format', settings.format],
   ];
+  // "RKE passes 0" only applies when a configuration block exists; without one RKE uses its defaults.
   const hasConfiguration = isMap(doc.getIn(CONFIGURATION));
   for (const [key, value] of values) {
     const zero = hasConfiguration && state.zeroFields.includes(key as never) ? `: RKE passes ${key === 'path' || key === 'format' ? '""' : '0'}` : '';
@@ -79,6 +84,7 @@ export function planRkeAudit(text: string, file: string, options: RkePlanOptions
   return { text: changed ? yaml.render() : text, changes, warnings };
 }
 
+/** Sets the requested policy, keeps a valid existing one, or replaces an invalid one (with a warning). */
 function setPolicy(
   current: unknown,
   options: RkePlanOptions,
