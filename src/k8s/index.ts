@@ -23,7 +23,7 @@ export { checkClusterHealth } from './health/check-health.js';
 export type { HealthEndpointResult } from './health/parse-health.js';
 export { parseHealthReply } from './health/parse-health.js';
 export type { ClusterInventory } from './upgrade/inventory.js';
-export { collectInventory, buildInventory } from './upgrade/inventory.js';
+export { collectInventory, buildInventory, withLiveEtcdVersions } from './upgrade/inventory.js';
 export type { UpgradePlan, UpgradeStep, UpgradeComponentRow } from './upgrade/plan-upgrade.js';
 export { planUpgrade } from './upgrade/plan-upgrade.js';
 export type { UpgradeNodeDeps, UpgradeNodeOptions } from './upgrade/upgrade-node.js';

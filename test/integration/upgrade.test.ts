@@ -80,6 +80,16 @@ test('kubekeeper upgrade plan lists versions and the ordered steps when the targ
   ]);
 });
 
+test('kubekeeper upgrade plan reads the etcd version each member reports when --etcd-endpoints is given', async (t) => {
+  const { kubeconfig } = await fresh(t);
+  const r = await runKubekeeper(['upgrade', 'plan', '--kubeconfig', kubeconfig, '--to', '1.29.3', '--etcd-endpoints', etcd.clientUrl, '-w', 'json']);
+  assert.equal(r.code, 0, r.stderr);
+  const plan = JSON.parse(r.stdout) as UpgradePlan;
+  // The test etcd is 3.4.23: a minor step to 3.5, allowed with the advice to reach the latest 3.4 patch first.
+  assert.deepEqual(plan.components.find((c) => c.component === 'etcd'), { component: 'etcd', node: 'cp1', current: '3.4.23', target: '3.5.12-0' });
+  assert.ok(plan.warnings.some((w) => w.startsWith('etcd 3.4.23 on node "cp1" changes minor version')), plan.warnings.join('\n'));
+});
+
 test('kubekeeper upgrade plan refuses a target two minors up with exit code 3', async (t) => {
   const { kubeconfig } = await fresh(t);
   const r = await runKubekeeper(['upgrade', 'plan', '--kubeconfig', kubeconfig, '--to', 'v1.30.0']);

@@ -70,3 +70,16 @@ export async function collectInventory(api: InventoryApi): Promise<ClusterInvent
   ]);
   return buildInventory({ serverVersion, nodes, controlPlanePods, daemonSets });
 }
+
+/**
+ * Replaces the etcd versions read from static pod images with the versions the members report
+ * themselves (Maintenance.Status), which is what counts for the no-downgrade and one-minor rules.
+ * Members are matched to nodes by name (kubeadm names each member after its node); a member
+ * that did not answer keeps the version of its image tag.
+ */
+export function withLiveEtcdVersions(inventory: ClusterInventory, members: ReadonlyArray<{ name: string; version: string }>): ClusterInventory {
+  const byNode = new Map(inventory.components.filter((c) => c.component === 'etcd').map((c) => [c.node, c.version]));
+  for (const m of members) byNode.set(m.name, m.version);
+  const etcd: ComponentVersion[] = [...byNode].sort(([a], [b]) => a.localeCompare(b)).map(([node, version]) => ({ component: 'etcd', node, version }));
+  return { ...inventory, components: [...etcd, ...inventory.components.filter((c) => c.component !== 'etcd')] };
+}

@@ -42,7 +42,8 @@ export function planEtcd(members: readonly ComponentVersion[], wanted: EtcdForKu
     warnings,
     targetFor: (current) => {
       const v = parseVersion(current);
-      return v && compareVersions(v, targetVersion) > 0 ? current : target;
+      // A member already at the target release (or newer) keeps what it runs.
+      return v && compareVersions(v, targetVersion) >= 0 ? current : target;
     },
   };
 }

@@ -90,3 +90,13 @@ test('planUpgrade never downgrades etcd and refuses an etcd minor skip', () => {
   const skip = planUpgrade({ inventory: inventoryOf(load('etcd-skips-a-minor')), target: '1.34.1' });
   assert.match(skip.blockers.join('\n'), /etcd 3\.4\.27-0 on node "cp1" cannot go straight to 3\.6\.4-0/);
 });
+
+test('planUpgrade uses the versions etcd members report and plans no etcd step when they already run the target release', async () => {
+  const { withLiveEtcdVersions } = await import('./inventory.js');
+  const inventory = withLiveEtcdVersions(inventoryOf(load('kubeadm-minor-upgrade')), [{ name: 'cp1', version: '3.5.12' }, { name: 'cp2', version: '3.5.12' }]);
+  const plan = planUpgrade({ inventory, target: '1.29.3' });
+  assert.deepEqual(plan.components.filter((c) => c.component === 'etcd').map((c) => [c.node, c.current, c.target]), [
+    ['cp1', '3.5.12', '3.5.12'], ['cp2', '3.5.12', '3.5.12'], ['cp3', '3.5.10-0', '3.5.12-0'],
+  ]);
+  assert.deepEqual(plan.steps.filter((s) => s.kind === 'etcd').map((s) => s.node), ['cp3']);
+});

@@ -6,6 +6,7 @@
  * kube-proxy, final health. Nodes already at the target are left out.
  */
 import type { ComponentVersion } from '../versions/check-skew.js';
+import { compareVersions, parseVersion } from '../versions/kube-version.js';
 import type { ClusterInventory } from './inventory.js';
 
 /** One row of the component table (like kubeadm upgrade plan's). */
@@ -50,7 +51,12 @@ export function planSteps(inventory: ClusterInventory, rows: readonly UpgradeCom
       checks: ['/livez and /readyz pass', 'every node is Ready', 'every etcd member is healthy, one leader, no alarms'],
     },
   ];
-  for (const row of rows.filter((r) => r.component === 'etcd' && r.target !== '' && r.current !== r.target)) {
+  // "3.5.12" (reported by the member) and "3.5.12-0" (image tag) are the same release.
+  const sameRelease = (a: string, b: string) => {
+    const [va, vb] = [parseVersion(a), parseVersion(b)];
+    return va !== undefined && vb !== undefined && compareVersions(va, vb) === 0;
+  };
+  for (const row of rows.filter((r) => r.component === 'etcd' && r.target !== '' && !sameRelease(r.current, r.target))) {
     steps.push({
       kind: 'etcd',
       title: `Upgrade etcd on "${row.node}" from ${row.current} to ${row.target}`,
