@@ -17,3 +17,4 @@ export { loadBackupIdentities, loadBackupRecipients, type BackupKeySources } fro
 export { openBackupRepository, type OpenRepositoryOptions } from './repository-open.js';
 export { saveSnapshot, type SaveSnapshotOptions, type SaveSnapshotResult } from './snapshot-save.js';
 export { checkWritableTarget, FileExistsError, fileWriteError, writeFileAtomic, type WriteFileAtomicOptions } from './atomic-file.js';
+export { runRestoreDrill, type DrillCheck, type DrillStep, type RestoreDrillOptions, type RestoreDrillResult } from './drill.js';

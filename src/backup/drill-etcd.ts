@@ -1,0 +1,136 @@
+/**
+ * The throwaway etcd of a restore drill: the I/O edge that spawns a real etcd on 127.0.0.1
+ * from a restored data dir, waits until it answers, and stops it by PID. Ports are picked
+ * free at random; ETCD_* variables of the caller's environment are not passed on, because
+ * etcd refuses a flag that an environment variable also sets.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { access, constants } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AppError, throwIfAborted } from '../errors.js';
+import { type EtcdClient, connectEtcd } from '../etcd/index.js';
+
+/** How long a stopping etcd gets after SIGTERM before SIGKILL. */
+const STOP_GRACE_MS = 10_000;
+/** Between health probes while etcd starts. */
+const PROBE_INTERVAL_MS = 100;
+/** Kept from etcd's stderr for the failure reason. */
+const LOG_TAIL_BYTES = 8 * 1024;
+
+/** Every drill etcd still running; killed if the process exits without stopping them. */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** A port that was free on 127.0.0.1 a moment ago. */
+export function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The etcd binary's path: `binary` itself when it has a slash, else the first match in PATH. */
+export async function findEtcdBinary(binary: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const candidates = binary.includes('/') ? [binary] : (env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, binary));
+  for (const candidate of candidates) {
+    try {
+      await access(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here (or not executable): try the next PATH entry
+    }
+  }
+  const where = binary.includes('/') ? `"${binary}" does not exist or is not executable` : `no "${binary}" binary found in PATH`;
+  throw new AppError('drill-etcd-missing', `Cannot run a restore drill: ${where}`, {
+    hint: 'A drill starts a real etcd: install etcd (the version the cluster runs), or give its path with --etcd-binary (drill.etcdBinary in the daemon config)',
+  });
+}
+
+export interface DrillEtcdOptions {
+  binary: string;
+  name: string;
+  dataDir: string;
+  clientPort: number;
+  peerPort: number;
+  quotaBackendBytes: number;
+  /** Give up waiting for etcd to answer after this long. */
+  startTimeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface DrillEtcd {
+  pid: number;
+  clientUrl: string;
+  /** A connected client; closed by stop(). */
+  client: EtcdClient;
+  /** SIGTERM by PID, SIGKILL after a grace period; resolves once the process is gone. */
+  stop(): Promise<void>;
+}
+
+/** Starts etcd and resolves once it answers Status; stops it again on any failure. */
+export async function startDrillEtcd(options: DrillEtcdOptions): Promise<DrillEtcd> {
+  const clientUrl = `http://127.0.0.1:${options.clientPort}`;
+  const peerUrl = `http://127.0.0.1:${options.peerPort}`;
+  const args = [
+    '--name', options.name, '--data-dir', options.dataDir,
+    '--listen-client-urls', clientUrl, '--advertise-client-urls', clientUrl,
+    '--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl,
+    '--initial-cluster', `${options.name}=${peerUrl}`,
+    '--quota-backend-bytes', String(options.quotaBackendBytes),
+    '--logger', 'zap', '--log-outputs', 'stderr', '--log-level', 'warn',
+  ];
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ETCD_') && !k.startsWith('ETCDCTL_')));
+  const child = spawn(options.binary, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
+  running.add(child);
+  let log = '';
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (log = (log + d).slice(-LOG_TAIL_BYTES)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => {
+    running.delete(child);
+    resolve();
+  }));
+  let spawnError: Error | undefined;
+  child.once('error', (err) => (spawnError = err));
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      process.kill(child.pid, 'SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      await exited;
+      clearTimeout(timer);
+    }
+  };
+  const failure = (why: string) => new AppError('drill-etcd-start', `The drill etcd did not start: ${why}${log ? `; its last log lines: ${lastLines(log)}` : ''}`, {
+    hint: 'Check that the etcd binary can serve this data (same or newer version than the cluster) and that the work dir has room',
+  });
+
+  const deadline = Date.now() + options.startTimeoutMs;
+  try {
+    for (;;) {
+      throwIfAborted(options.signal, 'The restore drill');
+      if (spawnError) throw failure(spawnError.message);
+      if (child.exitCode !== null || child.signalCode !== null) throw failure(`etcd exited with ${child.exitCode ?? child.signalCode}`);
+      if (Date.now() > deadline) throw failure(`no answer on ${clientUrl} after ${options.startTimeoutMs} ms`);
+      const client = await connectEtcd({ endpoints: [clientUrl], dialTimeoutMs: 1000, commandTimeoutMs: 5000 }, options.signal).catch(() => undefined);
+      if (client) {
+        return { pid: child.pid as number, clientUrl, client, stop: async () => { client.close(); await stop(); } };
+      }
+      await sleep(PROBE_INTERVAL_MS);
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+function lastLines(log: string): string {
+  return log.trim().split('\n').slice(-3).map((l) => l.trim()).join(' | ');
+}
