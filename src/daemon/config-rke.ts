@@ -82,7 +82,8 @@ function rkeEtcd(r: ConfigReader, env: NodeJS.ProcessEnv): KubekeeperConfig['etc
     const addresses = etcdNodeAddresses(r);
     const address = env.KUBEKEEPER_NODE_ADDRESS || (addresses.length === 1 ? addresses[0] : undefined);
     if (!address) {
-      throw r.error(['nodes'], `cannot tell which of the ${addresses.length} etcd nodes this is`, 'set KUBEKEEPER_NODE_ADDRESS to this node\'s address, or ETCDCTL_CERT and ETCDCTL_KEY');
+      throw r.error(['nodes'], `cannot tell which of the ${addresses.length} etcd nodes this is`, undefined,
+        'Set KUBEKEEPER_NODE_ADDRESS to this node\'s address (its kube-etcd-ADDRESS.pem is used), or ETCDCTL_CERT and ETCDCTL_KEY');
     }
     // RKE names node certificates after the address with dots as dashes (pki.GetCrtNameForHost).
     const base = `${RKE_SSL_DIR}/kube-etcd-${address.replace(/[.:]/g, '-')}`;
@@ -135,7 +136,8 @@ export function parseRkeClusterYml(r: ConfigReader, env: NodeJS.ProcessEnv, defa
   const recipients = (env.KUBEKEEPER_RECIPIENTS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const passphraseFile = env.KUBEKEEPER_PASSPHRASE_FILE || undefined;
   if (recipients.length === 0 && !passphraseFile) {
-    throw r.error(BACKUP, 'RKE has no encryption settings and backups must be encrypted', 'set KUBEKEEPER_RECIPIENTS=age1...[,FILE] or KUBEKEEPER_PASSPHRASE_FILE=FILE in the environment');
+    throw r.error(BACKUP, 'RKE has no encryption settings and kubekeeper backups must be encrypted', undefined,
+      'Set KUBEKEEPER_RECIPIENTS=age1...[,FILE] or KUBEKEEPER_PASSPHRASE_FILE=FILE in the environment of kubekeeper');
   }
   const config: KubekeeperConfig = {
     source: { path: r.file, format: 'rke' },

@@ -67,8 +67,8 @@ export class ConfigReader {
     return { file: this.file };
   }
 
-  error(path: ConfigPath, problem: string, allowed?: string): ConfigError {
-    return new ConfigError(this.position(path), path.length ? fieldName(path) : undefined, problem, allowed);
+  error(path: ConfigPath, problem: string, allowed?: string, hint?: string): ConfigError {
+    return new ConfigError(this.position(path), path.length ? fieldName(path) : undefined, problem, allowed, hint);
   }
 
   /** Keys of the mapping at `path` ([] when absent); with `allowed`, unknown keys are errors. */

@@ -89,10 +89,11 @@ export class ConfigError extends AppError {
   readonly field: string | undefined;
   readonly allowed: string | undefined;
 
-  constructor(where: ConfigPosition, field: string | undefined, problem: string, allowed?: string) {
+  /** `allowed` lists what the field accepts; `hint` replaces the "Allowed: ..." hint when set. */
+  constructor(where: ConfigPosition, field: string | undefined, problem: string, allowed?: string, hint?: string) {
     const at = where.line === undefined ? where.file : `${where.file}:${where.line}:${where.column ?? 1}`;
     super('config-invalid', `Invalid config ${at}${field ? `: ${field}` : ''}: ${problem}`, {
-      hint: allowed ? `Allowed: ${allowed}` : 'Run "kubekeeper config check --config FILE" after fixing it',
+      hint: hint ?? (allowed ? `Allowed: ${allowed}` : 'Run "kubekeeper config check --config FILE" after fixing it'),
       exitCode: ExitCode.usage,
     });
     this.file = where.file;

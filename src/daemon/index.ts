@@ -7,3 +7,7 @@ export { parseDurationMs } from './config-yaml.js';
 export { BackupTimeoutError, backupNameFor, runBackupOnce, type BackupRunResult, type RunBackupOptions } from './backup-run.js';
 export { acquireLock, LockHeldError, type AcquireLockOptions, type HeldLock, type LockOwner } from './lock.js';
 export { openConfiguredRepository, runConfiguredDrill, type ConfiguredDrillOptions } from './daemon-drill.js';
+export { backupCron, cronForInterval, systemdCalendar } from './generate-schedule.js';
+export { generateSystemdUnits, writablePaths, type SystemdOptions, type SystemdUnits } from './generate-systemd.js';
+export { generateCrontab, type CrontabOptions } from './generate-crontab.js';
+export { CONTAINER_CONFIG_DIR, CONTAINER_SECRETS_DIR, generateCronJob, hostMounts, type CronJobOptions } from './generate-cronjob.js';
