@@ -244,3 +244,23 @@ test('kubekeeper node cordon and uncordon report the change and KUBECONFIG is ho
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /error: unable to cordon node "nope": nodes "nope" not found/);
 });
+
+test('drain sends a policy/v1beta1 Eviction when discovery serves only that, and deletes when it serves none', async (t) => {
+  const dir = await tempDir(t);
+  for (const [served, expectPath] of [['policy/v1beta1', '/eviction'], [null, '/pods/web-1']] as const) {
+    const old = await startKubeApiServer({ evictionVersion: served });
+    try {
+      old.addNode(makeNode('node-1'));
+      old.addPod(webPod('web-1'), { terminatingReads: 0 });
+      const client = await openKubeClient({ kubeconfig: await old.writeKubeconfig(dir), env: {} });
+      const result = await drainNode(client, 'node-1', DEFAULT_DRAIN_OPTIONS, { clock: createFakeClock() });
+      assert.equal(result.drained, true);
+      const removal = old.requests.find((r) => (r.method === 'POST' || r.method === 'DELETE') && r.path.endsWith(expectPath));
+      assert.ok(removal, `${served}: ${old.requests.map((r) => `${r.method} ${r.path}`).join(', ')}`);
+      if (served) assert.equal(removal.body?.apiVersion, 'policy/v1beta1');
+      else assert.equal(removal.method, 'DELETE');
+    } finally {
+      await old.close();
+    }
+  }
+});
