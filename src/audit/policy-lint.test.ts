@@ -48,6 +48,11 @@ test('lintPolicy reports Secrets logged with bodies by a rule before the Secrets
   assert.match(found.map((f) => f.message).join('\n'), /serviceaccounts\/token/);
 });
 
+test('lintPolicy accepts the upstream example policy, where TokenRequests are logged at Request', () => {
+  const text = `apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: ["RequestReceived"]\nrules:\n  - level: RequestResponse\n    resources: [{group: "", resources: ["pods"]}]\n  - level: Metadata\n    resources: [{group: "", resources: ["pods/log", "pods/status"]}]\n  - level: None\n    users: ["system:kube-proxy"]\n    verbs: ["watch"]\n    resources: [{group: "", resources: ["endpoints", "services"]}]\n  - level: None\n    userGroups: ["system:authenticated"]\n    nonResourceURLs: ["/api*", "/version"]\n  - level: Metadata\n    resources: [{group: "", resources: ["secrets", "configmaps"]}]\n  - level: Request\n    resources: [{group: ""}, {group: "extensions"}]\n  - level: Metadata\n`;
+  assert.deepEqual(lint(text), []);
+});
+
 test('lintPolicy reports a catch-all at Request that logs TokenReview bodies', () => {
   const text = `${HEAD}  - level: Metadata\n    resources: [{group: "", resources: [secrets, serviceaccounts/token]}]\n  - level: Request\n`;
   const found = only(lint(text), 'credentials-with-bodies');

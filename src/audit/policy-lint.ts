@@ -4,7 +4,7 @@
  * because an earlier rule wins, Secrets and tokens logged with bodies, `pods` believed to cover
  * `pods/log`, and no catch-all at the end. Pure: text in, findings out.
  */
-import { isCatchAll, levelRecordsBodies, type AuditPolicy, type PolicyRule } from './policy.js';
+import { AUDIT_LEVELS, isCatchAll, type AuditLevel, type AuditPolicy, type PolicyRule } from './policy.js';
 import { ruleCanMatchResource, ruleCovers, ruleMatchesAllOfResource, type ResourceProbe } from './policy-cover.js';
 import { parsePolicyDocument, type SourcePosition } from './policy-document.js';
 import { validatePolicy, type PolicyPath } from './policy-validate.js';
@@ -24,11 +24,14 @@ export interface LintResult {
   policy: AuditPolicy | undefined;
 }
 
-/** Resources whose bodies carry credentials: logging them at Request or above leaks them. */
-export const CREDENTIAL_RESOURCES: readonly (ResourceProbe & { label: string })[] = [
-  { label: 'secrets', group: '', resource: 'secrets', namespaced: true },
-  { label: 'serviceaccounts/token', group: '', resource: 'serviceaccounts', subresource: 'token', namespaced: true },
-  { label: 'tokenreviews', group: 'authentication.k8s.io', resource: 'tokenreviews', namespaced: false },
+/**
+ * Resources whose bodies carry credentials, and the level from which they leak: Secret data
+ * and a TokenReview's token are in the request, a TokenRequest's token only in the response.
+ */
+export const CREDENTIAL_RESOURCES: readonly (ResourceProbe & { label: string; leaksAt: AuditLevel })[] = [
+  { label: 'secrets', group: '', resource: 'secrets', namespaced: true, leaksAt: 'Request' },
+  { label: 'serviceaccounts/token', group: '', resource: 'serviceaccounts', subresource: 'token', namespaced: true, leaksAt: 'RequestResponse' },
+  { label: 'tokenreviews', group: 'authentication.k8s.io', resource: 'tokenreviews', namespaced: false, leaksAt: 'Request' },
 ];
 
 /** Subresources that a bare resource name does not match; the commonly audited ones. */
@@ -65,7 +68,8 @@ function checkShadowed(rules: readonly PolicyRule[], { emit, ruleName, lineOf }:
 function checkCredentials(rules: readonly PolicyRule[], { emit, ruleName }: Context): void {
   for (const probe of CREDENTIAL_RESOURCES) {
     for (const [i, rule] of rules.entries()) {
-      if (ruleCanMatchResource(rule, probe) && levelRecordsBodies(rule.level)) {
+      const leaks = AUDIT_LEVELS.indexOf(rule.level) >= AUDIT_LEVELS.indexOf(probe.leaksAt);
+      if (ruleCanMatchResource(rule, probe) && leaks) {
         emit('error', 'credentials-with-bodies', ['rules', i, 'level'],
           `${ruleName(i)} logs ${probe.label} at level ${rule.level}, which writes their bodies (credentials) to the audit log; add a rule with level Metadata for ${probe.label} before it`);
       }

@@ -66,11 +66,6 @@ export interface AuditRequest {
   path?: string;
 }
 
-/** True when `level` names a level that records at least the request body. */
-export function levelRecordsBodies(level: AuditLevel): boolean {
-  return level === 'Request' || level === 'RequestResponse';
-}
-
 /** True for a rule with no selectors at all: it matches every request. */
 export function isCatchAll(rule: PolicyRule): boolean {
   return [rule.users, rule.userGroups, rule.verbs, rule.resources, rule.namespaces, rule.nonResourceURLs].every(
