@@ -4,4 +4,4 @@ export {
   checkPolicy, formatDuration, isEmptyPolicy, isoWeek, planRetention,
 } from './retention.js';
 export { type CronExpression, CronSyntaxError, cronMatchesDay, parseCron } from './cron.js';
-export { type Schedule, checkSchedule, nextCronTime, nextPlannedRun, nextRun } from './next-run.js';
+export { type Schedule, checkSchedule, firstPlannedRun, nextCronTime, nextPlannedRun, nextPlannedRunAfter, nextRun } from './next-run.js';

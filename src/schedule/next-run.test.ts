@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseCron } from './cron.js';
-import { checkSchedule, nextCronTime, nextPlannedRun, nextRun } from './next-run.js';
+import { checkSchedule, firstPlannedRun, nextCronTime, nextPlannedRun, nextPlannedRunAfter, nextRun } from './next-run.js';
 
 const at = (iso: string) => new Date(iso);
 const iso = (d: Date) => d.toISOString();
@@ -42,4 +42,21 @@ test('checkSchedule names the field when an interval or jitter is unusable', () 
   assert.throws(() => checkSchedule({ intervalMs: 10 }, 0), /intervalMs must be an integer of at least 1000, got 10/);
   assert.throws(() => checkSchedule({ intervalMs: 5000 }, -1), /jitterMs must be a non-negative integer, got -1/);
   assert.doesNotThrow(() => checkSchedule({ intervalMs: 5000 }, 0));
+});
+
+test('nextPlannedRunAfter skips the runs missed while a run was long when an interval is given', () => {
+  const every = { intervalMs: 60_000 };
+  assert.equal(iso(nextPlannedRunAfter(every, at('2024-06-01T10:00:00Z'), at('2024-06-01T10:00:20Z'))), '2024-06-01T10:01:00.000Z');
+  assert.equal(iso(nextPlannedRunAfter(every, at('2024-06-01T10:00:00Z'), at('2024-06-01T10:03:20Z'))), '2024-06-01T10:04:00.000Z');
+  const hourly = { cron: parseCron('@hourly') };
+  assert.equal(iso(nextPlannedRunAfter(hourly, at('2024-06-01T10:00:00Z'), at('2024-06-01T12:30:00Z'))), '2024-06-01T13:00:00.000Z');
+});
+
+test('firstPlannedRun runs at once when the newest backup is overdue or missing, else one interval after it', () => {
+  const every = { intervalMs: 3_600_000 };
+  const now = at('2024-06-01T10:00:00Z');
+  assert.equal(iso(firstPlannedRun(every, now)), '2024-06-01T10:00:00.000Z');
+  assert.equal(iso(firstPlannedRun(every, now, at('2024-06-01T08:00:00Z'))), '2024-06-01T10:00:00.000Z');
+  assert.equal(iso(firstPlannedRun(every, now, at('2024-06-01T09:30:00Z'))), '2024-06-01T10:30:00.000Z');
+  assert.equal(iso(firstPlannedRun({ cron: parseCron('0 */6 * * *') }, now, at('2024-05-01T00:00:00Z'))), '2024-06-01T12:00:00.000Z');
 });

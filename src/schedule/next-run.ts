@@ -66,3 +66,29 @@ export function nextRun(schedule: Schedule, after: Date, jitterMs: number, rando
   const planned = nextPlannedRun(schedule, after);
   return new Date(planned.getTime() + Math.floor(random() * jitterMs));
 }
+
+/**
+ * The next planned run after one planned for `previous` that ran until `now`: runs missed
+ * while it ran long are skipped, not queued. An interval schedule stays on its grid.
+ */
+export function nextPlannedRunAfter(schedule: Schedule, previous: Date, now: Date): Date {
+  if ('intervalMs' in schedule) {
+    const missed = Math.max(0, Math.floor((now.getTime() - previous.getTime()) / schedule.intervalMs));
+    return new Date(previous.getTime() + (missed + 1) * schedule.intervalMs);
+  }
+  return nextCronTime(schedule.cron, previous.getTime() > now.getTime() ? previous : now);
+}
+
+/**
+ * The first planned run when the daemon starts at `now`. An interval schedule runs one
+ * interval after the newest good backup, at once when that is overdue or there is none
+ * (like a restarted RKE snapshot loop, but without waiting a whole interval unprotected);
+ * a cron schedule waits for its next match.
+ */
+export function firstPlannedRun(schedule: Schedule, now: Date, lastSuccessAt?: Date): Date {
+  if ('intervalMs' in schedule) {
+    const due = lastSuccessAt ? lastSuccessAt.getTime() + schedule.intervalMs : now.getTime();
+    return new Date(Math.max(due, now.getTime()));
+  }
+  return nextCronTime(schedule.cron, now);
+}
