@@ -92,3 +92,14 @@ test('planKubeadmAudit warns about webhook flags it leaves alone', () => {
   assert.match(plan.warnings.join('\n'), /--audit-webhook-config-file/);
   assert.ok(plan.text.includes('--audit-webhook-config-file=/etc/kubernetes/webhook.yaml'));
 });
+
+test('planKubeadmAudit reuses a log directory mounted by hand under another name', () => {
+  const byHand = fixture
+    .replace('    - mountPath: /etc/ssl/certs\n', '    - mountPath: /var/log/kubernetes/audit\n      name: audit\n    - mountPath: /etc/ssl/certs\n')
+    .replace('  volumes:\n', '  volumes:\n  - hostPath:\n      path: /var/log/kubernetes/audit\n    name: audit\n');
+  const plan = planKubeadmAudit(byHand, 'm', KUBEADM_AUDIT_DEFAULTS);
+  assert.equal(plan.text.split('mountPath: /var/log/kubernetes/audit').length, 2, 'mounted once');
+  assert.deepEqual(plan.changes.find((c) => c.target === 'volume audit'), { action: 'unchanged', target: 'volume audit', to: 'hostPath /var/log/kubernetes/audit at /var/log/kubernetes/audit' });
+  const elsewhere = planKubeadmAudit(byHand.replace('      path: /var/log/kubernetes/audit\n    name: audit', '      path: /srv/audit\n    name: audit'), 'm', KUBEADM_AUDIT_DEFAULTS);
+  assert.match(elsewhere.warnings.join('\n'), /\/var\/log\/kubernetes\/audit is already mounted from volume "audit" \(hostPath \/srv\/audit\)/);
+});

@@ -98,11 +98,27 @@ function listAt(doc: Document, owner: YAMLMap, key: string): YAMLSeq {
   return created;
 }
 
-function setVolumes(doc: Document, container: YAMLMap, settings: AuditLogSettings, changes: ConfigChange[]): void {
+/**
+ * True when `v.mountPath` is already mounted under another volume name (set up by hand):
+ * adding ours would give the container two mounts at one path, which the API server rejects.
+ */
+function mountedElsewhere(v: Volume, volumes: YAMLSeq, mounts: YAMLSeq, changes: ConfigChange[], warnings: string[]): boolean {
+  const other = mounts.items.find((item) => isMap(item) && item.get('mountPath') === v.mountPath && item.get('name') !== v.name) as YAMLMap | undefined;
+  if (!other) return false;
+  const name = String(other.get('name'));
+  const volume = volumes.items.find((item) => isMap(item) && item.get('name') === name) as YAMLMap | undefined;
+  const hostPath = volume?.getIn(['hostPath', 'path']);
+  if (hostPath === v.hostPath) changes.push({ action: 'unchanged', target: `volume ${name}`, to: `hostPath ${v.hostPath} at ${v.mountPath}` });
+  else warnings.push(`${v.mountPath} is already mounted from volume "${name}" (${hostPath === undefined ? 'not a hostPath' : `hostPath ${String(hostPath)}`}); left as it is`);
+  return true;
+}
+
+function setVolumes(doc: Document, container: YAMLMap, settings: AuditLogSettings, changes: ConfigChange[], warnings: string[]): void {
   const spec = doc.get('spec') as YAMLMap;
   const volumes = listAt(doc, spec, 'volumes');
   const mounts = listAt(doc, container, 'volumeMounts');
   for (const v of volumesFor(settings)) {
+    if (mountedElsewhere(v, volumes, mounts, changes, warnings)) continue;
     const byName = volumes.items.find((item) => isMap(item) && item.get('name') === v.name) as YAMLMap | undefined;
     const hostPath = byName?.getIn(['hostPath', 'path']);
     if (!byName) {
@@ -136,7 +152,7 @@ export function planKubeadmAudit(text: string, file: string, settings: AuditLogS
   const changes: ConfigChange[] = [];
   const warnings: string[] = [];
   setFlags(yaml.doc, command, settings, changes);
-  setVolumes(yaml.doc, container, settings, changes);
+  setVolumes(yaml.doc, container, settings, changes, warnings);
   const others = command.items.map((i) => (isScalar(i) ? String(i.value) : '')).filter((f) => f.startsWith('--audit-webhook-'));
   if (others.length) warnings.push(`Left as they are: ${others.join(' ')} (the webhook backend is configured separately)`);
   const changed = changes.some((c) => c.action !== 'unchanged');
