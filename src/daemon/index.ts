@@ -11,3 +11,8 @@ export { backupCron, cronForInterval, systemdCalendar } from './generate-schedul
 export { generateSystemdUnits, writablePaths, type SystemdOptions, type SystemdUnits } from './generate-systemd.js';
 export { generateCrontab, type CrontabOptions } from './generate-crontab.js';
 export { CONTAINER_CONFIG_DIR, CONTAINER_SECRETS_DIR, generateCronJob, hostMounts, type CronJobOptions } from './generate-cronjob.js';
+export { DEFAULT_BACKUP_INTERVAL_MS, DEFAULT_DRILL_INTERVAL_MS, runDaemon, type DaemonOptions } from './daemon.js';
+export { type Clock, systemClock } from './clock.js';
+export { type DaemonState, createDaemonState, daemonMetricFamilies, recordBackup, recordDrill } from './daemon-state.js';
+export { checkHealth, type HealthReport } from './health.js';
+export { METRICS_CONTENT_TYPE, renderMetrics, type MetricFamily } from './metrics.js';

@@ -1,0 +1,156 @@
+/**
+ * `kubekeeper daemon`: composition only. Backups on the configured schedule (every N as RKE
+ * does, or cron) with jitter and retention after each success (runBackupOnce), restore
+ * drills on their own schedule, a /metrics and /healthz endpoint, JSON logs. Backups and
+ * drills run one at a time. When `signal` fires (SIGTERM/SIGINT) no new run starts, the
+ * run in flight is aborted through the same signal (an aborted upload never gets its
+ * manifest, so nothing half-written is listed as good), the server closes, and the
+ * promise resolves.
+ */
+import { type RestoreDrillResult } from '../backup/index.js';
+import { buildExpirationReport, certificateExpiryMetrics, readPki } from '../certs/index.js';
+import { AppError, messageOf } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { type Schedule, firstPlannedRun, parseCron } from '../schedule/index.js';
+import { type BackupRunResult, type RunBackupOptions, runBackupOnce } from './backup-run.js';
+import { type Clock, systemClock } from './clock.js';
+import type { KubekeeperConfig } from './config.js';
+import { type ConfiguredDrillOptions, openConfiguredRepository, runConfiguredDrill } from './daemon-drill.js';
+import { type DaemonState, createDaemonState, daemonMetricFamilies, recordBackup, recordDrill } from './daemon-state.js';
+import { checkHealth } from './health.js';
+import { renderMetrics } from './metrics.js';
+import { type MetricsServer, startMetricsServer } from './metrics-server.js';
+import { createSerialQueue, runSchedule } from './scheduler.js';
+
+/** RKE's default `interval_hours: 12` when the config names no schedule. */
+export const DEFAULT_BACKUP_INTERVAL_MS = 12 * 3_600_000;
+/** A drill a day when drills are enabled without a schedule. */
+export const DEFAULT_DRILL_INTERVAL_MS = 24 * 3_600_000;
+
+export interface DaemonOptions {
+  signal: AbortSignal;
+  logger: Logger;
+  clock?: Clock;
+  random?: () => number;
+  env?: NodeJS.ProcessEnv;
+  /** Serve certificate expiry gauges for this PKI dir (kubeadm or RKE layout). */
+  pkiDir?: string;
+  /** Told the metrics address once the server listens. */
+  onListening?: (address: { host: string; port: number }) => void;
+  /** Seams for tests; default the real backup run and drill. */
+  runBackup?: (config: KubekeeperConfig, options: RunBackupOptions) => Promise<BackupRunResult>;
+  runDrill?: (config: KubekeeperConfig, options: ConfiguredDrillOptions) => Promise<RestoreDrillResult>;
+}
+
+function scheduleOf(interval: number | undefined, cron: string | undefined, fallbackMs: number): Schedule {
+  return cron !== undefined ? { cron: parseCron(cron) } : { intervalMs: interval ?? fallbackMs };
+}
+
+const codeOf = (err: unknown) => (err instanceof AppError ? err.code : 'internal');
+
+/** Runs until `options.signal` fires; throws only when it cannot start (metrics port taken). */
+export async function runDaemon(config: KubekeeperConfig, options: DaemonOptions): Promise<DaemonState> {
+  const { signal, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? Math.random;
+  const env = options.env ?? process.env;
+  const state = createDaemonState(clock.now());
+  const backupSchedule = scheduleOf(config.schedule.intervalMs, config.schedule.cron, DEFAULT_BACKUP_INTERVAL_MS);
+  const drillSchedule = scheduleOf(config.drill.intervalMs, config.drill.cron, DEFAULT_DRILL_INTERVAL_MS);
+  await seedLastSuccess(config, state, env, logger);
+
+  let server: MetricsServer | undefined;
+  if (config.metrics.listen) {
+    server = await startMetricsServer({
+      listen: config.metrics.listen,
+      metrics: () => renderAll(state, clock, options.pkiDir),
+      health: () => checkHealth(state, clock.now(), config.metrics.staleAfterMs),
+    });
+    options.onListening?.({ host: server.host, port: server.port });
+  }
+  logger.log('info', 'daemon.start', {
+    config: config.source.path, repository: config.repository.url, schedule: config.schedule.cron ?? `every ${Math.round(('intervalMs' in backupSchedule ? backupSchedule.intervalMs : 0) / 1000)}s`,
+    jitterMs: config.schedule.jitterMs, drill: config.drill.enabled, metrics: server ? `${server.host}:${server.port}` : 'off',
+  });
+
+  const serial = createSerialQueue();
+  const backupJob = () => serial(async () => {
+    if (signal.aborted) return;
+    const started = clock.now();
+    try {
+      const r = await (options.runBackup ?? runBackupOnce)(config, { signal, logger, now: () => clock.now(), env });
+      recordBackup(state, { at: clock.now(), ok: true, durationMs: r.durationMs, backupName: r.backupName, bytes: r.bytes, kept: r.kept });
+    } catch (err) {
+      const durationMs = clock.now().getTime() - started.getTime();
+      // Interrupted by shutdown: not a failure of the backup, and nothing was listed as good.
+      if (signal.aborted) return logger.log('warn', 'backup.run.interrupted', { durationMs });
+      recordBackup(state, { at: clock.now(), ok: false, durationMs, reason: codeOf(err) });
+    }
+  });
+  const drillJob = () => serial(async () => {
+    if (signal.aborted) return;
+    const started = clock.now();
+    try {
+      const r = await (options.runDrill ?? runConfiguredDrill)(config, { signal, logger, env });
+      recordDrill(state, { at: clock.now(), ok: r.ok, durationMs: r.durationMs, backupName: r.backupName, reason: r.failedStep });
+    } catch (err) {
+      if (signal.aborted) return logger.log('warn', 'drill.interrupted', {});
+      logger.log('error', 'drill.failed', { code: codeOf(err), error: messageOf(err) });
+      recordDrill(state, { at: clock.now(), ok: false, durationMs: clock.now().getTime() - started.getTime(), reason: codeOf(err) });
+    }
+  });
+
+  const loops = [runSchedule({
+    name: 'backup', schedule: backupSchedule, jitterMs: config.schedule.jitterMs, run: backupJob,
+    firstPlanned: firstPlannedRun(backupSchedule, clock.now(), state.lastSuccessAt),
+    onNext: (at) => {
+      state.nextBackupAt = at;
+      logger.log('info', 'backup.next', { at: at.toISOString() });
+    },
+  }, { clock, signal, random })];
+  if (config.drill.enabled) {
+    loops.push(runSchedule({
+      name: 'drill', schedule: drillSchedule, jitterMs: config.schedule.jitterMs, run: drillJob,
+      // The first drill waits one period (or the next cron match): the first backup comes first.
+      firstPlanned: firstPlannedRun(drillSchedule, clock.now(), clock.now()),
+      onNext: (at) => {
+        state.nextDrillAt = at;
+        logger.log('info', 'drill.next', { at: at.toISOString() });
+      },
+    }, { clock, signal, random }));
+  }
+  try {
+    await Promise.all(loops);
+  } finally {
+    await server?.close();
+    logger.log('info', 'daemon.stop', { backups: state.successes, failures: [...state.failures.values()].reduce((a, b) => a + b, 0) });
+  }
+  return state;
+}
+
+/** The newest good backup already in the repository, so health and the first run know it. */
+async function seedLastSuccess(config: KubekeeperConfig, state: DaemonState, env: NodeJS.ProcessEnv, logger: Logger): Promise<void> {
+  try {
+    const { repo, close } = await openConfiguredRepository(config, env, logger);
+    try {
+      const newest = (await repo.listBackups()).backups.find((b) => b.status === 'ok');
+      if (newest?.manifest) state.lastSuccessAt = new Date(newest.manifest.createdAt);
+    } finally {
+      await close();
+    }
+  } catch (err) {
+    // Not fatal: the first run will say what is wrong, and count it as a failure.
+    logger.log('warn', 'daemon.repository.unreadable', { code: codeOf(err), error: messageOf(err) });
+  }
+}
+
+async function renderAll(state: DaemonState, clock: Clock, pkiDir: string | undefined): Promise<string> {
+  const text = renderMetrics(daemonMetricFamilies(state));
+  if (!pkiDir) return text;
+  // An unreadable PKI dir drops the certificate gauges, never the backup metrics.
+  const certs = await readPki({ pkiDir }).then(
+    (inventory) => certificateExpiryMetrics(buildExpirationReport(inventory, { now: clock.now(), warnWithinMs: 0 }), clock.now()),
+    () => '',
+  );
+  return text + certs;
+}

@@ -1,0 +1,105 @@
+/**
+ * `kubekeeper drill` against real etcd: backups saved from a live member into a local
+ * repository are restored into a throwaway etcd (started and stopped by the drill) and
+ * checked. A damaged stored object, a missing expected key and a missing etcd binary each
+ * fail with their reason and the documented exit code; nothing is left in the work dir.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { RestoreDrillResult } from '../../src/backup/index.js';
+import { runKubekeeper } from '../support/cli.js';
+import { type EtcdProcess, etcdctlOk, startEtcd } from '../support/etcd.js';
+
+let etcd: EtcdProcess;
+let dir: string;
+let repo: string;
+let keyFile: string;
+let workDir: string;
+
+before(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'kk-drill-'));
+  repo = path.join(dir, 'repo');
+  workDir = path.join(dir, 'work');
+  execFileSync('mkdir', ['-p', workDir]);
+  keyFile = path.join(dir, 'key.txt');
+  execFileSync('age-keygen', ['-o', keyFile], { stdio: 'ignore' });
+  const recipient = execFileSync('age-keygen', ['-y', keyFile], { encoding: 'utf8' }).trim();
+  etcd = await startEtcd();
+  for (let i = 0; i < 5; i++) await etcdctlOk(etcd, ['put', `/registry/pods/default/pod-${i}`, `pod-${i}`]);
+  await etcdctlOk(etcd, ['put', '/registry/namespaces/default', 'ns']);
+  await etcdctlOk(etcd, ['put', '/other/key', 'v']);
+  // A deleted key must not be counted: the drill compares live keys only.
+  await etcdctlOk(etcd, ['del', '/registry/pods/default/pod-4']);
+  for (const name of ['first', 'second']) {
+    const r = await runKubekeeper(['backup', 'save', ...etcd.clientFlags, '--repo', repo, '--name', name, '-r', recipient]);
+    assert.equal(r.code, 0, r.stderr);
+  }
+});
+after(async () => {
+  await etcd?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const drill = (args: string[]) => runKubekeeper(['drill', '--repo', repo, '-i', keyFile, '--work-dir', workDir, ...args], { timeoutMs: 120_000 });
+
+test('drill passes with revision, key counts and expected keys when the backup is good', async () => {
+  const r = await drill(['--expect-key', '/registry/namespaces/default', '--expect-key', '/registry/pods/', '-w', 'json']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const result = JSON.parse(r.stdout) as RestoreDrillResult;
+  assert.equal(result.ok, true);
+  assert.equal(result.backupName, 'second', 'latest is the newest backup');
+  assert.deepEqual(result.checks.map((c) => [c.step, c.ok]), [
+    ['download', true], ['restore', true], ['start', true], ['revision', true], ['alarms', true], ['keys', true], ['expected-keys', true],
+  ]);
+  assert.equal(result.keyCount, 6, '4 pods + 1 namespace + 1 other key');
+  // Kubernetes data: kubekeeper's restore bumps the revision by 1e9 and etcd serves that.
+  assert.ok((result.revision ?? 0) > 1_000_000_000, String(result.revision));
+  assert.deepEqual(await readdir(workDir), [], 'the drill removes its temp dir');
+});
+
+test('drill prints each step and a summary in text when -w is not given', async () => {
+  const r = await drill(['--backup', 'first']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^ok {4}download/m);
+  assert.match(r.stdout, /^ok {4}keys +6 keys in 3 groups, as in the snapshot/m);
+  assert.match(r.stdout, /Drill passed: backup "first" restores and serves revision \d+ with 6 keys/);
+});
+
+test('drill fails with exit 3 and names the missing key when an expected key is not served', async () => {
+  const r = await drill(['--expect-key', '/registry/namespaces/kube-system', '-w', 'json']);
+  assert.equal(r.code, 3, r.stderr);
+  const result = JSON.parse(r.stdout) as RestoreDrillResult;
+  assert.equal(result.failedStep, 'expected-keys');
+  assert.equal(result.reason, 'missing: "/registry/namespaces/kube-system"');
+  assert.deepEqual(await readdir(workDir), []);
+});
+
+test('drill fails at download with the sha256 mismatch when the stored object is corrupted', async () => {
+  const dataDir = path.join(repo, 'data');
+  const object = (await readdir(dataDir)).find((n) => n.startsWith('first.snapshot.db'));
+  assert.ok(object);
+  const file = path.join(dataDir, object);
+  const bytes = await readFile(file);
+  const at = Math.floor(bytes.length / 2);
+  bytes[at] = (bytes[at] as number) ^ 0xff;
+  await writeFile(file, bytes);
+  const r = await drill(['--backup', 'first']);
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stdout, /^FAIL {2}download/m);
+  assert.match(r.stdout, /Drill FAILED at download: .*sha256 mismatch: expected [0-9a-f]{64}, got [0-9a-f]{64}/);
+  assert.deepEqual(await readdir(workDir), []);
+});
+
+test('drill says there is no etcd binary and exits 1 when the binary is missing', async () => {
+  const r = await drill(['--etcd-binary', path.join(dir, 'no-such-etcd')]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /Error: Cannot run a restore drill: ".*no-such-etcd" does not exist or is not executable/);
+  assert.match(r.stderr, /Hint: A drill starts a real etcd/);
+  const none = await runKubekeeper(['drill', '--repo', repo, '-i', keyFile], { env: { PATH: path.join(dir, 'empty-path') } });
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, /no "etcd" binary found in PATH/);
+});
