@@ -9,7 +9,7 @@ import { setImmediate as nextTick } from 'node:timers/promises';
 import path from 'node:path';
 import { throwIfAborted } from '../errors.js';
 import {
-  BoltWriter, writeRestoredDb, type BoltDb, type BoltSink, type RestoreDbResult, type RestorePlan,
+  BoltWriter, writeRestoredDb, type BoltSink, type RestoreDbResult, type RestorePlan, type RestoreSource,
 } from '../snapshot/index.js';
 import { FILE_MODE, fsError } from './snapshot-restore-target.js';
 
@@ -41,7 +41,7 @@ function writeFully(fd: number, bytes: Uint8Array, position: number): void {
  */
 export async function writeDb(
   file: string | undefined,
-  source: BoltDb,
+  source: RestoreSource,
   plan: RestorePlan,
   options: { signal?: AbortSignal; onProgress?: (p: WriteProgress) => void },
 ): Promise<DbWriteResult> {

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { setImmediate as nextTick } from 'node:timers/promises';
 import { AppError, throwIfAborted } from '../errors.js';
 import {
-  explainBump, formatId, openBolt, planRestore, type RandomAccess, type RestorePlan,
+  explainBump, formatId, openRestoreSource, planRestore, type RestorePlan, type RestoreSource,
 } from '../snapshot/index.js';
 import { openSnapshotFile } from './snapshot-file.js';
 import { applyManifestEdit, prepareManifestEdit, type ManifestReport, type PreparedManifestEdit } from './snapshot-restore-manifest.js';
@@ -93,10 +93,9 @@ export async function restoreSnapshot(options: SnapshotRestoreOptions, context: 
 
   const file = await openSnapshotFile(options.snapshotPath);
   try {
-    const ra = plainViews(file.ra);
-    const check = await verifyForRestore(file.path, ra, options.skipHashCheck, context);
+    const check = await verifyForRestore(file.path, file.ra, options.skipHashCheck, context);
     throwIfAborted(signal, 'The restore');
-    const source = openBolt(ra);
+    const source = openRestoreSource(file.ra);
     const base = { file, check, source, plan, dataDir, walDir, walInside, manifest };
     return options.dryRun ? await dryRun(base, context) : await restore(base, context);
   } finally {
@@ -107,7 +106,7 @@ export async function restoreSnapshot(options: SnapshotRestoreOptions, context: 
 interface Prepared {
   file: { path: string; sizeBytes: number };
   check: SourceCheck;
-  source: ReturnType<typeof openBolt>;
+  source: RestoreSource;
   plan: RestorePlan;
   dataDir: string;
   walDir: string;
@@ -197,19 +196,5 @@ function report(
     droppedMembers: db.droppedMembers,
     files,
     ...(manifest ? { manifest } : {}),
-  };
-}
-
-/**
- * Views the bbolt reader can `.slice()` into copies: the file reader hands out Buffer views,
- * and Buffer#slice does not copy, so a bucket value kept across page reads would change.
- */
-function plainViews(ra: RandomAccess): RandomAccess {
-  return {
-    sizeBytes: ra.sizeBytes,
-    read(offset, length) {
-      const v = ra.read(offset, length);
-      return new Uint8Array(v.buffer, v.byteOffset, v.length);
-    },
   };
 }

@@ -15,3 +15,4 @@ export { KUBERNETES_BUMP_REVISION, isKubernetesKeyValue, writeRestoredDb, type R
 export { explainBump, planRestore, type RestorePlan, type RestorePlanOptions } from './restore-plan.js';
 export { WAL_SEGMENT_BYTES, encodeRestoreWal, walFileName, type RestoreFlavour } from './wal.js';
 export { encodeSnapFile, snapFileName } from './snap-file.js';
+export { openRestoreSource, type EntryView, type RestoreSource, type SourceBucket } from './restore-source.js';

@@ -12,13 +12,13 @@
  * `key` sorts before `members` and `meta`, so the bump can be decided from what the copy of
  * `key` has seen (Kubernetes data or not) before anything that depends on it is written.
  */
-import type { BoltDb } from './bolt-reader.js';
 import type { BoltWriter } from './bolt-writer.js';
 import { compareBytes, u64beBig } from './bytes.js';
 import { EtcdDataError } from './errors.js';
 import { KEY_BUCKET, META_BUCKET, REVISION_KEY_BYTES } from './etcd-buckets.js';
 import { memberJson } from './go-json.js';
 import { formatId, type RestoreCluster } from './member-id.js';
+import type { EntryView, RestoreSource } from './restore-source.js';
 
 /** `--bump-revision` semantics: a fixed amount (0 = none), or kubekeeper's Kubernetes default. */
 export type RevisionBump =
@@ -106,8 +106,9 @@ export function isKubernetesKeyValue(value: Uint8Array): boolean {
 /**
  * Copies `db` into `writer` with the restore changes, yielding progress every
  * `progressEvery` entries; returns what was done. Does not call `writer.finish()`.
+ * Entries may be views (see restore-source.ts): nothing here keeps one past its step.
  */
-export function* writeRestoredDb(db: BoltDb, writer: BoltWriter, options: RestoreDbOptions): Generator<RestoreDbProgress, RestoreDbResult> {
+export function* writeRestoredDb(db: RestoreSource, writer: BoltWriter, options: RestoreDbOptions): Generator<RestoreDbProgress, RestoreDbResult> {
   const every = options.progressEvery ?? 16384;
   const everyPages = options.progressEveryPages ?? 2048;
   let reportedPages = 0;
@@ -126,7 +127,7 @@ export function* writeRestoredDb(db: BoltDb, writer: BoltWriter, options: Restor
     return { entries: result.entries, pages: writer.pagesWritten };
   };
 
-  const source = db.buckets();
+  const source = db.buckets()[Symbol.iterator]();
   let next = source.next();
   const pendingEnsured = [...ENSURED_BUCKETS];
   for (;;) {
@@ -140,7 +141,7 @@ export function* writeRestoredDb(db: BoltDb, writer: BoltWriter, options: Restor
     if (pendingEnsured[0] === name) pendingEnsured.shift();
     result.buckets.push(name);
     writer.beginBucket(bucket?.name ?? enc.encode(name), bucket?.sequence ?? 0n);
-    const entries = bucket?.entries() ?? [][Symbol.iterator]();
+    const entries: Iterable<EntryView> = bucket?.entries() ?? [];
     if (name === MEMBERS || name === MEMBERS_REMOVED) {
       for (const e of entries) if (name === MEMBERS) result.droppedMembers.push(dec.decode(e.key));
       if (name === MEMBERS) {
@@ -150,11 +151,18 @@ export function* writeRestoredDb(db: BoltDb, writer: BoltWriter, options: Restor
         for (const [k, v] of rows) put(k, v);
       }
     } else if (name === KEY_BUCKET) {
+      // The last key decides the bump; entries are views, so keep a copy.
+      const lastBuffer = new Uint8Array(REVISION_KEY_BYTES + 1);
       let last: Uint8Array | undefined;
       for (const e of entries) {
         const value = valueOf(name, e);
         if (!result.kubernetes && isKubernetesKeyValue(value)) result.kubernetes = true;
-        last = e.key;
+        if (e.key.length <= lastBuffer.length) {
+          lastBuffer.set(e.key);
+          last = lastBuffer.subarray(0, e.key.length);
+        } else {
+          last = e.key.slice();
+        }
         if (put(e.key, value)) yield progress();
       }
       applyBump(result, last, options.bump);
@@ -175,7 +183,7 @@ export function* writeRestoredDb(db: BoltDb, writer: BoltWriter, options: Restor
   return result;
 }
 
-function valueOf(bucket: string, e: { key: Uint8Array; value: Uint8Array | null }): Uint8Array {
+function valueOf(bucket: string, e: EntryView): Uint8Array {
   if (e.value === null) throw new EtcdDataError('Nested bucket (etcd never creates one; kubekeeper cannot restore it)', bucket, e.key);
   return e.value;
 }
@@ -197,7 +205,7 @@ function applyBump(result: RestoreDbResult, last: Uint8Array | undefined, bump: 
 /** Copies a bucket, replacing (or adding, in key order) the keys in `overrides`. */
 function* mergeEntries(
   bucket: string,
-  entries: Iterable<{ key: Uint8Array; value: Uint8Array | null }>,
+  entries: Iterable<EntryView>,
   overrides: Map<string, Uint8Array>,
   put: (k: Uint8Array, v: Uint8Array) => boolean,
   progress: () => RestoreDbProgress,
