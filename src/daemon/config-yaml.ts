@@ -38,7 +38,7 @@ export class ConfigReader {
     this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
     const first = this.doc.errors[0];
     if (first) {
-      const at = first.linePos?.[0];
+      const at = this.lines.linePos(first.pos[0]);
       throw new ConfigError({ file, line: at?.line, column: at?.col }, undefined, `not valid YAML: ${first.message.split('\n')[0]}`);
     }
     if (this.doc.contents !== null && !isMap(this.doc.contents)) throw this.error([], 'the file must be a YAML mapping (key: value lines)');

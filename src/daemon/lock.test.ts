@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { tempDir } from '../../test/support/temp.js';
+import type { LogFields } from '../logger.js';
+import { LockHeldError, type LockOwner, acquireLock } from './lock.js';
+import { processStartTime } from './lock-process.js';
+
+/** The PID of a process that has exited (so no live process owns it, barring reuse). */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+  await new Promise((resolve) => child.on('exit', resolve));
+  return child.pid as number;
+}
+
+const ownerLine = (owner: Partial<LockOwner>) => `${JSON.stringify({ hostname: os.hostname(), acquiredAt: '2024-01-01T00:00:00.000Z', token: 'other', ...owner })}\n`;
+
+test('acquireLock creates a 0600 lock naming this process and removes it on release', async (t) => {
+  const file = path.join(await tempDir(t), 'sub', 'backup.lock');
+  const lock = await acquireLock(file);
+  assert.equal(lock.takenOver, false);
+  assert.equal((await stat(file)).mode & 0o777, 0o600);
+  assert.equal((await stat(path.dirname(file))).mode & 0o777, 0o700);
+  assert.equal((JSON.parse(await readFile(file, 'utf8')) as LockOwner).pid, process.pid);
+  await lock.release();
+  await assert.rejects(stat(file), { code: 'ENOENT' });
+});
+
+test('acquireLock fails naming the owner when a live process holds the lock', async (t) => {
+  const file = path.join(await tempDir(t), 'backup.lock');
+  await writeFile(file, ownerLine({ pid: process.pid, startTime: await processStartTime(process.pid) }));
+  await assert.rejects(acquireLock(file), (err: LockHeldError) => err instanceof LockHeldError && err.message.includes(`PID ${process.pid}`) && err.code === 'lock-held');
+  assert.match(await readFile(file, 'utf8'), /"token":"other"/, 'the live lock is left alone');
+});
+
+test('acquireLock takes over and reports a stale lock when its owner process is dead', async (t) => {
+  const file = path.join(await tempDir(t), 'backup.lock');
+  const pid = await deadPid();
+  await writeFile(file, ownerLine({ pid }));
+  const events: [string, LogFields | undefined][] = [];
+  const lock = await acquireLock(file, { logger: { log: (_level, event, fields) => events.push([event, fields]) } });
+  assert.equal(lock.takenOver, true);
+  assert.equal(lock.previousOwner?.pid, pid);
+  assert.deepEqual(events.find(([e]) => e === 'lock.takeover')?.[1]?.previousPid, pid);
+  await lock.release();
+});
+
+test('acquireLock treats a lock as stale when its PID was reused by a process started later', async (t) => {
+  const file = path.join(await tempDir(t), 'backup.lock');
+  await writeFile(file, ownerLine({ pid: process.pid, startTime: '1' }));
+  const lock = await acquireLock(file);
+  assert.equal(lock.takenOver, process.platform === 'linux');
+  await lock.release();
+});
+
+test('acquireLock leaves a lock from another host alone, since it cannot check that process', async (t) => {
+  const file = path.join(await tempDir(t), 'backup.lock');
+  await writeFile(file, ownerLine({ pid: await deadPid(), hostname: 'some-other-host' }));
+  await assert.rejects(acquireLock(file), LockHeldError);
+});
+
+test('acquireLock lets exactly one of many contenders take over one stale lock', async (t) => {
+  const file = path.join(await tempDir(t), 'backup.lock');
+  await writeFile(file, ownerLine({ pid: await deadPid() }));
+  const results = await Promise.allSettled(Array.from({ length: 8 }, () => acquireLock(file)));
+  const won = results.filter((r) => r.status === 'fulfilled');
+  assert.equal(won.length, 1);
+  for (const r of results) if (r.status === 'rejected') assert.ok(r.reason instanceof LockHeldError, String(r.reason));
+});
+
+test('acquireLock waits for the owner to release when given a wait, then takes the lock', async (t) => {
+  const file = path.join(await tempDir(t), 'backup.lock');
+  const first = await acquireLock(file);
+  let waiting!: () => void;
+  const sawWaiting = new Promise<void>((resolve) => (waiting = resolve));
+  const second = acquireLock(file, { waitMs: 60_000, pollMs: 20, logger: { log: (_l, event) => event === 'lock.waiting' && waiting() } });
+  await sawWaiting;
+  await first.release();
+  const lock = await second;
+  assert.equal(lock.takenOver, false);
+  await lock.release();
+});
+
+test('acquireLock stops waiting when aborted', async (t) => {
+  const file = path.join(await tempDir(t), 'backup.lock');
+  const first = await acquireLock(file);
+  const controller = new AbortController();
+  const second = acquireLock(file, { waitMs: 60_000, pollMs: 20, signal: controller.signal, logger: { log: (_l, event) => event === 'lock.waiting' && controller.abort() } });
+  await assert.rejects(second, { code: 'aborted' });
+  await first.release();
+});
