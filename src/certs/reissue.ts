@@ -4,7 +4,8 @@
  * copied byte for byte), a new private key of the same algorithm is generated, the on-disk CA
  * signs, NotBefore is the CA's NotBefore and NotAfter is now + validity.
  */
-import { generateKeyPairSync, randomBytes, webcrypto, X509Certificate, type KeyObject } from 'node:crypto';
+import { generateKeyPair, randomBytes, webcrypto, X509Certificate, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
 import { AppError } from '../errors.js';
 import { describeCertificate, isSignedBy, keyMatchesCertificate, type CertificateInfo, type KeyAlgorithm } from './certificate-info.js';
 import type { KeyPemFormat } from './inventory.js';
@@ -35,11 +36,16 @@ export interface ReissuedCertificate {
   clampedToCa: boolean;
 }
 
-function newKeyPair(alg: KeyAlgorithm, format: KeyPemFormat): { privateKey: KeyObject; publicKey: KeyObject; pem: string } {
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+/** A new key like `alg`, on libuv's thread pool so several renewals generate keys in parallel. */
+async function newKeyPair(alg: KeyAlgorithm, format: KeyPemFormat): Promise<{ privateKey: KeyObject; publicKey: KeyObject; pem: string }> {
+  if (alg.type === 'other') {
+    throw new AppError('cert-unsupported-key', `Cannot renew a certificate with a ${alg.name} key`, { hint: 'Only RSA and ECDSA keys are supported, as kubeadm uses' });
+  }
   const { privateKey, publicKey } = alg.type === 'rsa'
-    ? generateKeyPairSync('rsa', { modulusLength: alg.modulusBits })
-    : alg.type === 'ec' ? generateKeyPairSync('ec', { namedCurve: alg.curve })
-    : (() => { throw new AppError('cert-unsupported-key', `Cannot renew a certificate with a ${alg.name} key`, { hint: 'Only RSA and ECDSA keys are supported, as kubeadm uses' }); })();
+    ? await generateKeyPairAsync('rsa', { modulusLength: alg.modulusBits })
+    : await generateKeyPairAsync('ec', { namedCurve: alg.curve });
   // kubeadm writes RSA keys as PKCS#1 and EC keys as SEC1; keep whatever the old file used.
   const type = format === 'pkcs8' ? 'pkcs8' : alg.type === 'rsa' ? 'pkcs1' : 'sec1';
   return { privateKey, publicKey, pem: privateKey.export({ format: 'pem', type }) as string };
@@ -77,7 +83,7 @@ async function extensionsFor(current: x509.X509Certificate, ca: x509.X509Certifi
 export async function reissueCertificate(request: ReissueRequest): Promise<ReissuedCertificate> {
   const { current, ca, caKey } = request;
   const signing = signingAlgorithm(ca.keyAlgorithm);
-  const { privateKey, publicKey, pem: keyPem } = newKeyPair(current.keyAlgorithm, request.keyFormat);
+  const { privateKey, publicKey, pem: keyPem } = await newKeyPair(current.keyAlgorithm, request.keyFormat);
   const pkcs8 = caKey.export({ format: 'der', type: 'pkcs8' });
   const signingKey = await webcrypto.subtle.importKey('pkcs8', pkcs8, signing.importParams, false, ['sign']);
   const spki = new Uint8Array(publicKey.export({ format: 'der', type: 'spki' })).slice().buffer;

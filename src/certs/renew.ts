@@ -121,11 +121,10 @@ export async function executeRenewal(inventory: PkiInventory, plan: RenewalPlan,
   const renewed = plan.items.filter((i) => i.action === 'renew');
   // Everything that can fail for a reason other than the disk (signing, parsing) fails here,
   // before the first byte is written.
-  const files: NewFile[] = [];
-  for (const item of renewed) {
-    throwIfAborted(options.signal, 'Certificate renewal');
-    files.push(...(await issueFiles(inventory.certificates.find((c) => c.name === item.name) as CertificateEntry, inventory, options)));
-  }
+  throwIfAborted(options.signal, 'Certificate renewal');
+  const issued = await Promise.all(renewed.map((item) => issueFiles(inventory.certificates.find((c) => c.name === item.name) as CertificateEntry, inventory, options)));
+  throwIfAborted(options.signal, 'Certificate renewal');
+  const files: NewFile[] = issued.flat();
   await assertUnchanged(files);
   const backupDir = await makeBackupDir(options.backupRoot, options.now);
   const journalPath = path.join(backupDir, JOURNAL_FILE);
