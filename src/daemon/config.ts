@@ -104,8 +104,9 @@ export class ConfigError extends AppError {
   }
 }
 
-/** The default lock file: /run/kubekeeper as root, else the user's runtime dir. */
+/** The default lock file: KUBEKEEPER_LOCK_FILE, else /run/kubekeeper as root, else the user's runtime dir. */
 export function defaultLockFile(env: NodeJS.ProcessEnv, uid: number | undefined, tmpDir: string): string {
+  if (env.KUBEKEEPER_LOCK_FILE) return env.KUBEKEEPER_LOCK_FILE;
   if (uid === 0) return '/run/kubekeeper/backup.lock';
   if (env.XDG_RUNTIME_DIR) return `${env.XDG_RUNTIME_DIR}/kubekeeper/backup.lock`;
   return `${tmpDir}/kubekeeper-${uid ?? 'user'}/backup.lock`;
