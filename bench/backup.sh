@@ -46,15 +46,17 @@ export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-
 
 DB_BYTES=$(curl -s -X POST "$ENDPOINT/v3/maintenance/status" -d '{}' | sed 's/.*"dbSize":"\([0-9]*\)".*/\1/')
 echo "etcd db: $((DB_BYTES / 1024 / 1024)) MiB; node $(node --version); $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-4s %-34s %8s %10s\n' run tool seconds 'peak RSS'
+printf '%-4s %-34s %8s %8s %10s\n' run tool wall-s cpu-s 'peak RSS'
+# time(1) line: wall seconds, user+sys CPU seconds, peak RSS in KB.
+report() { read -r wall user sys rss <<<"$2"; printf '%-4s %-34s %8s %8.2f %7s MB\n' "$run" "$1" "$wall" "$(echo "$user + $sys" | bc)" "$((rss / 1024))"; }
 for run in $(seq 1 "$RUNS"); do
   rm -f "$DIR/etcdctl.db"
-  out=$( { /usr/bin/time -f '%e %M' env ETCDCTL_API=3 etcdctl --endpoints "$ENDPOINT" snapshot save "$DIR/etcdctl.db" >/dev/null; } 2>&1 | tail -1)
-  printf '%-4s %-34s %8s %7s MB\n' "$run" 'etcdctl snapshot save (local disk)' "${out% *}" "$(( ${out#* } / 1024 ))"
+  /usr/bin/time -o "$DIR/time" -f '%e %U %S %M' env ETCDCTL_API=3 etcdctl --endpoints "$ENDPOINT" snapshot save "$DIR/etcdctl.db" >/dev/null 2>&1
+  report 'etcdctl snapshot save (local disk)' "$(tail -1 "$DIR/time")"
   # shellcheck disable=SC2086
-  out=$( { /usr/bin/time -f '%e %M' $KK backup save --endpoints "$ENDPOINT" --repo "s3://bench/run" \
-    --s3-endpoint "http://127.0.0.1:$S3PORT" -r "$RECIPIENT" --name "run$run" ${KK_BENCH_ARGS:-} -w json >"$DIR/save-$run.json"; } 2>&1 | tail -1)
-  printf '%-4s %-34s %8s %7s MB\n' "$run" 'kubekeeper backup save (S3)' "${out% *}" "$(( ${out#* } / 1024 ))"
+  /usr/bin/time -o "$DIR/time" -f '%e %U %S %M' $KK backup save --endpoints "$ENDPOINT" --repo "s3://bench/run" \
+    --s3-endpoint "http://127.0.0.1:$S3PORT" -r "$RECIPIENT" --name "run$run" ${KK_BENCH_ARGS:-} -w json >"$DIR/save-$run.json"
+  report 'kubekeeper backup save (S3)' "$(tail -1 "$DIR/time")"
   node -e "const r=require('$DIR/save-$run.json'); console.log('     ' + JSON.stringify({compression: r.manifest.compression, snapshotMiB: +(r.snapshotBytes/1048576).toFixed(1), storedMiB: +(r.storedBytes/1048576).toFixed(1), snapshotMs: r.snapshotMs, rereadMs: r.rereadMs}))"
   $KK backup delete "run$run" --repo "s3://bench/run" --s3-endpoint "http://127.0.0.1:$S3PORT" >/dev/null
 done

@@ -11,6 +11,7 @@ import { type Logger, silentLogger } from '../logger.js';
 import { verifyTrailerStream } from '../snapshot/index.js';
 import { loadObject, openObjectContent } from './backup-object.js';
 import { writeFileAtomic } from './atomic-file.js';
+import { withTempDir } from './backup-spool.js';
 import type { BackupObject, Manifest } from './manifest.js';
 import type { BackupRepository } from './repository.js';
 
@@ -85,4 +86,16 @@ export async function resolveBackupToLocalFile(
   const manifest = await repo.resolve(ref, options.signal);
   const result = await downloadBackup(repo, manifest.name, { ...options, identities, output: path.join(dir, `${manifest.name}.db`) });
   return { path: result.path, manifest: result.manifest, sizeBytes: result.sizeBytes };
+}
+
+/**
+ * Runs `work` with backup `ref` fetched and checked into a private temp directory (under
+ * `workDir`, default the OS temp dir), removed afterwards whatever happens. For commands
+ * that take a snapshot file and should also accept a backup (`snapshot restore`).
+ */
+export async function withBackupSnapshot<T>(
+  repo: BackupRepository, ref: string, identities: readonly Identity[], work: (file: { path: string; manifest: Manifest }) => Promise<T>,
+  options: Pick<DownloadBackupOptions, 'signal' | 'onProgress' | 'logger'> & { workDir?: string } = {},
+): Promise<T> {
+  return withTempDir(options.workDir, async (dir) => work(await resolveBackupToLocalFile(repo, ref, identities, dir, options)));
 }

@@ -31,7 +31,7 @@ export interface SaveBackupOptions {
   name?: string;
   /** Default defaultCompression(): zstd where the runtime has it, else gzip. */
   compression?: Compression;
-  /** Codec level (gzip 1-9, zstd 1-22); default the codec's own (gzip 6, zstd 3). */
+  /** Codec level (gzip 1-9, zstd 1-22); default BACKUP_GZIP_LEVEL for gzip, zstd's own (3). */
   compressionLevel?: number;
   /** age recipients (keys or one passphrase). Empty is refused unless allowUnencrypted. */
   recipients: readonly Recipient[];
@@ -56,6 +56,13 @@ export interface SaveBackupResult {
   snapshotBytes: number;
   storedBytes: number;
 }
+
+/**
+ * gzip level for backups when zstd is missing (Node < 22.15): level 1 costs ~40% less CPU
+ * than zlib's 6 on a 1 GiB etcd and stores ~2% more (docs/benchmarks.md); the save sits on
+ * the critical path of every maintenance window, so speed wins.
+ */
+export const BACKUP_GZIP_LEVEL = 1;
 
 /** "etcd-20240510T120000Z": sortable, unique per second, valid on every backend. */
 export function defaultBackupName(at: Date): string {
@@ -89,7 +96,8 @@ export async function saveBackup(repo: BackupRepository, source: SnapshotSource,
   const entries: BundleEntry[] = options.include?.length ? await collectBundleEntries(options.include, signal) : [];
   const info = await source.describe(signal);
   const progress = (phase: SavePhase, totalBytes?: number) => (doneBytes: number) => options.onProgress?.({ phase, doneBytes, totalBytes });
-  const storeOptions = { compression, compressionLevel: options.compressionLevel, recipients: options.recipients, signal };
+  const compressionLevel = options.compressionLevel ?? (compression === 'gzip' ? BACKUP_GZIP_LEVEL : undefined);
+  const storeOptions = { compression, compressionLevel, recipients: options.recipients, signal };
   const objects: BackupObject[] = [];
   const files: BundleFile[] = [];
   logger.log('info', 'backup.save.start', { name, location: repo.location, endpoint: info.endpoint, compression, encrypted, include: entries.length });

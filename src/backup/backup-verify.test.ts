@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { minimalDb } from '../../test/fixtures/snapshot/minimal-db.js';
@@ -7,7 +8,7 @@ import { tempDir } from '../../test/support/temp.js';
 import { NoIdentityMatchError, generateIdentity, parseIdentityFile, parseRecipient, passphraseIdentity, passphraseRecipient } from '../crypto/index.js';
 import { AppError } from '../errors.js';
 import { MemoryBackend, replayableBody } from '../storage/index.js';
-import { downloadBackup, resolveBackupToLocalFile } from './backup-download.js';
+import { downloadBackup, resolveBackupToLocalFile, withBackupSnapshot } from './backup-download.js';
 import { fakeSnapshotSource, withTrailer } from './backup-fakes.js';
 import { saveBackup } from './backup-save.js';
 import { verifyBackup } from './backup-verify.js';
@@ -149,4 +150,18 @@ test('a passphrase backup decrypts with the passphrase and reports a wrong one c
   await saveBackup(repo, fakeSnapshotSource(snapshot), { recipients: [passphraseRecipient('correct horse', 10)], name: 'pw' });
   await downloadBackup(repo, 'pw', { identities: [passphraseIdentity('correct horse')], output: path.join(dir, 'ok.db') });
   await assert.rejects(downloadBackup(repo, 'pw', { identities: [passphraseIdentity('wrong')], output: path.join(dir, 'bad.db') }), /wrong passphrase/);
+});
+
+test('withBackupSnapshot hands over a checked snapshot file and removes its temp dir afterwards', async (t) => {
+  const workDir = await tempDir(t);
+  const { repo } = await saved();
+  let seen = '';
+  const size = await withBackupSnapshot(repo, 'latest', identities, async (file) => {
+    seen = file.path;
+    assert.equal(file.manifest.name, 'b1');
+    return (await readFile(file.path)).length;
+  }, { workDir });
+  assert.equal(size, snapshot.length);
+  assert.equal(existsSync(seen), false);
+  assert.deepEqual(await readdir(workDir), []);
 });

@@ -8,7 +8,7 @@ export { parseManifest } from './manifest-parse.js';
 export { snapshotSourceFromEtcd, type SnapshotSource, type SnapshotSourceInfo } from './backup-source.js';
 export { defaultBackupName, saveBackup, type SaveBackupOptions, type SaveBackupResult, type SavePhase, type SaveProgress } from './backup-save.js';
 export { verifyBackup, type BackupCheck, type VerifyBackupOptions, type VerifyBackupResult } from './backup-verify.js';
-export { downloadBackup, resolveBackupToLocalFile, type DownloadBackupOptions, type DownloadBackupResult } from './backup-download.js';
+export { downloadBackup, resolveBackupToLocalFile, withBackupSnapshot, type DownloadBackupOptions, type DownloadBackupResult } from './backup-download.js';
 export { deleteBackup, type DeleteBackupOptions, type DeleteBackupResult } from './backup-delete.js';
 export { DEFAULT_ORPHAN_GRACE_MS, pruneBackups, type OrphanDecision, type PruneOptions, type PruneResult } from './backup-prune.js';
 export { showBackup } from './backup-show.js';

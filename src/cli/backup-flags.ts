@@ -3,7 +3,8 @@
  * settings) and the keys (recipients to save, identities or a passphrase to read). The
  * daemon builds the same options from its config file.
  */
-import { type BackupKeySources, type BackupRepository, openBackupRepository } from '../backup/index.js';
+import { type BackupKeySources, type BackupRepository, loadBackupIdentities, openBackupRepository, withBackupSnapshot } from '../backup/index.js';
+import { UsageError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { DEFAULT_REPOSITORY, type S3Config } from '../storage/index.js';
 import type { FlagDef, FlagValues } from './command.js';
@@ -60,4 +61,31 @@ export function identitySources(flags: FlagValues<typeof identityFlags>, env: No
 /** Key sources for saving: recipients and/or the passphrase. */
 export function recipientSources(flags: FlagValues<typeof recipientFlags>, env: NodeJS.ProcessEnv): BackupKeySources {
   return { recipients: flags.recipient, passphraseFile: flags['passphrase-file'], passphrase: env.KUBEKEEPER_PASSPHRASE || undefined };
+}
+
+/**
+ * For commands that read a snapshot file and may take a backup instead (`snapshot restore
+ * --from-backup latest`): --from-backup plus the repository and key flags.
+ */
+export const fromBackupFlags = {
+  'from-backup': { type: 'string', valueName: 'NAME|latest', description: 'Use this backup from --repo instead of a snapshot file (fetched and checked first)' },
+  ...repoFlags,
+  ...identityFlags,
+} as const satisfies Record<string, FlagDef>;
+
+/**
+ * Runs `work` with the snapshot file of backup `flags['from-backup']`, fetched from the
+ * repository into a private temp dir and fully checked (stored hash, decryption, content
+ * hash, trailer); the dir is removed afterwards.
+ */
+export async function withBackupFromFlags<T>(flags: FlagValues<typeof fromBackupFlags>, env: NodeJS.ProcessEnv, signal: AbortSignal, work: (snapshotPath: string) => Promise<T>): Promise<T> {
+  const ref = flags['from-backup'];
+  if (!ref) throw new UsageError('--from-backup needs a backup name or "latest"');
+  const identities = await loadBackupIdentities(identitySources(flags, env));
+  const repo = await openRepositoryFromFlags(flags, env);
+  try {
+    return await withBackupSnapshot(repo, ref, identities, (file) => work(file.path), { signal });
+  } finally {
+    await repo.backend.close();
+  }
 }
