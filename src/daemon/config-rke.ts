@@ -127,12 +127,12 @@ export function parseRkeClusterYml(r: ConfigReader, env: NodeJS.ProcessEnv, defa
     r.bool([...BACKUP, 'safe_timestamp']); // checked only: kubekeeper names never hold ':' or other special characters
     timeoutMs = (r.int([...BACKUP, 'timeout'], 1) ?? RKE_DEFAULTS.timeoutSeconds) * 1000;
     if (isMap(r.node(S3))) repo = readS3(r, env, warnings);
-    else warnings.push(`${r.file}: no s3backupconfig: backups stay on this node in ${repo.url}; an off-node copy is needed for disaster recovery`);
   } else {
     if (r.bool([...ETCD, 'snapshot']) === false) throw r.error([...ETCD, 'snapshot'], 'etcd snapshots are disabled in this cluster.yml', 'true, or a backup_config section');
     intervalMs = r.duration([...ETCD, 'creation'], 60_000) ?? RKE_DEFAULTS.intervalHours * 3_600_000;
     retention = { keepWithinMs: r.duration([...ETCD, 'retention'], 60_000) ?? 72 * 3_600_000 };
   }
+  if (!repo.s3 && !repo.url.startsWith('s3://')) warnings.push(`${r.file}: no s3backupconfig: backups stay on this node in ${repo.url}; an off-node copy is needed for disaster recovery`);
   const recipients = (env.KUBEKEEPER_RECIPIENTS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const passphraseFile = env.KUBEKEEPER_PASSPHRASE_FILE || undefined;
   if (recipients.length === 0 && !passphraseFile) {
