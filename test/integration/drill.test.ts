@@ -19,6 +19,7 @@ let dir: string;
 let repo: string;
 let keyFile: string;
 let workDir: string;
+let recipient: string;
 
 before(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'kk-drill-'));
@@ -27,7 +28,7 @@ before(async () => {
   execFileSync('mkdir', ['-p', workDir]);
   keyFile = path.join(dir, 'key.txt');
   execFileSync('age-keygen', ['-o', keyFile], { stdio: 'ignore' });
-  const recipient = execFileSync('age-keygen', ['-y', keyFile], { encoding: 'utf8' }).trim();
+  recipient = execFileSync('age-keygen', ['-y', keyFile], { encoding: 'utf8' }).trim();
   etcd = await startEtcd();
   for (let i = 0; i < 5; i++) await etcdctlOk(etcd, ['put', `/registry/pods/default/pod-${i}`, `pod-${i}`]);
   await etcdctlOk(etcd, ['put', '/registry/namespaces/default', 'ns']);
@@ -76,6 +77,20 @@ test('drill fails with exit 3 and names the missing key when an expected key is 
   assert.equal(result.failedStep, 'expected-keys');
   assert.equal(result.reason, 'missing: "/registry/namespaces/kube-system"');
   assert.deepEqual(await readdir(workDir), []);
+});
+
+test('drill --config takes the repository, key and expected keys from the daemon config', async () => {
+  const file = path.join(dir, 'config.yaml');
+  await writeFile(file, [
+    `repository:\n  url: ${repo}`,
+    `backup:\n  recipients: [${recipient}]`,
+    `drill:\n  enabled: true\n  identityFiles: [${keyFile}]\n  expectKeys: [/registry/namespaces/default, /registry/secrets/]`,
+    `lockFile: ${path.join(dir, 'lock')}`,
+  ].join('\n'));
+  const r = await runKubekeeper(['drill', '--config', file, '--work-dir', workDir, '-w', 'json'], { timeoutMs: 120_000 });
+  assert.equal(r.code, 3, r.stdout + r.stderr);
+  const result = JSON.parse(r.stdout) as RestoreDrillResult;
+  assert.deepEqual([result.failedStep, result.reason], ['expected-keys', 'missing: "/registry/secrets/"']);
 });
 
 test('drill fails at download with the sha256 mismatch when the stored object is corrupted', async () => {
