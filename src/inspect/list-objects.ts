@@ -5,7 +5,7 @@
  */
 import type { BoltDb } from '../snapshot/index.js';
 import { decodeValue } from './decode-value.js';
-import { liveKeys, type LiveKey } from './live-keys.js';
+import { liveKeyIndex, liveKeys, type LiveKey } from './live-keys.js';
 import { normalizeResource, parseRegistryKey, REGISTRY_PREFIX, type ObjectKey } from './registry-key.js';
 
 export interface ObjectSummary extends ObjectKey {
@@ -97,17 +97,17 @@ export interface ResourceCount {
   sizeBytes: number;
 }
 
-/** Counts per resource without keeping the objects: `snapshot ls --summary`. */
+/** Counts per resource from the first pass alone, without reading values: `snapshot ls --summary`. */
 export function countObjects(db: BoltDb, filter: ObjectFilter = {}): ResourceCount[] {
   const counts = new Map<string, ResourceCount>();
-  for (const live of liveKeys(db, objectMatcher(filter))) {
-    const parsed = parseRegistryKey(decoder.decode(live.key));
+  for (const [id, ref] of liveKeyIndex(db, objectMatcher(filter))) {
+    const parsed = parseRegistryKey(Buffer.from(id, 'latin1').toString('utf8'));
     if (!parsed) continue;
-    const id = `${parsed.group ?? ''}/${parsed.resource}`;
-    const c = counts.get(id) ?? { resource: parsed.resource, group: parsed.group, count: 0, sizeBytes: 0 };
+    const group = `${parsed.group ?? ''}/${parsed.resource}`;
+    const c = counts.get(group) ?? { resource: parsed.resource, group: parsed.group, count: 0, sizeBytes: 0 };
     c.count++;
-    c.sizeBytes += live.value.length;
-    counts.set(id, c);
+    c.sizeBytes += ref.valueBytes;
+    counts.set(group, c);
   }
   return [...counts.values()].sort((a, b) => `${a.group ?? ''}/${a.resource}`.localeCompare(`${b.group ?? ''}/${b.resource}`));
 }

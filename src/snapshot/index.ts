@@ -6,7 +6,7 @@ export { snapshotStatus, type SnapshotStatus } from './status.js';
 export { formatSizeSI } from './humanize.js';
 export { crc32c } from './crc32c.js';
 export { fnv1a64 } from './fnv.js';
-export { ETCD_BUCKETS, REQUIRED_BUCKETS, decodeKeyValue, decodeLease, decodeRevisionKey, type KeyValue, type Lease, type Revision } from './etcd-buckets.js';
+export { ETCD_BUCKETS, REQUIRED_BUCKETS, REVISION_KEY_BYTES, decodeKeyValue, decodeLease, decodeRevisionKey, type KeyValue, type Lease, type Revision } from './etcd-buckets.js';
 export { verifySnapshot, type VerifyCheck, type VerifyCheckName, type VerifyOptions, type VerifyReport } from './verify.js';
 export { BoltWriter, MAX_VALUE_BYTES, type BoltSink, type BoltWriteResult, type BoltWriterOptions } from './bolt-writer.js';
 export { RestoreConfigError, canonicalPeerUrl, parseInitialCluster, parsePeerUrls } from './member-id-url.js';
