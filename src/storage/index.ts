@@ -5,8 +5,10 @@ export { NotFoundError, StorageError, type StorageErrorCode, isNotFound, isTrans
 export { isReplayable, replayableBody } from './body.js';
 export { LocalBackend } from './local/local-backend.js';
 export { MemoryBackend, type MemoryBackendOptions } from './memory/memory-backend.js';
-export { S3Backend, DEFAULT_PART_SIZE_BYTES, DEFAULT_QUEUE_SIZE } from './s3/s3-backend.js';
-export { type S3Config, createS3Backend, isValidBucketName } from './s3/create-s3-backend.js';
+// The S3 backend is loaded on demand by openBackend(): the AWS SDK costs ~150 ms of start-up
+// that local-repository and offline commands should not pay. Import src/storage/s3/ directly
+// where the classes themselves are needed.
+export type { S3Config } from './s3/create-s3-backend.js';
 export { type S3Credentials, parseCredentialsFile } from './s3/credentials-file.js';
 export { DEFAULT_REPOSITORY, type OpenBackendOptions, type RepositoryLocation, openBackend, parseRepository } from './open-backend.js';
 export { DEFAULT_RETRY_ATTEMPTS, type RetryOptions, abortableSleep, withRetry } from './with-retry.js';

@@ -10,7 +10,7 @@ import { type Logger, silentLogger } from '../logger.js';
 import type { Backend } from './backend.js';
 import { StorageError } from './errors.js';
 import { LocalBackend } from './local/local-backend.js';
-import { type S3Config, createS3Backend } from './s3/create-s3-backend.js';
+import type { S3Config } from './s3/create-s3-backend.js';
 import { withRetry, type RetryOptions } from './with-retry.js';
 
 export type RepositoryLocation =
@@ -77,6 +77,6 @@ export async function openBackend(location: RepositoryLocation, options: OpenBac
   const logger = options.logger ?? silentLogger;
   const backend: Backend = location.kind === 'local'
     ? new LocalBackend(location.path)
-    : await createS3Backend(location, options.env ?? process.env, logger);
+    : await (await import('./s3/create-s3-backend.js')).createS3Backend(location, options.env ?? process.env, logger);
   return options.retry === false ? backend : withRetry(backend, { logger, ...options.retry });
 }
