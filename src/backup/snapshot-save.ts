@@ -4,8 +4,8 @@
  * verified (writeFileAtomic). The member's status is read first for the revision and ID.
  */
 import type { EtcdClient } from '../etcd/index.js';
-import { verifyTrailerStream, type TrailerResult } from '../snapshot/index.js';
 import { writeFileAtomic } from './atomic-file.js';
+import { snapshotDigestTap, type SnapshotDigest } from './backup-digest.js';
 
 export interface SaveSnapshotOptions {
   client: EtcdClient;
@@ -55,20 +55,21 @@ export async function saveSnapshot(options: SaveSnapshotOptions): Promise<SaveSn
   const started = performance.now();
   const status = await client.status();
   let totalBytes: number | undefined;
-  let trailer: TrailerResult | undefined;
+  let digest: SnapshotDigest | undefined;
   const what = `Snapshot from "${client.endpoint}"`;
   const stream = client.snapshot(options.signal, { onTotalBytes: (n) => (totalBytes = n) });
-  const verified = verifyTrailerStream(stream, what, (r) => (trailer = r));
+  // Checks the trailer with no copy of the data (a GiB passes through here).
+  const verified = snapshotDigestTap(stream, what, (d) => (digest = d));
   const source = options.onProgress ? counted(verified, (bytes) => options.onProgress?.(bytes, totalBytes)) : verified;
   const { sizeBytes } = await writeFileAtomic(options.path, source, {
     mode: 0o600, overwrite: options.force ?? false, signal: options.signal, action: 'save the snapshot',
   });
-  // verifyTrailerStream calls back before the iteration ends, so a written file always has it.
-  if (!trailer) throw new Error('snapshot trailer result missing after a complete stream');
+  // The tap calls back before the iteration ends, so a written file always has it.
+  if (!digest) throw new Error('snapshot digest missing after a complete stream');
   return {
     path: options.path,
     sizeBytes,
-    sha256: trailer.sha256,
+    sha256: digest.dbSha256,
     revision: status.header.revision,
     memberId: status.memberId,
     clusterId: status.clusterId,

@@ -1,10 +1,12 @@
 /**
  * The EtcdClient over one gRPC channel. Short calls carry the command timeout; the snapshot
- * stream has no deadline (a 1 GiB snapshot takes seconds to minutes) and is ended by the
- * caller's AbortSignal or a dead connection (keepalive).
+ * stream (over its own HTTP/2 connection, see snapshot-stream.ts) has no deadline (a 1 GiB
+ * snapshot takes seconds to minutes) and is ended by the caller's AbortSignal or a dead
+ * connection (keepalive).
  */
 import { decodeDeleteRangeResponse, decodeHeaderOnly, decodeRangeResponse, encodeDeleteRangeRequest, encodePutRequest, encodeRangeRequest } from './kv-messages.js';
-import { decodeAlarmResponse, decodeSnapshotResponse, decodeStatusResponse, EMPTY_MESSAGE, encodeAlarmGetRequest } from './maintenance-messages.js';
+import { decodeAlarmResponse, decodeStatusResponse, EMPTY_MESSAGE, encodeAlarmGetRequest } from './maintenance-messages.js';
+import { streamSnapshot } from './snapshot-stream.js';
 import { decodeMemberListResponse } from './cluster-messages.js';
 import type { EtcdConnectOptions } from './connect-options.js';
 import { METHODS, type GrpcChannel } from './grpc-channel.js';
@@ -28,16 +30,9 @@ export class GrpcEtcdClient implements EtcdClient {
     return this.channel.unary(path, request, { action, timeoutMs });
   }
 
-  async *snapshot(signal?: AbortSignal, options: SnapshotStreamOptions = {}): AsyncGenerator<Uint8Array> {
-    let first = true;
-    for await (const chunk of this.channel.serverStream(METHODS.snapshot, EMPTY_MESSAGE, decodeSnapshotResponse, { action: 'stream the snapshot', signal })) {
-      if (first) {
-        first = false;
-        // remaining_bytes counts what follows this message's blob; the 32-byte trailer is extra.
-        options.onTotalBytes?.(chunk.blob.length + chunk.remainingBytes + 32);
-      }
-      if (chunk.blob.length > 0) yield chunk.blob;
-    }
+  snapshot(signal?: AbortSignal, options: SnapshotStreamOptions = {}): AsyncGenerator<Uint8Array> {
+    const target = { endpoint: this.channel.endpoint, tls: this.channel.tls, token: this.channel.token, dialTimeoutMs: this.options.dialTimeoutMs };
+    return streamSnapshot(target, { signal, onTotalBytes: options.onTotalBytes });
   }
 
   async status(endpoint?: string): Promise<EndpointStatus> {

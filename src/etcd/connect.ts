@@ -9,14 +9,14 @@ import { decodeAuthenticateResponse, encodeAuthenticateRequest } from './cluster
 import type { EtcdConnectOptions } from './connect-options.js';
 import { parseEndpoint } from './endpoint.js';
 import { CONNECTIVITY_CODES, EtcdError } from './errors.js';
-import { createCredentials, GrpcChannel, METHODS } from './grpc-channel.js';
+import { GrpcChannel, loadTlsSettings, METHODS } from './grpc-channel.js';
 import { decodeStatusResponse, EMPTY_MESSAGE } from './maintenance-messages.js';
 import type { EndpointStatus, EtcdClient } from './types.js';
 
 /** Opens a channel without any call (gRPC connects lazily, on the first call). */
 export async function openChannel(options: EtcdConnectOptions, endpoint: string): Promise<GrpcChannel> {
   const parsed = parseEndpoint(endpoint, options);
-  return new GrpcChannel(parsed, await createCredentials(options, parsed));
+  return new GrpcChannel(parsed, await loadTlsSettings(options, parsed));
 }
 
 /** Status with the dial timeout plus the command timeout: the first call also connects. */

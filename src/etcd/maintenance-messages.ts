@@ -1,6 +1,7 @@
 /**
- * Codecs for the Maintenance service: Status, Snapshot and Alarm (GET). Pure; field numbers
- * from etcd's rpc.proto. Status and Snapshot requests are empty messages.
+ * Codecs for the Maintenance service: Status and Alarm (GET). Pure; field numbers from etcd's
+ * rpc.proto. The Status request is an empty message; Snapshot responses are parsed as a
+ * stream by snapshot-frames.ts.
  */
 import { ProtoWriter, readFields, WireType } from '../protobuf/index.js';
 import { decodeHeader, EMPTY_HEADER, int64Number, is, text } from './response-header.js';
@@ -34,22 +35,6 @@ export function decodeStatusResponse(buf: Uint8Array, endpoint: string): Endpoin
     }
   }
   return { endpoint, header, memberId: header.memberId, clusterId: header.clusterId, ...s };
-}
-
-/** One SnapshotResponse {header=1, remaining_bytes=2 uint64, blob=3}. */
-export interface SnapshotChunk {
-  remainingBytes: number;
-  blob: Uint8Array;
-}
-
-export function decodeSnapshotResponse(buf: Uint8Array): SnapshotChunk {
-  let remainingBytes = 0;
-  let blob: Uint8Array = EMPTY_MESSAGE;
-  for (const f of readFields(buf)) {
-    if (is(f, 2, WireType.varint)) remainingBytes = Number(f.varint);
-    else if (is(f, 3, WireType.bytes)) blob = f.bytes;
-  }
-  return { remainingBytes, blob };
 }
 
 /** AlarmRequest {action=1 (GET=0), memberID=2 (0 = all members), alarm=3 (NONE=0)}: all zero. */

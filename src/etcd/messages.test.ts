@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { ProtoWriter, ProtobufError } from '../protobuf/index.js';
 import { decodeAuthenticateResponse, decodeMemberListResponse, encodeAuthenticateRequest } from './cluster-messages.js';
 import { decodeDeleteRangeResponse, decodeRangeResponse, encodeDeleteRangeRequest, encodePutRequest, encodeRangeRequest } from './kv-messages.js';
-import { decodeAlarmResponse, decodeSnapshotResponse, decodeStatusResponse } from './maintenance-messages.js';
+import { decodeAlarmResponse, decodeStatusResponse } from './maintenance-messages.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 /** A member ID above 2^63: must survive as a bigint. */
@@ -61,12 +61,6 @@ test('decodeMemberListResponse reads members with repeated URLs and the learner 
     { id: BIG_ID, name: 'etcd-0', peerURLs: ['https://10.0.0.1:2380'], clientURLs: ['https://10.0.0.1:2379', 'https://127.0.0.1:2379'], isLearner: true },
     { id: 5n, name: '', peerURLs: ['https://10.0.0.2:2380'], clientURLs: [], isLearner: false },
   ]);
-});
-
-test('decodeSnapshotResponse returns remaining_bytes and the blob', () => {
-  const c = decodeSnapshotResponse(new ProtoWriter().varint(2, 4096).bytes(3, new Uint8Array([1, 2, 3])).finish());
-  assert.equal(c.remainingBytes, 4096);
-  assert.deepEqual([...c.blob], [1, 2, 3]);
 });
 
 test('decodeAlarmResponse names NOSPACE and CORRUPT and flags unknown alarm types', () => {

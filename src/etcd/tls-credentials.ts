@@ -11,16 +11,17 @@ import * as grpc from '@grpc/grpc-js';
 
 type SecureConnector = ReturnType<grpc.ChannelCredentials['_createSecureConnector']>;
 
+/** What both transports (grpc-js and the http2 snapshot stream) need to set up TLS. */
+export interface TlsSettings {
+  secureContext: SecureContext;
+  /** The endpoint's host, checked against the certificate's subjectAltName. */
+  host: string;
+  /** false only for --insecure-skip-tls-verify. */
+  verify: boolean;
+}
+
 export class EtcdTlsCredentials extends grpc.ChannelCredentials {
-  /**
-   * @param host the endpoint's host, checked against the certificate's subjectAltName.
-   * @param verify false only for --insecure-skip-tls-verify.
-   */
-  constructor(
-    private readonly secureContext: SecureContext,
-    private readonly host: string,
-    private readonly verify: boolean,
-  ) {
+  constructor(private readonly settings: TlsSettings) {
     super();
   }
 
@@ -33,7 +34,7 @@ export class EtcdTlsCredentials extends grpc.ChannelCredentials {
   }
 
   _createSecureConnector(_target: unknown, _options: unknown, callCredentials?: grpc.CallCredentials): SecureConnector {
-    const { secureContext, host, verify } = this;
+    const { secureContext, host, verify } = this.settings;
     const credentials = callCredentials ?? grpc.credentials.createEmpty();
     return {
       connect(socket: Socket) {

@@ -38,7 +38,9 @@ export default defineCommand({
     if (options.endpoints.length > 1 && format === 'text') io.stderr.write(`Using endpoint ${client.endpoint} (first healthy of ${options.endpoints.length})\n`);
     const bar = createProgressBar(io.stderr, io.stderrIsTTY, 'Saving snapshot');
     try {
-      const result = await saveSnapshot({ client, path: file, force: flags.force, signal, onProgress: (bytes, total) => bar.update(bytes, total) });
+      // Without a TTY there is no bar: no progress callback, one pass-through layer less.
+      const onProgress = io.stderrIsTTY ? (bytes: number, total?: number) => bar.update(bytes, total) : undefined;
+      const result = await saveSnapshot({ client, path: file, force: flags.force, signal, onProgress });
       bar.done();
       io.stdout.write(renderSnapshotSave(result, format));
     } finally {
