@@ -37,15 +37,15 @@ export default defineCommand({
     const format = flags['write-out'] as SaveFormat;
     if (options.endpoints.length > 1 && format === 'text') io.stderr.write(`Using endpoint ${client.endpoint} (first healthy of ${options.endpoints.length})\n`);
     const bar = createProgressBar(io.stderr, io.stderrIsTTY, 'Saving snapshot');
+    // Without a TTY there is no bar: no progress callback, one pass-through layer less.
+    const onProgress = io.stderrIsTTY ? (bytes: number, total?: number) => bar.update(bytes, total) : undefined;
+    let result;
     try {
-      // Without a TTY there is no bar: no progress callback, one pass-through layer less.
-      const onProgress = io.stderrIsTTY ? (bytes: number, total?: number) => bar.update(bytes, total) : undefined;
-      const result = await saveSnapshot({ client, path: file, force: flags.force, signal, onProgress });
-      bar.done();
-      io.stdout.write(renderSnapshotSave(result, format));
+      result = await saveSnapshot({ client, path: file, force: flags.force, signal, onProgress });
     } finally {
       bar.done();
       client.close();
     }
+    io.stdout.write(renderSnapshotSave(result, format));
   },
 });
