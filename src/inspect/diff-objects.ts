@@ -4,7 +4,8 @@
  * by digest, so a restore that bumped revisions does not show every object as changed.
  */
 import { createHash } from 'node:crypto';
-import { keyId, type LiveKey } from './live-keys.js';
+import type { BoltDb } from '../snapshot/index.js';
+import { forEachLiveKey, keyId, type KeyFilter, type LiveKey } from './live-keys.js';
 import { compareObjects } from './list-objects.js';
 import { parseRegistryKey, type ObjectKey } from './registry-key.js';
 
@@ -21,12 +22,21 @@ export interface ObjectChange extends ObjectKey {
 
 const decoder = new TextDecoder();
 
-/** Reduces live keys to a digest per key; only values' digests are kept in memory. */
-export async function collectStates(keys: Iterable<LiveKey> | AsyncIterable<LiveKey>): Promise<Map<string, ObjectState>> {
+function stateOf(live: LiveKey): ObjectState {
+  return { modRevision: live.modRevision, digest: createHash('sha1').update(live.value).digest('base64') };
+}
+
+/** Reduces live keys (e.g. from a live etcd) to a digest per key; values are not kept. */
+export async function collectStates(keys: AsyncIterable<LiveKey>): Promise<Map<string, ObjectState>> {
   const states = new Map<string, ObjectState>();
-  for await (const live of keys) {
-    states.set(keyId(live.key), { modRevision: live.modRevision, digest: createHash('sha1').update(live.value).digest('base64') });
-  }
+  for await (const live of keys) states.set(keyId(live.key), stateOf(live));
+  return states;
+}
+
+/** The same for a snapshot. */
+export function snapshotStates(db: BoltDb, accept?: KeyFilter): Map<string, ObjectState> {
+  const states = new Map<string, ObjectState>();
+  forEachLiveKey(db, accept, (live) => states.set(keyId(live.key), stateOf(live)));
   return states;
 }
 

@@ -2,7 +2,7 @@
 import { AppError } from '../errors.js';
 import type { BoltDb } from '../snapshot/index.js';
 import { decodeValue, type DecodedValue } from './decode-value.js';
-import { liveKeys } from './live-keys.js';
+import { forEachLiveKey } from './live-keys.js';
 import { normalizeResource, objectKey } from './registry-key.js';
 
 export interface FoundObject {
@@ -20,7 +20,11 @@ export function getObject(db: BoltDb, resourceArg: string, nameArg: string, name
   const key = objectKey(normalizeResource(resource), name, namespace, group);
   const target = new TextEncoder().encode(key);
   const same = (k: Uint8Array) => k.length === target.length && k.every((b, i) => b === target[i]);
-  for (const live of liveKeys(db, same)) return { key, modRevision: live.modRevision, decoded: decodeValue(live.value) };
+  let found: FoundObject | undefined;
+  forEachLiveKey(db, same, (live) => {
+    found = { key, modRevision: live.modRevision, decoded: decodeValue(live.value) };
+  });
+  if (found) return found;
   throw new AppError('object-not-found', `No live object at "${key}" in the snapshot`, {
     hint: namespace === undefined ? 'Namespaced objects need <namespace>/<name> or --namespace; list them with "kubekeeper snapshot ls"' : 'List what the snapshot holds with "kubekeeper snapshot ls --resource <resource>"',
   });

@@ -4,8 +4,8 @@ export { decodeObjectMeta, type ObjectMeta, type OwnerReference } from './object
 export { decodeGenericProto, type ProtoMessage, type ProtoValue } from './generic-proto.js';
 export { encodeObject, encodeEnvelope, encodeObjectMeta } from './encode-object.js';
 export { sampleApp, sampleBase, sampleUid, type SampleApp, type SampleEntry } from './sample-cluster.js';
-export { liveKeys, liveKeyIndex, keyId, type LiveKey, type LiveKeyRef } from './live-keys.js';
+export { forEachLiveKey, liveKeyIndex, keyId, type KeyFilter, type LiveKey, type LiveKeyRef } from './live-keys.js';
 export { listObjects, countObjects, objectMatcher, summarizeObject, type ObjectSummary, type ObjectFilter, type ResourceCount } from './list-objects.js';
 export { getObject, type FoundObject } from './get-object.js';
-export { collectStates, diffStates, type ObjectChange, type ObjectState } from './diff-objects.js';
+export { collectStates, diffStates, snapshotStates, type ObjectChange, type ObjectState } from './diff-objects.js';
 export { liveEtcdKeys, prefixEnd, LIVE_PAGE_KEYS } from './live-etcd-keys.js';

@@ -5,7 +5,7 @@
  */
 import type { BoltDb } from '../snapshot/index.js';
 import { decodeValue } from './decode-value.js';
-import { liveKeyIndex, liveKeys, type LiveKey } from './live-keys.js';
+import { forEachLiveKey, liveKeyIndex, type LiveKey } from './live-keys.js';
 import { normalizeResource, parseRegistryKey, REGISTRY_PREFIX, type ObjectKey } from './registry-key.js';
 
 export interface ObjectSummary extends ObjectKey {
@@ -83,10 +83,10 @@ export function compareObjects(a: ObjectKey, b: ObjectKey): number {
 /** Objects matching the filter, sorted by resource, namespace and name. */
 export function listObjects(db: BoltDb, filter: ObjectFilter = {}): ObjectSummary[] {
   const out: ObjectSummary[] = [];
-  for (const live of liveKeys(db, objectMatcher(filter))) {
+  forEachLiveKey(db, objectMatcher(filter), (live) => {
     const summary = summarizeObject(live);
     if (summary) out.push(summary);
-  }
+  });
   return out.sort(compareObjects);
 }
 

@@ -2,8 +2,10 @@
  * The latest live revision of every key in a snapshot's `key` bucket: what `etcdctl get
  * --prefix` would have returned at the snapshot's revision. Memory stays at one small map
  * entry per live key, never the values: a first pass finds, for each user key, the position
- * of its newest revision (or drops it on a tombstone); a second pass yields those entries with
- * their values, one at a time, in revision order. Counting needs only the first pass.
+ * of its newest revision (or drops it on a tombstone); a second pass decodes only those
+ * entries, in revision order. Counting needs only the first pass. Both passes read the
+ * bucket without copying (BoltBucket.scan): on a 1 GB snapshot the copies cost more than
+ * everything else together.
  */
 import { decodeKeyValue, decodeRevisionKey, REVISION_KEY_BYTES, type BoltDb } from '../snapshot/index.js';
 
@@ -22,66 +24,93 @@ export interface LiveKeyRef {
   valueBytes: number;
 }
 
+/** Accepts or rejects a user key (a view, valid during the call). */
+export type KeyFilter = (key: Uint8Array) => boolean;
+
 /** A Map key for arbitrary key bytes; latin1 maps each byte to one UTF-16 unit, losslessly. */
 export function keyId(key: Uint8Array): string {
   return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
 }
 
-/**
- * The user key and value length of an mvccpb.KeyValue without decoding the rest: the first
- * pass visits every revision of a snapshot, and BigInt-decoding each would dominate its cost.
- * Anything unexpected falls back to the full decoder, which reports malformed data.
- */
-function peekKeyValue(bytes: Uint8Array): { key: Uint8Array; valueBytes: number } {
-  let pos = 0;
-  let key: Uint8Array | undefined;
-  let valueBytes = 0;
-  const varint = (): number => {
-    let result = 0;
-    for (let shift = 0; shift < 49; shift += 7) {
-      const b = bytes[pos++];
-      if (b === undefined) return -1;
-      result += (b & 0x7f) * 2 ** shift;
-      if ((b & 0x80) === 0) return result;
-    }
-    return -1;
-  };
-  while (pos < bytes.length) {
-    const tag = bytes[pos++] as number;
-    const wire = tag & 7;
-    if (tag >= 0x80 || (wire !== 0 && wire !== 2)) break;
-    const n = varint();
-    if (n < 0 || (wire === 2 && pos + n > bytes.length)) break;
-    if (wire === 0) continue;
-    if (tag >> 3 === 1) key = bytes.subarray(pos, pos + n);
-    else if (tag >> 3 === 5) valueBytes = n;
-    pos += n;
-  }
-  if (pos === bytes.length && key) return { key, valueBytes };
-  const kv = decodeKeyValue(bytes);
-  return { key: kv.key, valueBytes: kv.value.length };
+interface Peeked {
+  keyStart: number;
+  keyEnd: number;
+  valueBytes: number;
 }
 
-/** Pass 1: where each live key's newest revision is; `accept` (on the raw key) prunes it. */
-export function liveKeyIndex(db: BoltDb, accept: (key: Uint8Array) => boolean = () => true): Map<string, LiveKeyRef> {
+/**
+ * Where the user key of an mvccpb.KeyValue sits in `b[start, end)`, and its value's length,
+ * without decoding the rest (BigInt revisions would dominate a full pass). Anything
+ * unexpected goes through the full decoder, which throws a precise error.
+ */
+function peekKeyValue(b: Uint8Array, start: number, end: number, out: Peeked): Peeked {
+  let pos = start;
+  out.keyStart = -1;
+  out.valueBytes = 0;
+  while (pos < end) {
+    const tag = b[pos++] as number;
+    const wire = tag & 7;
+    if (tag >= 0x80 || (wire !== 0 && wire !== 2)) break;
+    let n = 0;
+    let ok = false;
+    for (let shift = 0; shift < 49 && pos < end; shift += 7) {
+      const byte = b[pos++] as number;
+      n += (byte & 0x7f) * 2 ** shift;
+      if ((byte & 0x80) === 0) {
+        ok = true;
+        break;
+      }
+    }
+    if (!ok || (wire === 2 && pos + n > end)) break;
+    if (wire === 0) continue;
+    if (tag >> 3 === 1) {
+      out.keyStart = pos;
+      out.keyEnd = pos + n;
+    } else if (tag >> 3 === 5) out.valueBytes = n;
+    pos += n;
+  }
+  if (pos !== end || out.keyStart < 0) {
+    const kv = decodeKeyValue(b.subarray(start, end)); // throws for malformed data
+    out.keyStart = kv.key.byteOffset - b.byteOffset;
+    out.keyEnd = out.keyStart + kv.key.length;
+    out.valueBytes = kv.value.length;
+  }
+  return out;
+}
+
+/** Pass 1: where each live key's newest revision is; `accept` prunes it. */
+export function liveKeyIndex(db: BoltDb, accept?: KeyFilter): Map<string, LiveKeyRef> {
   const latest = new Map<string, LiveKeyRef>();
   const bucket = db.bucket('key');
   if (!bucket) return latest;
   let position = -1;
-  for (const entry of bucket.entries()) {
+  let lastBytes: Uint8Array | undefined;
+  let asBuffer: Buffer = Buffer.alloc(0);
+  const p: Peeked = { keyStart: 0, keyEnd: 0, valueBytes: 0 };
+  bucket.scan((b, flags, keyStart, keyEnd, valueEnd) => {
     position++;
-    if (entry.value === null) continue;
-    if (entry.key.length !== REVISION_KEY_BYTES && entry.key.length !== REVISION_KEY_BYTES + 1) decodeRevisionKey(entry.key); // throws the precise error
-    const { key, valueBytes } = peekKeyValue(entry.value);
-    if (key.length === 0 || !accept(key)) continue; // revision-bump markers carry no key
-    if (entry.key.length === REVISION_KEY_BYTES + 1) latest.delete(keyId(key));
-    else latest.set(keyId(key), { position, valueBytes });
-  }
+    if (flags & 1) return;
+    const revBytes = keyEnd - keyStart;
+    if (revBytes !== REVISION_KEY_BYTES && revBytes !== REVISION_KEY_BYTES + 1) decodeRevisionKey(b.subarray(keyStart, keyEnd)); // throws
+    peekKeyValue(b, keyEnd, valueEnd, p);
+    if (p.keyEnd === p.keyStart) return; // revision-bump markers carry no key
+    if (accept && !accept(b.subarray(p.keyStart, p.keyEnd))) return;
+    if (b !== lastBytes) {
+      lastBytes = b;
+      asBuffer = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+    }
+    const id = asBuffer.toString('latin1', p.keyStart, p.keyEnd);
+    if (revBytes === REVISION_KEY_BYTES + 1) latest.delete(id);
+    else latest.set(id, { position, valueBytes: p.valueBytes });
+  });
   return latest;
 }
 
-/** Iterates the live keys in revision order; `accept` (on the raw key) prunes both passes. */
-export function* liveKeys(db: BoltDb, accept: (key: Uint8Array) => boolean = () => true): Generator<LiveKey> {
+/**
+ * Visits the live keys in revision order; `accept` prunes both passes. The LiveKey's key and
+ * value are views valid during the call only: copy what must outlive it.
+ */
+export function forEachLiveKey(db: BoltDb, accept: KeyFilter | undefined, visit: (live: LiveKey) => void): void {
   const latest = liveKeyIndex(db, accept);
   const bucket = db.bucket('key');
   if (latest.size === 0 || !bucket) return;
@@ -90,12 +119,11 @@ export function* liveKeys(db: BoltDb, accept: (key: Uint8Array) => boolean = () 
   latest.clear();
   let next = 0;
   let position = -1;
-  for (const entry of bucket.entries()) {
+  bucket.scan((b, _flags, _keyStart, keyEnd, valueEnd) => {
     position++;
-    if (position !== wanted[next]) continue;
+    if (position !== wanted[next]) return;
     next++;
-    const kv = decodeKeyValue(entry.value as Uint8Array);
-    yield { key: kv.key, value: kv.value, createRevision: kv.createRevision, modRevision: kv.modRevision, version: kv.version, lease: kv.lease };
-    if (next === wanted.length) return;
-  }
+    const kv = decodeKeyValue(b.subarray(keyEnd, valueEnd));
+    visit({ key: kv.key, value: kv.value, createRevision: kv.createRevision, modRevision: kv.modRevision, version: kv.version, lease: kv.lease });
+  });
 }

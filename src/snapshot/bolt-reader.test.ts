@@ -37,6 +37,18 @@ test('openBolt yields copies that stay intact when other buckets are read in bet
   });
 });
 
+test('BoltBucket.scan visits the same entries as entries(), in order, with flags', () => {
+  const entries = Array.from({ length: 300 }, (_, i) => [revKey(i + 1), `value-${i}`.padEnd(100, '.')] as [Uint8Array, string]);
+  const db = open(buildBolt([{ name: 'key', entries }], { maxPerNode: 7 }).bytes);
+  const scanned: string[] = [];
+  db.bucket('key')?.scan((b, flags, keyStart, keyEnd, valueEnd) => {
+    scanned.push(`${Buffer.from(b.subarray(keyStart, keyEnd)).toString('hex')}=${text(b.subarray(keyEnd, valueEnd))}/${flags}`);
+  });
+  const expected = [...(db.bucket('key')?.entries() ?? [])].map((e) => `${Buffer.from(e.key).toString('hex')}=${text(e.value)}/${e.flags}`);
+  assert.equal(scanned.length, 300);
+  assert.deepEqual(scanned, expected);
+});
+
 test('openBolt reports a nested bucket as a null value when a bucket nests another', () => {
   const built = buildBolt([{ name: 'a', entries: [['k', 'v']], nested: [{ name: 'n', entries: [['x', 'y']] }] }]);
   const entries = [...(open(built.bytes).bucket('a')?.entries() ?? [])];

@@ -32,7 +32,16 @@ export interface BoltBucket {
    * Throws SnapshotFormatError on a corrupt tree.
    */
   entries(): Generator<BoltEntry>;
+  /**
+   * The same entries without copies, for whole-bucket scans that keep little: `visit` gets
+   * the node's bytes and the entry's offsets in them (key = [keyStart, keyEnd), value =
+   * [keyEnd, valueEnd); flags & 0x01 = nested bucket). The bytes are only valid during the
+   * call, and `visit` must not read the snapshot itself.
+   */
+  scan(visit: ScanVisitor): void;
 }
+
+export type ScanVisitor = (bytes: Uint8Array, flags: number, keyStart: number, keyEnd: number, valueEnd: number) => void;
 
 export interface BoltDb {
   /** The meta page a reader uses: the valid one with the higher txid. */
@@ -98,6 +107,14 @@ function toBucket(file: BoltFile, ref: BucketRef): BoltBucket {
           out.push({ key: copyBytes(b, keyStart, keyEnd), value: nested ? null : copyBytes(b, keyEnd, valueEnd), flags });
         });
         yield* out;
+      }
+    },
+    scan(visit) {
+      let bytes: Uint8Array = new Uint8Array(0);
+      const onElement = (flags: number, keyStart: number, keyEnd: number, valueEnd: number) => visit(bytes, flags, keyStart, keyEnd, valueEnd);
+      for (const leaf of bucketLeaves(file, ref, new PageSet(file.pgid))) {
+        bytes = leaf.bytes;
+        forEachLeafElement(leaf, onElement);
       }
     },
   };

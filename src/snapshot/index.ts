@@ -1,7 +1,7 @@
 export { type RandomAccess, randomAccessFromBytes } from './random-access.js';
 export { ChecksumMismatchError, TRAILER_BYTES, hasTrailer, verifyTrailerStream, type TrailerResult } from './trailer.js';
 export { EtcdDataError, SnapshotFormatError, SnapshotLimitError, SnapshotMetaError, SnapshotPageError, SnapshotTruncatedError, type SnapshotLocation } from './errors.js';
-export { openBolt, type BoltBucket, type BoltDb, type BoltEntry, type BoltMeta } from './bolt-reader.js';
+export { openBolt, type BoltBucket, type BoltDb, type BoltEntry, type BoltMeta, type ScanVisitor } from './bolt-reader.js';
 export { snapshotStatus, type SnapshotStatus } from './status.js';
 export { formatSizeSI } from './humanize.js';
 export { crc32c } from './crc32c.js';

@@ -5,16 +5,16 @@
  */
 import { openSnapshotFile } from '../../backup/index.js';
 import { connectEtcd } from '../../etcd/index.js';
-import { collectStates, diffStates, liveEtcdKeys, liveKeys, objectMatcher, REGISTRY_PREFIX, type LiveKey, type ObjectState } from '../../inspect/index.js';
+import { collectStates, diffStates, liveEtcdKeys, objectMatcher, REGISTRY_PREFIX, snapshotStates, type LiveKey, type ObjectState } from '../../inspect/index.js';
 import { openBolt } from '../../snapshot/index.js';
 import { defineCommand, writeOutFlag } from '../command.js';
 import { etcdFlags, etcdOptionsFromFlags } from '../etcd-flags.js';
 import { renderChanges, toJson } from '../output/inspect.js';
 
-async function snapshotStates(path: string, matcher: (key: Uint8Array) => boolean): Promise<Map<string, ObjectState>> {
+async function fileStates(path: string, matcher: (key: Uint8Array) => boolean): Promise<Map<string, ObjectState>> {
   const file = await openSnapshotFile(path);
   try {
-    return await collectStates(liveKeys(openBolt(file.ra), matcher));
+    return snapshotStates(openBolt(file.ra), matcher);
   } finally {
     await file.close();
   }
@@ -44,10 +44,10 @@ export default defineCommand({
   ].join('\n'),
   async run({ args, flags, io, signal }) {
     const matcher = objectMatcher({ resource: flags.resource, namespace: flags.namespace });
-    const before = await snapshotStates(args[0] as string, matcher);
+    const before = await fileStates(args[0] as string, matcher);
     let after: Map<string, ObjectState>;
     if (args.length === 2) {
-      after = await snapshotStates(args[1] as string, matcher);
+      after = await fileStates(args[1] as string, matcher);
     } else {
       const client = await connectEtcd(etcdOptionsFromFlags(flags), signal);
       try {

@@ -3,7 +3,7 @@
  * `etcdctl get --prefix --keys-only` at the snapshot's revision, for any etcd user.
  */
 import { openSnapshotFile } from '../../backup/index.js';
-import { liveKeys } from '../../inspect/index.js';
+import { forEachLiveKey } from '../../inspect/index.js';
 import { openBolt } from '../../snapshot/index.js';
 import { defineCommand, writeOutFlag } from '../command.js';
 import { toJson } from '../output/inspect.js';
@@ -23,9 +23,11 @@ export default defineCommand({
     try {
       const prefix = Buffer.from(flags.prefix);
       const accept = (k: Uint8Array) => k.length >= prefix.length && prefix.every((b, i) => k[i] === b);
-      const rows = [...liveKeys(openBolt(file.ra), accept)]
-        .map((k) => ({ key: Buffer.from(k.key).toString('utf8'), modRevision: k.modRevision, createRevision: k.createRevision, version: k.version, lease: k.lease, valueBytes: k.value.length }))
-        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      const rows: Array<{ key: string; modRevision: bigint; createRevision: bigint; version: bigint; lease: bigint; valueBytes: number }> = [];
+      forEachLiveKey(openBolt(file.ra), accept, (k) => {
+        rows.push({ key: Buffer.from(k.key).toString('utf8'), modRevision: k.modRevision, createRevision: k.createRevision, version: k.version, lease: k.lease, valueBytes: k.value.length });
+      });
+      rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
       io.stdout.write(flags['write-out'] === 'json' ? toJson(rows) : rows.map((r) => `${r.key}\n`).join(''));
     } finally {
       await file.close();
