@@ -49,4 +49,6 @@ while (size < targetBytes) {
     process.stderr.write(`\r${next} objects, db ${(size / 1024 / 1024).toFixed(0)} MiB`);
   }
 }
-process.stderr.write(`\nfilled to ${(size / 1024 / 1024).toFixed(0)} MiB with ${next} objects in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+process.stderr.write(next === 0
+  ? `db already at ${(size / 1024 / 1024).toFixed(0)} MiB: nothing to fill\n`
+  : `\nfilled to ${(size / 1024 / 1024).toFixed(0)} MiB with ${next} objects in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
