@@ -5,9 +5,9 @@
  * size, bbolt structure, etcd buckets, revisions, consistent index, leases) must pass: a db
  * etcd cannot serve is better refused now than discovered when the cluster does not start.
  */
-import { createHash } from 'node:crypto';
-import { AppError } from '../errors.js';
+import { AppError, throwIfAborted } from '../errors.js';
 import { ChecksumMismatchError, TRAILER_BYTES, hasTrailer, verifySnapshot, type RandomAccess } from '../snapshot/index.js';
+import { sha256OnWorker } from './snapshot-restore-hash.js';
 
 export interface SourceCheck {
   /** The file ends with etcdctl's sha256 trailer. */
@@ -29,35 +29,40 @@ export class SnapshotRejectedError extends AppError {
   }
 }
 
-const HASH_CHUNK_BYTES = 4 * 1024 * 1024;
-
-function sha256Of(ra: RandomAccess, end: number): string {
-  const hash = createHash('sha256');
-  for (let offset = 0; offset < end; offset += HASH_CHUNK_BYTES) hash.update(ra.read(offset, Math.min(HASH_CHUNK_BYTES, end - offset)));
-  return hash.digest('hex');
-}
-
 /** Throws unless the snapshot may be restored; see the file comment. */
-export async function verifyForRestore(snapshotPath: string, ra: RandomAccess, skipHashCheck: boolean, _context: { signal?: AbortSignal } = {}): Promise<SourceCheck> {
+export async function verifyForRestore(snapshotPath: string, ra: RandomAccess, skipHashCheck: boolean, context: { signal?: AbortSignal } = {}): Promise<SourceCheck> {
   const trailer = hasTrailer(ra.sizeBytes);
   if (!trailer && !skipHashCheck) {
     throw new AppError('restore-missing-hash', `Cannot restore "${snapshotPath}": the file has no sha256 trailer (etcd: "snapshot missing hash but --skip-hash-check=false")`, {
       hint: 'A db copied from a data dir (member/snap/db) has no trailer: pass --skip-hash-check to restore it',
     });
   }
-  if (ra.sizeBytes < TRAILER_BYTES) {
-    throw new AppError('restore-snapshot-invalid', `Cannot restore "${snapshotPath}": the file has only ${ra.sizeBytes} bytes`, { hint: 'The file is not an etcd snapshot' });
-  }
-  const report = verifySnapshot(ra);
-  const trailerCheck = report.checks.find((c) => c.name === 'trailer');
+  const imageBytes = trailer ? ra.sizeBytes - TRAILER_BYTES : ra.sizeBytes;
   const hashChecked = trailer && !skipHashCheck;
-  if (hashChecked && trailerCheck && !trailerCheck.ok) {
-    const end = ra.sizeBytes - TRAILER_BYTES;
-    const expected = Buffer.from(ra.read(end, TRAILER_BYTES)).toString('hex');
-    throw new ChecksumMismatchError(`Cannot restore "${snapshotPath}"`, expected, sha256Of(ra, end));
+  const expected = hashChecked ? Buffer.from(ra.read(imageBytes, TRAILER_BYTES)).toString('hex') : undefined;
+  // The hash runs on another core while this thread walks the structure; `stop` ends the
+  // worker early on any failure, so an error exits at once instead of after the hash.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  context.signal?.addEventListener('abort', onAbort, { once: true });
+  const hashing = hashChecked ? sha256OnWorker(snapshotPath, imageBytes, stop.signal) : undefined;
+  hashing?.catch(() => undefined);
+  let report;
+  let actual: string | undefined;
+  try {
+    // Without the trailer in view, verifySnapshot checks everything but the hash.
+    report = verifySnapshot({ sizeBytes: imageBytes, read: (offset, length) => ra.read(offset, length) });
+    throwIfAborted(context.signal, 'The restore');
+    actual = await hashing;
+  } catch (err) {
+    stop.abort();
+    throwIfAborted(context.signal, 'The restore');
+    throw err;
+  } finally {
+    context.signal?.removeEventListener('abort', onAbort);
   }
-  const failed = report.checks.filter((c) => !c.ok && c.name !== 'trailer');
+  if (hashChecked && actual !== expected) throw new ChecksumMismatchError(`Cannot restore "${snapshotPath}"`, expected as string, actual as string);
+  const failed = report.checks.filter((c) => !c.ok);
   if (failed.length > 0) throw new SnapshotRejectedError(snapshotPath, failed);
-  const sha256 = hashChecked ? /sha256 ([0-9a-f]{64})/.exec(trailerCheck?.detail ?? '')?.[1] : undefined;
-  return { hasTrailer: trailer, hashChecked, ...(sha256 ? { sha256 } : {}) };
+  return { hasTrailer: trailer, hashChecked, ...(actual ? { sha256: actual } : {}) };
 }
