@@ -2,8 +2,9 @@
 # Foundation benchmark (issue 2): on one ~1 GiB etcd 3.4 member on 127.0.0.1, in the same run,
 # times `kubekeeper snapshot save` against `etcdctl snapshot save` (plain text and mutual TLS)
 # and `kubekeeper snapshot status` against `etcdctl snapshot status`, alternating, N runs each,
-# and prints the median wall time, the ratio kubekeeper/etcdctl and each tool's peak RSS
-# (GNU time). Not a test: run it by hand and copy the summary into docs/benchmarks.md.
+# and prints the median wall and CPU time, the ratios kubekeeper/etcdctl and each tool's peak
+# RSS (GNU time). Not a test: run it by hand and copy the summary into docs/benchmarks.md.
+# On a shared machine wall times swing with the load; CPU time is the steadier comparison.
 #
 # Usage: bench/foundation.sh [--mib 1024] [--runs 3] [--keep] [--build DIR]
 #   --keep   keep the filled member in .bench/foundation/etcd and a snapshot of it in
@@ -45,15 +46,15 @@ KK="node $BUILD/src/cli/main.js"
 echo "== etcd db $((DB_BYTES / 1048576)) MiB; node $(node --version); etcd $(etcd --version | head -1 | cut -d' ' -f3); $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 RESULTS="$OUT/results.txt"
-# measure NAME COMMAND...: one timed run; appends "NAME seconds peak-KiB" to $RESULTS.
+# measure NAME COMMAND...: one timed run; appends "NAME wall-s peak-KiB cpu-s" to $RESULTS.
 measure() {
-  local name=$1 secs kib; shift
-  if ! /usr/bin/time -o "$OUT/time" -f '%e %M' "$@" >/dev/null 2>"$OUT/stderr"; then
+  local name=$1 secs kib user sys; shift
+  if ! /usr/bin/time -o "$OUT/time" -f '%e %M %U %S' "$@" >/dev/null 2>"$OUT/stderr"; then
     echo "$name failed:" >&2; cat "$OUT/stderr" >&2; exit 1
   fi
-  read -r secs kib <"$OUT/time"
-  echo "$name $secs $kib" >>"$RESULTS"
-  printf '  %-24s %7.2f s %6d MB peak RSS\n' "$name" "$secs" "$((kib / 1024))"
+  read -r secs kib user sys <"$OUT/time"
+  echo "$name $secs $kib $(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" >>"$RESULTS"
+  printf '  %-24s %7.2f s wall %6.2f s CPU %6d MB peak RSS\n' "$name" "$secs" "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" "$((kib / 1024))"
 }
 
 TLS_ENDPOINT=(--endpoints "$KK_BENCH_TLS")
@@ -75,20 +76,21 @@ for run in $(seq "$RUNS"); do
   measure kubekeeper-status $KK snapshot status "$SNAP"
 done
 
-echo "== summary: median of $RUNS runs, ratio = kubekeeper / etcdctl (target <= 1.00), peak RSS = max over runs"
+echo "== summary: median of $RUNS runs; ratio = kubekeeper / etcdctl (target <= 1.00); CPU = user + system; RSS = max over runs"
 awk '
-  { t[$1] = t[$1] " " $2; if ($3 > rss[$1]) rss[$1] = $3 }
+  { t[$1] = t[$1] " " $2; c[$1] = c[$1] " " $4; if ($3 > rss[$1]) rss[$1] = $3 }
   function median(list,   a, n, i, j, x) {
     n = split(list, a, " ")
-    for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
+    for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > x + 0; j--) a[j + 1] = a[j]; a[j + 1] = x }
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
   }
   END {
-    printf "%-12s %12s %12s %7s %14s %14s\n", "operation", "etcdctl s", "kubekeeper s", "ratio", "etcdctl RSS", "kubekeeper RSS"
+    printf "%-11s %9s %9s %6s   %9s %9s %6s   %8s %8s\n", "operation", "etcdctl", "kk", "ratio", "etcdctl", "kk", "ratio", "etcdctl", "kk"
+    printf "%-11s %9s %9s %6s   %9s %9s %6s   %8s %8s\n", "", "wall s", "wall s", "", "CPU s", "CPU s", "", "RSS MB", "RSS MB"
     split("save-plain save-mtls status", ops, " ")
     for (k = 1; k <= 3; k++) {
-      op = ops[k]; e = median(t["etcdctl-" op]); m = median(t["kubekeeper-" op])
-      printf "%-12s %12.2f %12.2f %7.2f %11d MB %11d MB\n", op, e, m, m / e, rss["etcdctl-" op] / 1024, rss["kubekeeper-" op] / 1024
+      op = ops[k]; e = median(t["etcdctl-" op]); m = median(t["kubekeeper-" op]); ec = median(c["etcdctl-" op]); mc = median(c["kubekeeper-" op])
+      printf "%-11s %9.2f %9.2f %6.2f   %9.2f %9.2f %6.2f   %8d %8d\n", op, e, m, m / e, ec, mc, mc / ec, rss["etcdctl-" op] / 1024, rss["kubekeeper-" op] / 1024
     }
   }' "$RESULTS"
 if [ "$KEEP" = 1 ]; then echo "kept: member data in $KK_BENCH_DIR/etcd, snapshot in $SNAP (reuse with bench/lib.sh)"; fi
