@@ -67,8 +67,16 @@ export interface RestoreDrillResult {
   keyCount?: number;
 }
 
-/** A step's outcome; `fail` carries the reason the drill stops with. */
+/** Ends the drill at a failed step; the reason is in the step's check. */
 class StepFailed extends Error {}
+
+/** What a step found; `durationMs` overrides the measured time (for work done in parallel). */
+interface StepOutcome<T> {
+  value: T;
+  detail: string;
+  ok?: boolean;
+  durationMs?: number;
+}
 
 /** Runs one restore drill; see the file comment. */
 export async function runRestoreDrill(repo: BackupRepository, options: RestoreDrillOptions): Promise<RestoreDrillResult> {
@@ -76,9 +84,9 @@ export async function runRestoreDrill(repo: BackupRepository, options: RestoreDr
   const logger = options.logger ?? silentLogger;
   const binary = await findEtcdBinary(options.etcdBinary, options.env);
   const result: RestoreDrillResult = { ok: false, startedAt: new Date(started).toISOString(), durationMs: 0, checks: [] };
-  const step = async <T>(name: DrillStep, work: () => Promise<{ value: T; detail: string; ok?: boolean }>): Promise<T> => {
+  const step = async <T>(name: DrillStep, work: () => Promise<StepOutcome<T>>): Promise<T> => {
     const t0 = Date.now();
-    let outcome: { value: T; detail: string; ok?: boolean };
+    let outcome: StepOutcome<T>;
     try {
       outcome = await work();
     } catch (err) {
@@ -86,7 +94,7 @@ export async function runRestoreDrill(repo: BackupRepository, options: RestoreDr
       if (!(err instanceof AppError) || err.code === 'aborted') throw err;
       outcome = { value: undefined as T, detail: err.message, ok: false };
     }
-    const check: DrillCheck = { step: name, ok: outcome.ok ?? true, detail: outcome.detail, durationMs: Date.now() - t0 };
+    const check: DrillCheck = { step: name, ok: outcome.ok ?? true, detail: outcome.detail, durationMs: outcome.durationMs ?? Date.now() - t0 };
     result.checks.push(check);
     logger.log(check.ok ? 'info' : 'warn', 'drill.step', { step: name, ok: check.ok, durationMs: check.durationMs, ...(check.ok ? {} : { reason: check.detail }) });
     if (!check.ok) throw new StepFailed(check.detail);
@@ -106,7 +114,7 @@ export async function runRestoreDrill(repo: BackupRepository, options: RestoreDr
   return result;
 }
 
-type Step = <T>(name: DrillStep, work: () => Promise<{ value: T; detail: string; ok?: boolean }>) => Promise<T>;
+type Step = <T>(name: DrillStep, work: () => Promise<StepOutcome<T>>) => Promise<T>;
 
 async function drill(repo: BackupRepository, options: RestoreDrillOptions, binary: string, dir: string, result: RestoreDrillResult, step: Step): Promise<void> {
   const { signal } = options;
@@ -132,12 +140,13 @@ async function drill(repo: BackupRepository, options: RestoreDrillOptions, binar
     binary, name, dataDir: report.dataDir, clientPort, peerPort, startTimeoutMs: options.startTimeoutMs, signal,
     quotaBackendBytes: Math.max(2 * 1024 ** 3, 2 * local.sizeBytes),
   });
-  const [etcdOutcome, countsOutcome] = await Promise.allSettled([etcdPromise, countLiveKeys(local.path)]);
+  let etcdStartMs = 0;
+  const [etcdOutcome, countsOutcome] = await Promise.allSettled([etcdPromise.finally(() => (etcdStartMs = Date.now() - etcdStart)), countLiveKeys(local.path)]);
   const etcd = etcdOutcome.status === 'fulfilled' ? etcdOutcome.value : undefined;
   try {
     await step('start', async () => {
       if (etcdOutcome.status === 'rejected') throw etcdOutcome.reason;
-      return { value: undefined, detail: `etcd pid ${etcd?.pid} answered on ${etcd?.clientUrl} after ${Date.now() - etcdStart} ms` };
+      return { value: undefined, detail: `etcd pid ${etcd?.pid} answered on ${etcd?.clientUrl}`, durationMs: etcdStartMs };
     });
     const expected = () => {
       if (countsOutcome.status === 'rejected') throw countsOutcome.reason;
