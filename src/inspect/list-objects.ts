@@ -100,14 +100,24 @@ export interface ResourceCount {
 /** Counts per resource from the first pass alone, without reading values: `snapshot ls --summary`. */
 export function countObjects(db: BoltDb, filter: ObjectFilter = {}): ResourceCount[] {
   const counts = new Map<string, ResourceCount>();
+  // Keys of one resource and namespace share everything up to the last '/': classify each
+  // such prefix once (parsing every one of a million keys costs more than the walk itself).
+  const byPrefix = new Map<string, ResourceCount | null>();
   for (const [id, ref] of liveKeyIndex(db, objectMatcher(filter))) {
-    const parsed = parseRegistryKey(Buffer.from(id, 'latin1').toString('utf8'));
-    if (!parsed) continue;
-    const group = `${parsed.group ?? ''}/${parsed.resource}`;
-    const c = counts.get(group) ?? { resource: parsed.resource, group: parsed.group, count: 0, sizeBytes: 0 };
+    const cut = id.lastIndexOf('/') + 1;
+    if (cut === id.length) continue;
+    const prefix = id.slice(0, cut);
+    let c = byPrefix.get(prefix);
+    if (c === undefined) {
+      const parsed = parseRegistryKey(`${Buffer.from(prefix, 'latin1').toString('utf8')}x`);
+      const group = parsed ? `${parsed.group ?? ''}/${parsed.resource}` : '';
+      c = parsed ? (counts.get(group) ?? { resource: parsed.resource, group: parsed.group, count: 0, sizeBytes: 0 }) : null;
+      if (c) counts.set(group, c);
+      byPrefix.set(prefix, c);
+    }
+    if (c === null) continue;
     c.count++;
     c.sizeBytes += ref.valueBytes;
-    counts.set(group, c);
   }
   return [...counts.values()].sort((a, b) => `${a.group ?? ''}/${a.resource}`.localeCompare(`${b.group ?? ''}/${b.resource}`));
 }
