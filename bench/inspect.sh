@@ -25,9 +25,12 @@ echo "snapshot: $(stat -c %s "$SNAP") bytes"
 measure() { # label, command...: best wall seconds and max RSS over $RUNS runs
   local label=$1; shift; local best=999999 rss=0
   for _ in $(seq "$RUNS"); do
-    out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null; } 2>&1 | tail -1 )
+    if ! out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null; } 2>&1 | tail -1 ); then
+      echo "$label failed: $out" >&2; exit 1
+    fi
     read -r secs kib <<<"$out"
-    best=$(awk -v a="$best" -v b="$secs" 'BEGIN{print (b<a)?b:a}'); [ "$kib" -gt "$rss" ] && rss=$kib
+    best=$(awk -v a="$best" -v b="$secs" 'BEGIN{print (b<a)?b:a}')
+    if [ "$kib" -gt "$rss" ]; then rss=$kib; fi
   done
   printf '%-48s %8.2f s  %6d MB peak RSS\n' "$label" "$best" $((rss / 1024))
   eval "${label%% *}_s=$best"
