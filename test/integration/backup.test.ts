@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { runKubekeeper } from '../support/cli.js';
-import { type EtcdProcess, etcdctlOk, startEtcd } from '../support/etcd.js';
+import { type EtcdProcess, etcdctlOk, freePort, startEtcd } from '../support/etcd.js';
 import { tempDir } from '../support/temp.js';
 
 let etcd: EtcdProcess;
@@ -172,4 +172,22 @@ test('backup save is interrupted by SIGINT with exit 130 and leaves nothing in t
   assert.equal(r.code, 130, r.stderr);
   assert.deepEqual(existsSync(dataDir) ? await readdir(dataDir) : [], []);
   assert.equal(existsSync(path.join(own, 'manifest', 'cut.json')), false);
+});
+
+test('snapshot restore --from-backup latest restores a data dir that etcd starts on and serves the keys from', async (t) => {
+  const target = path.join(await tempDir(t), 'restored');
+  const peerPort = await freePort();
+  const peer = `http://127.0.0.1:${peerPort}`;
+  await save('for-restore');
+  const r = await kk(['snapshot', 'restore', '--from-backup', 'latest', '-i', keyFile, '--data-dir', target,
+    '--name', 'restored', '--initial-cluster', `restored=${peer}`, '--initial-advertise-peer-urls', peer]);
+  assert.equal(r.code, 0, r.stderr);
+  const both = await kk(['snapshot', 'restore', 'some.db', '--from-backup', 'latest']);
+  assert.equal(both.code, 2);
+  const member = await startEtcd({ dataDir: target, name: 'restored', peerPort, initialCluster: `restored=${peer}` });
+  try {
+    assert.equal((await etcdctlOk(member, ['get', '/registry/configmaps/default/cm-7', '--print-value-only'])).trim(), '{"data":{"n":"7"}}');
+  } finally {
+    await member.stop();
+  }
 });

@@ -7,6 +7,7 @@
 import { restoreSnapshot } from '../../backup/index.js';
 import { UsageError } from '../../errors.js';
 import { defineCommand, writeOutFlag } from '../command.js';
+import { fromBackupFlags, withBackupFromFlags } from '../backup-flags.js';
 import { createProgressBar } from '../output/progress.js';
 import { RESTORE_FORMATS, renderRestoreReport, type RestoreFormat } from '../output/snapshot-restore.js';
 
@@ -14,7 +15,8 @@ export default defineCommand({
   name: 'snapshot restore',
   summary: 'Restore a snapshot into a new member data dir (offline, Kubernetes-safe)',
   args: '<file>',
-  minArgs: 1,
+  // 0 with --from-backup NAME|latest (a backup fetched from --repo instead of a file).
+  minArgs: 0,
   maxArgs: 1,
   flags: {
     'data-dir': { type: 'string', valueName: 'DIR', description: 'Directory to create (absent or empty); default "<name>.etcd"' },
@@ -29,6 +31,7 @@ export default defineCommand({
     'dry-run': { type: 'boolean', description: 'Verify the snapshot and print the plan; write nothing' },
     'kubeadm-manifest': { type: 'string', valueName: 'FILE', description: 'kubeadm etcd static pod manifest to point at the restored dir (e.g. /etc/kubernetes/manifests/etcd.yaml)' },
     'write-out': writeOutFlag(RESTORE_FORMATS, 'text'),
+    ...fromBackupFlags,
   },
   details: [
     'The snapshot is verified first (sha256 trailer, bbolt structure, etcd data); the data dir is',
@@ -41,6 +44,13 @@ export default defineCommand({
     '    --kubeadm-manifest /etc/kubernetes/manifests/etcd.yaml',
   ].join('\n'),
   async run({ args, flags, io, signal }) {
+    if (flags['from-backup'] !== undefined) {
+      if (args.length > 0) throw new UsageError('Give a snapshot file or --from-backup, not both');
+      // The backup is fetched and fully checked into a private temp dir, then restored like a
+      // file. (`as never`: inside defineCommand, `this.run` sees the flags as its generic type.)
+      return withBackupFromFlags(flags, io.env, signal, (file) => this.run({ args: [file], flags: { ...flags, 'from-backup': undefined } as never, io, signal }));
+    }
+    if (args.length !== 1) throw new UsageError('"kubekeeper snapshot restore" needs a snapshot file (or --from-backup NAME|latest)', 'Run "kubekeeper snapshot restore --help"');
     const bump = flags['bump-revision'];
     if (bump !== undefined && !/^\d+$/.test(bump)) throw new UsageError(`Invalid value for --bump-revision: "${bump}" is not a non-negative integer`);
     const progress = createProgressBar(io.stderr, io.stderrIsTTY, 'Restoring');
