@@ -38,6 +38,8 @@ export interface BackupListing {
 }
 
 const MANIFEST_SUFFIX = '.json';
+/** Manifests read in parallel by listBackups. */
+const MANIFEST_READ_CONCURRENCY = 8;
 
 /** A backup the user named does not exist. */
 export class BackupNotFoundError extends AppError {
@@ -114,12 +116,15 @@ export class BackupRepository {
   async listBackups(signal?: AbortSignal): Promise<BackupListing> {
     const data = new Map<string, FileInfo>();
     for await (const info of this.backend.list('data', { signal })) data.set(info.name, info);
-    const backups: BackupEntry[] = [];
+    const names: string[] = [];
     for await (const info of this.backend.list('manifest', { signal })) {
-      if (!info.name.endsWith(MANIFEST_SUFFIX)) continue;
       const name = info.name.slice(0, -MANIFEST_SUFFIX.length);
-      if (!isValidBackupName(name)) continue;
-      backups.push(await this.entryFor(name, data, signal));
+      if (info.name.endsWith(MANIFEST_SUFFIX) && isValidBackupName(name)) names.push(name);
+    }
+    // A few manifests at a time: on S3 each read is a round trip.
+    const backups: BackupEntry[] = [];
+    for (let i = 0; i < names.length; i += MANIFEST_READ_CONCURRENCY) {
+      backups.push(...(await Promise.all(names.slice(i, i + MANIFEST_READ_CONCURRENCY).map((name) => this.entryFor(name, data, signal)))));
     }
     const claimed = new Set(backups.flatMap((b) => b.manifest?.objects.map((o) => o.name) ?? []));
     const named = new Set(backups.map((b) => b.name));
