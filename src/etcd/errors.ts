@@ -50,7 +50,9 @@ function reasonOf(details: string): string {
     .trim();
 }
 
-function classifyTls(reason: string): { hint: string; text: string } | undefined {
+function classifyTls(fullReason: string): { hint: string; text: string } | undefined {
+  // OpenSSL's "8020...:error:0A00045C:SSL routines:ssl3_read_bytes:tlsv13 alert certificate required:../deps/...": keep the words.
+  const reason = /error:[0-9A-F]+:SSL routines:[^:]*:([^:]+)/.exec(fullReason)?.[1] ?? fullReason;
   const r = reason.toLowerCase();
   if (/unable to verify|self[- ]signed|unable to get (local )?issuer|certificate verify failed|cert_untrusted/.test(r)) return { hint: HINTS.wrongCa, text: `the server certificate is not trusted (${reason})` };
   if (/altnames|hostname|ip address|does not match/.test(r)) return { hint: HINTS.hostname, text: `the server certificate does not match the endpoint (${reason})` };
