@@ -8,7 +8,6 @@
  * promise resolves.
  */
 import { type RestoreDrillResult } from '../backup/index.js';
-import { buildExpirationReport, certificateExpiryMetrics, readPki } from '../certs/index.js';
 import { AppError, messageOf } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { type Schedule, firstPlannedRun, parseCron } from '../schedule/index.js';
@@ -147,6 +146,8 @@ async function seedLastSuccess(config: KubekeeperConfig, state: DaemonState, env
 async function renderAll(state: DaemonState, clock: Clock, pkiDir: string | undefined): Promise<string> {
   const text = renderMetrics(daemonMetricFamilies(state));
   if (!pkiDir) return text;
+  // Loaded on first use: the X.509 library costs idle memory a daemon without --pki-dir never needs.
+  const { buildExpirationReport, certificateExpiryMetrics, readPki } = await import('../certs/index.js');
   // An unreadable PKI dir drops the certificate gauges, never the backup metrics.
   const certs = await readPki({ pkiDir }).then(
     (inventory) => certificateExpiryMetrics(buildExpirationReport(inventory, { now: clock.now(), warnWithinMs: 0 }), clock.now()),
