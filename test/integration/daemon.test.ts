@@ -19,6 +19,7 @@ import { createJsonLogger } from '../../src/logger.js';
 import { runKubekeeper } from '../support/cli.js';
 import { type EtcdProcess, etcdctlOk, freePort, startEtcd } from '../support/etcd.js';
 import { etcdctlPut } from '../support/etcd-put.js';
+import { repoRoot } from '../support/paths.js';
 import { type S3Server, S3RVER_ACCESS_KEY_ID, startS3Server } from '../support/s3.js';
 
 /** s3rver checks no signature, so a distinctive secret can be searched for in the logs. */
@@ -111,11 +112,12 @@ test('daemon takes several backups, applies retention, passes a drill and serves
   await assert.rejects(fetch(`http://127.0.0.1:${port}/metrics`), 'the server is closed after stop');
 });
 
-test('daemon counts failures by reason and /healthz turns 503 when no backup succeeds within staleAfter', async () => {
+test('daemon counts failures by reason, serves certificate expiry, and /healthz turns 503 when no backup succeeds within staleAfter', async () => {
   const controller = new AbortController();
   let port = 0;
   const done = runDaemon(config('dead', { endpoints: [`127.0.0.1:${await freePort()}`], staleAfterMs: 1000 }), {
     signal: controller.signal, logger: createJsonLogger(() => undefined), onListening: (a) => (port = a.port),
+    pkiDir: path.join(repoRoot, 'test', 'fixtures', 'certs', 'kubeadm-node', 'pki'),
   });
   try {
     await until('the metrics server', async () => (port ? true : undefined));
@@ -125,6 +127,8 @@ test('daemon counts failures by reason and /healthz turns 503 when no backup suc
     });
     assert.equal(sample(page, 'kubekeeper_backup_last_attempt_success'), 0);
     assert.equal(sample(page, 'kubekeeper_backup_last_success_timestamp_seconds'), 0);
+    // Certificate expiry gauges from --pki-dir (a committed kubeadm tree), next to the backup metrics.
+    assert.match(page, /^kubekeeper_certificate_expiry_seconds\{name="apiserver",path="[^"]+\/pki\/apiserver\.crt"\} -?\d+$/m);
     const body = await until('/healthz 503', async () => {
       const res = await fetch(`http://127.0.0.1:${port}/healthz`);
       return res.status === 503 ? res.json() as Promise<{ healthy: boolean; reason: string }> : undefined;
