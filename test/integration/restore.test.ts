@@ -6,6 +6,7 @@
  * restore bumps the revision by 1e9 and a watch from an old revision is told "compacted".
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -14,7 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import { runKubekeeper, runProcess } from '../support/cli.js';
 import { etcdctl, etcdctlOk, startEtcd, type EtcdProcess } from '../support/etcd.js';
 import {
-  loadSampleData, memberList, planMembers, readServedState, restoreFlags, startRestored, type ServedState,
+  headerIds, loadSampleData, memberList, planMembers, readServedState, restoreFlags, startRestored, type ServedState,
 } from '../support/restore.js';
 
 describe('snapshot restore served by a real etcd', () => {
@@ -57,9 +58,15 @@ describe('snapshot restore served by a real etcd', () => {
       assert.deepEqual(after0, before0);
       const list = await memberList(etcd);
       assert.deepEqual(list, [{ id: list[0]?.id, name: 'restored-1', peerURLs: [m.peerUrl] }]);
-      // The ID etcd reports is the one kubekeeper printed (computed as etcdctl does; see the
-      // side-by-side test for the comparison with etcdctl itself).
-      assert.match(r.stdout, new RegExp(`this member: restored-1 \\(${list[0]?.id}\\)`));
+      // etcd's formulas (spec §5.3), written out here independently of kubekeeper's code; the
+      // side-by-side test compares with IDs from etcdctl's own restore.
+      const memberId = createHash('sha1').update(`${m.peerUrl}tok-restore`).digest().readBigUInt64BE(0);
+      const idBytes = Buffer.alloc(8);
+      idBytes.writeBigUInt64BE(memberId);
+      const clusterId = createHash('sha1').update(idBytes).digest().readBigUInt64BE(0);
+      assert.equal(list[0]?.id, memberId.toString(16));
+      assert.deepEqual(await headerIds(etcd), { clusterId: clusterId.toString(16), memberId: memberId.toString(16) });
+      assert.match(r.stdout, new RegExp(`this member: restored-1 \\(${memberId.toString(16)}\\)`));
       // The restored member takes writes after the old history.
       await etcdctlOk(etcd, ['put', 'after-restore', '1']);
       assert.equal((await readServedState(etcd)).revision, before0.revision + 1);
