@@ -7,7 +7,7 @@ import { defaultCompression, zstdAvailable } from '../crypto/index.js';
 import { parseRepository } from '../storage/index.js';
 import { CONFIG_COMPRESSIONS, CONFIG_DEFAULTS, type KubekeeperConfig } from './config.js';
 import { type ConfigDraft, type SecretSlot, plainSecretWarning } from './config-draft.js';
-import { parseCron } from './config-cron.js';
+import { parseCron } from '../schedule/index.js';
 import { type ConfigPath, ConfigReader, fieldName } from './config-yaml.js';
 
 const TOP = ['etcd', 'repository', 'backup', 'schedule', 'retention', 'drill', 'metrics', 'lockFile'];

@@ -5,7 +5,7 @@
  */
 import { AppError, ExitCode } from '../errors.js';
 import type { KubekeeperConfig } from './config.js';
-import { type CronField, parseCron } from './config-cron.js';
+import { parseCron } from '../schedule/index.js';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -41,9 +41,10 @@ export function backupCron(config: KubekeeperConfig): string {
 
 const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
-function calendarPart(field: CronField, pad: number, names?: string[]): string {
-  if (field.any) return '*';
-  return field.values.map((v) => (names ? (names[v] as string) : String(v).padStart(pad, '0'))).join(',');
+/** One OnCalendar component: `*` when the field allows every value of its range. */
+function calendarPart(values: ReadonlySet<number>, rangeSize: number, pad: number, names?: string[]): string {
+  if (values.size === rangeSize) return '*';
+  return [...values].sort((a, b) => a - b).map((v) => (names ? (names[v] as string) : String(v).padStart(pad, '0'))).join(',');
 }
 
 /**
@@ -53,7 +54,8 @@ function calendarPart(field: CronField, pad: number, names?: string[]): string {
  */
 export function systemdCalendar(cron: string): string {
   const c = parseCron(cron);
-  if (!c.dayOfMonth.any && !c.dayOfWeek.any) throw unschedulable(`"${cron}" restricts both day of month and day of week, which systemd cannot combine as cron does`);
-  const dow = c.dayOfWeek.any ? '' : `${calendarPart(c.dayOfWeek, 0, DAY_NAMES)} `;
-  return `${dow}*-${calendarPart(c.month, 2)}-${calendarPart(c.dayOfMonth, 2)} ${calendarPart(c.hour, 2)}:${calendarPart(c.minute, 2)}:00`;
+  if (c.daysOfMonthRestricted && c.daysOfWeekRestricted) throw unschedulable(`"${cron}" restricts both day of month and day of week, which systemd cannot combine as cron does`);
+  const dow = c.daysOfWeekRestricted ? `${calendarPart(c.daysOfWeek, 7, 0, DAY_NAMES)} ` : '';
+  const dom = c.daysOfMonthRestricted ? calendarPart(c.daysOfMonth, 0, 2) : '*';
+  return `${dow}*-${calendarPart(c.months, 12, 2)}-${dom} ${calendarPart(c.hours, 24, 2)}:${calendarPart(c.minutes, 60, 2)}:00`;
 }

@@ -2,7 +2,6 @@
 export { CONFIG_COMPRESSIONS, CONFIG_DEFAULTS, ConfigError, defaultLockFile, type ConfigCompression, type ConfigPosition, type KubekeeperConfig, type S3RepositorySettings } from './config.js';
 export { loadConfig, loadConfigWithWarnings, parseConfigText, MAX_CONFIG_FILE_BYTES, type LoadedConfig } from './config-load.js';
 export { redactConfig, REDACTED } from './config-redact.js';
-export { parseCron, type CronExpression, type CronField } from './config-cron.js';
 export { parseDurationMs } from './config-yaml.js';
 export { BackupTimeoutError, backupNameFor, runBackupOnce, type BackupRunResult, type RunBackupOptions } from './backup-run.js';
 export { acquireLock, LockHeldError, type AcquireLockOptions, type HeldLock, type LockOwner } from './lock.js';
