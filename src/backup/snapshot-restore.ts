@@ -80,7 +80,7 @@ function isInside(child: string, parent: string): boolean {
 /** Restores `options.snapshotPath`; see the file comment for the order of steps. */
 export async function restoreSnapshot(options: SnapshotRestoreOptions, context: SnapshotRestoreContext = {}): Promise<SnapshotRestoreReport> {
   const { signal } = context;
-  const plan = planRestore({ ...options, bumpRevision: options.bumpRevision });
+  const plan = planRestore(options);
   const dataDir = path.resolve(options.dataDir);
   const walDir = path.resolve(options.walDir ?? path.join(dataDir, 'member', 'wal'));
   const walInside = isInside(walDir, dataDir);
