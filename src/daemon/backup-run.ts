@@ -4,17 +4,15 @@
  * repository, apply retention, release the lock. Every step is logged as one structured
  * event; nothing secret is logged. The whole run is bounded by `backup.timeout`.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import {
-  type BackupRepository, defaultBackupName, loadBackupRecipients, openBackupRepository, pruneBackups, saveBackup, snapshotSourceFromEtcd,
+  defaultBackupName, loadBackupRecipients, pruneBackups, saveBackup, snapshotSourceFromEtcd,
 } from '../backup/index.js';
 import { connectEtcd } from '../etcd/index.js';
 import { AppError, messageOf } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { isEmptyPolicy } from '../schedule/index.js';
 import type { KubekeeperConfig } from './config.js';
+import { openConfiguredRepository } from './config-repository.js';
 import { acquireLock } from './lock.js';
 
 export interface RunBackupOptions {
@@ -55,34 +53,6 @@ export function backupNameFor(config: KubekeeperConfig, at: Date): string {
   return `${config.backup.namePrefix ?? 'etcd'}-${defaultBackupName(at).slice('etcd-'.length)}`;
 }
 
-/** Opens the configured repository; an RKE custom_ca PEM goes to a private temp file first. */
-async function openRepository(config: KubekeeperConfig, env: NodeJS.ProcessEnv, logger: Logger): Promise<{ repo: BackupRepository; cleanup(): Promise<void> }> {
-  const s3 = config.repository.s3;
-  let tmp: string | undefined;
-  let caFile = s3?.caBundleFile;
-  if (s3?.caBundlePem) {
-    tmp = await mkdtemp(path.join(os.tmpdir(), 'kubekeeper-ca-'));
-    caFile = path.join(tmp, 'ca.pem');
-    await writeFile(caFile, s3.caBundlePem, { mode: 0o600 });
-  }
-  const cleanup = async () => {
-    if (tmp) await rm(tmp, { recursive: true, force: true });
-  };
-  // Keys from the config win over the machine's AWS_* variables (and a stray session token).
-  const s3Env = s3?.accessKeyId && s3.secretAccessKey
-    ? { ...env, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, AWS_SESSION_TOKEN: '' }
-    : env;
-  try {
-    const repo = await openBackupRepository(config.repository.url, {
-      s3: s3 ? { endpoint: s3.endpoint, region: s3.region, forcePathStyle: s3.pathStyle, caFile } : undefined, env: s3Env, logger,
-    });
-    return { repo, cleanup };
-  } catch (err) {
-    await cleanup();
-    throw err;
-  }
-}
-
 /**
  * Runs one backup and retention under the lock `config.lockFile`. Throws LockHeldError when
  * another run holds it past `lockWaitMs`, BackupTimeoutError after `backup.timeoutMs`, and
@@ -115,7 +85,7 @@ export async function runBackupOnce(config: KubekeeperConfig, options: RunBackup
 async function backupAndPrune(config: KubekeeperConfig, options: RunBackupOptions & { signal: AbortSignal; logger: Logger; now: () => Date }): Promise<Omit<BackupRunResult, 'durationMs'>> {
   const { signal, logger, now } = options;
   const recipients = await loadBackupRecipients({ recipients: config.backup.recipients, passphraseFile: config.backup.passphraseFile });
-  const { repo, cleanup } = await openRepository(config, options.env ?? process.env, logger);
+  const { repo, close } = await openConfiguredRepository(config, options.env ?? process.env, logger);
   try {
     const client = await connectEtcd(config.etcd, signal);
     let saved;
@@ -137,7 +107,6 @@ async function backupAndPrune(config: KubekeeperConfig, options: RunBackupOption
     }
     return { backupName: saved.manifest.name, bytes: saved.storedBytes, snapshotBytes: saved.snapshotBytes, pruned, kept };
   } finally {
-    await repo.backend.close();
-    await cleanup();
+    await close();
   }
 }

@@ -14,7 +14,8 @@ import { type Schedule, firstPlannedRun, parseCron } from '../schedule/index.js'
 import { type BackupRunResult, type RunBackupOptions, runBackupOnce } from './backup-run.js';
 import { type Clock, systemClock } from './clock.js';
 import type { KubekeeperConfig } from './config.js';
-import { type ConfiguredDrillOptions, openConfiguredRepository, runConfiguredDrill } from './daemon-drill.js';
+import { openConfiguredRepository } from './config-repository.js';
+import { type ConfiguredDrillOptions, runConfiguredDrill } from './daemon-drill.js';
 import { type DaemonState, createDaemonState, daemonMetricFamilies, recordBackup, recordDrill } from './daemon-state.js';
 import { checkHealth } from './health.js';
 import { renderMetrics } from './metrics.js';
