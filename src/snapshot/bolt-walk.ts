@@ -94,6 +94,8 @@ export interface WalkVisitor {
    * during the call only.
    */
   entry(leaf: BoltNode, flags: number, keyStart: number, keyEnd: number, valueEnd: number, index: number): void;
+  /** The last entry of `leaf` was visited; its bytes are about to be replaced. */
+  leafEnd?(leaf: BoltNode): void;
 }
 // Visitors must not read from the RandomAccess themselves: that would replace the leaf view.
 
@@ -130,7 +132,10 @@ function walkBucket(file: BoltFile, ref: BucketRef, pages: PageSet, depth: numbe
     : undefined;
   for (const leaf of bucketLeaves(file, ref, pages)) {
     current = leaf;
-    if (onElement) forEachLeafElement(leaf, onElement);
+    if (onElement) {
+      forEachLeafElement(leaf, onElement);
+      visitor?.leafEnd?.(leaf);
+    }
     // Nested buckets are copied out first: reading their pages replaces the leaf's view.
     // Their entries are not visited (status hashes a nested bucket as its key alone).
     if (hasBucketFlag(leaf)) {

@@ -9,6 +9,7 @@ import { checkFreelist } from './bolt-check.js';
 import type { BoltNode } from './bolt-page.js';
 import { FLAG_BUCKET, walkDb, type WalkVisitor } from './bolt-walk.js';
 import { CRC32C_INIT, createJsCrc32c, crc32cUpdate } from './crc32c.js';
+import { createNativeCrc32c } from './crc32c-native.js';
 import { createWasmCrc32c } from './crc32c-wasm.js';
 import { EtcdDataError, SnapshotPageError } from './errors.js';
 import { KEY_BUCKET } from './etcd-buckets.js';
@@ -45,6 +46,7 @@ export function snapshotStatus(ra: RandomAccess): SnapshotStatus {
   const file = openBoltFile(ra);
   const hasher = new StatusHasher();
   const reached = walkDb(file, hasher);
+  hasher.leafEnd();
   const freelist = checkFreelist(file, reached);
   if (freelist.problemCount > 0) {
     throw new SnapshotPageError(
@@ -71,12 +73,27 @@ class StatusHasher implements WalkVisitor {
   revHi = 0;
   revLo = 0;
   private inKeyBucket = false;
-  private readonly engine = createWasmCrc32c() ?? createJsCrc32c();
+  private readonly engine = createNativeCrc32c() ?? createWasmCrc32c() ?? createJsCrc32c();
   private loaded: BoltNode | undefined;
+  /** Entries of a leaf sit back to back (key, value, next key...): hash each run in one call. */
+  private runStart = -1;
+  private runEnd = -1;
 
   bucket(name: Uint8Array): void {
+    this.flush();
     this.state = crc32cUpdate(this.state, name, 0, name.length);
     this.inKeyBucket = isKeyBucket(name);
+  }
+
+  leafEnd(): void {
+    this.flush();
+  }
+
+  private flush(): void {
+    if (this.runStart < 0) return;
+    this.state = this.engine.update(this.state, this.runStart, this.runEnd);
+    this.runStart = -1;
+    this.runEnd = -1;
   }
 
   entry(leaf: BoltNode, flags: number, keyStart: number, keyEnd: number, valueEnd: number): void {
@@ -84,11 +101,18 @@ class StatusHasher implements WalkVisitor {
     // The value follows the key in the page, so one update covers Go's h.Write(k); h.Write(v).
     // A nested bucket's cursor value is nil in Go: only its key is hashed.
     if (leaf !== this.loaded) {
-      // Each node object is read once, so identity says "a new page": copy it in once.
+      // Each node object is read once, so identity says "a new page": load it once.
+      this.flush();
       this.engine.load(b);
       this.loaded = leaf;
     }
-    this.state = this.engine.update(this.state, keyStart, (flags & FLAG_BUCKET) === 0 ? valueEnd : keyEnd);
+    const end = (flags & FLAG_BUCKET) === 0 ? valueEnd : keyEnd;
+    if (keyStart === this.runEnd) this.runEnd = end;
+    else {
+      this.flush();
+      this.runStart = keyStart;
+      this.runEnd = end;
+    }
     this.totalKey++;
     if (this.inKeyBucket) {
       if (keyEnd - keyStart < 8) throw new EtcdDataError(`Revision key has ${keyEnd - keyStart} bytes, fewer than 8`, KEY_BUCKET, copyBytes(b, keyStart, keyEnd));
