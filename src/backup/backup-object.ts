@@ -7,7 +7,8 @@ import { type Compression, type Identity, type Recipient, compressStream, decomp
 import { AppError } from '../errors.js';
 import { isNotFound } from '../storage/index.js';
 import { type StreamDigest, digestOf, digestTap } from './backup-digest.js';
-import type { BackupObject, Manifest, ObjectRole } from './manifest.js';
+import { type BackupObject, type Manifest, type ObjectRole, objectNameFor } from './manifest.js';
+import { probeCompression } from './backup-probe.js';
 import { type BackupRepository, dataHandle } from './repository.js';
 
 /** The stored bytes do not match the manifest (corruption at rest or in transit). */
@@ -26,16 +27,29 @@ export interface StoreObjectOptions {
   /** Empty: stored without encryption (only when the caller allowed it). */
   recipients: readonly Recipient[];
   signal?: AbortSignal;
+  /** Test-compress the start and store uncompressed when it does not shrink (backup-probe). */
+  probe?: boolean;
   /** The content digest when the caller already hashes the plaintext (no second pass). */
   contentDigest?: () => StreamDigest | undefined;
 }
 
-/** Compresses, encrypts and saves `plaintext` under `objectName`; returns its manifest record. */
-export async function storeObject(repo: BackupRepository, role: ObjectRole, objectName: string, plaintext: AsyncIterable<Uint8Array>, options: StoreObjectOptions): Promise<BackupObject> {
+/**
+ * Compresses, encrypts and saves `plaintext` as the `role` object of backup `backupName`;
+ * returns its manifest record. With `probe`, data that does not compress is stored as is.
+ */
+export async function storeObject(repo: BackupRepository, role: ObjectRole, backupName: string, plaintext: AsyncIterable<Uint8Array>, options: StoreObjectOptions): Promise<BackupObject> {
   let tapped: StreamDigest | undefined;
   let stored: StreamDigest | undefined;
-  const source = options.contentDigest ? plaintext : digestTap(plaintext, (d) => (tapped = d));
-  const compressed = compressStream(source, options.compression, { level: options.compressionLevel });
+  let source = options.contentDigest ? plaintext : digestTap(plaintext, (d) => (tapped = d));
+  let compression = options.compression;
+  if (options.probe && compression !== 'none') {
+    const probed = await probeCompression(source, compression, options.compressionLevel);
+    compression = probed.compression;
+    source = probed.stream;
+    repo.logger.log('info', 'backup.compression-probe', { role, sampleBytes: probed.sampleBytes, compressedBytes: probed.sampleCompressedBytes, compression });
+  }
+  const objectName = objectNameFor(backupName, role, compression, options.recipients.length > 0);
+  const compressed = compressStream(source, compression, { level: options.compressionLevel });
   const encrypted = options.recipients.length > 0 ? encryptStream(compressed, options.recipients) : compressed;
   const result = await repo.backend.save(dataHandle(objectName), digestTap(encrypted, (d) => (stored = d)), { signal: options.signal });
   const content = options.contentDigest ? options.contentDigest() : tapped;
@@ -45,7 +59,7 @@ export async function storeObject(repo: BackupRepository, role: ObjectRole, obje
       hint: 'Retry the backup; if it repeats, check the storage backend',
     });
   }
-  return { role, name: objectName, sizeBytes: stored.sizeBytes, sha256: stored.sha256, contentSizeBytes: content.sizeBytes, contentSha256: content.sha256 };
+  return { role, name: objectName, compression, sizeBytes: stored.sizeBytes, sha256: stored.sha256, contentSizeBytes: content.sizeBytes, contentSha256: content.sha256 };
 }
 
 /** Loads an object; a missing one is reported as an incomplete backup, with a hint. */
@@ -81,7 +95,7 @@ export async function* openObjectContent(
   // verify judges the stored bytes itself (checkStored: false), to report both failures apart.
   const checkedStored = options.checkStored === false ? stored : checkDigest(stored, `Stored ${object.role} object "${object.name}"`, object.sizeBytes, object.sha256);
   const decrypted = manifest.encryption.scheme === 'age' ? decryptStream(checkedStored, identities) : checkedStored;
-  yield* checkDigest(decompressStream(decrypted, manifest.compression), `Content of ${object.role} object "${object.name}"`, object.contentSizeBytes, object.contentSha256);
+  yield* checkDigest(decompressStream(decrypted, object.compression), `Content of ${object.role} object "${object.name}"`, object.contentSizeBytes, object.contentSha256);
 }
 
 async function* checkDigest(source: AsyncIterable<Uint8Array>, what: string, sizeBytes: number, sha256: string): AsyncGenerator<Uint8Array> {

@@ -9,7 +9,7 @@
 import { type Compression, type Recipient, defaultCompression, recipientFingerprint } from '../crypto/index.js';
 import { AbortedError, AppError, throwIfAborted } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
-import { type BundleFile, MANIFEST_FORMAT, type BackupObject, type Manifest, isValidBackupName, objectNameFor } from './manifest.js';
+import { type BundleFile, MANIFEST_FORMAT, type BackupObject, type Manifest, isValidBackupName } from './manifest.js';
 import { type BundleEntry, bundleTarStream, collectBundleEntries } from './bundle.js';
 import { rereadObject, storeObject } from './backup-object.js';
 import { type SnapshotDigest, progressTap, snapshotDigestTap } from './backup-digest.js';
@@ -29,7 +29,11 @@ export interface SaveProgress {
 export interface SaveBackupOptions {
   /** Default "etcd-<UTC time>", e.g. etcd-20240510T120000Z. */
   name?: string;
-  /** Default defaultCompression(): zstd where the runtime has it, else gzip. */
+  /**
+   * Default defaultCompression() (zstd where the runtime has it, else gzip), skipped per
+   * object when a sample of its data does not compress (backup-probe). A codec given here
+   * is always used.
+   */
   compression?: Compression;
   /** Codec level (gzip 1-9, zstd 1-22); default BACKUP_GZIP_LEVEL for gzip, zstd's own (3). */
   compressionLevel?: number;
@@ -97,14 +101,15 @@ export async function saveBackup(repo: BackupRepository, source: SnapshotSource,
   const info = await source.describe(signal);
   const progress = (phase: SavePhase, totalBytes?: number) => (doneBytes: number) => options.onProgress?.({ phase, doneBytes, totalBytes });
   const compressionLevel = options.compressionLevel ?? (compression === 'gzip' ? BACKUP_GZIP_LEVEL : undefined);
-  const storeOptions = { compression, compressionLevel, recipients: options.recipients, signal };
+  // Probe only the default codec: a codec the caller named is used as asked.
+  const storeOptions = { compression, compressionLevel, recipients: options.recipients, signal, probe: options.compression === undefined };
   const objects: BackupObject[] = [];
   const files: BundleFile[] = [];
   logger.log('info', 'backup.save.start', { name, location: repo.location, endpoint: info.endpoint, compression, encrypted, include: entries.length });
   try {
     if (entries.length > 0) {
       const tar = progressTap(bundleTarStream(entries, (f) => files.push(f), signal), progress('bundle'), signal, 'Saving the bundle');
-      objects.push(await storeObject(repo, 'bundle', objectNameFor(name, 'bundle', compression, encrypted), tar, storeOptions));
+      objects.push(await storeObject(repo, 'bundle', name, tar, storeOptions));
     }
     const snapshotStarted = Date.now();
     let trailer: SnapshotDigest | undefined;
@@ -112,7 +117,7 @@ export async function saveBackup(repo: BackupRepository, source: SnapshotSource,
       progressTap(source.snapshot(signal), progress('snapshot', info.dbSizeBytes), signal, `Saving backup "${name}"`),
       `Snapshot from ${info.endpoint}`, (t) => (trailer = t),
     );
-    const snapshotObject = await storeObject(repo, 'snapshot', objectNameFor(name, 'snapshot', compression, encrypted), stream, { ...storeOptions, contentDigest: () => trailer });
+    const snapshotObject = await storeObject(repo, 'snapshot', name, stream, { ...storeOptions, contentDigest: () => trailer });
     objects.push(snapshotObject);
     const snapshotMs = Date.now() - snapshotStarted;
     if (!trailer) throw new AppError('backup-snapshot-incomplete', `Snapshot from ${info.endpoint} ended without its trailer`, { hint: 'Retry the backup' });

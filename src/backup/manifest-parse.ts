@@ -59,8 +59,9 @@ export function parseManifest(bytes: Uint8Array, name: string): Manifest {
   const s = obj(m.snapshot, 'snapshot');
   const snapshot = { sizeBytes: int(s, 'sizeBytes'), sha256: str(s, 'sha256', HEX64), dbSha256: str(s, 'dbSha256', HEX64) };
 
+  const isCompression = (v: unknown): v is Manifest['compression'] => typeof v === 'string' && (COMPRESSIONS as readonly string[]).includes(v);
   const compression = m.compression;
-  if (typeof compression !== 'string' || !(COMPRESSIONS as readonly string[]).includes(compression)) fail('compression is unknown');
+  if (!isCompression(compression)) fail('compression is unknown');
   const e = obj(m.encryption, 'encryption');
   let encryption: Manifest['encryption'];
   if (e.scheme === 'none') encryption = { scheme: 'none' };
@@ -75,8 +76,11 @@ export function parseManifest(bytes: Uint8Array, name: string): Manifest {
     const objectName = str(o, 'name');
     // Only objects named after this backup: prune and delete must never reach further.
     if (backupNameOfObject(objectName) !== name) fail(`objects[${i}].name "${objectName}" does not belong to backup "${name}"`);
+    // Absent per-object compression means the backup's codec.
+    const objectCompression = o.compression === undefined ? compression : o.compression;
+    if (!isCompression(objectCompression)) fail(`objects[${i}].compression is unknown`);
     return {
-      role, name: objectName, sizeBytes: int(o, 'sizeBytes'), sha256: str(o, 'sha256', HEX64),
+      role, name: objectName, compression: objectCompression as Manifest['compression'], sizeBytes: int(o, 'sizeBytes'), sha256: str(o, 'sha256', HEX64),
       contentSizeBytes: int(o, 'contentSizeBytes'), contentSha256: str(o, 'contentSha256', HEX64),
     };
   });

@@ -9,7 +9,7 @@ const manifest: Manifest = {
   cluster: { clusterId: 'cdf818194e3a8c32', memberId: '8e9e05c52164694d', endpoint: 'https://10.0.0.1:2379', etcdVersion: '3.4.23', revision: 42, dbSizeBytes: 20480 },
   snapshot: { sizeBytes: 20512, sha256: HASH, dbSha256: HASH },
   compression: 'zstd', encryption: { scheme: 'age', recipients: ['0123456789abcdef'] },
-  objects: [{ role: 'snapshot', name: 'nightly.snapshot.db.zst.age', sizeBytes: 1000, sha256: HASH, contentSizeBytes: 20512, contentSha256: HASH }],
+  objects: [{ role: 'snapshot', name: 'nightly.snapshot.db.zst.age', compression: 'zstd', sizeBytes: 1000, sha256: HASH, contentSizeBytes: 20512, contentSha256: HASH }],
   bundle: { files: [{ path: 'etc/kubernetes/pki/', type: 'directory', mode: 0o755, sizeBytes: 0 }] },
   kubekeeperVersion: '0.1.0',
 };
@@ -39,6 +39,12 @@ test('parseManifest names the problem when a field is missing, malformed or fore
   for (const [label, bytes, re] of cases) {
     assert.throws(() => parseManifest(bytes, label === 'name' ? 'other' : 'nightly'), (err: unknown) => err instanceof ManifestError && re.test(err.message), label);
   }
+});
+
+test('parseManifest takes the backup codec for an object that does not name its own', () => {
+  const bytes = edit((m) => delete ((m.objects as Record<string, unknown>[])[0] as Record<string, unknown>).compression);
+  assert.equal(parseManifest(bytes, 'nightly').objects[0]?.compression, 'zstd');
+  assert.throws(() => parseManifest(edit((m) => (((m.objects as Record<string, unknown>[])[0] as Record<string, unknown>).compression = 'lz4')), 'nightly'), /objects\[0\]\.compression is unknown/);
 });
 
 test('parseManifest refuses a manifest larger than the limit before parsing it', () => {

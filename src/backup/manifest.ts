@@ -21,6 +21,8 @@ export interface BackupObject {
   role: ObjectRole;
   /** The data object's name in the repository. */
   name: string;
+  /** How this object is compressed: the backup's codec, or 'none' when its data did not compress. */
+  compression: Compression;
   /** Bytes stored (compressed and encrypted) and their sha256. */
   sizeBytes: number;
   sha256: string;
@@ -67,6 +69,7 @@ export interface Manifest {
   cluster: ClusterInfo;
   /** The snapshot file as `etcdctl snapshot save` writes it: bbolt image + sha256 trailer. */
   snapshot: { sizeBytes: number; sha256: string; dbSha256: string };
+  /** The codec asked for; each object says what it actually uses. */
   compression: Compression;
   encryption: EncryptionInfo;
   objects: BackupObject[];

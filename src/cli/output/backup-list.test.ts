@@ -12,8 +12,8 @@ const manifest: Manifest = {
   snapshot: { sizeBytes: 2_097_184, sha256: HASH, dbSha256: HASH },
   compression: 'gzip', encryption: { scheme: 'age', recipients: ['0123456789abcdef'] },
   objects: [
-    { role: 'bundle', name: 'etcd-20240510T120000Z.bundle.tar.gz.age', sizeBytes: 4096, sha256: HASH, contentSizeBytes: 10240, contentSha256: HASH },
-    { role: 'snapshot', name: 'etcd-20240510T120000Z.snapshot.db.gz.age', sizeBytes: 524_288, sha256: HASH, contentSizeBytes: 2_097_184, contentSha256: HASH },
+    { role: 'bundle', name: 'etcd-20240510T120000Z.bundle.tar.gz.age', compression: 'gzip', sizeBytes: 4096, sha256: HASH, contentSizeBytes: 10240, contentSha256: HASH },
+    { role: 'snapshot', name: 'etcd-20240510T120000Z.snapshot.db.gz.age', compression: 'gzip', sizeBytes: 524_288, sha256: HASH, contentSizeBytes: 2_097_184, contentSha256: HASH },
   ],
   bundle: { files: [
     { path: 'etc/kubernetes/pki/', type: 'directory', mode: 0o755, sizeBytes: 0 },
