@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from '../../test/support/paths.js';
 import { AppError } from '../errors.js';
 import { KUBEADM_AUDIT_DEFAULTS } from './apiserver-flags.js';
 import { planKubeadmAudit } from './kubeadm-manifest.js';
 import { diffLines } from './line-diff.js';
 
-// Compiled tests run from .build/<dir>/src/audit; fixtures stay in the source tree.
-const fixture = readFileSync(fileURLToPath(new URL('../../../../test/fixtures/audit/kube-apiserver.yaml', import.meta.url)), 'utf8');
+const fixture = readFileSync(path.join(repoRoot, 'test/fixtures/audit/kube-apiserver.yaml'), 'utf8');
 
 function changedLines(before: string, after: string): string[] {
   return diffLines(before.split('\n'), after.split('\n')).filter((op) => op.kind !== 'same').map((op) => `${op.kind === 'add' ? '+' : '-'}${op.line}`);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from '../../test/support/paths.js';
 import { parse } from 'yaml';
 import { AppError } from '../errors.js';
 import { RKE_AUDIT_DEFAULTS } from './apiserver-flags.js';
@@ -10,7 +11,7 @@ import { buildPolicy } from './policy-profiles.js';
 import { planRkeAudit, type RkePlanOptions } from './rke-cluster.js';
 import { rkeEffectiveAuditLog } from './rke-audit-log.js';
 
-const fixture = readFileSync(fileURLToPath(new URL('../../../../test/fixtures/audit/cluster.yml', import.meta.url)), 'utf8');
+const fixture = readFileSync(path.join(repoRoot, 'test/fixtures/audit/cluster.yml'), 'utf8');
 const options: RkePlanOptions = { settings: RKE_AUDIT_DEFAULTS, policy: undefined, defaultPolicy: buildPolicy('recommended') };
 
 function auditLog(text: string): Record<string, unknown> {
