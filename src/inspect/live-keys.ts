@@ -7,16 +7,10 @@
  * bucket without copying (BoltBucket.scan): on a 1 GB snapshot the copies cost more than
  * everything else together.
  */
-import { decodeKeyValue, decodeRevisionKey, REVISION_KEY_BYTES, type BoltDb } from '../snapshot/index.js';
+import { decodeKeyValue, decodeRevisionKey, REVISION_KEY_BYTES, type BoltDb, type KeyValue } from '../snapshot/index.js';
 
-export interface LiveKey {
-  key: Uint8Array;
-  value: Uint8Array;
-  createRevision: bigint;
-  modRevision: bigint;
-  version: bigint;
-  lease: bigint;
-}
+/** A key at its latest revision: the decoded mvccpb.KeyValue (the same shape etcd's Range returns). */
+export type LiveKey = KeyValue;
 
 export interface LiveKeyRef {
   /** Position of the key's newest revision in the `key` bucket walk. */
@@ -123,7 +117,6 @@ export function forEachLiveKey(db: BoltDb, accept: KeyFilter | undefined, visit:
     position++;
     if (position !== wanted[next]) return;
     next++;
-    const kv = decodeKeyValue(b.subarray(keyEnd, valueEnd));
-    visit({ key: kv.key, value: kv.value, createRevision: kv.createRevision, modRevision: kv.modRevision, version: kv.version, lease: kv.lease });
+    visit(decodeKeyValue(b.subarray(keyEnd, valueEnd)));
   });
 }
