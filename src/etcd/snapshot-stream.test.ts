@@ -114,3 +114,20 @@ test('streamSnapshot reports a refused connection as etcd-unreachable', async ()
   });
   await assert.rejects(collect(streamSnapshot(target(`127.0.0.1:${closed}`))), (err: AppError) => err.code === 'etcd-unreachable');
 });
+
+test('streamSnapshot stays quiet when aborted while its consumer is not pulling (no ping on a destroyed session)', async (t) => {
+  const endpoint = await fakeEtcd(t, (stream) => {
+    stream.respond({ ':status': 200, 'content-type': 'application/grpc' });
+    stream.write(grpcMessage(6, Buffer.from('abc')));
+    // ...and never finishes: the consumer is busy elsewhere when Ctrl-C arrives.
+  });
+  const controller = new AbortController();
+  const iterator = streamSnapshot({ ...target(endpoint), keepaliveMs: 20 }, { signal: controller.signal })[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  assert.equal(Buffer.from(first.value as Uint8Array).toString(), 'abc');
+  controller.abort();
+  // Several keepalive periods pass before the consumer resumes; a throwing ping would be an
+  // uncaught exception here and fail the test.
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  await assert.rejects(iterator.next(), AbortedError);
+});

@@ -26,6 +26,8 @@ export interface SnapshotStreamTarget {
   tls: TlsSettings | undefined;
   token: string | undefined;
   dialTimeoutMs: number;
+  /** HTTP/2 ping interval while streaming; default 10 s (tests shorten it). */
+  keepaliveMs?: number;
 }
 
 export interface SnapshotStreamCallbacks {
@@ -75,9 +77,24 @@ export async function* streamSnapshot(target: SnapshotStreamTarget, callbacks: S
   });
   const dialTimer = setTimeout(() => connected || fail(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' })), target.dialTimeoutMs);
   const keepalive = setInterval(() => {
+    // An abort destroys the session while the consumer may not resume this generator (and
+    // run its finally) for a while: ping() on a destroyed session throws, uncaught.
+    if (session.destroyed || session.closed) {
+      clearInterval(keepalive);
+      return;
+    }
     const timer = setTimeout(() => fail(new Error('keepalive ping timed out')), KEEPALIVE_TIMEOUT_MS);
-    session.ping((err) => (err ? fail(err) : clearTimeout(timer)));
-  }, KEEPALIVE_TIME_MS);
+    try {
+      session.ping((err) => (err ? fail(err) : clearTimeout(timer)));
+    } catch (err) {
+      clearTimeout(timer);
+      fail(err);
+    }
+  }, target.keepaliveMs ?? KEEPALIVE_TIME_MS);
+  session.once('close', () => {
+    clearInterval(keepalive);
+    clearTimeout(dialTimer);
+  });
   const onAbort = () => session.destroy();
   signal?.addEventListener('abort', onAbort, { once: true });
 
