@@ -97,3 +97,15 @@ test('decodeValue survives a seeded fuzz of mutated protobuf values', () => {
     assert.ok(['protobuf', 'corrupt'].includes(d.encoding));
   }
 });
+
+test('decodeValueHeader returns apiVersion, kind and metadata without decoding the body', async () => {
+  const { decodeValueHeader } = await import('./decode-value.js');
+  const value = sampleApp({ name: 'nginx', image: 'nginx:1.25' })[0]?.value as Uint8Array;
+  const header = decodeValueHeader(value);
+  assert.ok(header.encoding === 'protobuf');
+  if (header.encoding !== 'protobuf') return;
+  assert.equal(header.kind, 'Deployment');
+  assert.equal(header.metadata.name, 'nginx');
+  assert.equal('body' in header, false);
+  assert.equal(decodeValueHeader(value.subarray(0, value.length - 3)).encoding, 'corrupt');
+});

@@ -35,7 +35,10 @@ function decodeEncrypted(bytes: Uint8Array): DecodedValue {
   return { encoding: 'encrypted', provider, keyName: parts[2] ?? '', sizeBytes: bytes.length };
 }
 
-function decodeProtobuf(bytes: Uint8Array): DecodedValue {
+/** What decodeValue returns, without the body: enough for listings, a fraction of the work. */
+export type DecodedHeader = Exclude<DecodedValue, { encoding: 'protobuf' }> | { encoding: 'protobuf'; apiVersion: string; kind: string; metadata: ObjectMeta };
+
+function decodeProtobuf(bytes: Uint8Array, withBody = true): DecodedValue | DecodedHeader {
   try {
     let apiVersion = '';
     let kind = '';
@@ -49,11 +52,12 @@ function decodeProtobuf(bytes: Uint8Array): DecodedValue {
       } else if (f.field === 2) raw = f.bytes;
     }
     let metadata: ObjectMeta = {};
-    const rest: Array<{ field: number; bytes: Uint8Array }> = [];
     for (const f of readFields(raw)) {
-      if (f.field === 1) metadata = decodeObjectMeta(f.bytes);
-      else rest.push({ field: f.field, bytes: f.bytes });
+      if (f.field !== 1) continue;
+      metadata = decodeObjectMeta(f.bytes);
+      if (!withBody) return { encoding: 'protobuf', apiVersion, kind, metadata };
     }
+    if (!withBody) return { encoding: 'protobuf', apiVersion, kind, metadata };
     const known = decodeKnownSchema(kind, raw);
     return { encoding: 'protobuf', apiVersion, kind, metadata, body: known ?? withoutMetadata(decodeGenericProto(raw)), known: known !== undefined };
   } catch (err) {
@@ -83,9 +87,20 @@ function decodeJson(bytes: Uint8Array): DecodedValue {
   }
 }
 
+const ENCRYPTED_PREFIX_BYTES = new TextEncoder().encode(ENCRYPTED_PREFIX);
+
 export function decodeValue(bytes: Uint8Array): DecodedValue {
-  if (startsWith(bytes, new TextEncoder().encode(ENCRYPTED_PREFIX))) return decodeEncrypted(bytes);
-  if (startsWith(bytes, PROTOBUF_MAGIC)) return decodeProtobuf(bytes);
+  return decode(bytes, true) as DecodedValue;
+}
+
+/** Like decodeValue, but stops after ObjectMeta for protobuf objects (listings). */
+export function decodeValueHeader(bytes: Uint8Array): DecodedHeader {
+  return decode(bytes, false);
+}
+
+function decode(bytes: Uint8Array, withBody: boolean): DecodedValue | DecodedHeader {
+  if (startsWith(bytes, ENCRYPTED_PREFIX_BYTES)) return decodeEncrypted(bytes);
+  if (startsWith(bytes, PROTOBUF_MAGIC)) return decodeProtobuf(bytes, withBody);
   if (bytes[0] === 0x7b /* { */) return decodeJson(bytes);
   if (startsWith(bytes, CBOR_MAGIC)) return { encoding: 'cbor', sizeBytes: bytes.length };
   const preview = text(bytes.subarray(0, 64)).replace(/[^\x20-\x7e]/g, '.');

@@ -4,7 +4,7 @@
  * resourceVersion is its key's mod revision (the API server does not store it).
  */
 import type { BoltDb } from '../snapshot/index.js';
-import { decodeValue } from './decode-value.js';
+import { decodeValueHeader } from './decode-value.js';
 import { forEachLiveKey, liveKeyIndex, type LiveKey } from './live-keys.js';
 import { normalizeResource, parseRegistryKey, REGISTRY_PREFIX, type ObjectKey } from './registry-key.js';
 
@@ -57,7 +57,7 @@ export function summarizeObject(live: LiveKey): ObjectSummary | undefined {
   const parsed = parseRegistryKey(decoder.decode(live.key));
   if (!parsed) return undefined;
   const base = { ...parsed, modRevision: live.modRevision, createRevision: live.createRevision, sizeBytes: live.value.length };
-  const decoded = decodeValue(live.value);
+  const decoded = decodeValueHeader(live.value);
   switch (decoded.encoding) {
     case 'protobuf':
     case 'json':

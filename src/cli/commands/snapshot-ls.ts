@@ -6,7 +6,7 @@ import { openSnapshotFile } from '../../backup/index.js';
 import { countObjects, listObjects } from '../../inspect/index.js';
 import { openBolt } from '../../snapshot/index.js';
 import { defineCommand, writeOutFlag } from '../command.js';
-import { renderCountTable, renderObjectTable, toJson } from '../output/inspect.js';
+import { renderCountTable, renderObjectTable, toJson, writeJsonArray } from '../output/inspect.js';
 
 export default defineCommand({
   name: 'snapshot ls',
@@ -31,7 +31,8 @@ export default defineCommand({
         io.stdout.write(flags['write-out'] === 'json' ? toJson(counts) : renderCountTable(counts));
       } else {
         const objects = listObjects(db, filter);
-        io.stdout.write(flags['write-out'] === 'json' ? toJson(objects) : renderObjectTable(objects, new Date()));
+        if (flags['write-out'] === 'json') await writeJsonArray(io.stdout, objects);
+        else io.stdout.write(renderObjectTable(objects, new Date()));
       }
     } finally {
       await file.close();

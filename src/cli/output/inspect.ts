@@ -1,11 +1,37 @@
 /** Renderers for `snapshot ls | get | diff | keys`: kubectl-like tables, YAML and JSON. */
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import { stringify } from 'yaml';
 import type { DecodedValue, ObjectChange, ObjectSummary, ResourceCount } from '../../inspect/index.js';
 import { renderTable } from './table.js';
 
+const bigintReplacer = (_k: string, v: unknown) => (typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : v);
+
 /** JSON with bigints as numbers when safe, strings otherwise (revisions stay exact). */
 export function toJson(value: unknown): string {
-  return `${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : v), 2)}\n`;
+  return `${JSON.stringify(value, bigintReplacer, 2)}\n`;
+}
+
+const JSON_BATCH_CHARS = 1 << 20;
+
+/**
+ * A JSON array, one element per line, written in ~1 MB batches that wait for the stream to
+ * drain: a listing of a million objects never exists as one string.
+ */
+export async function writeJsonArray(out: Writable, items: Iterable<unknown>): Promise<void> {
+  let batch = '[';
+  let first = true;
+  const flush = async () => {
+    if (!out.write(batch)) await once(out, 'drain');
+    batch = '';
+  };
+  for (const item of items) {
+    batch += `${first ? '' : ','}\n  ${JSON.stringify(item, bigintReplacer)}`;
+    first = false;
+    if (batch.length >= JSON_BATCH_CHARS) await flush();
+  }
+  batch += first ? ']\n' : '\n]\n';
+  await flush();
 }
 
 function age(created: string | undefined, now: Date): string {
