@@ -5,9 +5,10 @@
  * a backup of the original, then the new file written atomically under the original's mode.
  */
 import { constants } from 'node:fs';
-import { copyFile, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { copyFile, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError, messageOf } from '../errors.js';
+import { replaceFileAtomic } from '../replace-file.js';
 import type { AuditLogSettings } from './apiserver-flags.js';
 import { planKubeadmAudit, type ConfigPlan } from './kubeadm-manifest.js';
 import { lintPolicy } from './policy-lint.js';
@@ -58,33 +59,6 @@ async function readConfig(file: string): Promise<string> {
   }
 }
 
-/** Writes `data` to `file` via a hidden temp file in the same directory, fsync'd, renamed, dir fsync'd. */
-export async function writeFileAtomic(file: string, data: string, mode: number): Promise<void> {
-  const dir = path.dirname(file);
-  // Hidden: kubelet ignores dot-files in its static pod directory.
-  const tmp = path.join(dir, `.${path.basename(file)}.kubekeeper-${process.pid}.tmp`);
-  const handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
-  try {
-    await handle.writeFile(data);
-    await handle.chmod(mode);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(tmp, file);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
-  const dirHandle = await open(dir, 'r');
-  try {
-    await dirHandle.sync();
-  } finally {
-    await dirHandle.close();
-  }
-}
-
 /** Copies `file` beside itself as a hidden, timestamped backup (never a name kubelet would load). */
 async function backup(file: string, now: Date): Promise<string> {
   const stamp = now.toISOString().replace(/[:.]/g, '-');
@@ -124,13 +98,13 @@ export async function configureAudit(options: ConfigureOptions): Promise<Configu
   if (!options.write) return result;
   if (policyFile && policyFile.action !== 'keep') {
     if (policyFile.action === 'replace') await backup(policyFile.path, now);
-    await writeFileAtomic(policyFile.path, renderPolicyYaml(options.profile ?? 'recommended'), 0o600);
+    await replaceFileAtomic(policyFile.path, renderPolicyYaml(options.profile ?? 'recommended'), { mode: 0o600 });
     result.policyWritten = true;
   }
   if (plan.text !== before) {
     const mode = (await stat(file)).mode & 0o777;
     result.backupPath = await backup(file, now);
-    await writeFileAtomic(file, plan.text, mode);
+    await replaceFileAtomic(file, plan.text, { mode });
     result.written = true;
   }
   return result;

@@ -22,6 +22,6 @@ export {
 export { planKubeadmAudit, type ConfigChange, type ConfigPlan } from './kubeadm-manifest.js';
 export { planRkeAudit, type RkePlanOptions } from './rke-cluster.js';
 export { rkeEffectiveAuditLog, RKE_CONFIGURATION_FLAGS, type RkeAuditLogState } from './rke-audit-log.js';
-export { configureAudit, writeFileAtomic, type ConfigTarget, type ConfigureOptions, type ConfigureResult, type PolicyFileAction } from './configure.js';
+export { configureAudit, type ConfigTarget, type ConfigureOptions, type ConfigureResult, type PolicyFileAction } from './configure.js';
 export { diffLines, unifiedDiff, type DiffOp } from './line-diff.js';
 export { openEditableYaml, type EditableYaml } from './yaml-edit.js';

@@ -6,7 +6,7 @@
 import { mkdir, copyFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError, messageOf, throwIfAborted } from '../errors.js';
-import { fsyncPath, writeNewFile } from './atomic-file.js';
+import { fsyncPath, writeNewFile } from '../replace-file.js';
 import type { CertificateEntry, PkiInventory, SourceFile } from './inventory.js';
 import { replaceKubeconfigCredentials } from './kubeconfig.js';
 import { reissueCertificate } from './reissue.js';

@@ -12,7 +12,7 @@
 import { readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError, messageOf } from '../errors.js';
-import { fsyncPath, writeFileAtomic } from './atomic-file.js';
+import { fsyncPath, replaceFileAtomic } from '../replace-file.js';
 import { listDir, readSourceFile } from './source-file.js';
 
 export const JOURNAL_FILE = 'journal.json';
@@ -43,7 +43,7 @@ export interface RenewalJournal {
 
 /** Replaces the journal atomically: a crash leaves the previous phase or the new one. */
 export async function writeJournal(file: string, journal: RenewalJournal): Promise<void> {
-  await writeFileAtomic(file, `${JSON.stringify(journal, null, 2)}\n`, { mode: 0o600 });
+  await replaceFileAtomic(file, `${JSON.stringify(journal, null, 2)}\n`, { mode: 0o600 });
 }
 
 /** Reads a journal; throws AppError `certs-journal-invalid` for anything that is not one. */
@@ -85,7 +85,7 @@ async function rollBack(journal: RenewalJournal): Promise<void> {
     if (e.backup === null) {
       if (current) await removeIfPresent(e.target);
     } else if (current?.sha256 !== e.oldSha256) {
-      await writeFileAtomic(e.target, await readFile(e.backup), { mode: e.mode, uid: e.uid, gid: e.gid });
+      await replaceFileAtomic(e.target, await readFile(e.backup), { mode: e.mode, uid: e.uid, gid: e.gid });
     }
     await removeIfPresent(e.staged);
   }

@@ -3,10 +3,10 @@
  * a temp file in the same directory, fsync, rename over the final name, fsync the directory,
  * so a crash leaves either the old or the new state, never half of one. Mode 0600, dir 0700.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../errors.js';
+import { replaceFileAtomic } from '../../replace-file.js';
 
 export type StepStatus = 'started' | 'done' | 'skipped';
 
@@ -58,24 +58,5 @@ export async function readRunbookState<D>(file: string): Promise<RunbookState<D>
 export async function writeRunbookState(file: string, state: RunbookState<unknown>): Promise<void> {
   const dir = path.dirname(file);
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    await handle.writeFile(`${JSON.stringify(state, null, 2)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temp, file);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
-  const dirHandle = await open(dir, 'r');
-  try {
-    await dirHandle.sync();
-  } finally {
-    await dirHandle.close();
-  }
+  await replaceFileAtomic(file, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
 }

@@ -1,7 +1,9 @@
 /**
- * Durable file replacement: write under a temporary name in the same directory, fsync,
- * rename over the target, fsync the directory. A reader sees the old file or the new one,
- * never a partial one, even across a crash.
+ * Durable replacement of small files (manifests, journals, state files, certificates): write
+ * under a hidden temporary name in the same directory, fsync, rename over the target, fsync
+ * the directory. A reader sees the old file or the new one, never a partial one, even across
+ * a crash. The temporary name starts with a dot because the kubelet ignores dot-files in its
+ * static pod directory. Streams (snapshots, downloads) use backup's writeFileAtomic instead.
  */
 import { randomBytes } from 'node:crypto';
 import { chown, open, rename, unlink } from 'node:fs/promises';
@@ -43,7 +45,7 @@ export async function writeNewFile(target: string, data: string | Uint8Array, ow
 }
 
 /** Replaces (or creates) `target` atomically with `data`. */
-export async function writeFileAtomic(target: string, data: string | Uint8Array, ownership: FileOwnership): Promise<void> {
+export async function replaceFileAtomic(target: string, data: string | Uint8Array, ownership: FileOwnership): Promise<void> {
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     await writeNewFile(temp, data, ownership);
