@@ -32,6 +32,8 @@ export interface DownloadBackupResult {
   manifest: Manifest;
   path: string;
   sizeBytes: number;
+  /** Hex sha256 of the snapshot's bbolt image, checked against its trailer while writing. */
+  dbSha256: string;
   bundlePath?: string;
   bundleBytes?: number;
   durationMs: number;
@@ -46,14 +48,21 @@ async function* counted(source: AsyncIterable<Uint8Array>, onBytes: (n: number) 
   }
 }
 
-/** Writes one object's content to `file`, checking every hash on the way. */
-async function restoreObject(repo: BackupRepository, manifest: Manifest, object: BackupObject, file: string, options: DownloadBackupOptions): Promise<number> {
+/**
+ * Writes one object's content to `file`, checking every hash on the way; for the snapshot
+ * also returns the image sha256 its trailer was checked against.
+ */
+async function restoreObject(
+  repo: BackupRepository, manifest: Manifest, object: BackupObject, file: string, options: DownloadBackupOptions,
+): Promise<{ sizeBytes: number; dbSha256?: string }> {
   const onBytes = (n: number) => options.onProgress?.({ object: object.name, doneBytes: n, totalBytes: object.sizeBytes });
-  return loadObject(repo, manifest, object, (stored) => {
+  let dbSha256: string | undefined;
+  const written = await loadObject(repo, manifest, object, (stored) => {
     let content = openObjectContent(counted(stored, onBytes), manifest, object, options.identities);
-    if (object.role === 'snapshot') content = verifyTrailerStream(content, `Snapshot of backup "${manifest.name}"`);
+    if (object.role === 'snapshot') content = verifyTrailerStream(content, `Snapshot of backup "${manifest.name}"`, (t) => (dbSha256 = t.sha256));
     return writeFileAtomic(file, content, { overwrite: options.overwrite, signal: options.signal, action: `download backup "${manifest.name}"` });
-  }, options.signal).then((r) => r.sizeBytes);
+  }, options.signal);
+  return { sizeBytes: written.sizeBytes, ...(dbSha256 ? { dbSha256 } : {}) };
 }
 
 export async function downloadBackup(repo: BackupRepository, ref: string, options: DownloadBackupOptions): Promise<DownloadBackupResult> {
@@ -61,12 +70,13 @@ export async function downloadBackup(repo: BackupRepository, ref: string, option
   const logger = options.logger ?? silentLogger;
   const manifest = await repo.resolve(ref, options.signal);
   const snapshot = manifest.objects.find((o) => o.role === 'snapshot') as BackupObject;
-  const sizeBytes = await restoreObject(repo, manifest, snapshot, options.output, options);
-  const result: DownloadBackupResult = { manifest, path: path.resolve(options.output), sizeBytes, durationMs: 0 };
+  const { sizeBytes, dbSha256 } = await restoreObject(repo, manifest, snapshot, options.output, options);
+  // verifyTrailerStream throws before the file is renamed into place unless it reported a hash.
+  const result: DownloadBackupResult = { manifest, path: path.resolve(options.output), sizeBytes, dbSha256: dbSha256 as string, durationMs: 0 };
   const bundle = manifest.objects.find((o) => o.role === 'bundle');
   if (options.bundleOutput && bundle) {
     throwIfAborted(options.signal, `Downloading backup "${manifest.name}"`);
-    result.bundleBytes = await restoreObject(repo, manifest, bundle, options.bundleOutput, options);
+    result.bundleBytes = (await restoreObject(repo, manifest, bundle, options.bundleOutput, options)).sizeBytes;
     result.bundlePath = path.resolve(options.bundleOutput);
   }
   result.durationMs = Date.now() - started;
@@ -82,10 +92,10 @@ export async function downloadBackup(repo: BackupRepository, ref: string, option
 export async function resolveBackupToLocalFile(
   repo: BackupRepository, ref: string, identities: readonly Identity[], dir: string,
   options: Pick<DownloadBackupOptions, 'signal' | 'onProgress' | 'logger'> = {},
-): Promise<{ path: string; manifest: Manifest; sizeBytes: number }> {
+): Promise<{ path: string; manifest: Manifest; sizeBytes: number; dbSha256: string }> {
   const manifest = await repo.resolve(ref, options.signal);
   const result = await downloadBackup(repo, manifest.name, { ...options, identities, output: path.join(dir, `${manifest.name}.db`) });
-  return { path: result.path, manifest: result.manifest, sizeBytes: result.sizeBytes };
+  return { path: result.path, manifest: result.manifest, sizeBytes: result.sizeBytes, dbSha256: result.dbSha256 };
 }
 
 /**

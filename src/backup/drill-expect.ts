@@ -4,6 +4,8 @@
  * path segment otherwise). One pass over the `key` bucket in revision order; the last event
  * of a key decides whether it is live, so memory is one small map entry per key, no values.
  */
+import { Worker } from 'node:worker_threads';
+import { AbortedError, AppError, messageOf } from '../errors.js';
 import { openSnapshotFile } from './snapshot-file.js';
 import { decodeKeyValue, decodeRevisionKey, openBolt } from '../snapshot/index.js';
 
@@ -66,4 +68,37 @@ export async function countLiveKeys(snapshotPath: string): Promise<KeyCounts> {
   } finally {
     await file.close();
   }
+}
+
+/** What drill-count-worker posts back. */
+type WorkerReply = { ok: true; total: number; groups: [string, number][] } | { ok: false; message: string; code?: string; hint?: string };
+
+/**
+ * `countLiveKeys` on a worker thread, so that a drill counts while it restores on the main
+ * thread (a second core is otherwise idle then) and notices at once that its etcd is up.
+ * Errors keep their AppError code and hint; `signal` terminates the worker.
+ */
+export function countLiveKeysOnWorker(snapshotPath: string, signal?: AbortSignal): Promise<KeyCounts> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./drill-count-worker.js', import.meta.url), { workerData: { snapshotPath } });
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const onAbort = () => settle(() => {
+      void worker.terminate();
+      reject(new AbortedError('The restore drill'));
+    });
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    worker.once('message', (reply: WorkerReply) => settle(() => {
+      if (reply.ok) resolve({ total: reply.total, groups: new Map(reply.groups) });
+      else reject(reply.code ? new AppError(reply.code, reply.message, { hint: reply.hint }) : new Error(reply.message));
+    }));
+    worker.once('error', (err) => settle(() => reject(new AppError('drill-count', `Cannot count the keys of "${snapshotPath}": ${messageOf(err)}`, { cause: err }))));
+    worker.once('exit', (code) => settle(() => reject(new AppError('drill-count', `Cannot count the keys of "${snapshotPath}": the worker stopped (exit ${code})`))));
+  });
 }

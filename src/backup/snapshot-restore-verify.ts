@@ -29,8 +29,14 @@ export class SnapshotRejectedError extends AppError {
   }
 }
 
-/** Throws unless the snapshot may be restored; see the file comment. */
-export async function verifyForRestore(snapshotPath: string, ra: RandomAccess, skipHashCheck: boolean, context: { signal?: AbortSignal } = {}): Promise<SourceCheck> {
+/**
+ * Throws unless the snapshot may be restored; see the file comment. `verifiedSha256` is the
+ * image hash a caller already computed over these bytes while writing the file (a drill's
+ * download): the trailer must equal it, and the file is not hashed a second time.
+ */
+export async function verifyForRestore(
+  snapshotPath: string, ra: RandomAccess, skipHashCheck: boolean, context: { signal?: AbortSignal; verifiedSha256?: string } = {},
+): Promise<SourceCheck> {
   const trailer = hasTrailer(ra.sizeBytes);
   if (!trailer && !skipHashCheck) {
     throw new AppError('restore-missing-hash', `Cannot restore "${snapshotPath}": the file has no sha256 trailer (etcd: "snapshot missing hash but --skip-hash-check=false")`, {
@@ -45,7 +51,8 @@ export async function verifyForRestore(snapshotPath: string, ra: RandomAccess, s
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   context.signal?.addEventListener('abort', onAbort, { once: true });
-  const hashing = hashChecked ? sha256OnWorker(snapshotPath, imageBytes, stop.signal) : undefined;
+  const verified = context.verifiedSha256?.toLowerCase();
+  const hashing = !hashChecked ? undefined : verified !== undefined ? Promise.resolve(verified) : sha256OnWorker(snapshotPath, imageBytes, stop.signal);
   hashing?.catch(() => undefined);
   let report;
   let actual: string | undefined;

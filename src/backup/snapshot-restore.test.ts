@@ -136,6 +136,21 @@ test('restoreSnapshot fails with the digests and leaves nothing when the sha256 
   assert.ok(existsSync(path.join(dir, 'p', 'data', 'member', 'snap', 'db')));
 });
 
+test('restoreSnapshot takes a verified sha256 only when it equals the trailer', async (t) => {
+  const dir = await tempDir(t);
+  const snap = path.join(dir, 's.db');
+  const bytes = writeSnapshot(snap, ['a']);
+  const trailer = Buffer.from(bytes.subarray(-32)).toString('hex');
+  const other = createHash('sha256').update('another image').digest('hex');
+  await assert.rejects(restoreSnapshot({ ...defaults(snap, path.join(dir, 'x')), verifiedSha256: other }), (err: unknown) =>
+    err instanceof ChecksumMismatchError && err.expected === trailer && err.actual === other);
+  assert.deepEqual(readdirSync(dir), ['s.db']);
+  const report = await restoreSnapshot({ ...defaults(snap, path.join(dir, 'y')), verifiedSha256: trailer });
+  assert.equal(report.snapshot.hashChecked, true);
+  assert.equal(report.snapshot.sha256, trailer);
+  assert.ok(existsSync(path.join(dir, 'y', 'member', 'snap', 'db')));
+});
+
 test('restoreSnapshot refuses a truncated snapshot and a db without a trailer unless --skip-hash-check', async (t) => {
   const dir = await tempDir(t);
   const snap = path.join(dir, 's.db');

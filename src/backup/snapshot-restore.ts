@@ -36,6 +36,13 @@ export interface SnapshotRestoreOptions {
   initialClusterToken: string;
   initialAdvertisePeerUrls: string[];
   skipHashCheck: boolean;
+  /**
+   * Hex sha256 of the bbolt image that the caller verified against this file's trailer while
+   * writing it (the drill's download, `DownloadBackupResult.dbSha256`). The trailer is then
+   * compared with it instead of hashing the file again; every other check still runs. Not a
+   * skip: a file whose trailer differs is refused with ChecksumMismatchError.
+   */
+  verifiedSha256?: string;
   /** undefined = Kubernetes-safe default (bump 1e9 + mark compacted when /registry/ keys exist). */
   bumpRevision?: bigint;
   markCompacted: boolean;
@@ -93,7 +100,7 @@ export async function restoreSnapshot(options: SnapshotRestoreOptions, context: 
 
   const file = await openSnapshotFile(options.snapshotPath);
   try {
-    const check = await verifyForRestore(file.path, file.ra, options.skipHashCheck, context);
+    const check = await verifyForRestore(file.path, file.ra, options.skipHashCheck, { signal, verifiedSha256: options.verifiedSha256 });
     throwIfAborted(signal, 'The restore');
     const source = openRestoreSource(file.ra);
     const base = { file, check, source, plan, dataDir, walDir, walInside, manifest };

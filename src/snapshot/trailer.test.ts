@@ -35,6 +35,25 @@ for (const size of [1, 31, 32, 33, 511, 513, 4096]) {
   });
 }
 
+test('verifyTrailerStream reports the hash when short and long chunks alternate', async () => {
+  const db = randomBytes(8192);
+  const file = withTrailer(db);
+  // Sizes around the trailer length, so a held-back tail meets both kinds of next chunk.
+  const sizes = [5, 100, 1, 31, 40, 32, 3, 513, 33, 2];
+  async function* mixed(): AsyncGenerator<Uint8Array> {
+    for (let i = 0, k = 0; i < file.length; k++) {
+      const n = sizes[k % sizes.length] as number;
+      yield file.subarray(i, i + n);
+      i += n;
+    }
+  }
+  let result: TrailerResult | undefined;
+  const out = await drain(verifyTrailerStream(mixed(), 'test', (r) => (result = r)));
+  assert.deepEqual(Buffer.from(out), Buffer.from(file));
+  assert.equal(result?.dbSizeBytes, 8192);
+  assert.equal(result?.sha256, createHash('sha256').update(db).digest('hex'));
+});
+
 test('verifyTrailerStream throws ChecksumMismatchError when one byte is flipped', async () => {
   const file = withTrailer(randomBytes(4096));
   file[100] = (file[100] as number) ^ 1;

@@ -49,6 +49,15 @@ export async function* verifyTrailerStream(
   let dbSizeBytes = 0;
   for await (const chunk of source) {
     yield chunk;
+    if (chunk.length >= TRAILER_BYTES) {
+      // The usual case: everything held back and all but the chunk's last 32 bytes are image.
+      // Hashing in place spares a copy of every chunk (a whole snapshot's worth of memcpy).
+      if (tail.length > 0) hash.update(tail);
+      hash.update(chunk.subarray(0, chunk.length - TRAILER_BYTES));
+      dbSizeBytes += tail.length + chunk.length - TRAILER_BYTES;
+      tail = chunk.slice(chunk.length - TRAILER_BYTES);
+      continue;
+    }
     const joined = tail.length === 0 ? chunk : concat(tail, chunk);
     const cut = Math.max(joined.length - TRAILER_BYTES, 0);
     if (cut > 0) {
