@@ -52,6 +52,27 @@ export function isValidBucketName(bucket: string): boolean {
   return /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket);
 }
 
+/** The upload commands whose bodies are backup data (megabytes per request). */
+const DATA_COMMANDS = new Set(['UploadPartCommand', 'PutObjectCommand']);
+
+/**
+ * Sends data bodies as UNSIGNED-PAYLOAD: otherwise SigV4 hashes every part (sha256 over the
+ * whole object, ~0.7 s of CPU per GiB on the critical path, docs/benchmarks.md), over https
+ * too. Integrity does not rest on that per-request hash: backup save records the sha256 of
+ * the bytes it sent and re-reads the stored object before writing the manifest, and
+ * restore checks it again. Requests stay signed (headers, key, part number).
+ */
+function unsignedDataPayloads(client: S3Client): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const request = args.request as { headers?: Record<string, string> };
+      if (DATA_COMMANDS.has(context.commandName ?? '') && request.headers) request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+      return next(args);
+    },
+    { step: 'build', name: 'kubekeeperUnsignedDataPayload' },
+  );
+}
+
 export async function createS3Backend(config: S3Config, env: NodeJS.ProcessEnv = process.env, logger: Logger = silentLogger): Promise<S3Backend> {
   if (!isValidBucketName(config.bucket)) {
     throw new StorageError('storage-config', `Invalid S3 bucket name "${config.bucket}"`, { hint: 'Use --repo s3://BUCKET/FOLDER with a valid bucket name' });
@@ -92,6 +113,7 @@ export async function createS3Backend(config: S3Config, env: NodeJS.ProcessEnv =
       requestTimeout: config.requestTimeoutMs ?? 120_000,
     },
   });
+  unsignedDataPayloads(client);
   return new S3Backend({
     client, bucket: config.bucket, folder: config.folder, endpoint, logger,
     partSizeBytes: config.partSizeBytes, queueSize: config.queueSize,
