@@ -12,7 +12,6 @@ import { type Logger, silentLogger } from '../logger.js';
 import { type BundleFile, MANIFEST_FORMAT, type BackupObject, type Manifest, isValidBackupName } from './manifest.js';
 import { type BundleEntry, bundleTarStream, collectBundleEntries } from './bundle.js';
 import { rereadObject, storeObject } from './backup-object.js';
-import { coalesceChunks } from './backup-chunks.js';
 import { type SnapshotDigest, progressTap, snapshotDigestTap } from './backup-digest.js';
 import { type BackupRepository, dataHandle } from './repository.js';
 import type { SnapshotSource } from './backup-source.js';
@@ -115,7 +114,7 @@ export async function saveBackup(repo: BackupRepository, source: SnapshotSource,
     const snapshotStarted = Date.now();
     let trailer: SnapshotDigest | undefined;
     const stream = snapshotDigestTap(
-      progressTap(coalesceChunks(source.snapshot(signal)), progress('snapshot', info.dbSizeBytes), signal, `Saving backup "${name}"`),
+      progressTap(source.snapshot(signal), progress('snapshot', info.dbSizeBytes), signal, `Saving backup "${name}"`),
       `Snapshot from ${info.endpoint}`, (t) => (trailer = t),
     );
     const snapshotObject = await storeObject(repo, 'snapshot', name, stream, { ...storeOptions, contentDigest: () => trailer });

@@ -35,19 +35,6 @@ export function aeadSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Arr
   return Buffer.concat([body, cipher.getAuthTag()]);
 }
 
-/**
- * ChaCha20-Poly1305 seal written into `out` at `offset` (ciphertext, then the tag); returns
- * the bytes written. Same output as aeadSeal, without a buffer per call to concatenate.
- */
-export function aeadSealInto(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, out: Uint8Array, offset: number): number {
-  const cipher = createCipheriv('chacha20-poly1305', key, nonce, { authTagLength: TAG_BYTES });
-  const body = cipher.update(plaintext);
-  cipher.final();
-  out.set(body, offset);
-  out.set(cipher.getAuthTag(), offset + body.length);
-  return body.length + TAG_BYTES;
-}
-
 /** ChaCha20-Poly1305 open; undefined when the tag does not authenticate (or input < 16 bytes). */
 export function aeadOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array): Buffer | undefined {
   if (sealed.length < TAG_BYTES) return undefined;

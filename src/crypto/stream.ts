@@ -5,7 +5,7 @@
  */
 import { ByteReader } from './byte-reader.js';
 import { PayloadError } from './errors.js';
-import { aeadOpen, aeadSealInto, hkdf, TAG_BYTES } from './primitives.js';
+import { aeadOpen, aeadSeal, hkdf, TAG_BYTES } from './primitives.js';
 
 export const CHUNK_BYTES = 64 * 1024;
 export const ENCRYPTED_CHUNK_BYTES = CHUNK_BYTES + TAG_BYTES;
@@ -26,13 +26,6 @@ function chunkNonce(counter: number, final: boolean): Buffer {
 }
 
 /**
- * Sealed chunks are yielded in batches of this many: one buffer per ~1 MiB instead of one
- * per 64 KiB chunk cuts the per-chunk cost of every stage downstream (hash taps, the upload
- * body) and the garbage; memory stays at one batch.
- */
-const OUTPUT_BATCH_CHUNKS = 16;
-
-/**
  * Encrypts `source` into STREAM chunks (without the payload nonce). A full chunk is sealed as
  * non-final only once a further byte is seen, so a length that is a multiple of 64 KiB ends
  * with a full final chunk and an empty input gives a single empty final chunk.
@@ -41,28 +34,16 @@ export async function* sealPayload(source: AsyncIterable<Uint8Array>, key: Uint8
   const pending = Buffer.allocUnsafe(CHUNK_BYTES);
   let filled = 0;
   let counter = 0;
-  // Each batch is a fresh buffer: consumers may keep what we yield (upload parts do).
-  let batch = Buffer.allocUnsafe(OUTPUT_BATCH_CHUNKS * ENCRYPTED_CHUNK_BYTES);
-  let used = 0;
-  const seal = (plaintext: Uint8Array) => {
-    used += aeadSealInto(key, chunkNonce(counter++, false), plaintext, batch, used);
-  };
   for await (const input of source) {
     let offset = 0;
     while (offset < input.length) {
-      if (used === batch.length) {
-        yield batch;
-        batch = Buffer.allocUnsafe(OUTPUT_BATCH_CHUNKS * ENCRYPTED_CHUNK_BYTES);
-        used = 0;
-      }
       if (filled === CHUNK_BYTES) {
-        seal(pending);
+        yield aeadSeal(key, chunkNonce(counter++, false), pending);
         filled = 0;
-        continue;
       }
       // Large aligned inputs are sealed in place, skipping the copy into `pending`.
       if (filled === 0 && input.length - offset > CHUNK_BYTES) {
-        seal(input.subarray(offset, offset + CHUNK_BYTES));
+        yield aeadSeal(key, chunkNonce(counter++, false), input.subarray(offset, offset + CHUNK_BYTES));
         offset += CHUNK_BYTES;
         continue;
       }
@@ -72,13 +53,7 @@ export async function* sealPayload(source: AsyncIterable<Uint8Array>, key: Uint8
       offset += n;
     }
   }
-  if (used + filled + TAG_BYTES > batch.length) {
-    if (used > 0) yield batch.subarray(0, used);
-    batch = Buffer.allocUnsafe(filled + TAG_BYTES);
-    used = 0;
-  }
-  used += aeadSealInto(key, chunkNonce(counter, true), pending.subarray(0, filled), batch, used);
-  yield batch.subarray(0, used);
+  yield aeadSeal(key, chunkNonce(counter, true), pending.subarray(0, filled));
 }
 
 /**
