@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything kubekeeper's demo and tests need on a fresh Debian/Ubuntu machine:
-# Debian's etcd-server/etcd-client (3.4), age, openssl (apt-get, as root or via sudo), then the
+# Debian's etcd-server/etcd-client (3.4), age, openssl, zstd (apt-get, as root or via sudo), then the
 # npm packages and the TypeScript build. Safe to run again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +10,8 @@ command -v etcd >/dev/null 2>&1 || need_apt+=(etcd-server)
 command -v etcdctl >/dev/null 2>&1 || need_apt+=(etcd-client)
 command -v age >/dev/null 2>&1 || need_apt+=(age)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+# zstd compresses backups where node:zlib has none (Node < 22.15).
+command -v zstd >/dev/null 2>&1 || need_apt+=(zstd)
 for extra in "$@"; do command -v "$extra" >/dev/null 2>&1 || need_apt+=("$extra"); done
 
 if [ ${#need_apt[@]} -gt 0 ]; then

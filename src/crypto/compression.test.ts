@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { compressStream, decompressStream, defaultCompression, zstdAvailable, type Compression } from './compression.js';
+import { compressStream, decompressStream, defaultCompression, zstdAvailable, zstdEngine, zstdInZlib, type Compression } from './compression.js';
+import { ZSTD_PROGRAM_ENV } from './zstd-process.js';
 import { chunksOf, collect, collectUntilError, EDGE_LENGTHS, ODD_CHUNK_SIZES, patternBytes } from './testing.js';
 
-const NO_ZSTD = zstdAvailable() ? false : `node:zlib in Node ${process.version} has no zstd (added in 22.15 / 23.8)`;
+const NO_ZSTD = zstdAvailable() ? false : `neither node:zlib in Node ${process.version} nor a zstd program has zstd`;
 
 describe('compression', () => {
-  it('defaultCompression is zstd exactly when node:zlib has it', () => {
+  it('defaultCompression is zstd exactly when node:zlib or the zstd program has it', () => {
     assert.equal(defaultCompression(), zstdAvailable() ? 'zstd' : 'gzip');
+    assert.equal(zstdEngine(), zstdInZlib() ? 'zlib' : zstdAvailable() ? 'program' : undefined);
   });
 
   for (const size of ODD_CHUNK_SIZES) {
@@ -28,16 +30,24 @@ describe('compression', () => {
     });
   }
 
-  it('zstd round-trips when the runtime has it', { skip: NO_ZSTD }, async () => {
+  it('zstd round-trips where it is available', { skip: NO_ZSTD }, async () => {
     const plain = patternBytes(300_000);
     const packed = await collect(compressStream(chunksOf(plain, 511), 'zstd'));
     assert.equal(packed.readUInt32LE(0), 0xfd2fb528, 'zstd frame magic');
     assert.deepEqual(await collect(decompressStream(chunksOf(packed, 513), 'zstd')), plain);
   });
 
-  it('zstd throws compression-unavailable when the runtime lacks it', { skip: zstdAvailable() ? 'this Node has zstd' : false }, async () => {
-    await assert.rejects(collect(compressStream(chunksOf(Buffer.from('x'), 1), 'zstd')), { code: 'compression-unavailable' });
-    await assert.rejects(collect(decompressStream(chunksOf(Buffer.from('x'), 1), 'zstd')), { code: 'compression-unavailable' });
+  it('zstd throws compression-unavailable when neither node:zlib nor a program has it', { skip: zstdInZlib() ? 'this Node has zstd in node:zlib' : false }, async () => {
+    const saved = process.env[ZSTD_PROGRAM_ENV];
+    process.env[ZSTD_PROGRAM_ENV] = '';
+    try {
+      assert.equal(defaultCompression(), 'gzip');
+      await assert.rejects(collect(compressStream(chunksOf(Buffer.from('x'), 1), 'zstd')), { code: 'compression-unavailable' });
+      await assert.rejects(collect(decompressStream(chunksOf(Buffer.from('x'), 1), 'zstd')), { code: 'compression-unavailable' });
+    } finally {
+      if (saved === undefined) delete process.env[ZSTD_PROGRAM_ENV];
+      else process.env[ZSTD_PROGRAM_ENV] = saved;
+    }
   });
 
   it('gzip honours an explicit level', async () => {

@@ -149,7 +149,7 @@ export function parseKubekeeperConfig(r: ConfigReader, defaultLock: string): Con
     lockFile: r.path(['lockFile']) ?? defaultLock,
   };
   if (config.backup.compression === 'zstd' && !zstdAvailable()) {
-    throw r.error(b('compression'), `zstd needs Node 22.15 or later (this is ${process.version})`, 'gzip, none, or zstd on a newer Node');
+    throw r.error(b('compression'), `zstd needs the zstd program or Node 22.15+ (this is ${process.version}, no zstd on PATH)`, 'gzip, none, or install zstd (apt-get install zstd)');
   }
   if (config.schedule.intervalMs !== undefined && config.schedule.cron !== undefined) throw r.error(['schedule', 'cron'], 'give either schedule.interval or schedule.cron, not both');
   if (config.drill.intervalMs !== undefined && config.drill.cron !== undefined) throw r.error(['drill', 'cron'], 'give either drill.interval or drill.cron, not both');

@@ -1,0 +1,149 @@
+/**
+ * zstd through the `zstd` program (Debian package zstd) for runtimes whose node:zlib has no
+ * zstd (Node < 22.15 / 23.8). The bytes are standard zstd frames either way: a backup written
+ * by one path is read by the other, and by `zstd -d` without kubekeeper.
+ *
+ * The child gets an empty environment (ZSTD_CLEVEL or ZSTD_NBTHREADS from the caller's
+ * environment would change what we asked for, and credentials have no business there) and
+ * one worker thread: it runs beside the Node process, which hashes and encrypts meanwhile.
+ */
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { accessSync, constants as fsConstants } from 'node:fs';
+import path from 'node:path';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AppError } from '../errors.js';
+
+/** Environment variable naming the zstd program to use instead of the one on PATH. */
+export const ZSTD_PROGRAM_ENV = 'KUBEKEEPER_ZSTD';
+
+/** Output of the child is handed on in pieces of at least this size (a pipe gives 64 KiB). */
+const MIN_OUTPUT_BYTES = 1024 * 1024;
+/** How much of the child's stderr is kept for the error message. */
+const MAX_STDERR_CHARS = 2000;
+
+let cachedProgram: { key: string; program: string | undefined } | undefined;
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The zstd program: $KUBEKEEPER_ZSTD when set (an empty value turns the program off), else
+ * `zstd` on PATH; undefined when there is none.
+ */
+export function zstdProgram(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const key = `${env[ZSTD_PROGRAM_ENV] ?? '\0'}\n${env.PATH ?? ''}`;
+  if (cachedProgram?.key === key) return cachedProgram.program;
+  let program: string | undefined;
+  const chosen = env[ZSTD_PROGRAM_ENV];
+  if (chosen !== undefined) {
+    program = chosen !== '' && isExecutable(chosen) ? path.resolve(chosen) : undefined;
+  } else {
+    for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+      if (dir === '') continue;
+      const candidate = path.join(dir, 'zstd');
+      if (isExecutable(candidate)) {
+        program = candidate;
+        break;
+      }
+    }
+  }
+  cachedProgram = { key, program };
+  return program;
+}
+
+/** Joins the child's 64 KiB pipe reads into larger pieces: every piece costs each later stage a call. */
+async function* regroup(source: AsyncIterable<Buffer>): AsyncGenerator<Uint8Array> {
+  let parts: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of source) {
+    parts.push(chunk);
+    total += chunk.length;
+    if (total >= MIN_OUTPUT_BYTES) {
+      yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, total);
+      parts = [];
+      total = 0;
+    }
+  }
+  if (total > 0) yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, total);
+}
+
+export type ZstdDirection = 'compress' | 'decompress';
+
+/**
+ * Runs `source` through `zstd` (compress at `level`, default zstd's 3; or decompress).
+ * Errors: the source's own error unchanged; 'compression-unavailable' when there is no zstd
+ * program; 'decompress-failed' / 'compress-failed' when zstd exits non-zero (its message
+ * included). Stopping early or failing kills the child; nothing outlives the generator.
+ */
+export async function* zstdThroughProcess(source: AsyncIterable<Uint8Array>, direction: ZstdDirection, level?: number): AsyncGenerator<Uint8Array> {
+  const program = zstdProgram();
+  if (!program) {
+    throw new AppError('compression-unavailable', `zstd is not available: node:zlib in Node.js ${process.version} has no zstd and no zstd program was found`, {
+      hint: `Install zstd (apt-get install zstd), set ${ZSTD_PROGRAM_ENV} to its path, or use Node.js 22.15+; gzip compression needs neither`,
+    });
+  }
+  const args = direction === 'compress' ? ['-q', '-c', '-T1', `-${level ?? 3}`] : ['-d', '-q', '-c'];
+  if (direction === 'compress' && level !== undefined && level > 19) args.unshift('--ultra');
+  const child: ChildProcessByStdio<Writable, Readable, Readable> = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'], env: {} });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (text: string) => {
+    if (stderr.length < MAX_STDERR_CHARS) stderr += text;
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
+    child.once('error', (error) => resolve({ code: null, signal: null, error }));
+    child.once('close', (code, signal) => resolve({ code, signal }));
+  });
+  let feedError: unknown;
+  // A failing source closes zstd's stdin, and zstd would then end its frame cleanly: the
+  // source's error is remembered and thrown after the output, so a short stream never passes.
+  const feeding = pipeline(Readable.from(source, { objectMode: false }), child.stdin).catch((err: unknown) => {
+    feedError = err;
+  });
+  let finished = false;
+  try {
+    yield* regroup(child.stdout);
+    await feeding;
+    const { code, signal, error } = await exited;
+    if (error) throw zstdFailed(direction, `cannot run ${program}: ${error.message}`, error);
+    if (code !== 0) {
+      throw zstdFailed(direction, `zstd exited with ${signal ?? `code ${code}`}: ${stderr.trim() || 'no message'}`);
+    }
+    if (feedError !== undefined) throw feedError;
+    finished = true;
+  } catch (err) {
+    // zstd's refusal explains an EPIPE on its stdin; the source's error explains everything else.
+    if (feedError !== undefined && !isBrokenPipe(feedError)) throw feedError;
+    throw err;
+  } finally {
+    if (!finished && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    child.stdout.destroy();
+    child.stdin.destroy();
+    await exited;
+  }
+}
+
+function isBrokenPipe(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED' || code === 'ERR_STREAM_PREMATURE_CLOSE';
+}
+
+function zstdFailed(direction: ZstdDirection, detail: string, cause?: unknown): AppError {
+  if (direction === 'decompress') {
+    return new AppError('decompress-failed', `Cannot decompress the zstd stream: ${detail}`, {
+      hint: 'The backup is damaged or its manifest names the wrong compression; try another backup',
+      cause,
+    });
+  }
+  return new AppError('compress-failed', `Cannot compress with zstd: ${detail}`, {
+    hint: `Check the zstd program (${ZSTD_PROGRAM_ENV} or PATH), or choose --compression gzip`,
+    cause,
+  });
+}
