@@ -94,3 +94,14 @@ test('checkWritableTarget refuses an existing file unless overwrite is set', asy
   await checkWritableTarget(file, { overwrite: true });
   await checkWritableTarget(path.join(d, 'new.db'));
 });
+
+test('writeFileAtomic with durable: false (scratch files) keeps the same content, mode and all-or-nothing rename', async (t) => {
+  const d = await dir(t);
+  const data = bytes(2 * 1024 * 1024 + 5);
+  const file = path.join(d, 'scratch.db');
+  assert.equal((await writeFileAtomic(file, chunks(data, 65_537), { durable: false })).sizeBytes, data.length);
+  assert.ok(Buffer.from(await readFile(file)).equals(data));
+  assert.equal((await stat(file)).mode & 0o777, 0o600);
+  await assert.rejects(writeFileAtomic(path.join(d, 'broken.db'), chunks(data, 65_536, 1024 * 1024), { durable: false }), { code: 'source-failed' });
+  assert.deepEqual(await readdir(d), ['scratch.db']);
+});

@@ -22,6 +22,11 @@ export interface WriteFileAtomicOptions {
   signal?: AbortSignal;
   /** Names the operation in messages: "save the snapshot". */
   action?: string;
+  /**
+   * fsync the file and its directory (default true). false only for scratch files that are
+   * removed after use (a drill's download): the rename stays atomic, only a crash may lose it.
+   */
+  durable?: boolean;
 }
 
 /** The target file exists and `overwrite` was not set. */
@@ -191,12 +196,13 @@ export async function writeFileAtomic(file: string, source: AsyncIterable<Uint8A
     const what = action.charAt(0).toUpperCase() + action.slice(1);
     const sizeBytes = await pump(handle, source, options.signal, what, (err) => fileWriteError(err, file, action));
     // Data must be on disk before the rename makes it visible under the final name.
-    await fsStep(handle.sync());
+    const durable = options.durable ?? true;
+    if (durable) await fsStep(handle.sync());
     closed = true;
     await fsStep(handle.close());
     throwIfAborted(options.signal, what);
     await fsStep(moveIntoPlace(part, file, options.overwrite ?? false, action));
-    await fsStep(fsyncDir(path.dirname(file)));
+    if (durable) await fsStep(fsyncDir(path.dirname(file)));
     return { sizeBytes };
   } catch (err) {
     if (!closed) await handle.close().catch(() => undefined);

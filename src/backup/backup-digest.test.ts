@@ -33,3 +33,20 @@ test('snapshotDigestTap throws ChecksumMismatchError with both hashes when the t
 test('snapshotDigestTap rejects a stream shorter than a trailer', async () => {
   await assert.rejects(collect(snapshotDigestTap(chunksOf(testBytes(20), 7), 'snap', () => undefined)), /a stream of 20 bytes/);
 });
+
+test('snapshotDigestTap shows the whole-file digest to beforeTrailerCheck first, whose error wins over a bad trailer', async () => {
+  const file = withTrailer(testBytes(8192));
+  let seen: unknown;
+  await collect(snapshotDigestTap(chunksOf(file, 100), 'snap', () => undefined, (whole) => (seen = whole)));
+  assert.deepEqual(seen, { sizeBytes: file.length, sha256: sha(file) });
+  file[10] = (file[10] ?? 0) ^ 1;
+  const first = new Error('content hash differs from the manifest');
+  await assert.rejects(collect(snapshotDigestTap(chunksOf(file, 100), 'snap', () => undefined, () => {
+    throw first;
+  })), (err: unknown) => err === first);
+  const short = testBytes(20);
+  await assert.rejects(collect(snapshotDigestTap(chunksOf(short, 7), 'snap', () => undefined, (whole) => {
+    assert.deepEqual(whole, { sizeBytes: 20, sha256: sha(short) });
+    throw first;
+  })), (err: unknown) => err === first);
+});

@@ -58,7 +58,11 @@ export interface SnapshotDigest extends StreamDigest {
  * pass over a GiB-sized stream. A mismatch or a short stream throws ChecksumMismatchError
  * from the iterator, so nothing downstream completes.
  */
-export async function* snapshotDigestTap(source: AsyncIterable<Uint8Array>, what: string, onDone: (digest: SnapshotDigest) => void): AsyncGenerator<Uint8Array> {
+export async function* snapshotDigestTap(
+  source: AsyncIterable<Uint8Array>, what: string, onDone: (digest: SnapshotDigest) => void,
+  /** Sees the whole stream's digest before the trailer is judged, and may throw first. */
+  beforeTrailerCheck?: (whole: StreamDigest) => void,
+): AsyncGenerator<Uint8Array> {
   const hash = createHash('sha256');
   // The newest <= 32 bytes, held back from the hash: they may be the trailer.
   let tail: Uint8Array = new Uint8Array(0);
@@ -77,10 +81,12 @@ export async function* snapshotDigestTap(source: AsyncIterable<Uint8Array>, what
       tail = joined.subarray(cut);
     }
   }
-  if (tail.length < TRAILER_BYTES) throw new ChecksumMismatchError(what, 'a 32-byte sha256 trailer', `a stream of ${sizeBytes} bytes`);
   const dbSha256 = hash.copy().digest('hex');
+  hash.update(tail);
+  const sha256 = hash.digest('hex');
+  beforeTrailerCheck?.({ sizeBytes, sha256 });
+  if (tail.length < TRAILER_BYTES) throw new ChecksumMismatchError(what, 'a 32-byte sha256 trailer', `a stream of ${sizeBytes} bytes`);
   const trailer = Buffer.from(tail).toString('hex');
   if (dbSha256 !== trailer) throw new ChecksumMismatchError(what, trailer, dbSha256);
-  hash.update(tail);
-  onDone({ sizeBytes, sha256: hash.digest('hex'), dbSizeBytes: sizeBytes - TRAILER_BYTES, dbSha256 });
+  onDone({ sizeBytes, sha256, dbSizeBytes: sizeBytes - TRAILER_BYTES, dbSha256 });
 }

@@ -8,7 +8,6 @@ import path from 'node:path';
 import type { Identity } from '../crypto/index.js';
 import { throwIfAborted } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
-import { verifyTrailerStream } from '../snapshot/index.js';
 import { loadObject, openObjectContent } from './backup-object.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { withTempDir } from './backup-spool.js';
@@ -23,6 +22,8 @@ export interface DownloadBackupOptions {
   bundleOutput?: string;
   /** Replace existing output files. */
   overwrite?: boolean;
+  /** fsync the output (default true); false for scratch files removed after use. */
+  durable?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: { object: string; doneBytes: number; totalBytes: number }) => void;
   logger?: Logger;
@@ -58,9 +59,9 @@ async function restoreObject(
   const onBytes = (n: number) => options.onProgress?.({ object: object.name, doneBytes: n, totalBytes: object.sizeBytes });
   let dbSha256: string | undefined;
   const written = await loadObject(repo, manifest, object, (stored) => {
-    let content = openObjectContent(counted(stored, onBytes), manifest, object, options.identities);
-    if (object.role === 'snapshot') content = verifyTrailerStream(content, `Snapshot of backup "${manifest.name}"`, (t) => (dbSha256 = t.sha256));
-    return writeFileAtomic(file, content, { overwrite: options.overwrite, signal: options.signal, action: `download backup "${manifest.name}"` });
+    // One sha256 pass over the content checks it against the manifest and the trailer.
+    const content = openObjectContent(counted(stored, onBytes), manifest, object, options.identities, { onSnapshotImage: (sha) => (dbSha256 = sha) });
+    return writeFileAtomic(file, content, { overwrite: options.overwrite, signal: options.signal, action: `download backup "${manifest.name}"`, durable: options.durable });
   }, options.signal);
   return { sizeBytes: written.sizeBytes, ...(dbSha256 ? { dbSha256 } : {}) };
 }
@@ -71,7 +72,7 @@ export async function downloadBackup(repo: BackupRepository, ref: string, option
   const manifest = await repo.resolve(ref, options.signal);
   const snapshot = manifest.objects.find((o) => o.role === 'snapshot') as BackupObject;
   const { sizeBytes, dbSha256 } = await restoreObject(repo, manifest, snapshot, options.output, options);
-  // verifyTrailerStream throws before the file is renamed into place unless it reported a hash.
+  // The trailer check throws before the file is renamed into place unless it reported a hash.
   const result: DownloadBackupResult = { manifest, path: path.resolve(options.output), sizeBytes, dbSha256: dbSha256 as string, durationMs: 0 };
   const bundle = manifest.objects.find((o) => o.role === 'bundle');
   if (options.bundleOutput && bundle) {
@@ -94,7 +95,8 @@ export async function resolveBackupToLocalFile(
   options: Pick<DownloadBackupOptions, 'signal' | 'onProgress' | 'logger'> = {},
 ): Promise<{ path: string; manifest: Manifest; sizeBytes: number; dbSha256: string }> {
   const manifest = await repo.resolve(ref, options.signal);
-  const result = await downloadBackup(repo, manifest.name, { ...options, identities, output: path.join(dir, `${manifest.name}.db`) });
+  // A scratch copy in the caller's temp dir: no fsync, it is removed after use.
+  const result = await downloadBackup(repo, manifest.name, { ...options, identities, output: path.join(dir, `${manifest.name}.db`), durable: false });
   return { path: result.path, manifest: result.manifest, sizeBytes: result.sizeBytes, dbSha256: result.dbSha256 };
 }
 

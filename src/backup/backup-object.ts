@@ -6,7 +6,7 @@
 import { type Compression, type Identity, type Recipient, compressStream, decompressStream, decryptStream, encryptStream } from '../crypto/index.js';
 import { AppError } from '../errors.js';
 import { isNotFound } from '../storage/index.js';
-import { type StreamDigest, digestOf, digestTap } from './backup-digest.js';
+import { type StreamDigest, digestOf, digestTap, snapshotDigestTap } from './backup-digest.js';
 import { type BackupObject, type Manifest, type ObjectRole, objectNameFor } from './manifest.js';
 import { probeCompression } from './backup-probe.js';
 import { type BackupRepository, dataHandle } from './repository.js';
@@ -90,18 +90,38 @@ export async function rereadObject(repo: BackupRepository, manifest: Manifest, o
  * chunk, so a consumer that writes a file never reaches its final rename.
  */
 export async function* openObjectContent(
-  stored: AsyncIterable<Uint8Array>, manifest: Manifest, object: BackupObject, identities: readonly Identity[], options: { checkStored?: boolean } = {},
+  stored: AsyncIterable<Uint8Array>, manifest: Manifest, object: BackupObject, identities: readonly Identity[],
+  options: {
+    checkStored?: boolean;
+    /**
+     * For the snapshot object: also check its sha256 trailer (after the content hash) and
+     * report the image's sha256, from the same single sha256 pass over the content.
+     */
+    onSnapshotImage?: (dbSha256: string) => void;
+  } = {},
 ): AsyncGenerator<Uint8Array> {
   // verify judges the stored bytes itself (checkStored: false), to report both failures apart.
   const checkedStored = options.checkStored === false ? stored : checkDigest(stored, `Stored ${object.role} object "${object.name}"`, object.sizeBytes, object.sha256);
   const decrypted = manifest.encryption.scheme === 'age' ? decryptStream(checkedStored, identities) : checkedStored;
-  yield* checkDigest(decompressStream(decrypted, object.compression), `Content of ${object.role} object "${object.name}"`, object.contentSizeBytes, object.contentSha256);
+  const content = decompressStream(decrypted, object.compression);
+  const what = `Content of ${object.role} object "${object.name}"`;
+  const { onSnapshotImage } = options;
+  if (onSnapshotImage && object.role === 'snapshot') {
+    const checkContent = (d: StreamDigest) => compareDigest(d, what, object.contentSizeBytes, object.contentSha256);
+    yield* snapshotDigestTap(content, `Snapshot of backup "${manifest.name}"`, (d) => onSnapshotImage(d.dbSha256), checkContent);
+    return;
+  }
+  yield* checkDigest(content, what, object.contentSizeBytes, object.contentSha256);
+}
+
+function compareDigest(digest: StreamDigest | undefined, what: string, sizeBytes: number, sha256: string): void {
+  if (!digest || digest.sha256 !== sha256 || digest.sizeBytes !== sizeBytes) {
+    throw new ObjectMismatchError(`${what} (${digest?.sizeBytes ?? 0} bytes, manifest ${sizeBytes})`, sha256, digest?.sha256 ?? 'nothing');
+  }
 }
 
 async function* checkDigest(source: AsyncIterable<Uint8Array>, what: string, sizeBytes: number, sha256: string): AsyncGenerator<Uint8Array> {
   let digest: StreamDigest | undefined;
   yield* digestTap(source, (d) => (digest = d));
-  if (!digest || digest.sha256 !== sha256 || digest.sizeBytes !== sizeBytes) {
-    throw new ObjectMismatchError(`${what} (${digest?.sizeBytes ?? 0} bytes, manifest ${sizeBytes})`, sha256, digest?.sha256 ?? 'nothing');
-  }
+  compareDigest(digest, what, sizeBytes, sha256);
 }

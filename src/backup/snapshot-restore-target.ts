@@ -104,8 +104,8 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-/** Renames the staged dir onto its target (an absent or empty directory) and syncs the parent. */
-export async function commitStaged(staged: StagedDir): Promise<void> {
+/** Renames the staged dir onto its target (an absent or empty directory) and syncs the parent unless `durable` is false. */
+export async function commitStaged(staged: StagedDir, durable = true): Promise<void> {
   await rename(staged.temp, staged.target).catch((err: unknown) => {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOTEMPTY' || code === 'EEXIST') {
@@ -114,7 +114,7 @@ export async function commitStaged(staged: StagedDir): Promise<void> {
     }
     throw fsError('moving the restored directory to', staged.target, err);
   });
-  fsyncDir(path.dirname(staged.target));
+  if (durable) fsyncDir(path.dirname(staged.target));
 }
 
 /** Removes a staged dir (ignores one already gone) and the parents this restore created. */

@@ -43,7 +43,7 @@ export async function writeDb(
   file: string | undefined,
   source: RestoreSource,
   plan: RestorePlan,
-  options: { signal?: AbortSignal; onProgress?: (p: WriteProgress) => void },
+  options: { signal?: AbortSignal; onProgress?: (p: WriteProgress) => void; durable?: boolean },
 ): Promise<DbWriteResult> {
   const fd = file === undefined ? undefined : openFile(file);
   try {
@@ -66,7 +66,7 @@ export async function writeDb(
       step = steps.next();
     }
     const written = writer.finish();
-    if (fd !== undefined) syncFile(fd, file as string);
+    if (fd !== undefined && (options.durable ?? true)) syncFile(fd, file as string);
     options.onProgress?.({ doneBytes: written.sizeBytes });
     return { ...step.value, sizeBytes: written.sizeBytes };
   } finally {
@@ -91,8 +91,8 @@ function syncFile(fd: number, file: string): void {
   }
 }
 
-/** Writes a small file completely, synced. */
-export function writeSmallFile(file: string, bytes: Uint8Array, sizeBytes = bytes.length): void {
+/** Writes a small file completely, synced unless `durable` is false. */
+export function writeSmallFile(file: string, bytes: Uint8Array, sizeBytes = bytes.length, durable = true): void {
   const fd = openFile(file);
   try {
     try {
@@ -104,17 +104,17 @@ export function writeSmallFile(file: string, bytes: Uint8Array, sizeBytes = byte
     } catch (err) {
       throw fsError('writing', file, err);
     }
-    syncFile(fd, file);
+    if (durable) syncFile(fd, file);
   } finally {
     closeSync(fd);
   }
 }
 
 /** The WAL segment into `walDir` and the .snap file into `snapDir`; returns their paths. */
-export function writeWalAndSnap(plan: RestorePlan, walDir: string, snapDir: string): { walFile: string; snapFile: string } {
+export function writeWalAndSnap(plan: RestorePlan, walDir: string, snapDir: string, durable = true): { walFile: string; snapFile: string } {
   const walFile = path.join(walDir, plan.wal.name);
-  writeSmallFile(walFile, plan.wal.head, plan.wal.sizeBytes);
+  writeSmallFile(walFile, plan.wal.head, plan.wal.sizeBytes, durable);
   const snapFile = path.join(snapDir, plan.snap.name);
-  writeSmallFile(snapFile, plan.snap.bytes);
+  writeSmallFile(snapFile, plan.snap.bytes, plan.snap.bytes.length, durable);
   return { walFile, snapFile };
 }

@@ -220,3 +220,18 @@ test('restoreSnapshot refuses an unrecognised manifest or a running API server b
   assert.deepEqual(readdirSync(dir).sort(), ['manifests', 's.db']);
   assert.equal(readFileSync(manifest, 'utf8'), readFileSync(path.join(repoRoot, 'test/fixtures/kubeadm/etcd.yaml'), 'utf8'));
 });
+
+test('restoreSnapshot with durable: false (a drill\'s throwaway dir) writes byte-identical files with the same modes', async (t) => {
+  const dir = await tempDir(t);
+  const snap = path.join(dir, 's.db');
+  writeSnapshot(snap, ['/registry/pods/default/a', '/registry/secrets/kube-system/b', 'plain']);
+  const durable = await restoreSnapshot(defaults(snap, path.join(dir, 'durable')));
+  const scratch = await restoreSnapshot({ ...defaults(snap, path.join(dir, 'scratch')), durable: false });
+  assert.deepEqual(tree(path.join(dir, 'scratch')), tree(path.join(dir, 'durable')));
+  for (const [i, f] of scratch.files.entries()) {
+    const twin = durable.files[i]!.path;
+    assert.deepEqual(readFileSync(f.path), readFileSync(twin), f.path);
+    assert.equal(statSync(f.path).mode, statSync(twin).mode);
+  }
+  assert.deepEqual(scratch.revision, durable.revision);
+});
