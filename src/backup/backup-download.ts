@@ -24,6 +24,13 @@ export interface DownloadBackupOptions {
   overwrite?: boolean;
   /** fsync the output (default true); false for scratch files removed after use. */
   durable?: boolean;
+  /**
+   * Leave the snapshot's content hash to the caller (default false): only its size is
+   * checked here (the stored bytes are still hashed, and zstd checks its frames). The caller
+   * must hash the file and compare with `manifest.snapshot.dbSha256` and the trailer before
+   * trusting it: a drill's restore does, on a worker thread, while it walks the structure.
+   */
+  deferSnapshotHash?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: { object: string; doneBytes: number; totalBytes: number }) => void;
   logger?: Logger;
@@ -33,8 +40,8 @@ export interface DownloadBackupResult {
   manifest: Manifest;
   path: string;
   sizeBytes: number;
-  /** Hex sha256 of the snapshot's bbolt image, checked against its trailer while writing. */
-  dbSha256: string;
+  /** Hex sha256 of the snapshot's bbolt image, checked against its trailer while writing (not with deferSnapshotHash). */
+  dbSha256?: string;
   bundlePath?: string;
   bundleBytes?: number;
   durationMs: number;
@@ -60,7 +67,8 @@ async function restoreObject(
   let dbSha256: string | undefined;
   const written = await loadObject(repo, manifest, object, (stored) => {
     // One sha256 pass over the content checks it against the manifest and the trailer.
-    const content = openObjectContent(counted(stored, onBytes), manifest, object, options.identities, { onSnapshotImage: (sha) => (dbSha256 = sha) });
+    const deferred = object.role === 'snapshot' && options.deferSnapshotHash === true;
+    const content = openObjectContent(counted(stored, onBytes), manifest, object, options.identities, { onSnapshotImage: (sha) => (dbSha256 = sha), hashContent: !deferred });
     return writeFileAtomic(file, content, { overwrite: options.overwrite, signal: options.signal, action: `download backup "${manifest.name}"`, durable: options.durable });
   }, options.signal);
   return { sizeBytes: written.sizeBytes, ...(dbSha256 ? { dbSha256 } : {}) };
@@ -73,7 +81,7 @@ export async function downloadBackup(repo: BackupRepository, ref: string, option
   const snapshot = manifest.objects.find((o) => o.role === 'snapshot') as BackupObject;
   const { sizeBytes, dbSha256 } = await restoreObject(repo, manifest, snapshot, options.output, options);
   // The trailer check throws before the file is renamed into place unless it reported a hash.
-  const result: DownloadBackupResult = { manifest, path: path.resolve(options.output), sizeBytes, dbSha256: dbSha256 as string, durationMs: 0 };
+  const result: DownloadBackupResult = { manifest, path: path.resolve(options.output), sizeBytes, ...(dbSha256 ? { dbSha256 } : {}), durationMs: 0 };
   const bundle = manifest.objects.find((o) => o.role === 'bundle');
   if (options.bundleOutput && bundle) {
     throwIfAborted(options.signal, `Downloading backup "${manifest.name}"`);
@@ -92,12 +100,12 @@ export async function downloadBackup(repo: BackupRepository, ref: string, option
  */
 export async function resolveBackupToLocalFile(
   repo: BackupRepository, ref: string, identities: readonly Identity[], dir: string,
-  options: Pick<DownloadBackupOptions, 'signal' | 'onProgress' | 'logger'> = {},
-): Promise<{ path: string; manifest: Manifest; sizeBytes: number; dbSha256: string }> {
+  options: Pick<DownloadBackupOptions, 'signal' | 'onProgress' | 'logger' | 'deferSnapshotHash'> = {},
+): Promise<{ path: string; manifest: Manifest; sizeBytes: number }> {
   const manifest = await repo.resolve(ref, options.signal);
   // A scratch copy in the caller's temp dir: no fsync, it is removed after use.
   const result = await downloadBackup(repo, manifest.name, { ...options, identities, output: path.join(dir, `${manifest.name}.db`), durable: false });
-  return { path: result.path, manifest: result.manifest, sizeBytes: result.sizeBytes, dbSha256: result.dbSha256 };
+  return { path: result.path, manifest: result.manifest, sizeBytes: result.sizeBytes };
 }
 
 /**

@@ -98,6 +98,11 @@ export async function* openObjectContent(
      * report the image's sha256, from the same single sha256 pass over the content.
      */
     onSnapshotImage?: (dbSha256: string) => void;
+    /**
+     * Hash the content (default true). false checks only its size: for a caller that hashes
+     * the written file itself and compares with the manifest (a drill's restore does).
+     */
+    hashContent?: boolean;
   } = {},
 ): AsyncGenerator<Uint8Array> {
   // verify judges the stored bytes itself (checkStored: false), to report both failures apart.
@@ -106,6 +111,10 @@ export async function* openObjectContent(
   const content = decompressStream(decrypted, object.compression);
   const what = `Content of ${object.role} object "${object.name}"`;
   const { onSnapshotImage } = options;
+  if (options.hashContent === false) {
+    yield* checkSize(content, what, object.contentSizeBytes);
+    return;
+  }
   if (onSnapshotImage && object.role === 'snapshot') {
     const checkContent = (d: StreamDigest) => compareDigest(d, what, object.contentSizeBytes, object.contentSha256);
     yield* snapshotDigestTap(content, `Snapshot of backup "${manifest.name}"`, (d) => onSnapshotImage(d.dbSha256), checkContent);
@@ -118,6 +127,15 @@ function compareDigest(digest: StreamDigest | undefined, what: string, sizeBytes
   if (!digest || digest.sha256 !== sha256 || digest.sizeBytes !== sizeBytes) {
     throw new ObjectMismatchError(`${what} (${digest?.sizeBytes ?? 0} bytes, manifest ${sizeBytes})`, sha256, digest?.sha256 ?? 'nothing');
   }
+}
+
+async function* checkSize(source: AsyncIterable<Uint8Array>, what: string, sizeBytes: number): AsyncGenerator<Uint8Array> {
+  let n = 0;
+  for await (const chunk of source) {
+    n += chunk.length;
+    yield chunk;
+  }
+  if (n !== sizeBytes) throw new ObjectMismatchError(`${what} (${n} bytes, manifest ${sizeBytes}; content not hashed here)`, `${sizeBytes} bytes`, `${n} bytes`);
 }
 
 async function* checkDigest(source: AsyncIterable<Uint8Array>, what: string, sizeBytes: number, sha256: string): AsyncGenerator<Uint8Array> {

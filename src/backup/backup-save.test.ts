@@ -9,13 +9,14 @@ import { tempDir } from '../../test/support/temp.js';
 import { generateIdentity, parseIdentityFile, parseRecipient, recipientFingerprint } from '../crypto/index.js';
 import { AbortedError, AppError } from '../errors.js';
 import { ChecksumMismatchError } from '../snapshot/index.js';
-import { type Backend, MemoryBackend } from '../storage/index.js';
+import { type Backend, MemoryBackend, replayableBody } from '../storage/index.js';
 import { collect, listNames } from '../storage/testing.js';
 import { downloadBackup } from './backup-download.js';
 import { FAKE_SOURCE_INFO, fakeSnapshotSource, withTrailer } from './backup-fakes.js';
 import { ObjectMismatchError } from './backup-object.js';
 import { defaultBackupName, saveBackup } from './backup-save.js';
-import { BackupRepository } from './repository.js';
+import { encodeManifest } from './manifest.js';
+import { BackupRepository, manifestHandle } from './repository.js';
 
 const keys = generateIdentity();
 const recipients = [parseRecipient(keys.recipient)];
@@ -171,4 +172,31 @@ test('saveBackup fails before taking the snapshot when an included path is missi
 
 test('defaultBackupName is the UTC time, sortable and valid as an object name', () => {
   assert.equal(defaultBackupName(new Date('2024-01-02T03:04:05.678Z')), 'etcd-20240102T030405Z');
+});
+
+test('downloadBackup with deferSnapshotHash checks the content size but leaves its hash to the caller', async (t) => {
+  const dir = await tempDir(t);
+  const r = repo();
+  const { manifest } = await saveBackup(r, fakeSnapshotSource(snapshot), { recipients, compression: 'gzip', name: 'deferred' });
+  const deferred = await downloadBackup(r, 'deferred', { identities, output: path.join(dir, 'a.db'), deferSnapshotHash: true });
+  assert.deepEqual(new Uint8Array(await readFile(deferred.path)), snapshot);
+  assert.equal(deferred.dbSha256, undefined, 'not hashed, so no image hash to report');
+  const full = await downloadBackup(r, 'deferred', { identities, output: path.join(dir, 'b.db') });
+  assert.equal(full.dbSha256, manifest.snapshot.dbSha256);
+
+  const rewrite = async (change: (m: typeof manifest) => void) => {
+    const copy = structuredClone(manifest);
+    change(copy);
+    await r.backend.remove(manifestHandle('deferred'));
+    await r.backend.save(manifestHandle('deferred'), replayableBody(encodeManifest(copy)));
+  };
+  // A wrong content hash: only the full download can see it; the deferred caller must hash.
+  await rewrite((m) => (m.objects[0]!.contentSha256 = createHash('sha256').update('other').digest('hex')));
+  await assert.rejects(downloadBackup(r, 'deferred', { identities, output: path.join(dir, 'c.db') }), ObjectMismatchError);
+  await downloadBackup(r, 'deferred', { identities, output: path.join(dir, 'd.db'), deferSnapshotHash: true });
+  // A wrong size is caught either way, and nothing is written.
+  await rewrite((m) => (m.objects[0]!.contentSizeBytes += 1));
+  await assert.rejects(downloadBackup(r, 'deferred', { identities, output: path.join(dir, 'e.db'), deferSnapshotHash: true }), (err: unknown) =>
+    err instanceof ObjectMismatchError && /content not hashed here/.test(err.message));
+  await assert.rejects(stat(path.join(dir, 'e.db')), { code: 'ENOENT' });
 });

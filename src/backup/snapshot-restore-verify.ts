@@ -30,12 +30,12 @@ export class SnapshotRejectedError extends AppError {
 }
 
 /**
- * Throws unless the snapshot may be restored; see the file comment. `verifiedSha256` is the
- * image hash a caller already computed over these bytes while writing the file (a drill's
- * download): the trailer must equal it, and the file is not hashed a second time.
+ * Throws unless the snapshot may be restored; see the file comment. `expectedSha256` is the
+ * image hash recorded in a backup manifest: the computed hash must equal it as well as the
+ * trailer (it needs the hash check: not with --skip-hash-check or without a trailer).
  */
 export async function verifyForRestore(
-  snapshotPath: string, ra: RandomAccess, skipHashCheck: boolean, context: { signal?: AbortSignal; verifiedSha256?: string } = {},
+  snapshotPath: string, ra: RandomAccess, skipHashCheck: boolean, context: { signal?: AbortSignal; expectedSha256?: string } = {},
 ): Promise<SourceCheck> {
   const trailer = hasTrailer(ra.sizeBytes);
   if (!trailer && !skipHashCheck) {
@@ -45,14 +45,15 @@ export async function verifyForRestore(
   }
   const imageBytes = trailer ? ra.sizeBytes - TRAILER_BYTES : ra.sizeBytes;
   const hashChecked = trailer && !skipHashCheck;
+  const recorded = context.expectedSha256?.toLowerCase();
+  if (recorded !== undefined && !hashChecked) throw new RangeError('verifyForRestore: expectedSha256 needs a trailer and the hash check');
   const expected = hashChecked ? Buffer.from(ra.read(imageBytes, TRAILER_BYTES)).toString('hex') : undefined;
   // The hash runs on another core while this thread walks the structure; `stop` ends the
   // worker early on any failure, so an error exits at once instead of after the hash.
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   context.signal?.addEventListener('abort', onAbort, { once: true });
-  const verified = context.verifiedSha256?.toLowerCase();
-  const hashing = !hashChecked ? undefined : verified !== undefined ? Promise.resolve(verified) : sha256OnWorker(snapshotPath, imageBytes, stop.signal);
+  const hashing = !hashChecked ? undefined : sha256OnWorker(snapshotPath, imageBytes, stop.signal);
   hashing?.catch(() => undefined);
   let report;
   let actual: string | undefined;
@@ -69,6 +70,7 @@ export async function verifyForRestore(
     context.signal?.removeEventListener('abort', onAbort);
   }
   if (hashChecked && actual !== expected) throw new ChecksumMismatchError(`Cannot restore "${snapshotPath}"`, expected as string, actual as string);
+  if (recorded !== undefined && actual !== recorded) throw new ChecksumMismatchError(`Cannot restore "${snapshotPath}": the image differs from the one the backup manifest recorded;`, recorded, actual as string);
   const failed = report.checks.filter((c) => !c.ok);
   if (failed.length > 0) throw new SnapshotRejectedError(snapshotPath, failed);
   return { hasTrailer: trailer, hashChecked, ...(actual ? { sha256: actual } : {}) };

@@ -136,19 +136,29 @@ test('restoreSnapshot fails with the digests and leaves nothing when the sha256 
   assert.ok(existsSync(path.join(dir, 'p', 'data', 'member', 'snap', 'db')));
 });
 
-test('restoreSnapshot takes a verified sha256 only when it equals the trailer', async (t) => {
+test('restoreSnapshot with an expected sha256 (a manifest\'s) restores only an image that hashes to it and to its trailer', async (t) => {
   const dir = await tempDir(t);
   const snap = path.join(dir, 's.db');
   const bytes = writeSnapshot(snap, ['a']);
   const trailer = Buffer.from(bytes.subarray(-32)).toString('hex');
   const other = createHash('sha256').update('another image').digest('hex');
-  await assert.rejects(restoreSnapshot({ ...defaults(snap, path.join(dir, 'x')), verifiedSha256: other }), (err: unknown) =>
-    err instanceof ChecksumMismatchError && err.expected === trailer && err.actual === other);
+  // A self-consistent snapshot (trailer right) that is not the one the manifest recorded.
+  await assert.rejects(restoreSnapshot({ ...defaults(snap, path.join(dir, 'x')), expectedSha256: other }), (err: unknown) =>
+    err instanceof ChecksumMismatchError && err.expected === other && err.actual === trailer && /backup manifest/.test(err.message));
   assert.deepEqual(readdirSync(dir), ['s.db']);
-  const report = await restoreSnapshot({ ...defaults(snap, path.join(dir, 'y')), verifiedSha256: trailer });
+  // The recorded hash does not excuse a wrong trailer.
+  const flipped = Buffer.from(bytes);
+  flipped[100] = (flipped[100] ?? 0) ^ 1;
+  writeFileSync(snap, flipped);
+  await assert.rejects(restoreSnapshot({ ...defaults(snap, path.join(dir, 'x')), expectedSha256: trailer }), (err: unknown) =>
+    err instanceof ChecksumMismatchError && err.expected === trailer && err.actual !== trailer);
+  assert.deepEqual(readdirSync(dir), ['s.db']);
+  writeFileSync(snap, bytes);
+  const report = await restoreSnapshot({ ...defaults(snap, path.join(dir, 'y')), expectedSha256: trailer.toUpperCase() });
   assert.equal(report.snapshot.hashChecked, true);
   assert.equal(report.snapshot.sha256, trailer);
   assert.ok(existsSync(path.join(dir, 'y', 'member', 'snap', 'db')));
+  await assert.rejects(restoreSnapshot({ ...defaults(snap, path.join(dir, 'z')), skipHashCheck: true, expectedSha256: trailer }), RangeError);
 });
 
 test('restoreSnapshot refuses a truncated snapshot and a db without a trailer unless --skip-hash-check', async (t) => {

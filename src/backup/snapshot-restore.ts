@@ -37,12 +37,11 @@ export interface SnapshotRestoreOptions {
   initialAdvertisePeerUrls: string[];
   skipHashCheck: boolean;
   /**
-   * Hex sha256 of the bbolt image that the caller verified against this file's trailer while
-   * writing it (the drill's download, `DownloadBackupResult.dbSha256`). The trailer is then
-   * compared with it instead of hashing the file again; every other check still runs. Not a
-   * skip: a file whose trailer differs is refused with ChecksumMismatchError.
+   * Hex sha256 the bbolt image must have, recorded elsewhere (a backup manifest's
+   * `snapshot.dbSha256`): the image is hashed as usual and must equal both its trailer and
+   * this, before anything is written. Lets a drill download without hashing the content.
    */
-  verifiedSha256?: string;
+  expectedSha256?: string;
   /** undefined = Kubernetes-safe default (bump 1e9 + mark compacted when /registry/ keys exist). */
   bumpRevision?: bigint;
   markCompacted: boolean;
@@ -105,7 +104,7 @@ export async function restoreSnapshot(options: SnapshotRestoreOptions, context: 
 
   const file = await openSnapshotFile(options.snapshotPath);
   try {
-    const check = await verifyForRestore(file.path, file.ra, options.skipHashCheck, { signal, verifiedSha256: options.verifiedSha256 });
+    const check = await verifyForRestore(file.path, file.ra, options.skipHashCheck, { signal, expectedSha256: options.expectedSha256 });
     throwIfAborted(signal, 'The restore');
     const source = openRestoreSource(file.ra);
     const base = { file, check, source, plan, dataDir, walDir, walInside, manifest, durable: options.durable ?? true };

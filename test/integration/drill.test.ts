@@ -109,6 +109,25 @@ test('drill fails at download with the sha256 mismatch when the stored object is
   assert.deepEqual(await readdir(workDir), []);
 });
 
+test('drill fails at restore, before writing, when the content is not the image the manifest recorded', async () => {
+  // The stored object and its own hashes are intact; only the manifest's image hash differs,
+  // as after a mix-up of manifests. The download no longer hashes the content: restore must.
+  const r0 = await runKubekeeper(['backup', 'save', ...etcd.clientFlags, '--repo', repo, '--name', 'mixed', '-r', recipient]);
+  assert.equal(r0.code, 0, r0.stderr);
+  const manifestFile = path.join(repo, 'manifest', 'mixed.json');
+  const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as { snapshot: { dbSha256: string } };
+  const recorded = manifest.snapshot.dbSha256;
+  manifest.snapshot.dbSha256 = recorded.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+  await writeFile(manifestFile, JSON.stringify(manifest, null, 2));
+  const r = await drill(['--backup', 'mixed', '-w', 'json']);
+  assert.equal(r.code, 3, r.stderr);
+  const result = JSON.parse(r.stdout) as RestoreDrillResult;
+  assert.equal(result.failedStep, 'restore');
+  assert.match(result.reason ?? '', /differs from the one the backup manifest recorded/);
+  assert.ok(result.reason?.includes(manifest.snapshot.dbSha256) && result.reason.includes(recorded), result.reason);
+  assert.deepEqual(await readdir(workDir), []);
+});
+
 test('drill says there is no etcd binary and exits 1 when the binary is missing', async () => {
   const r = await drill(['--etcd-binary', path.join(dir, 'no-such-etcd')]);
   assert.equal(r.code, 1);
