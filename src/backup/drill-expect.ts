@@ -2,12 +2,14 @@
  * What a restored etcd must serve, read offline from the snapshot file: the number of live
  * keys, in total and per group (`/registry/<resource>/` for Kubernetes objects, the first
  * path segment otherwise). One pass over the `key` bucket in revision order; the last event
- * of a key decides whether it is live, so memory is one small map entry per key, no values.
+ * of a key decides whether it is live, so memory is one small map entry per key, no values
+ * (inspect's liveKeyIndex, shared with `snapshot ls`).
  */
 import { Worker } from 'node:worker_threads';
 import { AbortedError, AppError, messageOf } from '../errors.js';
 import { openSnapshotFile } from './snapshot-file.js';
-import { decodeKeyValue, decodeRevisionKey, openBolt } from '../snapshot/index.js';
+import { liveKeyIndex } from '../inspect/index.js';
+import { openBolt } from '../snapshot/index.js';
 
 export interface KeyCounts {
   total: number;
@@ -46,19 +48,8 @@ export async function countLiveKeys(snapshotPath: string): Promise<KeyCounts> {
   try {
     // Plain Uint8Array views: Buffer#slice inside the reader would not copy (see snapshot-restore).
     const ra = { sizeBytes: file.ra.sizeBytes, read: (o: number, n: number) => { const v = file.ra.read(o, n); return new Uint8Array(v.buffer, v.byteOffset, v.length); } };
-    const bucket = openBolt(ra).bucket('key');
-    const live = new Map<string, boolean>();
-    if (bucket) {
-      for (const entry of bucket.entries()) {
-        if (entry.value === null) continue;
-        const kv = decodeKeyValue(entry.value);
-        // Revision-bump markers carry no key.
-        if (kv.key.length === 0) continue;
-        const id = Buffer.from(kv.key.buffer, kv.key.byteOffset, kv.key.byteLength).toString('latin1');
-        if (decodeRevisionKey(entry.key).tombstone) live.delete(id);
-        else live.set(id, true);
-      }
-    }
+    // inspect's first pass: a zero-copy scan that reads only each value's key field.
+    const live = liveKeyIndex(openBolt(ra));
     const groups = new Map<string, number>();
     for (const id of live.keys()) {
       const group = keyGroup(id);
