@@ -169,6 +169,23 @@ async function fsyncDir(dir: string): Promise<void> {
  * file that already exists is an error (another writer, or a crashed one: remove it).
  */
 export async function writeFileAtomic(file: string, source: AsyncIterable<Uint8Array>, options: WriteFileAtomicOptions = {}): Promise<{ sizeBytes: number }> {
+  return writeFileAtomicWith(file, (handle, ctx) => pump(handle, source, options.signal, ctx.what, ctx.writeError), options);
+}
+
+/** What `fill` gets besides the handle: the operation's name and the file-error mapping. */
+export interface FillContext {
+  what: string;
+  writeError: (err: unknown) => AppError;
+}
+
+/**
+ * writeFileAtomic with the writing done by `fill`, which gets the open `.part` handle (at
+ * offset 0, mode already set) and returns the byte count it wrote: for a producer that
+ * writes into the descriptor itself, such as a child process. Same guarantees and errors.
+ */
+export async function writeFileAtomicWith(
+  file: string, fill: (handle: FileHandle, context: FillContext) => Promise<number>, options: WriteFileAtomicOptions = {},
+): Promise<{ sizeBytes: number }> {
   const action = options.action ?? 'write';
   const mode = options.mode ?? 0o600;
   const part = `${file}.part`;
@@ -194,7 +211,7 @@ export async function writeFileAtomic(file: string, source: AsyncIterable<Uint8A
     // open() applies the umask; chmod makes the mode exact.
     await fsStep(handle.chmod(mode));
     const what = action.charAt(0).toUpperCase() + action.slice(1);
-    const sizeBytes = await pump(handle, source, options.signal, what, (err) => fileWriteError(err, file, action));
+    const sizeBytes = await fill(handle, { what, writeError: (err) => fileWriteError(err, file, action) });
     // Data must be on disk before the rename makes it visible under the final name.
     const durable = options.durable ?? true;
     if (durable) await fsStep(handle.sync());

@@ -5,11 +5,11 @@
  * atomic 0600 file. Nothing appears under the output name unless every check passed.
  */
 import path from 'node:path';
-import type { Identity } from '../crypto/index.js';
+import { canDecompressIntoFd, decompressIntoFd, type Identity } from '../crypto/index.js';
 import { throwIfAborted } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
-import { loadObject, openObjectContent } from './backup-object.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { checkContentSize, loadObject, openObjectCompressed, openObjectContent } from './backup-object.js';
+import { writeFileAtomic, writeFileAtomicWith } from './atomic-file.js';
 import { withTempDir } from './backup-spool.js';
 import type { BackupObject, Manifest } from './manifest.js';
 import type { BackupRepository } from './repository.js';
@@ -68,8 +68,18 @@ async function restoreObject(
   const written = await loadObject(repo, manifest, object, (stored) => {
     // One sha256 pass over the content checks it against the manifest and the trailer.
     const deferred = object.role === 'snapshot' && options.deferSnapshotHash === true;
+    const writeOptions = { overwrite: options.overwrite, signal: options.signal, action: `download backup "${manifest.name}"`, durable: options.durable };
+    if (deferred && canDecompressIntoFd(object.compression)) {
+      // Nothing to hash here: the zstd program writes the content into the file itself.
+      return writeFileAtomicWith(file, async (handle, { writeError }) => {
+        await decompressIntoFd(openObjectCompressed(counted(stored, onBytes), manifest, object, options.identities), object.compression, handle.fd);
+        const written = await handle.stat().catch((err: unknown) => { throw writeError(err); });
+        checkContentSize(object, written.size);
+        return written.size;
+      }, writeOptions);
+    }
     const content = openObjectContent(counted(stored, onBytes), manifest, object, options.identities, { onSnapshotImage: (sha) => (dbSha256 = sha), hashContent: !deferred });
-    return writeFileAtomic(file, content, { overwrite: options.overwrite, signal: options.signal, action: `download backup "${manifest.name}"`, durable: options.durable });
+    return writeFileAtomic(file, content, writeOptions);
   }, options.signal);
   return { sizeBytes: written.sizeBytes, ...(dbSha256 ? { dbSha256 } : {}) };
 }

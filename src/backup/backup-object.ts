@@ -105,14 +105,11 @@ export async function* openObjectContent(
     hashContent?: boolean;
   } = {},
 ): AsyncGenerator<Uint8Array> {
-  // verify judges the stored bytes itself (checkStored: false), to report both failures apart.
-  const checkedStored = options.checkStored === false ? stored : checkDigest(stored, `Stored ${object.role} object "${object.name}"`, object.sizeBytes, object.sha256);
-  const decrypted = manifest.encryption.scheme === 'age' ? decryptStream(checkedStored, identities) : checkedStored;
-  const content = decompressStream(decrypted, object.compression);
+  const content = decompressStream(openObjectCompressed(stored, manifest, object, identities, options), object.compression);
   const what = `Content of ${object.role} object "${object.name}"`;
   const { onSnapshotImage } = options;
   if (options.hashContent === false) {
-    yield* checkSize(content, what, object.contentSizeBytes);
+    yield* checkSize(content, object);
     return;
   }
   if (onSnapshotImage && object.role === 'snapshot') {
@@ -123,19 +120,39 @@ export async function* openObjectContent(
   yield* checkDigest(content, what, object.contentSizeBytes, object.contentSha256);
 }
 
+/**
+ * The first half of openObjectContent: stored bytes -> (sha256 check) -> decryption; the
+ * result is still compressed with `object.compression`.
+ */
+export function openObjectCompressed(
+  stored: AsyncIterable<Uint8Array>, manifest: Manifest, object: BackupObject, identities: readonly Identity[], options: { checkStored?: boolean } = {},
+): AsyncIterable<Uint8Array> {
+  // verify judges the stored bytes itself (checkStored: false), to report both failures apart.
+  const checkedStored = options.checkStored === false ? stored : checkDigest(stored, `Stored ${object.role} object "${object.name}"`, object.sizeBytes, object.sha256);
+  return manifest.encryption.scheme === 'age' ? decryptStream(checkedStored, identities) : checkedStored;
+}
+
+/** Throws ObjectMismatchError unless a content of `sizeBytes` was written (its hash is the caller's). */
+export function checkContentSize(object: BackupObject, sizeBytes: number): void {
+  if (sizeBytes !== object.contentSizeBytes) {
+    const what = `Content of ${object.role} object "${object.name}"`;
+    throw new ObjectMismatchError(`${what} (${sizeBytes} bytes, manifest ${object.contentSizeBytes}; content not hashed here)`, `${object.contentSizeBytes} bytes`, `${sizeBytes} bytes`);
+  }
+}
+
 function compareDigest(digest: StreamDigest | undefined, what: string, sizeBytes: number, sha256: string): void {
   if (!digest || digest.sha256 !== sha256 || digest.sizeBytes !== sizeBytes) {
     throw new ObjectMismatchError(`${what} (${digest?.sizeBytes ?? 0} bytes, manifest ${sizeBytes})`, sha256, digest?.sha256 ?? 'nothing');
   }
 }
 
-async function* checkSize(source: AsyncIterable<Uint8Array>, what: string, sizeBytes: number): AsyncGenerator<Uint8Array> {
+async function* checkSize(source: AsyncIterable<Uint8Array>, object: BackupObject): AsyncGenerator<Uint8Array> {
   let n = 0;
   for await (const chunk of source) {
     n += chunk.length;
     yield chunk;
   }
-  if (n !== sizeBytes) throw new ObjectMismatchError(`${what} (${n} bytes, manifest ${sizeBytes}; content not hashed here)`, `${sizeBytes} bytes`, `${n} bytes`);
+  checkContentSize(object, n);
 }
 
 async function* checkDigest(source: AsyncIterable<Uint8Array>, what: string, sizeBytes: number, sha256: string): AsyncGenerator<Uint8Array> {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { minimalDb } from '../../test/fixtures/snapshot/minimal-db.js';
 import { tempDir } from '../../test/support/temp.js';
-import { generateIdentity, parseIdentityFile, parseRecipient, recipientFingerprint } from '../crypto/index.js';
+import { generateIdentity, parseIdentityFile, parseRecipient, recipientFingerprint, zstdEngine } from '../crypto/index.js';
 import { AbortedError, AppError } from '../errors.js';
 import { ChecksumMismatchError } from '../snapshot/index.js';
 import { type Backend, MemoryBackend, replayableBody } from '../storage/index.js';
@@ -199,4 +199,31 @@ test('downloadBackup with deferSnapshotHash checks the content size but leaves i
   await assert.rejects(downloadBackup(r, 'deferred', { identities, output: path.join(dir, 'e.db'), deferSnapshotHash: true }), (err: unknown) =>
     err instanceof ObjectMismatchError && /content not hashed here/.test(err.message));
   await assert.rejects(stat(path.join(dir, 'e.db')), { code: 'ENOENT' });
+});
+
+test('downloadBackup with deferSnapshotHash lets the zstd program write the file; sizes and stored hashes still decide', { skip: zstdEngine() === 'program' ? false : 'zstd is not run as a program here' }, async (t) => {
+  const dir = await tempDir(t);
+  const r = repo();
+  const { manifest } = await saveBackup(r, fakeSnapshotSource(snapshot), { recipients, compression: 'zstd', name: 'z' });
+  assert.equal(manifest.objects[0]!.compression, 'zstd');
+  const result = await downloadBackup(r, 'z', { identities, output: path.join(dir, 'z.db'), deferSnapshotHash: true });
+  assert.deepEqual(new Uint8Array(await readFile(result.path)), snapshot);
+  assert.equal((await stat(result.path)).mode & 0o777, 0o600);
+
+  const copy = structuredClone(manifest);
+  copy.objects[0]!.contentSizeBytes -= 1;
+  await r.backend.remove(manifestHandle('z'));
+  await r.backend.save(manifestHandle('z'), replayableBody(encodeManifest(copy)));
+  await assert.rejects(downloadBackup(r, 'z', { identities, output: path.join(dir, 'short.db'), deferSnapshotHash: true }), (err: unknown) =>
+    err instanceof ObjectMismatchError && /content not hashed here/.test(err.message));
+
+  // A flipped stored byte: the stored sha256 fails after zstd has seen every byte; no file.
+  const stored = await r.backend.load({ type: 'data', name: manifest.objects[0]!.name }, collect);
+  stored[stored.length - 50] = (stored[stored.length - 50] ?? 0) ^ 1;
+  await r.backend.remove({ type: 'data', name: manifest.objects[0]!.name });
+  await r.backend.save({ type: 'data', name: manifest.objects[0]!.name }, replayableBody(stored));
+  await assert.rejects(downloadBackup(r, 'z', { identities, output: path.join(dir, 'flipped.db'), deferSnapshotHash: true }));
+  await assert.rejects(stat(path.join(dir, 'short.db')), { code: 'ENOENT' });
+  await assert.rejects(stat(path.join(dir, 'flipped.db')), { code: 'ENOENT' });
+  assert.deepEqual((await readdir(dir)).sort(), ['z.db']);
 });

@@ -7,7 +7,7 @@
 import { Readable, type Transform, pipeline } from 'node:stream';
 import zlib from 'node:zlib';
 import { AppError } from '../errors.js';
-import { zstdProgram, zstdThroughProcess } from './zstd-process.js';
+import { zstdDecompressIntoFd, zstdProgram, zstdThroughProcess } from './zstd-process.js';
 
 export type Compression = 'zstd' | 'gzip' | 'none';
 
@@ -45,6 +45,20 @@ export function zstdEngine(): 'zlib' | 'program' | undefined {
 /** True when zstd can be written and read here (node:zlib or the zstd program). */
 export function zstdAvailable(): boolean {
   return zstdEngine() !== undefined;
+}
+
+/**
+ * True when a `c` stream can be decompressed by another process straight into a file
+ * descriptor (decompressIntoFd): zstd through the zstd program.
+ */
+export function canDecompressIntoFd(c: Compression): boolean {
+  return c === 'zstd' && zstdEngine() === 'program';
+}
+
+/** Decompresses `source` into `fd`; only where canDecompressIntoFd(c). */
+export async function decompressIntoFd(source: AsyncIterable<Uint8Array>, c: Compression, fd: number): Promise<void> {
+  if (!canDecompressIntoFd(c)) throw new RangeError(`decompressIntoFd: ${c} is decompressed in this process here`);
+  await zstdDecompressIntoFd(source, fd);
 }
 
 /** zstd when it is available here, else gzip. */

@@ -16,6 +16,6 @@ export {
 export { X25519Identity, X25519Recipient } from './x25519.js';
 export { DEFAULT_WORK_FACTOR, MAX_WORK_FACTOR, ScryptIdentity, ScryptRecipient } from './scrypt.js';
 export {
-  compressStream, COMPRESSIONS, decompressStream, defaultCompression, GZIP_LEVEL, zstdAvailable, zstdEngine, type Compression,
+  canDecompressIntoFd, compressStream, COMPRESSIONS, decompressIntoFd, decompressStream, defaultCompression, GZIP_LEVEL, zstdAvailable, zstdEngine, type Compression,
   type CompressOptions,
 } from './compression.js';

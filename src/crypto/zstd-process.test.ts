@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { chunksOf, collect, collectUntilError, EDGE_LENGTHS, patternBytes } from './testing.js';
-import { ZSTD_PROGRAM_ENV, zstdProgram, zstdThroughProcess } from './zstd-process.js';
+import { ZSTD_PROGRAM_ENV, zstdDecompressIntoFd, zstdProgram, zstdThroughProcess } from './zstd-process.js';
 
 const PROGRAM = zstdProgram();
 const NO_PROGRAM = PROGRAM ? false : 'no zstd program on PATH (scripts/setup.sh installs Debian\'s zstd)';
@@ -118,6 +120,34 @@ describe('zstd through the zstd program', { skip: NO_PROGRAM }, () => {
     }
     assert.ok(produced > 0);
     assert.deepEqual(zstdChildren(), []);
+  });
+
+  it('decompresses straight into a file descriptor, and reports bad input and source errors the same way', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kk-zstd-fd-'));
+    try {
+      const plain = textLike(3 * 1024 * 1024 + 5);
+      const packed = await collect(zstdThroughProcess(chunksOf(plain, 65536), 'compress'));
+      const into = async (source: AsyncIterable<Uint8Array>, name: string) => {
+        const fd = openSync(path.join(dir, name), 'wx', 0o600);
+        try {
+          await zstdDecompressIntoFd(source, fd);
+        } finally {
+          closeSync(fd);
+        }
+        return readFileSync(path.join(dir, name));
+      };
+      assert.deepEqual(await into(chunksOf(packed, 4097), 'ok.db'), plain);
+      await assert.rejects(into(chunksOf(Buffer.from('not zstd at all'), 3), 'bad.db'), { code: 'decompress-failed' });
+      const boom = new Error('stored object hash mismatch');
+      async function* failing(): AsyncGenerator<Uint8Array> {
+        yield packed.subarray(0, packed.length >> 1);
+        throw boom;
+      }
+      await assert.rejects(into(failing(), 'short.db'), (err: unknown) => err === boom);
+      assert.deepEqual(zstdChildren(), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('is unavailable, with an install hint, when the program is switched off or missing', async () => {

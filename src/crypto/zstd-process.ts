@@ -76,13 +76,22 @@ async function* regroup(source: AsyncIterable<Buffer>): AsyncGenerator<Uint8Arra
 
 export type ZstdDirection = 'compress' | 'decompress';
 
+interface ZstdRun {
+  /** Output when it goes through a pipe; null when zstd writes to a descriptor. */
+  stdout: Readable | null;
+  stdin: Writable;
+  /** Settles when zstd has exited: throws zstd's failure, else the source's error, if any. */
+  finish(): Promise<void>;
+  /** Kills zstd unless it has exited, and waits for it. */
+  kill(): Promise<void>;
+}
+
 /**
- * Runs `source` through `zstd` (compress at `level`, default zstd's 3; or decompress).
- * Errors: the source's own error unchanged; 'compression-unavailable' when there is no zstd
- * program; 'decompress-failed' / 'compress-failed' when zstd exits non-zero (its message
- * included). Stopping early or failing kills the child; nothing outlives the generator.
+ * Starts zstd with `source` fed to its stdin (backpressure included). A failing source
+ * closes zstd's stdin, and zstd would then end its frame cleanly: the source's error is
+ * remembered and thrown by finish(), so a short stream never passes.
  */
-export async function* zstdThroughProcess(source: AsyncIterable<Uint8Array>, direction: ZstdDirection, level?: number): AsyncGenerator<Uint8Array> {
+function runZstd(source: AsyncIterable<Uint8Array>, direction: ZstdDirection, level: number | undefined, output: 'pipe' | number): ZstdRun {
   const program = zstdProgram();
   if (!program) {
     throw new AppError('compression-unavailable', `zstd is not available: node:zlib in Node.js ${process.version} has no zstd and no zstd program was found`, {
@@ -91,7 +100,7 @@ export async function* zstdThroughProcess(source: AsyncIterable<Uint8Array>, dir
   }
   const args = direction === 'compress' ? ['-q', '-c', '-T1', `-${level ?? 3}`] : ['-d', '-q', '-c'];
   if (direction === 'compress' && level !== undefined && level > 19) args.unshift('--ultra');
-  const child: ChildProcessByStdio<Writable, Readable, Readable> = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'], env: {} });
+  const child = spawn(program, args, { stdio: ['pipe', output, 'pipe'], env: {} }) as ChildProcessByStdio<Writable, Readable | null, Readable>;
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (text: string) => {
@@ -102,31 +111,67 @@ export async function* zstdThroughProcess(source: AsyncIterable<Uint8Array>, dir
     child.once('close', (code, signal) => resolve({ code, signal }));
   });
   let feedError: unknown;
-  // A failing source closes zstd's stdin, and zstd would then end its frame cleanly: the
-  // source's error is remembered and thrown after the output, so a short stream never passes.
   const feeding = pipeline(Readable.from(source, { objectMode: false }), child.stdin).catch((err: unknown) => {
     feedError = err;
   });
+  return {
+    stdout: child.stdout,
+    stdin: child.stdin,
+    async finish() {
+      try {
+        await feeding;
+        const { code, signal, error } = await exited;
+        if (error) throw zstdFailed(direction, `cannot run ${program}: ${error.message}`, error);
+        if (code !== 0) throw zstdFailed(direction, `zstd exited with ${signal ?? `code ${code}`}: ${stderr.trim() || 'no message'}`);
+        if (feedError !== undefined) throw feedError;
+      } catch (err) {
+        // zstd's refusal explains an EPIPE on its stdin; the source's error explains everything else.
+        if (feedError !== undefined && !isBrokenPipe(feedError)) throw feedError;
+        throw err;
+      }
+    },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      child.stdout?.destroy();
+      child.stdin.destroy();
+      // Not `feeding`: a source blocked on the network would hold this up; it fails on its own.
+      await exited;
+    },
+  };
+}
+
+/**
+ * Runs `source` through `zstd` (compress at `level`, default zstd's 3; or decompress).
+ * Errors: the source's own error unchanged; 'compression-unavailable' when there is no zstd
+ * program; 'decompress-failed' / 'compress-failed' when zstd exits non-zero (its message
+ * included). Stopping early or failing kills the child; nothing outlives the generator.
+ */
+export async function* zstdThroughProcess(source: AsyncIterable<Uint8Array>, direction: ZstdDirection, level?: number): AsyncGenerator<Uint8Array> {
+  const run = runZstd(source, direction, level, 'pipe');
   let finished = false;
   try {
-    yield* regroup(child.stdout);
-    await feeding;
-    const { code, signal, error } = await exited;
-    if (error) throw zstdFailed(direction, `cannot run ${program}: ${error.message}`, error);
-    if (code !== 0) {
-      throw zstdFailed(direction, `zstd exited with ${signal ?? `code ${code}`}: ${stderr.trim() || 'no message'}`);
-    }
-    if (feedError !== undefined) throw feedError;
+    yield* regroup(run.stdout as Readable);
+    await run.finish();
     finished = true;
-  } catch (err) {
-    // zstd's refusal explains an EPIPE on its stdin; the source's error explains everything else.
-    if (feedError !== undefined && !isBrokenPipe(feedError)) throw feedError;
-    throw err;
   } finally {
-    if (!finished && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    child.stdout.destroy();
-    child.stdin.destroy();
-    await exited;
+    if (!finished) await run.kill();
+  }
+}
+
+/**
+ * Decompresses `source` with zstd straight into the open file descriptor `fd` (at its
+ * current offset): the output never passes through this process, which saves a pipe and a
+ * copy per byte of a GiB-sized snapshot. Same errors as zstdThroughProcess; on failure the
+ * descriptor holds a partial output that the caller discards.
+ */
+export async function zstdDecompressIntoFd(source: AsyncIterable<Uint8Array>, fd: number): Promise<void> {
+  const run = runZstd(source, 'decompress', undefined, fd);
+  let finished = false;
+  try {
+    await run.finish();
+    finished = true;
+  } finally {
+    if (!finished) await run.kill();
   }
 }
 
