@@ -14,8 +14,8 @@ import { type EtcdClient, connectEtcd } from '../etcd/index.js';
 
 /** How long a stopping etcd gets after SIGTERM before SIGKILL. */
 const STOP_GRACE_MS = 10_000;
-/** Between health probes while etcd starts. */
-const PROBE_INTERVAL_MS = 100;
+/** Between health probes while etcd starts: a refused connection costs ~1 ms, a late answer a whole interval. */
+const PROBE_INTERVAL_MS = 25;
 /** Kept from etcd's stderr for the failure reason. */
 const LOG_TAIL_BYTES = 8 * 1024;
 
