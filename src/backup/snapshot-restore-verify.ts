@@ -1,5 +1,7 @@
 /**
- * Restore's gate: the whole snapshot is verified before anything is created. The trailer
+ * Restore's gate: the whole snapshot is verified before anything is made visible: its
+ * structure before anything is created, its sha256 (hashed on a worker meanwhile) before the
+ * staged output is renamed into place, so that building and hashing overlap. The trailer
  * follows etcd's rules (spec §1.2): a file without one needs --skip-hash-check, and
  * --skip-hash-check ignores a present one. Every other check of `snapshot verify` (metas,
  * size, bbolt structure, etcd buckets, revisions, consistent index, leases) must pass: a db
@@ -29,14 +31,26 @@ export class SnapshotRejectedError extends AppError {
   }
 }
 
+/** A verification whose structural part passed; the hash may still be running. */
+export interface PendingVerification {
+  /** Waits for the hash and throws ChecksumMismatchError unless it matches; then the result. */
+  finish(): Promise<SourceCheck>;
+  /** Stops the hash worker (after a failure elsewhere); finish() must not be used then. */
+  cancel(): void;
+}
+
 /**
- * Throws unless the snapshot may be restored; see the file comment. `expectedSha256` is the
- * image hash recorded in a backup manifest: the computed hash must equal it as well as the
- * trailer (it needs the hash check: not with --skip-hash-check or without a trailer).
+ * Starts the verification (see the file comment): checks the structure on this thread while
+ * the sha256 runs on a worker, and throws if the structure fails (the hash mismatch first,
+ * when the hash fails too: a damaged file is the better explanation). When the structure
+ * passes it returns at once, so the caller may build its staged output while the hash
+ * finishes; the caller must await finish() before making anything visible. `expectedSha256`
+ * is the image hash recorded in a backup manifest: the computed hash must equal it as well
+ * as the trailer (it needs the hash check: not with --skip-hash-check or without a trailer).
  */
-export async function verifyForRestore(
+export async function startVerifyForRestore(
   snapshotPath: string, ra: RandomAccess, skipHashCheck: boolean, context: { signal?: AbortSignal; expectedSha256?: string } = {},
-): Promise<SourceCheck> {
+): Promise<PendingVerification> {
   const trailer = hasTrailer(ra.sizeBytes);
   if (!trailer && !skipHashCheck) {
     throw new AppError('restore-missing-hash', `Cannot restore "${snapshotPath}": the file has no sha256 trailer (etcd: "snapshot missing hash but --skip-hash-check=false")`, {
@@ -53,25 +67,48 @@ export async function verifyForRestore(
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   context.signal?.addEventListener('abort', onAbort, { once: true });
-  const hashing = !hashChecked ? undefined : sha256OnWorker(snapshotPath, imageBytes, stop.signal);
-  hashing?.catch(() => undefined);
+  const cleanup = () => context.signal?.removeEventListener('abort', onAbort);
+  const hashing = hashChecked ? sha256OnWorker(snapshotPath, imageBytes, stop.signal) : Promise.resolve(undefined);
+  hashing.catch(() => undefined);
+  const judge = (actual: string | undefined): SourceCheck => {
+    if (hashChecked && actual !== expected) throw new ChecksumMismatchError(`Cannot restore "${snapshotPath}"`, expected as string, actual as string);
+    if (recorded !== undefined && actual !== recorded) throw new ChecksumMismatchError(`Cannot restore "${snapshotPath}": the image differs from the one the backup manifest recorded;`, recorded, actual as string);
+    return { hasTrailer: trailer, hashChecked, ...(actual ? { sha256: actual } : {}) };
+  };
   let report;
-  let actual: string | undefined;
   try {
     // Without the trailer in view, verifySnapshot checks everything but the hash.
     report = verifySnapshot({ sizeBytes: imageBytes, read: (offset, length) => ra.read(offset, length) });
     throwIfAborted(context.signal, 'The restore');
-    actual = await hashing;
   } catch (err) {
     stop.abort();
+    cleanup();
     throwIfAborted(context.signal, 'The restore');
     throw err;
-  } finally {
-    context.signal?.removeEventListener('abort', onAbort);
   }
-  if (hashChecked && actual !== expected) throw new ChecksumMismatchError(`Cannot restore "${snapshotPath}"`, expected as string, actual as string);
-  if (recorded !== undefined && actual !== recorded) throw new ChecksumMismatchError(`Cannot restore "${snapshotPath}": the image differs from the one the backup manifest recorded;`, recorded, actual as string);
   const failed = report.checks.filter((c) => !c.ok);
-  if (failed.length > 0) throw new SnapshotRejectedError(snapshotPath, failed);
-  return { hasTrailer: trailer, hashChecked, ...(actual ? { sha256: actual } : {}) };
+  if (failed.length > 0) {
+    try {
+      judge(await hashing);
+    } finally {
+      cleanup();
+    }
+    throw new SnapshotRejectedError(snapshotPath, failed);
+  }
+  return {
+    async finish() {
+      try {
+        return judge(await hashing);
+      } catch (err) {
+        throwIfAborted(context.signal, 'The restore');
+        throw err;
+      } finally {
+        cleanup();
+      }
+    },
+    cancel() {
+      stop.abort();
+      cleanup();
+    },
+  };
 }

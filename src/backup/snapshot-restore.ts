@@ -3,10 +3,11 @@
  * offline (no etcd binary, no network). The order is the safety argument:
  * 1. validate the flags (etcd's rules) and refuse a non-empty --data-dir/--wal-dir, and an
  *    unrecognised --kubeadm-manifest, before reading the snapshot;
- * 2. verify the snapshot completely (sha256 trailer, bbolt structure, etcd data) before
- *    creating anything;
- * 3. build everything in hidden temporary siblings, fsync, then rename into place; any
- *    failure or Ctrl-C removes what was built, so the target is either complete or absent;
+ * 2. verify the snapshot's bbolt structure and etcd data before creating anything; its
+ *    sha256 trailer is hashed on a worker meanwhile;
+ * 3. build everything in hidden temporary siblings, fsync, wait for the sha256 to match, then
+ *    rename into place; any failure or Ctrl-C removes what was built, so the target is
+ *    either complete and verified, or absent;
  * 4. only then point the kubeadm manifest at the restored dir.
  * The source file is opened read-only and never modified.
  */
@@ -22,7 +23,7 @@ import { applyManifestEdit, prepareManifestEdit, type ManifestReport, type Prepa
 import {
   DIR_MODE, checkTargetEmpty, commitStaged, discard, fsError, fsyncDir, stageDir, type StagedDir,
 } from './snapshot-restore-target.js';
-import { verifyForRestore, type SourceCheck } from './snapshot-restore-verify.js';
+import { type PendingVerification, type SourceCheck, startVerifyForRestore } from './snapshot-restore-verify.js';
 import { writeDb, writeWalAndSnap } from './snapshot-restore-write.js';
 
 export interface SnapshotRestoreOptions {
@@ -104,11 +105,18 @@ export async function restoreSnapshot(options: SnapshotRestoreOptions, context: 
 
   const file = await openSnapshotFile(options.snapshotPath);
   try {
-    const check = await verifyForRestore(file.path, file.ra, options.skipHashCheck, { signal, expectedSha256: options.expectedSha256 });
-    throwIfAborted(signal, 'The restore');
-    const source = openRestoreSource(file.ra);
-    const base = { file, check, source, plan, dataDir, walDir, walInside, manifest, durable: options.durable ?? true };
-    return options.dryRun ? await dryRun(base, context) : await restore(base, context);
+    const verification = await startVerifyForRestore(file.path, file.ra, options.skipHashCheck, { signal, expectedSha256: options.expectedSha256 });
+    let finished = false;
+    try {
+      throwIfAborted(signal, 'The restore');
+      const source = openRestoreSource(file.ra);
+      const base = { file, verification, source, plan, dataDir, walDir, walInside, manifest, durable: options.durable ?? true };
+      const result = options.dryRun ? await dryRun(base, context) : await restore(base, context);
+      finished = true;
+      return result;
+    } finally {
+      if (!finished) verification.cancel();
+    }
   } finally {
     await file.close();
   }
@@ -116,7 +124,8 @@ export async function restoreSnapshot(options: SnapshotRestoreOptions, context: 
 
 interface Prepared {
   file: { path: string; sizeBytes: number };
-  check: SourceCheck;
+  /** Structure checked; the hash is awaited before anything becomes visible. */
+  verification: PendingVerification;
   source: RestoreSource;
   plan: RestorePlan;
   dataDir: string;
@@ -131,7 +140,8 @@ async function dryRun(p: Prepared, context: SnapshotRestoreContext): Promise<Sna
     signal: context.signal,
     onProgress: ({ doneBytes }) => context.onProgress?.('write', doneBytes, p.file.sizeBytes),
   });
-  return report(p, db, true, filesOf(p, db.sizeBytes), p.manifest?.report(true));
+  const check = await p.verification.finish();
+  return report(p, check, db, true, filesOf(p, db.sizeBytes), p.manifest?.report(true));
 }
 
 async function restore(p: Prepared, context: SnapshotRestoreContext): Promise<SnapshotRestoreReport> {
@@ -154,6 +164,8 @@ async function restore(p: Prepared, context: SnapshotRestoreContext): Promise<Sn
     });
     writeWalAndSnap(p.plan, stagedWal, snapDir, p.durable);
     if (p.durable) for (const dir of [snapDir, path.dirname(snapDir), stagedWal, data.staged.temp]) fsyncDir(dir);
+    // The sha256 hashed on its worker while the files were built: nothing is visible yet.
+    const check = await p.verification.finish();
     // Last chance to stop: let a pending SIGINT reach its handler before the point of no return.
     await nextTick();
     throwIfAborted(context.signal, 'The restore');
@@ -167,7 +179,7 @@ async function restore(p: Prepared, context: SnapshotRestoreContext): Promise<Sn
     }
     cleanups.length = 0;
     const manifest = p.manifest ? await applyManifestEdit(p.manifest) : undefined;
-    return report(p, db, false, filesOf(p, db.sizeBytes), manifest);
+    return report(p, check, db, false, filesOf(p, db.sizeBytes), manifest);
   } finally {
     for (const c of cleanups.reverse()) await discard(c.staged, c.parents);
   }
@@ -184,6 +196,7 @@ function filesOf(p: Prepared, dbBytes: number) {
 
 function report(
   p: Prepared,
+  check: SourceCheck,
   db: Awaited<ReturnType<typeof writeDb>>,
   dryRun: boolean,
   files: RestoredFile[],
@@ -192,7 +205,7 @@ function report(
   const { cluster } = p.plan;
   return {
     dryRun,
-    snapshot: { path: p.file.path, sizeBytes: p.file.sizeBytes, pageSize: p.source.pageSize, ...p.check },
+    snapshot: { path: p.file.path, sizeBytes: p.file.sizeBytes, pageSize: p.source.pageSize, ...check },
     clusterId: formatId(cluster.clusterId),
     token: cluster.token,
     members: cluster.members.map((m) => ({ name: m.name, id: formatId(m.id), peerUrls: m.peerUrls, local: m === cluster.local })),
