@@ -35,9 +35,9 @@ export async function writeStreamToFile(source: AsyncIterable<Uint8Array>, file:
   }
 }
 
-/** Runs `work` with a fresh private directory under `parent` (default the OS temp dir). */
-export async function withTempDir<T>(parent: string | undefined, work: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(path.join(parent ?? os.tmpdir(), 'kubekeeper-'));
+/** Runs `work` with a fresh private directory `<prefix>XXXXXX` under `parent` (default the OS temp dir). */
+export async function withTempDir<T>(parent: string | undefined, work: (dir: string) => Promise<T>, prefix = 'kubekeeper-'): Promise<T> {
+  const dir = await mkdtemp(path.join(parent ?? os.tmpdir(), prefix));
   try {
     return await work(dir);
   } finally {

@@ -64,6 +64,8 @@ export interface DrillEtcdOptions {
   quotaBackendBytes: number;
   /** Give up waiting for etcd to answer after this long. */
   startTimeoutMs: number;
+  /** Called with etcd's PID right after it is spawned (the drill records it for reaping). */
+  onSpawn?: (pid: number) => void;
   signal?: AbortSignal;
 }
 
@@ -91,6 +93,7 @@ export async function startDrillEtcd(options: DrillEtcdOptions): Promise<DrillEt
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ETCD_') && !k.startsWith('ETCDCTL_')));
   const child = spawn(options.binary, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
   running.add(child);
+  if (child.pid !== undefined) options.onSpawn?.(child.pid);
   let log = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (log = (log + d).slice(-LOG_TAIL_BYTES)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => {

@@ -10,9 +10,12 @@
  * 4. ask the running etcd: the revision it serves, its alarms, its key counts (in total and
  *    per group) against the offline counts, and the configured expected keys;
  * 5. stop etcd by PID and remove everything.
+ * Before step 1, leftovers of drills that were killed before their clean-up (their etcd,
+ * their copy of the data) are reaped (drill-reap.ts) and listed in the result.
  * A failed step ends the drill with its reason (`ok: false`); only a missing etcd binary, an
  * abort or a bug throw. The result never holds cluster data beyond key names the caller gave.
  */
+import os from 'node:os';
 import path from 'node:path';
 import type { Identity } from '../crypto/index.js';
 import { AppError } from '../errors.js';
@@ -21,6 +24,7 @@ import { type Logger, silentLogger } from '../logger.js';
 import { resolveBackupToLocalFile } from './backup-download.js';
 import { withTempDir } from './backup-spool.js';
 import { type DrillEtcd, findEtcdBinary, freeLoopbackPort, startDrillEtcd } from './drill-etcd.js';
+import { DRILL_DIR_PREFIX, type ReapedDrill, ownMarker, reapStaleDrills, writeDrillMarker } from './drill-reap.js';
 import { type KeyCounts, countLiveKeysOnWorker, prefixRangeEnd } from './drill-expect.js';
 import type { BackupRepository } from './repository.js';
 import { type SnapshotRestoreReport, restoreSnapshot } from './snapshot-restore.js';
@@ -65,6 +69,8 @@ export interface RestoreDrillResult {
   snapshotBytes?: number;
   revision?: number;
   keyCount?: number;
+  /** Leftovers of earlier drills killed before their clean-up, removed before this one. */
+  reaped?: ReapedDrill[];
 }
 
 /** Ends the drill at a failed step; the reason is in the step's check. */
@@ -100,8 +106,15 @@ export async function runRestoreDrill(repo: BackupRepository, options: RestoreDr
     if (!check.ok) throw new StepFailed(check.detail);
     return outcome.value;
   };
+  // Leftovers of drills killed before their clean-up (their etcd, their copy of the data).
+  const reaped = await reapStaleDrills(options.workDir ?? os.tmpdir());
+  for (const r of reaped) logger.log('warn', 'drill.reaped', { dir: r.dir, ...(r.killedEtcdPid !== undefined ? { killedEtcdPid: r.killedEtcdPid } : {}) });
+  if (reaped.length > 0) result.reaped = reaped;
   try {
-    await withTempDir(options.workDir, (dir) => drill(repo, options, binary, dir, result, step));
+    await withTempDir(options.workDir, (dir) => {
+      writeDrillMarker(dir, ownMarker(path.join(dir, 'data')));
+      return drill(repo, options, binary, dir, result, step);
+    }, DRILL_DIR_PREFIX);
     result.ok = true;
   } catch (err) {
     if (!(err instanceof StepFailed)) throw err;
@@ -165,6 +178,7 @@ async function restoreAndCheck(
   const etcdStart = Date.now();
   const etcdPromise = startDrillEtcd({
     binary, name, dataDir: report.dataDir, clientPort, peerPort, startTimeoutMs: options.startTimeoutMs, signal,
+    onSpawn: (pid) => writeDrillMarker(dir, { ...ownMarker(report.dataDir), etcdPid: pid }),
     quotaBackendBytes: Math.max(2 * 1024 ** 3, 2 * local.sizeBytes),
   });
   let etcdStartMs = 0;

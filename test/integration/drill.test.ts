@@ -5,7 +5,9 @@
  * fail with their reason and the documented exit code; nothing is left in the work dir.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -125,6 +127,39 @@ test('drill fails at restore, before writing, when the content is not the image 
   assert.equal(result.failedStep, 'restore');
   assert.match(result.reason ?? '', /differs from the one the backup manifest recorded/);
   assert.ok(result.reason?.includes(manifest.snapshot.dbSha256) && result.reason.includes(recorded), result.reason);
+  assert.deepEqual(await readdir(workDir), []);
+});
+
+test('a drill killed with SIGKILL leaves its etcd and data behind; the next drill reaps both', async () => {
+  // An "etcd" that takes 30 s to become etcd: the drill is surely killed while waiting for it.
+  const slowEtcd = path.join(dir, 'slow-etcd');
+  await writeFile(slowEtcd, '#!/bin/sh\nsleep 30\nexec etcd "$@"\n', { mode: 0o755 });
+  let killedDrill: ChildProcess | undefined;
+  const killed = runKubekeeper(['drill', '--repo', repo, '-i', keyFile, '--work-dir', workDir, '--backup', 'second', '--etcd-binary', slowEtcd], {
+    onSpawn: (child) => (killedDrill = child),
+  });
+  let etcdPid: number | undefined;
+  for (let i = 0; i < 600 && etcdPid === undefined; i++) {
+    await sleep(50);
+    for (const name of await readdir(workDir)) {
+      const marker = await readFile(path.join(workDir, name, 'drill.json'), 'utf8').catch(() => '{}');
+      etcdPid = (JSON.parse(marker) as { etcdPid?: number }).etcdPid;
+    }
+  }
+  assert.ok(etcdPid, 'the drill recorded its etcd');
+  killedDrill?.kill('SIGKILL');
+  assert.equal((await killed).signal, 'SIGKILL');
+  assert.equal(existsSync(`/proc/${etcdPid}`), true, 'its etcd outlived it');
+  assert.equal((await readdir(workDir)).length, 1, 'and so did its dir');
+
+  const next = await drill(['--backup', 'second', '-w', 'json']);
+  assert.equal(next.code, 0, next.stdout + next.stderr);
+  const result = JSON.parse(next.stdout) as RestoreDrillResult;
+  assert.equal(result.ok, true);
+  assert.deepEqual(result.reaped?.map((r) => r.killedEtcdPid), [etcdPid]);
+  for (let i = 0; i < 100 && existsSync(`/proc/${etcdPid}`) && !readFileSync(`/proc/${etcdPid}/stat`, 'utf8').includes(') Z'); i++) await sleep(50);
+  const gone = !existsSync(`/proc/${etcdPid}`) || readFileSync(`/proc/${etcdPid}/stat`, 'utf8').includes(') Z');
+  assert.ok(gone, 'the leftover etcd was killed');
   assert.deepEqual(await readdir(workDir), []);
 });
 

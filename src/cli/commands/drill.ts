@@ -62,5 +62,6 @@ function renderText(result: RestoreDrillResult): string {
   const summary = result.ok
     ? `Drill passed: ${name} restores and serves revision ${result.revision} with ${result.keyCount} keys (${result.durationMs} ms)`
     : `Drill FAILED at ${result.failedStep}: ${result.reason}`;
-  return `${lines.join('\n')}\n${summary}\n`;
+  const reaped = (result.reaped ?? []).map((r) => `Removed the leftovers of an interrupted drill: ${r.dir}${r.killedEtcdPid !== undefined ? ` (killed its etcd, pid ${r.killedEtcdPid})` : ''}\n`);
+  return `${reaped.join('')}${lines.join('\n')}\n${summary}\n`;
 }
