@@ -1,10 +1,12 @@
 /**
  * Restore drills: proof that a backup can really be brought back, not just that its bytes
  * hash right. Steps, each timed and reported:
- * 1. download the backup into a private temp dir (stored hash, decryption, content hash,
- *    sha256 trailer: the same path as `backup download`);
- * 2. restore it with kubekeeper's own restore (full snapshot verification, Kubernetes
- *    revision bump), exactly what a disaster recovery would run;
+ * 1. download the backup into a private temp dir (stored hash, decryption, decompression,
+ *    content size: the path of `backup download`, but the content hash is left to step 2
+ *    and, on Node < 22.15, the zstd program writes the file itself);
+ * 2. restore it with kubekeeper's own restore (full snapshot verification, with the image
+ *    sha256 against the trailer and the manifest; Kubernetes revision bump), what a
+ *    disaster recovery would run, into a throwaway dir that is not fsynced;
  * 3. start a throwaway etcd on 127.0.0.1 from it (random free ports); the snapshot's live
  *    keys are counted offline on a worker thread meanwhile (from the end of the download);
  * 4. ask the running etcd: the revision it serves, its alarms, its key counts (in total and
