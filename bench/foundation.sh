@@ -77,13 +77,7 @@ for run in $(seq "$RUNS"); do
 done
 
 echo "== summary: median of $RUNS runs; ratio = kubekeeper / etcdctl (target <= 1.00); CPU = user + system; RSS = max over runs"
-awk '
-  { t[$1] = t[$1] " " $2; c[$1] = c[$1] " " $4; if ($3 > rss[$1]) rss[$1] = $3 }
-  function median(list,   a, n, i, j, x) {
-    n = split(list, a, " ")
-    for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > x + 0; j--) a[j + 1] = a[j]; a[j + 1] = x }
-    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-  }
+awk "$KK_AWK_RUNS"'
   END {
     printf "%-11s %9s %9s %6s   %9s %9s %6s   %8s %8s\n", "operation", "etcdctl", "kk", "ratio", "etcdctl", "kk", "ratio", "etcdctl", "kk"
     printf "%-11s %9s %9s %6s   %9s %9s %6s   %8s %8s\n", "", "wall s", "wall s", "", "CPU s", "CPU s", "", "RSS MB", "RSS MB"

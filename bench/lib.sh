@@ -14,6 +14,19 @@
 
 KK_BENCH_DIR=${KK_BENCH_DIR:-.bench/foundation}
 
+# Awk prelude for the run logs that `measure` writes ("name wall-s rss-kb cpu-s" per line):
+# collects wall times t[name], CPU times c[name], the largest RSS rss[name], and defines
+# median(list). Use: awk "$KK_AWK_RUNS"' END { ... median(t["x"]) ... }' file
+# shellcheck disable=SC2016
+KK_AWK_RUNS='
+  { t[$1] = t[$1] " " $2; c[$1] = c[$1] " " $4; if ($3 > rss[$1]) rss[$1] = $3 }
+  function median(list,   a, n, i, j, x) {
+    n = split(list, a, " ")
+    for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > x + 0; j--) a[j + 1] = a[j]; a[j + 1] = x }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+  }
+'
+
 kk_free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 
 # kk_bench_tls DIR: a CA, a server certificate for 127.0.0.1/localhost and a client certificate.

@@ -7,22 +7,14 @@
  * misses that share its name, verb or namespace.
  */
 import type { AuditEvent, AuditUserInfo } from './event.js';
+import { seededRandom } from '../seeded-random.js';
 
 /** The object name the planted delete targets. */
 export const SPECIAL_POD_NAME = 'pod-with-special-name';
 export const SPECIAL_NAMESPACE = 'payments';
 
-/** A small, fast, seeded PRNG (mulberry32): the same seed gives the same log. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same seed gives the same log. */
+export { seededRandom };
 
 /** MicroTime as the API server writes it: UTC, exactly 6 fractional digits. */
 export function formatMicroTime(micros: number): string {

@@ -12,6 +12,7 @@ import { MAX_NODE_BYTES, MAX_TREE_DEPTH } from './limits.js';
 import { randomAccessFromBytes, type RandomAccess } from './random-access.js';
 import { snapshotStatus } from './status.js';
 import { verifySnapshot } from './verify.js';
+import { seededRandom } from '../seeded-random.js';
 
 const PS = 4096;
 
@@ -198,18 +199,6 @@ test('status and openBolt throw SnapshotFormatError when truncated at every page
   }
 });
 
-/** Deterministic PRNG (mulberry32) so a failing case can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Offsets worth hitting: page headers, element arrays and meta fields of pages in use. */
 function structuralOffset(db: BuiltDb, rnd: () => number): number {
   const page = Math.floor(rnd() * db.pgid);
@@ -218,7 +207,7 @@ function structuralOffset(db: BuiltDb, rnd: () => number): number {
 
 test('status, bucket iteration and verify never fail with anything but AppError when fuzzed (3000 seeded mutations)', () => {
   const db = sampleDb();
-  const rnd = prng(20240601);
+  const rnd = seededRandom(20240601);
   const kinds = new Map<string, number>();
   for (let i = 0; i < 3000; i++) {
     const bytes = db.bytes.slice();
