@@ -28,7 +28,7 @@ export interface DownloadBackupOptions {
    * Leave the snapshot's content hash to the caller (default false): only its size is
    * checked here (the stored bytes are still hashed, and zstd checks its frames). The caller
    * must hash the file and compare with `manifest.snapshot.dbSha256` and the trailer before
-   * trusting it: a drill's restore does, on a worker thread, while it walks the structure.
+   * trusting it: a drill's restore does, on a worker thread, while it builds the data dir.
    */
   deferSnapshotHash?: boolean;
   signal?: AbortSignal;
@@ -66,7 +66,6 @@ async function restoreObject(
   const onBytes = (n: number) => options.onProgress?.({ object: object.name, doneBytes: n, totalBytes: object.sizeBytes });
   let dbSha256: string | undefined;
   const written = await loadObject(repo, manifest, object, (stored) => {
-    // One sha256 pass over the content checks it against the manifest and the trailer.
     const deferred = object.role === 'snapshot' && options.deferSnapshotHash === true;
     const writeOptions = { overwrite: options.overwrite, signal: options.signal, action: `download backup "${manifest.name}"`, durable: options.durable };
     if (deferred && canDecompressIntoFd(object.compression)) {
@@ -78,6 +77,7 @@ async function restoreObject(
         return written.size;
       }, writeOptions);
     }
+    // One sha256 pass over the content checks it against the manifest and the trailer (unless deferred).
     const content = openObjectContent(counted(stored, onBytes), manifest, object, options.identities, { onSnapshotImage: (sha) => (dbSha256 = sha), hashContent: !deferred });
     return writeFileAtomic(file, content, writeOptions);
   }, options.signal);

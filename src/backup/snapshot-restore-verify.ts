@@ -60,7 +60,7 @@ export async function startVerifyForRestore(
   const imageBytes = trailer ? ra.sizeBytes - TRAILER_BYTES : ra.sizeBytes;
   const hashChecked = trailer && !skipHashCheck;
   const recorded = context.expectedSha256?.toLowerCase();
-  if (recorded !== undefined && !hashChecked) throw new RangeError('verifyForRestore: expectedSha256 needs a trailer and the hash check');
+  if (recorded !== undefined && !hashChecked) throw new RangeError('startVerifyForRestore: expectedSha256 needs a trailer and the hash check');
   const expected = hashChecked ? Buffer.from(ra.read(imageBytes, TRAILER_BYTES)).toString('hex') : undefined;
   // The hash runs on another core while this thread walks the structure; `stop` ends the
   // worker early on any failure, so an error exits at once instead of after the hash.
