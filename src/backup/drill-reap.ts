@@ -35,15 +35,26 @@ export interface ReapedDrill {
   killedEtcdPid?: number;
 }
 
-/** Start time of process `pid` from /proc, or undefined when there is no such process. */
-export function processStartTime(pid: number): string | undefined {
+/** Fields 3 on (state first) of /proc/<pid>/stat, or undefined when there is no such process. */
+function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces and parentheses: count from the last ")".
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
+}
+
+/** Start time of process `pid` from /proc, or undefined when there is no such process. */
+export function processStartTime(pid: number): string | undefined {
+  return statFields(pid)?.[19];
+}
+
+/** True when process `pid` has exited: no /proc entry, or a zombie its parent has not reaped. */
+export function processGone(pid: number): boolean {
+  const fields = statFields(pid);
+  return fields === undefined || fields[0] === 'Z';
 }
 
 /** Writes (or rewrites) the marker of the drill dir `dir`, synchronously: no window without it. */
@@ -82,17 +93,7 @@ async function killAndWait(pid: number): Promise<void> {
     return; // already gone
   }
   const deadline = Date.now() + KILL_WAIT_MS;
-  // A zombie (its parent is alive but does not reap) keeps its /proc entry with state Z.
-  while (Date.now() < deadline && processStartTime(pid) !== undefined && !isZombie(pid)) await sleep(20);
-}
-
-function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
+  while (Date.now() < deadline && !processGone(pid)) await sleep(20);
 }
 
 /** Reaps the drill dirs under `parent` whose owner process is gone; see the file comment. */
