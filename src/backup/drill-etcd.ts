@@ -16,6 +16,9 @@ import { type EtcdClient, connectEtcd } from '../etcd/index.js';
 const STOP_GRACE_MS = 10_000;
 /** Between health probes while etcd starts: a refused connection costs ~1 ms, a late answer a whole interval. */
 const PROBE_INTERVAL_MS = 25;
+/** Raft timing of the single-member drill etcd (etcd requires election >= 5 x heartbeat). */
+const HEARTBEAT_MS = 10;
+const ELECTION_TIMEOUT_MS = 100;
 /** Kept from etcd's stderr for the failure reason. */
 const LOG_TAIL_BYTES = 8 * 1024;
 
@@ -88,6 +91,9 @@ export async function startDrillEtcd(options: DrillEtcdOptions): Promise<DrillEt
     '--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl,
     '--initial-cluster', `${options.name}=${peerUrl}`,
     '--quota-backend-bytes', String(options.quotaBackendBytes),
+    // One member on loopback: etcd's defaults (100 ms ticks, 1 s election timeout) would
+    // leave it leaderless for up to a second after start-up even with ticks fast-forwarded.
+    '--heartbeat-interval', String(HEARTBEAT_MS), '--election-timeout', String(ELECTION_TIMEOUT_MS),
     '--logger', 'zap', '--log-outputs', 'stderr', '--log-level', 'warn',
   ];
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ETCD_') && !k.startsWith('ETCDCTL_')));
