@@ -1,8 +1,9 @@
 /**
  * Writing a restored member's files: the db streamed from the snapshot through the bbolt
- * writer with positioned writes, the WAL segment (records, then extended to its 64 000 000
- * bytes) and the .snap file. Every file is created exclusively with mode 0600 and fsynced
- * before the directory holding it is renamed into place.
+ * writer with positioned writes (flushed to disk behind the writer, write-behind.ts), the
+ * WAL segment (records, then extended to its 64 000 000 bytes) and the .snap file. Every
+ * file is created exclusively with mode 0600 and fsynced before the directory holding it is
+ * renamed into place (unless the caller asked for a throwaway, non-durable dir).
  */
 import { closeSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { setImmediate as nextTick } from 'node:timers/promises';
@@ -12,6 +13,7 @@ import {
   BoltWriter, writeRestoredDb, type BoltSink, type RestoreDbResult, type RestorePlan, type RestoreSource,
 } from '../snapshot/index.js';
 import { FILE_MODE, fsError } from './snapshot-restore-target.js';
+import { WriteBehind } from './write-behind.js';
 
 export interface WriteProgress {
   /** Bytes of the new db written so far. */
@@ -46,6 +48,7 @@ export async function writeDb(
   options: { signal?: AbortSignal; onProgress?: (p: WriteProgress) => void; durable?: boolean },
 ): Promise<DbWriteResult> {
   const fd = file === undefined ? undefined : openFile(file);
+  const behind = fd === undefined ? undefined : new WriteBehind(fd);
   try {
     const sink: BoltSink = fd === undefined ? countingSink() : {
       write: (offset, bytes) => {
@@ -53,6 +56,11 @@ export async function writeDb(
           writeFully(fd, bytes, offset);
         } catch (err) {
           throw fsError('writing', file as string, err);
+        }
+        try {
+          (behind as WriteBehind).wrote(bytes.length);
+        } catch (err) {
+          throw fsError('syncing', file as string, err);
         }
       },
     };
@@ -66,10 +74,13 @@ export async function writeDb(
       step = steps.next();
     }
     const written = writer.finish();
+    await behind?.drain().catch((err: unknown) => { throw fsError('syncing', file as string, err); });
     if (fd !== undefined && (options.durable ?? true)) syncFile(fd, file as string);
     options.onProgress?.({ doneBytes: written.sizeBytes });
     return { ...step.value, sizeBytes: written.sizeBytes };
   } finally {
+    // A flush still running holds the descriptor: wait for it before closing.
+    await behind?.drain().catch(() => undefined);
     if (fd !== undefined) closeSync(fd);
   }
 }
