@@ -6,9 +6,12 @@
  *    and, on Node < 22.15, the zstd program writes the file itself);
  * 2. restore it with kubekeeper's own restore (full snapshot verification, with the image
  *    sha256 against the trailer and the manifest; Kubernetes revision bump), what a
- *    disaster recovery would run, into a throwaway dir that is not fsynced;
- * 3. start a throwaway etcd on 127.0.0.1 from it (random free ports); the snapshot's live
- *    keys are counted offline on a worker thread meanwhile (from the end of the download);
+ *    disaster recovery would run, into a throwaway dir that is not fsynced (the db is
+ *    still flushed behind the writer, which spares etcd's first commit that work);
+ * 3. start a throwaway etcd on 127.0.0.1 from it (random free ports, fast raft ticks); the
+ *    snapshot's live keys are counted offline on a worker thread meanwhile: etcd's start-up
+ *    is mostly one busy thread, while the restore already keeps both cores of a small
+ *    machine busy (its structure walk and the image hash);
  * 4. ask the running etcd: the revision it serves, its alarms, its key counts (in total and
  *    per group) against the offline counts, and the configured expected keys;
  * 5. stop etcd by PID and remove everything.
@@ -141,15 +144,18 @@ async function drill(repo: BackupRepository, options: RestoreDrillOptions, binar
     result.snapshotBytes = file.sizeBytes;
     return { value: file, detail: `backup "${file.manifest.name}": ${file.sizeBytes} bytes, stored hash and size checked` };
   });
-  // The offline key count reads the downloaded file on another core while this thread
-  // restores it: both only read the file, and the count is needed only after etcd is up.
+  // The offline key count reads the downloaded file on a worker while etcd starts (it is
+  // needed only once etcd is up); started by restoreAndCheck after the restore.
   const counting = new AbortController();
   const onAbort = () => counting.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
-  const countsPromise = countLiveKeysOnWorker(local.path, counting.signal);
-  countsPromise.catch(() => undefined);
+  const startCount = () => {
+    const counts = countLiveKeysOnWorker(local.path, counting.signal);
+    counts.catch(() => undefined);
+    return counts;
+  };
   try {
-    await restoreAndCheck(options, binary, dir, local, countsPromise, result, step);
+    await restoreAndCheck(options, binary, dir, local, startCount, result, step);
   } finally {
     // Ends the worker when a step failed before its counts were used; a no-op after it answered.
     counting.abort();
@@ -160,7 +166,7 @@ async function drill(repo: BackupRepository, options: RestoreDrillOptions, binar
 type DownloadedSnapshot = Awaited<ReturnType<typeof resolveBackupToLocalFile>>;
 
 async function restoreAndCheck(
-  options: RestoreDrillOptions, binary: string, dir: string, local: DownloadedSnapshot, countsPromise: Promise<KeyCounts>, result: RestoreDrillResult, step: Step,
+  options: RestoreDrillOptions, binary: string, dir: string, local: DownloadedSnapshot, startCount: () => Promise<KeyCounts>, result: RestoreDrillResult, step: Step,
 ): Promise<void> {
   const { signal } = options;
   const [clientPort, peerPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
@@ -177,6 +183,7 @@ async function restoreAndCheck(
     }, { signal });
     return { value: r, detail: `image sha256 equals the manifest's and the trailer; revision ${r.revision.before} -> ${r.revision.after}${r.revision.kubernetes ? ' (Kubernetes data)' : ''}` };
   });
+  const countsPromise = startCount();
   const etcdStart = Date.now();
   const etcdPromise = startDrillEtcd({
     binary, name, dataDir: report.dataDir, clientPort, peerPort, startTimeoutMs: options.startTimeoutMs, signal,
