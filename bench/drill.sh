@@ -14,6 +14,7 @@
 # Usage: bench/drill.sh [runs=2]   (KK_BIN: an already built CLI, default builds dist/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 RUNS="${1:-2}"
 DB="${KK_BENCH_DB:-.bench/restore-1024m.db}"
 DIR=.bench/drill
@@ -28,14 +29,14 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 now() { date +%s.%N; }
-# Starts etcd on data dir $1 with peer port $2; sets ETCD_PID and ENDPOINT.
+# Starts etcd on data dir $1 with peer port $2 (more flags after); sets ETCD_PID and ENDPOINT.
 start_etcd() {
   local cport; cport=$(free_port)
   ENDPOINT="http://127.0.0.1:$cport"
   etcd --name drill --data-dir "$1" --quota-backend-bytes $((8 * 1024 ** 3)) \
     --listen-client-urls "$ENDPOINT" --advertise-client-urls "$ENDPOINT" \
     --listen-peer-urls "http://127.0.0.1:$2" --initial-advertise-peer-urls "http://127.0.0.1:$2" \
-    --initial-cluster "drill=http://127.0.0.1:$2" --log-level error --logger zap >"$DIR/etcd.log" 2>&1 &
+    --initial-cluster "drill=http://127.0.0.1:$2" --log-level error --logger zap "${@:3}" >"$DIR/etcd.log" 2>&1 &
   ETCD_PID=$!; pids+=("$ETCD_PID")
   until curl -sf "$ENDPOINT/health" >/dev/null 2>&1; do sleep 0.05; done
 }
@@ -58,6 +59,7 @@ fi
 
 echo "snapshot: $(($(stat -c %s "$DIR/snap.db") / 1048576)) MiB; node $(node --version); $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-4s %-44s %8s %10s\n' run step wall-s 'peak RSS'
+: >"$DIR/runs.log"
 for run in $(seq 1 "$RUNS"); do
   rm -f "$DIR/dl.db"
   /usr/bin/time -o "$DIR/time" -f '%e %M' $KK backup download latest --repo "$DIR/repo" -i "$DIR/key.txt" -o "$DIR/dl.db" >/dev/null
@@ -67,13 +69,23 @@ for run in $(seq 1 "$RUNS"); do
   /usr/bin/time -o "$DIR/time" -f '%e %M' $KK snapshot restore "$DIR/snap.db" --data-dir "$DIR/r" --name drill \
     --initial-cluster "drill=http://127.0.0.1:$PEER" --initial-advertise-peer-urls "http://127.0.0.1:$PEER" >/dev/null
   read -r wall rss <"$DIR/time"; printf '%-4s %-44s %8s %7s MB\n' "$run" 'kubekeeper snapshot restore (alone)' "$wall" "$((rss / 1024))"
+  echo "restore $wall $rss 0" >>"$DIR/runs.log"; restore_wall=$wall
   t0=$(now); start_etcd "$DIR/r" "$PEER"; t1=$(now); stop_etcd
   printf '%-4s %-44s %8.2f\n' "$run" 'etcd start-up until /health (alone)' "$(echo "$t1 - $t0" | bc)"
+  # The drill's etcd runs with 10 ms raft ticks (drill-etcd.ts): the same start-up without
+  # etcd's default wait of up to a second for its first election.
+  t0=$(now); start_etcd "$DIR/r" "$PEER" --heartbeat-interval 10 --election-timeout 100; t1=$(now); stop_etcd
+  printf '%-4s %-44s %8.2f\n' "$run" 'etcd start-up, drill raft ticks (alone)' "$(echo "$t1 - $t0" | bc)"
   rm -rf "$DIR/r" "$DIR/work"; mkdir -p "$DIR/work"
   /usr/bin/time -o "$DIR/time" -f '%e %M' $KK drill --repo "$DIR/repo" -i "$DIR/key.txt" --work-dir "$DIR/work" -w json >"$DIR/drill.json" || true
   read -r wall rss <"$DIR/time"; printf '%-4s %-44s %8s %7s MB\n' "$run" 'kubekeeper drill (download+restore+etcd+checks)' "$wall" "$((rss / 1024))"
+  echo "drill $wall $rss 0" >>"$DIR/runs.log"
+  echo "ratio $(echo "scale=3; $wall / $restore_wall" | bc) 0 0" >>"$DIR/runs.log"
   node -e "const r=require('$DIR/drill.json'); console.log('     ok=' + r.ok + ' ' + r.checks.map((c) => c.step + ' ' + (c.durationMs / 1000).toFixed(2) + 's').join(', '))"
 done
+awk "$KK_AWK_RUNS"' END {
+  printf "medians of %d runs: drill %.2f s, restore alone %.2f s; drill / restore per run: median %.2fx (%s)\n",
+    split(t["ratio"], x, " "), median(t["drill"]), median(t["restore"]), median(t["ratio"]), t["ratio"] }' "$DIR/runs.log"
 
 # Idle daemon: the backup is fresh, so with a 24 h interval nothing runs; RSS after start and a scrape.
 MPORT=$(free_port)
