@@ -7,6 +7,7 @@ import { randomAccessFromBytes, type RandomAccess } from './random-access.js';
 import { openRestoreSource } from './restore-source.js';
 import { KUBERNETES_BUMP_REVISION, isKubernetesKeyValue, revisionKey, writeRestoredDb, type RestoreDbResult, type RevisionBump } from './restore-db.js';
 import { ProtoWriter } from '../protobuf/index.js';
+import { revKey } from '../../test/support/bolt-builder.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
 const str = (b: Uint8Array | null) => new TextDecoder().decode(b ?? new Uint8Array());
@@ -39,16 +40,6 @@ function build(buckets: [string, Entries][]): Uint8Array {
   return sink.bytes();
 }
 
-function rev(main: number, sub = 0, tombstone = false): Uint8Array {
-  const k = new Uint8Array(tombstone ? 18 : 17);
-  const v = new DataView(k.buffer);
-  v.setBigUint64(0, BigInt(main));
-  k[8] = 0x5f;
-  v.setBigUint64(9, BigInt(sub));
-  if (tombstone) k[17] = 0x74;
-  return k;
-}
-
 const kv = (key: string, mod: number, value = 'v') =>
   new ProtoWriter().bytes(1, key).varint(2, mod).varint(3, mod).varint(4, 1).bytes(5, value).finish();
 const u64 = (n: number) => { const b = new Uint8Array(8); new DataView(b.buffer).setBigUint64(0, BigInt(n)); return b; };
@@ -58,11 +49,11 @@ function snapshot(keys: string[]): Uint8Array {
     ['alarm', []],
     ['auth', [[text('authRevision'), u64(1)]]],
     ['cluster', [[text('clusterVersion'), text('3.4.0')]]],
-    ['key', [...keys.map((k, i) => [rev(i + 2), kv(k, i + 2)] as [Uint8Array, Uint8Array]), [rev(keys.length + 2, 0, true), text('tomb')]]],
+    ['key', [...keys.map((k, i) => [revKey(i + 2), kv(k, i + 2)] as [Uint8Array, Uint8Array]), [revKey(keys.length + 2, 0, true), text('tomb')]]],
     ['lease', [[u64(7), text('lease')]]],
     ['members', [[text('a2e200676ba2523e'), text('{"id":1}')]]],
     ['members_removed', [[text('1234'), text('removed')]]],
-    ['meta', [[text('consistent_index'), u64(10)], [text('finishedCompactRev'), rev(3)], [text('scheduledCompactRev'), rev(3)]]],
+    ['meta', [[text('consistent_index'), u64(10)], [text('finishedCompactRev'), revKey(3)], [text('scheduledCompactRev'), revKey(3)]]],
   ]);
 }
 
@@ -97,7 +88,7 @@ test('writeRestoredDb bumps and marks compacted when the snapshot holds Kubernet
   assert.equal(keys.length, 4);
   const meta = new Map(buckets.get('meta')?.map(([k, v]) => [Buffer.from(k, 'hex').toString(), hex(v)]));
   assert.equal(meta.get('scheduledCompactRev'), hex(revisionKey(1_000_000_004n)));
-  assert.equal(meta.get('finishedCompactRev'), hex(rev(3)));
+  assert.equal(meta.get('finishedCompactRev'), hex(revKey(3)));
   assert.equal(meta.get('consistent_index'), '0000000000000003');
   assert.equal(meta.get('term'), '0000000000000001');
 });
@@ -109,7 +100,7 @@ test('writeRestoredDb leaves revisions alone when the data is not Kubernetes and
   assert.equal(result.revisionAfter, 4n);
   assert.equal(buckets.get('key')?.length, 3);
   const meta = new Map(buckets.get('meta')?.map(([k, v]) => [Buffer.from(k, 'hex').toString(), hex(v)]));
-  assert.equal(meta.get('scheduledCompactRev'), hex(rev(3)));
+  assert.equal(meta.get('scheduledCompactRev'), hex(revKey(3)));
 });
 
 test('writeRestoredDb applies a fixed bump to any data and no bump when it is 0', () => {
@@ -136,7 +127,7 @@ test('writeRestoredDb replaces the old members with the new ones and empties mem
 });
 
 test('writeRestoredDb creates the buckets etcd needs when the snapshot lacks them', () => {
-  const source = build([['key', [[rev(2), kv('foo', 2)]]], ['zzz', [[text('z'), text('1')]]]]);
+  const source = build([['key', [[revKey(2), kv('foo', 2)]]], ['zzz', [[text('z'), text('1')]]]]);
   const { result, buckets } = restore(source, { mode: 'fixed', amount: 0n });
   assert.deepEqual(result.buckets, ['cluster', 'key', 'members', 'members_removed', 'meta', 'zzz']);
   assert.deepEqual([...buckets.keys()], result.buckets);
