@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite, with its own set-up: installs etcd/etcdctl/age/openssl and the npm
-# packages when missing, builds, lints, type-checks, checks the dependency rules, then runs
-# every unit, integration (real etcd on 127.0.0.1) and e2e test with node's test runner.
+# packages when missing, builds, builds or reuses the real peers (scripts/peers.sh: etcd 3.5-3.7,
+# Kubernetes, versitygw; cached outside the clone), lints, type-checks, checks the dependency
+# rules, then runs every unit, integration (real etcd on 127.0.0.1), conformance (each real peer)
+# and e2e test with node's test runner.
 # Usage: scripts/test.sh [test-file-filter]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+bash scripts/peers.sh
 
 echo "== lint"
 npx eslint . --max-warnings=0

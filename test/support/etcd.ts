@@ -23,6 +23,8 @@ export { freePort };
 
 export interface EtcdOptions {
   name?: string;
+  /** Directory of the etcd binary to run (a peer from test/support/peers.ts); default: etcd on PATH (Debian's 3.4). */
+  binDir?: string;
   /** Reuse a data dir (e.g. a restored one); otherwise a fresh temp dir is made and removed on stop. */
   dataDir?: string;
   /** Extra WAL dir, as etcd --wal-dir. */
@@ -45,6 +47,8 @@ export interface EtcdOptions {
 export interface EtcdProcess {
   name: string;
   pid: number;
+  /** Directory of this member's etcd (and its etcdctl/etcdutl), undefined for the etcd on PATH. */
+  binDir: string | undefined;
   dataDir: string;
   clientUrl: string;
   peerUrl: string;
@@ -102,7 +106,8 @@ export async function startEtcd(options: EtcdOptions = {}): Promise<EtcdProcess>
   if (tls) args.push('--cert-file', tls.serverCert, '--key-file', tls.serverKey, '--client-cert-auth', '--trusted-ca-file', tls.caCert);
   args.push(...(options.extraArgs ?? []));
 
-  const child = spawn('etcd', args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ETCD_UNSUPPORTED_ARCH: '' } });
+  const binary = options.binDir ? path.join(options.binDir, 'etcd') : 'etcd';
+  const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ETCD_UNSUPPORTED_ARCH: '' } });
   live.add(child);
   let log = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => {
@@ -120,7 +125,7 @@ export async function startEtcd(options: EtcdOptions = {}): Promise<EtcdProcess>
 
   let stopped = false;
   const member: EtcdProcess = {
-    name, pid: child.pid, dataDir, clientUrl, peerUrl, tls, clientFlags, exited,
+    name, pid: child.pid, binDir: options.binDir, dataDir, clientUrl, peerUrl, tls, clientFlags, exited,
     log: () => log,
     async waitHealthy(timeoutMs = options.startTimeoutMs ?? 30_000) {
       const deadline = Date.now() + timeoutMs;
@@ -160,13 +165,19 @@ export async function startEtcd(options: EtcdOptions = {}): Promise<EtcdProcess>
   return member;
 }
 
-/** Runs the real etcdctl (API v3) against a member, with its TLS flags. */
-export function etcdctl(member: Pick<EtcdProcess, 'clientFlags'> | undefined, args: readonly string[], timeoutMs = 60_000): Promise<CliResult> {
-  return runProcess('etcdctl', [...(member?.clientFlags ?? []), ...args], { env: { ETCDCTL_API: '3' }, timeoutMs });
+type EtcdctlTarget = Pick<EtcdProcess, 'clientFlags'> & { binDir?: string | undefined };
+
+/**
+ * Runs the real etcdctl (API v3) against a member, with its TLS flags: the etcdctl of the member's
+ * own version when it runs a peer build, else the one on PATH.
+ */
+export function etcdctl(member: EtcdctlTarget | undefined, args: readonly string[], timeoutMs = 60_000): Promise<CliResult> {
+  const binary = member?.binDir ? path.join(member.binDir, 'etcdctl') : 'etcdctl';
+  return runProcess(binary, [...(member?.clientFlags ?? []), ...args], { env: { ETCDCTL_API: '3' }, timeoutMs });
 }
 
 /** etcdctl that must succeed; returns stdout. */
-export async function etcdctlOk(member: Pick<EtcdProcess, 'clientFlags'> | undefined, args: readonly string[], timeoutMs?: number): Promise<string> {
+export async function etcdctlOk(member: EtcdctlTarget | undefined, args: readonly string[], timeoutMs?: number): Promise<string> {
   const r = await etcdctl(member, args, timeoutMs);
   if (r.code !== 0) throw new Error(`etcdctl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
   return r.stdout;
