@@ -22,6 +22,8 @@ while IFS= read -r js; do
   [ -f "$src" ] || rm -f "$js" "$js.map"
 done < <(find dist/src dist/test dist/bench -name '*.js' 2>/dev/null)
 filter="${1:-}"
+# Conformance records of this run only (scripts/compatibility.mjs writes docs/compatibility.md from them).
+rm -rf dist/conformance
 mapfile -t files < <(find dist/src dist/test -name '*.test.js' | sort | grep -- "${filter}" || true)
 if [ ${#files[@]} -eq 0 ]; then echo "no test files matched '${filter}'" >&2; exit 1; fi
 exec node --test --test-reporter=spec --test-concurrency="${KK_TEST_CONCURRENCY:-4}" --test-timeout=600000 "${files[@]}"
