@@ -11,6 +11,9 @@
 # Peak RSS of the drill includes its etcd child (time(1) reports the largest of the process
 # tree): etcd maps the whole db, so it is about the snapshot size.
 #
+# Also printed: kubekeeper's own overhead, drill - (restore alone + that etcd's start-up alone).
+# KK_BENCH_ETCD=3.6 runs the drill's etcd (and the start-up alone) with etcd 3.6 (bench/lib.sh).
+#
 # Usage: bench/drill.sh [runs=2]   (KK_BIN: an already built CLI, default builds dist/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -75,17 +78,22 @@ for run in $(seq 1 "$RUNS"); do
   # The drill's etcd runs with 10 ms raft ticks (drill-etcd.ts): the same start-up without
   # etcd's default wait of up to a second for its first election.
   t0=$(now); start_etcd "$DIR/r" "$PEER" --heartbeat-interval 10 --election-timeout 100; t1=$(now); stop_etcd
-  printf '%-4s %-44s %8.2f\n' "$run" 'etcd start-up, drill raft ticks (alone)' "$(echo "$t1 - $t0" | bc)"
+  startup=$(echo "$t1 - $t0" | bc)
+  printf '%-4s %-44s %8.2f\n' "$run" 'etcd start-up, drill raft ticks (alone)' "$startup"
   rm -rf "$DIR/r" "$DIR/work"; mkdir -p "$DIR/work"
   /usr/bin/time -o "$DIR/time" -f '%e %M' $KK drill --repo "$DIR/repo" -i "$DIR/key.txt" --work-dir "$DIR/work" -w json >"$DIR/drill.json" || true
   read -r wall rss <"$DIR/time"; printf '%-4s %-44s %8s %7s MB\n' "$run" 'kubekeeper drill (download+restore+etcd+checks)' "$wall" "$((rss / 1024))"
   echo "drill $wall $rss 0" >>"$DIR/runs.log"
   echo "ratio $(echo "scale=3; $wall / $restore_wall" | bc) 0 0" >>"$DIR/runs.log"
+  # kubekeeper's own overhead: what the drill takes beyond its restore and its etcd's start-up.
+  echo "overhead $(echo "scale=3; $wall - $restore_wall - $startup" | bc) 0 0" >>"$DIR/runs.log"
   node -e "const r=require('$DIR/drill.json'); console.log('     ok=' + r.ok + ' ' + r.checks.map((c) => c.step + ' ' + (c.durationMs / 1000).toFixed(2) + 's').join(', '))"
 done
 awk "$KK_AWK_RUNS"' END {
   printf "medians of %d runs: drill %.2f s, restore alone %.2f s; drill / restore per run: median %.2fx (%s)\n",
-    split(t["ratio"], x, " "), median(t["drill"]), median(t["restore"]), median(t["ratio"]), t["ratio"] }' "$DIR/runs.log"
+    split(t["ratio"], x, " "), median(t["drill"]), median(t["restore"]), median(t["ratio"]), t["ratio"]
+  printf "kubekeeper overhead = drill - (restore alone + etcd %s start-up alone): median %.2f s (%s)\n",
+    ENVIRON["KK_BENCH_ETCD_VERSION"], median(t["overhead"]), t["overhead"] }' "$DIR/runs.log"
 
 # Idle daemon: the backup is fresh, so with a 24 h interval nothing runs; RSS after start and a scrape.
 MPORT=$(free_port)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Foundation benchmark (issue 2): on one ~1 GiB etcd 3.4 member on 127.0.0.1, in the same run,
+# Foundation benchmark (issue 2): on one ~1 GiB etcd member on 127.0.0.1 (KK_BENCH_ETCD picks the version, bench/lib.sh), in the same run,
 # times `kubekeeper snapshot save` against `etcdctl snapshot save` (plain text and mutual TLS)
 # and `kubekeeper snapshot status` against `etcdctl snapshot status`, alternating, N runs each,
 # and prints the median wall and CPU time, the ratios kubekeeper/etcdctl and each tool's peak
@@ -71,7 +71,7 @@ for run in $(seq "$RUNS"); do
   # shellcheck disable=SC2086
   measure kubekeeper-save-mtls $KK snapshot save "$OUT/kk.db" "${TLS_ENDPOINT[@]}" "${TLS_FLAGS[@]}"
   rm -f "$OUT"/*.db
-  measure etcdctl-status etcdctl snapshot status "$SNAP"
+  measure etcdctl-status "$KK_FILE_TOOL" snapshot status "$SNAP"
   # shellcheck disable=SC2086
   measure kubekeeper-status $KK snapshot status "$SNAP"
 done

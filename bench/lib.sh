@@ -10,9 +10,29 @@
 #
 # Exports: KK_BENCH_PLAIN (http://127.0.0.1:PORT), KK_BENCH_TLS (https://127.0.0.1:PORT),
 # KK_BENCH_TLS_FLAGS (--cacert/--cert/--key for KK_BENCH_TLS), KK_BENCH_ETCD_PID.
-# The member's data stays in $KK_BENCH_DIR/etcd (default .bench/foundation) after it stops.
+#
+# The reference etcd: KK_BENCH_ETCD=3.4|3.5|3.6|3.7 (or a full version) picks the etcd, etcdctl
+# and etcdutl of that line from the peers scripts/peers.sh built (default 3.4, Debian's); sourcing
+# this file puts them first on PATH and sets KK_BENCH_ETCD_VERSION and KK_FILE_TOOL (the
+# file tool of that version for `snapshot status`/`restore`: etcdutl from 3.5 on, etcdctl on 3.4).
+# The member's data stays in $KK_BENCH_DIR/etcd (default .bench/foundation-<etcd version>) after
+# it stops: a data dir that a newer etcd opened is upgraded, so each version keeps its own.
 
-KK_BENCH_DIR=${KK_BENCH_DIR:-.bench/foundation}
+kk_bench_use_etcd() {
+  local want=${KK_BENCH_ETCD:-3.4}
+  local list="${KK_PEERS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubekeeper/peers}/peers.list" line
+  line=$(grep -E "^etcd-${want//./\\.}(\\.[0-9]+)?=" "$list" 2>/dev/null | head -1 || true)
+  if [ -z "$line" ]; then
+    echo "bench: no etcd $want among the built peers ($list); run scripts/peers.sh" >&2
+    return 1
+  fi
+  KK_BENCH_ETCD_VERSION=${line%%=*}; KK_BENCH_ETCD_VERSION=${KK_BENCH_ETCD_VERSION#etcd-}
+  PATH="${line#*=}:$PATH"
+  if [ -x "${line#*=}/etcdutl" ]; then KK_FILE_TOOL=etcdutl; else KK_FILE_TOOL=etcdctl; fi
+  export PATH KK_BENCH_ETCD_VERSION KK_FILE_TOOL
+}
+kk_bench_use_etcd || return 1 2>/dev/null || exit 1
+KK_BENCH_DIR=${KK_BENCH_DIR:-.bench/foundation-$KK_BENCH_ETCD_VERSION}
 
 # Awk prelude for the run logs that `measure` writes ("name wall-s rss-kb cpu-s" per line):
 # collects wall times t[name], CPU times c[name], the largest RSS rss[name], and defines
