@@ -89,7 +89,11 @@ go_peer() { # $1 = name-version, $2 = wrapper dir, $3 = ldflags, then pairs "bin
   local pair
   for pair in "$@"; do
     local bin=${pair%%=*} pkg=${pair#*=} t1; t1=$(date +%s)
-    (cd "$dir" && go build -trimpath -ldflags "$ldflags" -o "$out.tmp/bin/$bin" "$pkg")
+    # Module downloads are listed once per module; the count is enough to show progress.
+    (cd "$dir" && go build -trimpath -ldflags "$ldflags" -o "$out.tmp/bin/$bin" "$pkg") 2>"$out.tmp/build.log" || {
+      grep -v '^go: downloading' "$out.tmp/build.log" >&2; say "building $bin of $name failed" >&2; exit 1; }
+    local downloads; downloads=$(grep -c '^go: downloading' "$out.tmp/build.log" || true)
+    [ "$downloads" = 0 ] || say "  $downloads Go modules downloaded for $bin"
     say "  $bin built in $(( $(date +%s) - t1 ))s"
   done
   echo "$stamp" > "$out.tmp/.stamp"
