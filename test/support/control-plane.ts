@@ -18,7 +18,7 @@ import { runKubekeeper, runProcess, type CliResult } from './cli.js';
 import { generateControlPlanePki, writeKubeconfig, type ClientCert, type ControlPlanePki } from './control-plane-pki.js';
 import { freePort, startEtcd, type EtcdProcess } from './etcd.js';
 import { kubeRequest, type KubeCredentials } from './kube-http.js';
-import type { KubernetesPeer } from './peers.js';
+import { findEtcd, findKubernetes, pinnedVersions, type KubernetesPeer } from './peers.js';
 import { startProcess, waitUntil, type ManagedProcess } from './processes.js';
 
 /** The controllers the tests need; everything else stays off for a fast start. */
@@ -221,4 +221,18 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     await cleanup();
     throw err;
   }
+}
+
+/** The case fields every Kubernetes conformance check shares (suite, peer, version). */
+export const KUBERNETES_CASE = { suite: 'kubernetes', peer: 'kube-apiserver', version: '1.37.2' } as const;
+
+/**
+ * The peers a control plane needs (etcd 3.6 and Kubernetes 1.37), or why they are missing
+ * (a skip reason locally; findEtcd/findKubernetes throw in CI).
+ */
+export function findControlPlanePeers(): { peers?: Pick<ControlPlaneOptions, 'etcdBinDir' | 'kubernetes'>; missing?: string } {
+  const etcd = findEtcd(pinnedVersions.ETCD_36 as string);
+  const kubernetes = findKubernetes();
+  if (!etcd.peer || !kubernetes.peer) return { missing: [etcd.missing, kubernetes.missing].filter(Boolean).join('; ') };
+  return { peers: { etcdBinDir: etcd.peer.binDir, kubernetes: kubernetes.peer } };
 }
