@@ -87,7 +87,8 @@ export async function startNodeSimulator(c: KubeCredentials, options: NodeSimula
       }
     }
     const host = pod.spec?.nodeSelector?.['kubernetes.io/hostname'];
-    if (typeof host === 'string') return ours.has(host) ? host : undefined;
+    // Like the scheduler: never onto a cordoned node (DaemonSet pods above tolerate it).
+    if (typeof host === 'string') return schedulable.includes(host) ? host : undefined;
     return schedulable[0];
   };
 

@@ -7,7 +7,7 @@ import { repoRoot } from '../../../test/support/paths.js';
 import { DEFAULT_DRAIN_OPTIONS, planDrain } from '../../k8s/index.js';
 import type { DrainEvent } from '../../k8s/index.js';
 import { makePod } from '../../k8s/testing.js';
-import { drainEventLine, renderDrainPlan } from './drain.js';
+import { drainEventLine, drainFailureLines, renderDrainPlan } from './drain.js';
 
 const GOLDEN = path.join(repoRoot, 'test', 'fixtures', 'k8s', 'render');
 
@@ -37,4 +37,21 @@ test('drainEventLine prints kubectl\'s lines when a drain retries, evicts and fi
 test('renderDrainPlan shows every pod with its action and reason when the node is refused', () => {
   const pods = [makePod('web-1'), makePod('debug', { owner: 'none' }), makePod('etcd-n1', { namespace: 'kube-system', mirror: true, owner: 'Node/n1', ownerApiVersion: 'v1' })];
   golden('drain-plan', renderDrainPlan(planDrain({ node: 'node-1', pods, daemonSets: new Map(), options: DEFAULT_DRAIN_OPTIONS, evictionVersion: 'policy/v1', nowMs: 0 })));
+});
+
+test('drainFailureLines ends with kubectl\'s "unable to drain node" line after the pending pods and budgets', () => {
+  const plan = planDrain({ node: 'node-1', pods: [], daemonSets: new Map(), options: DEFAULT_DRAIN_OPTIONS, evictionVersion: 'policy/v1', nowMs: 0 });
+  const error = '[error when evicting pods/"web-1" -n "default": global timeout reached: 8s, error when waiting for pod "slow" in namespace "default" to terminate: context deadline exceeded]';
+  const lines = drainFailureLines({
+    node: 'node-1', plan, dryRun: false, drained: false, error, pending: ['default/slow', 'default/web-1'],
+    failures: [{ pod: 'default/web-1', message: 'x' }, { pod: 'default/slow', message: 'y' }],
+    blockedBy: [{ budget: 'default/web', detail: 'needs 2 healthy pods and has 2 currently', pods: ['default/web-1'] }],
+  });
+  assert.deepEqual(lines, [
+    `There are pending pods in node "node-1" when an error occurred: ${error}`,
+    'pod/slow',
+    'pod/web-1',
+    'PodDisruptionBudget default/web (needs 2 healthy pods and has 2 currently) still blocks eviction of: default/web-1',
+    `error: unable to drain node "node-1" due to error: ${error}, continuing command...`,
+  ]);
 });

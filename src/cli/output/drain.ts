@@ -28,10 +28,9 @@ export function drainEventLine(e: DrainEvent): OutputLine | undefined {
       return { stream: 'stdout', text: `${e.method === 'delete' ? 'deleting' : 'evicting'} pod ${e.pod}${e.dryRun ? ' (dry run)' : ''}` };
     case 'evict-retry': {
       const seconds = Math.round(e.retryInMs / 1000);
-      const budget = e.budget ? ` (PodDisruptionBudget ${e.budget})` : '';
       return e.namespaceTerminating
         ? { stream: 'stderr', text: `error when evicting pod "${nameOf(e.pod)}" from terminating namespace "${nsOf(e.pod)}" (will retry after ${seconds}s): ${e.message}` }
-        : { stream: 'stderr', text: `error when evicting pods/"${nameOf(e.pod)}" -n "${nsOf(e.pod)}" (will retry after ${seconds}s): ${e.message}${budget}` };
+        : { stream: 'stderr', text: `error when evicting pods/"${nameOf(e.pod)}" -n "${nsOf(e.pod)}" (will retry after ${seconds}s): ${e.message}` };
     }
     case 'gone':
       return { stream: 'stdout', text: `pod/${nameOf(e.pod)} ${e.method === 'delete' ? 'deleted' : 'evicted'}` };
@@ -62,6 +61,8 @@ export function drainFailureLines(result: DrainNodeResult): string[] {
   const lines = [`There are pending pods in node "${result.node}" when an error occurred: ${result.error}`];
   for (const pod of result.pending) lines.push(`pod/${nameOf(pod)}`);
   for (const b of result.blockedBy) lines.push(`PodDisruptionBudget ${b.budget} (${b.detail}) still blocks eviction of: ${b.pods.join(', ')}`);
+  // kubectl prints this for every node that was not drained, after its pending pods too.
+  lines.push(`error: unable to drain node "${result.node}" due to error: ${result.error}, continuing command...`);
   return lines;
 }
 

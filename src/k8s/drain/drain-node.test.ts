@@ -128,7 +128,7 @@ test('drainNode reports the wait error when the timeout ends while a pod is term
   const { cluster, run } = setup([pod]);
   cluster.getPodScript = () => pod;
   const result = await run({ timeoutMs: 3_000 });
-  assert.equal(result.failures[0]?.message, 'error when waiting for pod "slow" in namespace "default" to terminate: global timeout reached: 3s');
+  assert.equal(result.failures[0]?.message, 'error when waiting for pod "slow" in namespace "default" to terminate: context deadline exceeded');
   assert.deepEqual(result.blockedBy, []);
 });
 
@@ -145,6 +145,17 @@ test('drainNode deletes pods one by one with --disable-eviction, ignores 404 and
   const omitted = setup([makePod('a')]);
   await omitted.run({ disableEviction: true });
   assert.deepEqual(omitted.cluster.calls.filter((c) => c.startsWith('delete ')), ['delete default/a']);
+});
+
+test('drainNode reports kubectl\'s bare wait error once when the timeout ends after --disable-eviction deletes', async () => {
+  const slow = [makePod('a'), makePod('b')];
+  const { cluster, run } = setup(slow);
+  cluster.getPodScript = (key) => slow.find((p) => `default/${p.metadata.name}` === key);
+  const result = await run({ disableEviction: true, timeoutMs: 3_000 });
+  assert.equal(result.drained, false);
+  assert.deepEqual(result.failures.map((f) => f.pod), ['default/a', 'default/b']);
+  // kubectl's deletePods returns wait.PollUntilContextTimeout's ctx.Err(), not one wrapped error per pod.
+  assert.equal(result.error, 'context deadline exceeded');
 });
 
 test('drainNode stops deleting at the first delete error other than 404', async () => {

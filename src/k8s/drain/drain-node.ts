@@ -102,7 +102,11 @@ export async function cordonForDrain(api: DrainApi, node: string, dryRun: boolea
   }
 }
 
-const aggregate = (messages: readonly string[]) => (messages.length === 1 ? (messages[0] as string) : `[${messages.join(', ')}]`);
+/** The text of apimachinery's aggregate error: one message as is, several in brackets, each distinct message once. */
+const aggregate = (all: readonly string[]) => {
+  const messages = [...new Set(all)];
+  return messages.length === 1 ? (messages[0] as string) : `[${messages.join(', ')}]`;
+};
 
 /** Drains one node. Returns the outcome; throws only for interruption (AbortedError) or a failed pod list. */
 export async function drainNode(api: DrainApi, node: string, options: DrainOptions, run: DrainRunOptions): Promise<DrainNodeResult> {

@@ -110,8 +110,6 @@ export async function deletePods(pods: readonly Pod[], ctx: EvictContext): Promi
   }
   const waited = await waitForDelete(pods, { ...ctx, method: 'delete' });
   if (waited === undefined) return [];
-  return waited.pods.map((pod) => ({
-    pod: podKey(pod),
-    message: `error when waiting for pod "${pod.metadata.name}" in namespace "${pod.metadata.namespace ?? 'default'}" to terminate: ${waited.message}`,
-  }));
+  // kubectl's delete path returns the wait's own error, once for all pods (not wrapped per pod).
+  return waited.pods.map((pod) => ({ pod: podKey(pod), message: waited.message }));
 }

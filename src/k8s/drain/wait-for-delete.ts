@@ -4,7 +4,6 @@
  */
 import { throwIfAborted } from '../../errors.js';
 import type { Clock } from '../clock.js';
-import { formatDuration } from '../clock.js';
 import { isNotFound } from '../kube-api-error.js';
 import { messageOf } from '../../errors.js';
 import type { Pod } from '../types.js';
@@ -23,6 +22,9 @@ export interface WaitContext {
   method: 'eviction' | 'delete';
   onEvent: (event: DrainEvent) => void;
 }
+
+/** kubectl's error when the drain's timeout ends while pods are still terminating (Go's context.DeadlineExceeded). */
+export const WAIT_TIMEOUT_MESSAGE = 'context deadline exceeded';
 
 /** Pods still present when waiting failed, with kubectl's reason. */
 export interface WaitFailure {
@@ -66,7 +68,8 @@ export async function waitForDelete(pods: readonly Pod[], ctx: WaitContext): Pro
     pending = still;
     if (pending.length === 0) return undefined;
     const left = ctx.deadlineMs - ctx.clock.now();
-    if (left <= 0) return { pods: pending, message: `global timeout reached: ${formatDuration(ctx.timeoutMs)}` };
+    // kubectl 1.37 waits with wait.PollUntilContextTimeout under the drain's deadline: its error is ctx.Err().
+    if (left <= 0) return { pods: pending, message: WAIT_TIMEOUT_MESSAGE };
     await ctx.clock.sleep(Math.min(DELETE_POLL_INTERVAL_MS, left), ctx.signal);
   }
 }
