@@ -15,8 +15,8 @@ export const kubeFlags = {
 } as const satisfies Record<string, FlagDef>;
 
 /** The Kubernetes client for --kubeconfig / KUBECONFIG / --context. */
-export function kubeClientFromFlags(flags: FlagValues<typeof kubeFlags>, io: CliIo): Promise<KubeClient> {
-  return openKubeClient({ kubeconfig: flags.kubeconfig, context: flags.context, env: io.env });
+export function kubeClientFromFlags(flags: FlagValues<typeof kubeFlags>, io: CliIo, options: { requestTimeoutMs?: number } = {}): Promise<KubeClient> {
+  return openKubeClient({ kubeconfig: flags.kubeconfig, context: flags.context, env: io.env }, options);
 }
 
 export const drainFlags = {

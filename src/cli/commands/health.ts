@@ -6,6 +6,12 @@ import { etcdCheckFlags, etcdHealthSource, etcdOptionsFromCheckFlags } from '../
 import { kubeClientFromFlags, kubeFlags } from '../kube-flags.js';
 import { renderHealthJson, renderHealthText } from '../output/health.js';
 
+/**
+ * A health check answers quickly or reports what did not answer: with etcd unreachable the API
+ * server holds a list for 60 s before it gives up, /livez and /readyz answer within seconds.
+ */
+const HEALTH_REQUEST_TIMEOUT_MS = 10_000;
+
 export default defineCommand({
   name: 'health',
   summary: 'Check API server, nodes, control-plane pods and etcd; exit 3 when anything is unhealthy',
@@ -18,7 +24,7 @@ export default defineCommand({
     'Exit code: 0 healthy, 3 unhealthy, 1 the check itself could not run.',
   ].join('\n'),
   async run({ flags, io, signal }) {
-    const client = await kubeClientFromFlags(flags, io);
+    const client = await kubeClientFromFlags(flags, io, { requestTimeoutMs: HEALTH_REQUEST_TIMEOUT_MS });
     const etcdOptions = etcdOptionsFromCheckFlags(flags);
     const etcd = etcdOptions ? etcdHealthSource(etcdOptions, signal) : undefined;
     try {

@@ -6,8 +6,8 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { ApiException, AppsV1Api, CoreV1Api, PatchStrategy, VersionApi, setHeaderOptions } from '@kubernetes/client-node';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { ApiException, AppsV1Api, CoreV1Api, PatchStrategy, ServerConfiguration, VersionApi, createConfiguration, setHeaderOptions } from '@kubernetes/client-node';
+import type { Configuration, KubeConfig } from '@kubernetes/client-node';
 import type { KubeStatus } from '../kube-api-error.js';
 import { KubeApiError, KubeUnreachableError } from '../kube-api-error.js';
 import type { DaemonSet, Node, Pod, Taint } from '../types.js';
@@ -17,6 +17,17 @@ import { POD_LIST_CHUNK_SIZE } from '../drain/drain-options.js';
 import type { HealthApi, HealthEndpointReply } from '../health/health-api.js';
 import type { InventoryApi } from '../upgrade/inventory-api.js';
 import type { ReplaceApi } from '../replace/replace-api.js';
+
+/**
+ * Default bound on one API request. The API server ends a non-watch request after 60 s
+ * (--request-timeout) when etcd does not answer; a client that waits longer learns nothing more.
+ */
+export const KUBE_REQUEST_TIMEOUT_MS = 30_000;
+
+export interface KubeClientOptions {
+  /** Bound on each request (default KUBE_REQUEST_TIMEOUT_MS); a request past it fails as unreachable. */
+  requestTimeoutMs?: number;
+}
 
 /** A health body is a few lines; anything larger is not a health endpoint. */
 const MAX_HEALTH_BODY_BYTES = 64 * 1024;
@@ -33,11 +44,13 @@ function parseStatus(body: unknown): KubeStatus | undefined {
 }
 
 /** Runs one API call, translating client-node's errors into ours. */
-async function call<T>(action: string, fn: () => Promise<T>): Promise<T> {
+async function call<T>(action: string, fn: () => Promise<T>, timeoutMs: number): Promise<T> {
   try {
     return await fn();
   } catch (err) {
     if (err instanceof ApiException) throw new KubeApiError(action, err.code, parseStatus(await err.body));
+    // The timeout middleware's AbortSignal surfaces as fetch's AbortError ("The user aborted a request.").
+    if (err instanceof Error && err.name === 'AbortError') throw new KubeUnreachableError(action, new Error(`no answer within ${timeoutMs / 1000} s`));
     throw new KubeUnreachableError(action, err);
   }
 }
@@ -50,10 +63,30 @@ export class KubeClient implements DrainApi, HealthApi, InventoryApi, ReplaceApi
   private readonly apps: AppsV1Api;
   private readonly version: VersionApi;
 
-  constructor(private readonly kc: KubeConfig) {
-    this.core = kc.makeApiClient(CoreV1Api);
-    this.apps = kc.makeApiClient(AppsV1Api);
-    this.version = kc.makeApiClient(VersionApi);
+  private readonly requestTimeoutMs: number;
+
+  constructor(private readonly kc: KubeConfig, options: KubeClientOptions = {}) {
+    this.requestTimeoutMs = options.requestTimeoutMs ?? KUBE_REQUEST_TIMEOUT_MS;
+    // kc.makeApiClient's configuration, plus a middleware that bounds every request in time.
+    const timeoutMs = this.requestTimeoutMs;
+    const config: Configuration = createConfiguration({
+      baseServer: new ServerConfiguration(kc.getCurrentCluster()?.server ?? '', {}),
+      authMethods: { default: kc },
+      promiseMiddleware: [{
+        pre: (ctx) => {
+          ctx.setSignal(AbortSignal.timeout(timeoutMs));
+          return Promise.resolve(ctx);
+        },
+        post: (res) => Promise.resolve(res),
+      }],
+    });
+    this.core = new CoreV1Api(config);
+    this.apps = new AppsV1Api(config);
+    this.version = new VersionApi(config);
+  }
+
+  private call<T>(action: string, fn: () => Promise<T>): Promise<T> {
+    return call(action, fn, this.requestTimeoutMs);
   }
 
   /** The API server URL of the current context (for messages; never includes credentials). */
@@ -62,7 +95,7 @@ export class KubeClient implements DrainApi, HealthApi, InventoryApi, ReplaceApi
   }
 
   getNode(name: string): Promise<Node> {
-    return call(`Cannot get node "${name}"`, async () => json<Node>(await this.core.readNode({ name })));
+    return this.call(`Cannot get node "${name}"`, async () => json<Node>(await this.core.readNode({ name })));
   }
 
   /** All nodes, or those matching `labelSelector` (paged like kubectl, --chunk-size 500). */
@@ -70,7 +103,7 @@ export class KubeClient implements DrainApi, HealthApi, InventoryApi, ReplaceApi
     const items: Node[] = [];
     let next: string | undefined;
     do {
-      const page = await call('Cannot list nodes', () => this.core.listNode({ labelSelector: labelSelector || undefined, limit: POD_LIST_CHUNK_SIZE, _continue: next }));
+      const page = await this.call('Cannot list nodes', () => this.core.listNode({ labelSelector: labelSelector || undefined, limit: POD_LIST_CHUNK_SIZE, _continue: next }));
       items.push(...json<Node[]>(page.items));
       next = page.metadata?._continue || undefined;
     } while (next);
@@ -80,7 +113,7 @@ export class KubeClient implements DrainApi, HealthApi, InventoryApi, ReplaceApi
   async setUnschedulable(name: string, unschedulable: boolean): Promise<void> {
     // Strategic merge patch like kubectl; null deletes the omitempty field on uncordon.
     const body = { spec: { unschedulable: unschedulable ? true : null } };
-    await call(`Cannot ${unschedulable ? 'cordon' : 'uncordon'} node "${name}"`, () =>
+    await this.call(`Cannot ${unschedulable ? 'cordon' : 'uncordon'} node "${name}"`, () =>
       this.core.patchNode({ name, body }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch)));
   }
 
@@ -88,14 +121,14 @@ export class KubeClient implements DrainApi, HealthApi, InventoryApi, ReplaceApi
     const body: Record<string, unknown> = {};
     if (change.labels) body.metadata = { labels: change.labels };
     if (change.taints) body.spec = { taints: change.taints };
-    await call(`Cannot update labels and taints of node "${name}"`, () =>
+    await this.call(`Cannot update labels and taints of node "${name}"`, () =>
       this.core.patchNode({ name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)));
   }
 
   async deleteNode(name: string, uid: string | undefined): Promise<void> {
     // The UID precondition makes sure we delete the Node we checked, not a re-registered one.
     const body = uid ? { preconditions: { uid } } : {};
-    await call(`Cannot delete node "${name}"`, () => this.core.deleteNode({ name, body }));
+    await this.call(`Cannot delete node "${name}"`, () => this.core.deleteNode({ name, body }));
   }
 
   async listPodsOnNode(node: string, labelSelector: string): Promise<Pod[]> {
@@ -112,7 +145,7 @@ export class KubeClient implements DrainApi, HealthApi, InventoryApi, ReplaceApi
     const pods: Pod[] = [];
     let next: string | undefined;
     do {
-      const result = await call(action, () => page(POD_LIST_CHUNK_SIZE, next));
+      const result = await this.call(action, () => page(POD_LIST_CHUNK_SIZE, next));
       pods.push(...json<Pod[]>(result.items));
       next = result.metadata?._continue || undefined;
     } while (next);
@@ -120,16 +153,16 @@ export class KubeClient implements DrainApi, HealthApi, InventoryApi, ReplaceApi
   }
 
   async getDaemonSet(namespace: string, name: string): Promise<void> {
-    await call(`Cannot get DaemonSet "${namespace}/${name}"`, () => this.apps.readNamespacedDaemonSet({ namespace, name }));
+    await this.call(`Cannot get DaemonSet "${namespace}/${name}"`, () => this.apps.readNamespacedDaemonSet({ namespace, name }));
   }
 
   async listDaemonSets(namespace: string): Promise<DaemonSet[]> {
-    const list = await call(`Cannot list DaemonSets in namespace "${namespace}"`, () => this.apps.listNamespacedDaemonSet({ namespace }));
+    const list = await this.call(`Cannot list DaemonSets in namespace "${namespace}"`, () => this.apps.listNamespacedDaemonSet({ namespace }));
     return json<DaemonSet[]>(list.items);
   }
 
   async evictionVersion(): Promise<string | undefined> {
-    const list = await call('Cannot discover the API (GET /api/v1)', () => this.core.getAPIResources());
+    const list = await this.call('Cannot discover the API (GET /api/v1)', () => this.core.getAPIResources());
     const entry = list.resources.find((r) => r.name === 'pods/eviction' && r.kind === 'Eviction' && r.group && r.version);
     return entry ? `${entry.group}/${entry.version}` : undefined;
   }
@@ -139,21 +172,21 @@ export class KubeClient implements DrainApi, HealthApi, InventoryApi, ReplaceApi
     const name = pod.metadata.name;
     const deleteOptions = options.gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds: options.gracePeriodSeconds };
     const body = { apiVersion: options.version, kind: 'Eviction', metadata: { name, namespace }, deleteOptions };
-    await call(`Cannot evict pod "${podKey(pod)}"`, () => this.core.createNamespacedPodEviction({ name, namespace, body }));
+    await this.call(`Cannot evict pod "${podKey(pod)}"`, () => this.core.createNamespacedPodEviction({ name, namespace, body }));
   }
 
   async deletePod(pod: Pod, options: { gracePeriodSeconds?: number }): Promise<void> {
     const namespace = pod.metadata.namespace ?? 'default';
     const body = options.gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds: options.gracePeriodSeconds };
-    await call(`Cannot delete pod "${podKey(pod)}"`, () => this.core.deleteNamespacedPod({ name: pod.metadata.name, namespace, body }));
+    await this.call(`Cannot delete pod "${podKey(pod)}"`, () => this.core.deleteNamespacedPod({ name: pod.metadata.name, namespace, body }));
   }
 
   getPod(namespace: string, name: string): Promise<Pod> {
-    return call(`Cannot get pod "${namespace}/${name}"`, async () => json<Pod>(await this.core.readNamespacedPod({ namespace, name })));
+    return this.call(`Cannot get pod "${namespace}/${name}"`, async () => json<Pod>(await this.core.readNamespacedPod({ namespace, name })));
   }
 
   async getServerVersion(): Promise<string> {
-    const info = await call('Cannot read the API server version (GET /version)', () => this.version.getCode());
+    const info = await this.call('Cannot read the API server version (GET /version)', () => this.version.getCode());
     return info.gitVersion;
   }
 
@@ -177,6 +210,7 @@ export class KubeClient implements DrainApi, HealthApi, InventoryApi, ReplaceApi
         res.on('error', (err) => reject(new KubeUnreachableError(action, err)));
       });
       req.on('error', (err) => reject(new KubeUnreachableError(action, err)));
+      req.setTimeout(this.requestTimeoutMs, () => req.destroy(new Error(`no answer within ${this.requestTimeoutMs / 1000} s`)));
       req.end();
     });
   }

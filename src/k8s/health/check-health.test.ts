@@ -67,3 +67,22 @@ test('checkClusterHealth includes etcd problems when an etcd source is given', a
   assert.ok(report.problems.includes('etcd alarm CORRUPT is active on member 1'));
   assert.ok(report.problems.includes('kube-apiserver static pod is missing on node "cp1"'));
 });
+
+test('checkClusterHealth sends every API request before waiting for any, so a hanging server costs one timeout', async () => {
+  const events: string[] = [];
+  const reply = <T>(name: string, value: T) => {
+    events.push(`call ${name}`);
+    return new Promise<T>((resolve) => setImmediate(() => {
+      events.push(`done ${name}`);
+      resolve(value);
+    }));
+  };
+  const report = await checkClusterHealth({
+    getHealthEndpoint: (endpoint) => reply(endpoint, { statusCode: 200, body: '[+]ping ok\nlivez check passed' }),
+    listNodes: () => reply('nodes', [makeNode('n1')]),
+    listPods: () => reply('pods', []),
+  });
+  assert.deepEqual(events.slice(0, 4), ['call livez', 'call readyz', 'call nodes', 'call pods']);
+  assert.deepEqual(report.apiserver.map((a) => a.endpoint), ['livez', 'readyz'], 'still reported in order');
+  assert.deepEqual(report.nodes.map((n) => n.name), ['n1']);
+});

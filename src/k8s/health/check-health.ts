@@ -53,10 +53,21 @@ export async function checkClusterHealth(api: HealthApi, options: { etcd?: EtcdH
   const problems: string[] = [];
   const notes: string[] = [];
   const apiserver: HealthEndpointResult[] = [];
+  throwIfAborted(options.signal, 'Health check');
+  // All requests start together: when etcd hangs, each one waits for its timeout, and the
+  // check should take one timeout, not four. Results are still reported in this order.
+  const settle = <T>(p: Promise<T>) => p.then((value) => ({ value }), (error: unknown) => ({ error }));
+  const replies = { livez: settle(api.getHealthEndpoint('livez')), readyz: settle(api.getHealthEndpoint('readyz')) };
+  const nodesReply = settle(api.listNodes());
+  const podsReply = settle(api.listPods('kube-system', 'tier=control-plane'));
+  const unwrap = async <T>(p: Promise<{ value: T } | { error: unknown }>): Promise<T> => {
+    const r = await p;
+    if ('error' in r) throw r.error;
+    return r.value;
+  };
   for (const endpoint of ['livez', 'readyz'] as const) {
-    throwIfAborted(options.signal, 'Health check');
     try {
-      const reply = await api.getHealthEndpoint(endpoint);
+      const reply = await unwrap(replies[endpoint]);
       const result = parseHealthReply(endpoint, reply.statusCode, reply.body);
       apiserver.push(result);
       if (!result.healthy) {
@@ -70,7 +81,7 @@ export async function checkClusterHealth(api: HealthApi, options: { etcd?: EtcdH
   let nodes: NodeHealth[] = [];
   let nodeObjects: Node[] = [];
   try {
-    nodeObjects = await api.listNodes();
+    nodeObjects = await unwrap(nodesReply);
     nodes = nodeObjects.map(nodeHealth).sort((a, b) => a.name.localeCompare(b.name));
     for (const n of nodes) if (!n.ready) problems.push(`node "${n.name}" is not Ready (${n.reason})`);
     for (const n of nodes) if (n.unschedulable) notes.push(`node "${n.name}" is cordoned`);
@@ -79,7 +90,7 @@ export async function checkClusterHealth(api: HealthApi, options: { etcd?: EtcdH
   }
   let controlPlane: ControlPlaneReport | undefined;
   try {
-    controlPlane = assessControlPlanePods(nodeObjects, await api.listPods('kube-system', 'tier=control-plane'));
+    controlPlane = assessControlPlanePods(nodeObjects, await unwrap(podsReply));
     problems.push(...controlPlane.problems);
     if (controlPlane.skipped) notes.push(`control-plane static pods not checked: ${controlPlane.skipped}`);
   } catch (err) {

@@ -43,13 +43,17 @@ test('etcdForKubernetes follows kubeadm\'s table including later patches', () =>
   assert.equal(etcdForKubernetes(parseVersion('1.29.0')!).image, '3.5.10-0');
   assert.equal(etcdForKubernetes(parseVersion('1.29.3')!).image, '3.5.12-0');
   assert.equal(etcdForKubernetes(parseVersion('1.34.1')!).image, '3.6.4-0');
+  // kubeadm v1.36.1/v1.36.3 and v1.37.2 (cmd/kubeadm/app/constants: SupportedEtcdVersion, DefaultEtcdVersion).
+  assert.equal(etcdForKubernetes(parseVersion('1.36.3')!).image, '3.6.8-0');
+  assert.equal(etcdForKubernetes(parseVersion('1.37.2')!).image, '3.7.0-0');
+  assert.equal(etcdForKubernetes(parseVersion('1.37.2')!).warning, undefined);
   assert.equal(etcdForKubernetes(parseVersion('1.29.3')!).warning, undefined);
 });
 
 test('etcdForKubernetes falls back to the nearest minor with kubeadm\'s warning when the minor is unknown', () => {
-  const e = etcdForKubernetes(parseVersion('1.36.0')!);
-  assert.equal(e.image, '3.6.6-0');
-  assert.equal(e.warning, 'could not find officially supported version of etcd for Kubernetes v1.36.0, falling back to the nearest etcd version (3.6.6-0)');
+  const e = etcdForKubernetes(parseVersion('1.38.0')!);
+  assert.equal(e.image, '3.7.0-0');
+  assert.equal(e.warning, 'could not find officially supported version of etcd for Kubernetes v1.38.0, falling back to the nearest etcd version (3.7.0-0)');
 });
 
 test('versionFromImage reads tags and ignores registries with ports and digests', () => {

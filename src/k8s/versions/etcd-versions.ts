@@ -20,6 +20,11 @@ const ETCD_BY_KUBERNETES_MINOR: ReadonlyMap<number, ReadonlyArray<readonly [numb
   [33, [[0, '3.5.21-0']]],
   [34, [[0, '3.6.4-0']]],
   [35, [[0, '3.6.6-0']]],
+  // kubeadm v1.36.1 and v1.36.3 (the 1.36 releases on the Go module proxy): SupportedEtcdVersion[36] = 3.6.8-0.
+  [36, [[0, '3.6.8-0']]],
+  // kubeadm v1.37.2: DefaultEtcdVersion 3.7.0-0; its SupportedEtcdVersion map stops at 36 (also 3.7.0-0),
+  // so kubeadm itself installs 3.7.0-0 for 1.37 through its nearest-version fallback.
+  [37, [[0, '3.7.0-0']]],
 ]);
 
 export interface EtcdForKubernetes {
