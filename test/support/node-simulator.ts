@@ -16,6 +16,8 @@ import { kubeRequest, type KubeCredentials } from './kube-http.js';
 export interface NodeSimulatorOptions {
   nodes: readonly string[];
   kubeletVersion?: string;
+  /** Nodes labelled node-role.kubernetes.io/control-plane (as kubeadm labels them). */
+  controlPlane?: readonly string[];
   intervalMs?: number;
   /** The simulator stops itself after this long (default 10 min). */
   lifetimeMs?: number;
@@ -47,7 +49,13 @@ export async function startNodeSimulator(c: KubeCredentials, options: NodeSimula
   const registerNode = async (name: string, index: number) => {
     await req('POST', '/api/v1/nodes', {
       apiVersion: 'v1', kind: 'Node',
-      metadata: { name, labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' } },
+      metadata: {
+        name,
+        labels: {
+          'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64',
+          ...(options.controlPlane?.includes(name) ? { 'node-role.kubernetes.io/control-plane': '' } : {}),
+        },
+      },
     });
     await req('PATCH', `/api/v1/nodes/${name}`, { spec: { taints: null } });
     await setNodeStatus(name, index);

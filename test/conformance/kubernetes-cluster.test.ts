@@ -1,0 +1,136 @@
+/**
+ * Cluster operations against a real control plane (one shared by the checks, in order):
+ * `health` against the real /livez and /readyz (healthy, then with etcd frozen by SIGSTOP: the
+ * real failed checks are named and the hanging lists are bounded), `upgrade plan` against the
+ * real /version, Node kubelet versions and etcd member versions, and `certs renew apiserver`
+ * followed by a restart of the API server with the renewed certificate, verified against the CA.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import tls from 'node:tls';
+import { test } from 'node:test';
+import { runKubekeeper } from '../support/cli.js';
+import { check } from '../support/conformance.js';
+import { findControlPlanePeers, KUBERNETES_CASE, startControlPlane } from '../support/control-plane.js';
+import { kubeRequest } from '../support/kube-http.js';
+import { startNodeSimulator } from '../support/node-simulator.js';
+import { waitUntil } from '../support/processes.js';
+
+const { peers, missing } = findControlPlanePeers();
+const case_ = (capability: string) => ({ ...KUBERNETES_CASE, capability });
+
+interface HealthJson {
+  healthy: boolean;
+  apiserver: { endpoint: string; statusCode: number; healthy: boolean; checks: { name: string; ok: boolean }[]; failed: string[] }[];
+  nodes: { name: string; ready: boolean; kubeletVersion: string; roles: string[] }[];
+  problems: string[];
+}
+
+interface PlanJson {
+  clusterVersion: string;
+  components: { component: string; node: string; current: string; target: string }[];
+  skew: unknown[];
+  blockers: string[];
+  warnings: string[];
+}
+
+const openssl = (args: string[]) => execFileSync('openssl', args, { encoding: 'utf8' }).trim();
+
+/** The serial of the certificate the server presents, after verifying it against `ca` for 127.0.0.1. */
+function servedSerial(port: number, ca: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, ca: readFileSync(ca), servername: undefined, timeout: 5000 }, () => {
+      const cert = socket.getPeerCertificate();
+      socket.end();
+      if (!socket.authorized) reject(new Error(`not authorized: ${String(socket.authorizationError)}`));
+      else resolve(cert.serialNumber.toUpperCase());
+    });
+    socket.on('error', reject);
+    socket.on('timeout', () => socket.destroy(new Error('TLS handshake timed out')));
+  });
+}
+
+test('kubernetes: health, upgrade plan and certs renew against a real control plane', async (t) => {
+  if (!peers) {
+    for (const c of ['health = /livez, /readyz', 'upgrade plan', 'certs renew apiserver']) await check(t, case_(c), async () => undefined, missing);
+    return;
+  }
+  const cp = await startControlPlane(peers);
+  t.after(() => cp.stop());
+  const sim = await startNodeSimulator(cp.credentials(cp.user('node-simulator', ['system:masters'])), { nodes: ['cp-1', 'worker-1'], controlPlane: ['cp-1'] });
+  t.after(() => sim.stop());
+  const kk = (args: string[]) => runKubekeeper([...args, `--kubeconfig=${cp.kubeconfig}`], { timeoutMs: 90_000 });
+
+  await check(t, case_('health reads the real /livez and /readyz and the Nodes'), async () => {
+    const r = await kk(['health', '-w', 'json']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const report = JSON.parse(r.stdout) as HealthJson;
+    for (const endpoint of ['livez', 'readyz']) {
+      const raw = await cp.kubectlOk(['get', '--raw', `/${endpoint}?verbose`]);
+      const passed = raw.split('\n').filter((l) => l.startsWith('[+]')).map((l) => l.slice(3).replace(/ ok$/, ''));
+      const got = report.apiserver.find((a) => a.endpoint === endpoint);
+      assert.ok(got?.healthy, endpoint);
+      assert.deepEqual(got.checks.filter((c) => c.ok).map((c) => c.name), passed, `${endpoint}: the same checks as the server lists`);
+    }
+    assert.deepEqual(report.nodes.map((n) => [n.name, n.ready, n.kubeletVersion, n.roles.join(',')]),
+      [['cp-1', true, 'v1.37.2', 'control-plane'], ['worker-1', true, 'v1.37.2', '']]);
+  });
+
+  await check(t, case_('health names the failed etcd checks and bounds the hanging lists when etcd is frozen'), async () => {
+    cp.etcd.kill('SIGSTOP');
+    let r;
+    try {
+      r = await kk(['health', '-w', 'json']);
+    } finally {
+      cp.etcd.kill('SIGCONT');
+    }
+    assert.equal(r.code, 3, r.stdout + r.stderr);
+    const report = JSON.parse(r.stdout) as HealthJson;
+    const readyz = report.apiserver.find((a) => a.endpoint === 'readyz');
+    assert.equal(readyz?.statusCode, 500);
+    assert.ok(readyz.failed.some((name) => name.startsWith('etcd')), JSON.stringify(readyz.failed));
+    assert.ok(report.problems.includes('nodes cannot be listed: Cannot list nodes: cannot reach the Kubernetes API server (no answer within 10 s)'), report.problems.join('\n'));
+    await waitUntil('/readyz after SIGCONT', async () => (await kubeRequest(cp.credentials(), 'GET', '/readyz')).status === 200, { timeoutMs: 30_000 });
+  });
+
+  await check(t, case_('upgrade plan reads the real /version, kubelet and etcd member versions'), async () => {
+    const version = JSON.parse(await cp.kubectlOk(['get', '--raw', '/version'])) as { gitVersion: string };
+    assert.equal(version.gitVersion, 'v1.37.2');
+    const current = await kk(['upgrade', 'plan', '-w', 'json', '--etcd-endpoints', cp.etcd.clientUrl]);
+    assert.equal(current.code, 0, current.stdout + current.stderr);
+    const plan = JSON.parse(current.stdout) as PlanJson;
+    assert.equal(plan.clusterVersion, version.gitVersion);
+    assert.deepEqual(plan.components.map((c) => [c.component, c.node, c.current]), [
+      ['etcd', 'cp1', '3.6.17'], ['kube-apiserver', '', 'v1.37.2'], ['kubelet', 'cp-1', 'v1.37.2'], ['kubelet', 'worker-1', 'v1.37.2'],
+    ]);
+    const next = await kk(['upgrade', 'plan', '--to', '1.38.0', '-w', 'json', '--etcd-endpoints', cp.etcd.clientUrl]);
+    assert.equal(next.code, 0, next.stdout + next.stderr);
+    const nextPlan = JSON.parse(next.stdout) as PlanJson;
+    assert.equal(nextPlan.components.find((c) => c.component === 'etcd')?.target, '3.7.0-0', 'kubeadm 1.37\'s etcd, the nearest known for 1.38');
+    assert.ok(nextPlan.warnings.includes('could not find officially supported version of etcd for Kubernetes v1.38.0, falling back to the nearest etcd version (3.7.0-0)'), nextPlan.warnings.join('\n'));
+    const skip = await kk(['upgrade', 'plan', '--to', '1.39.0', '-w', 'json']);
+    assert.equal(skip.code, 3, 'skipping a minor is refused');
+    assert.ok((JSON.parse(skip.stdout) as PlanJson).blockers.length > 0);
+  });
+
+  await check(t, case_('certs renew apiserver; the restarted API server serves the new certificate, verified against the CA'), async () => {
+    const before = openssl(['x509', '-in', cp.pki.apiserverCert, '-noout', '-serial']).replace('serial=', '');
+    const sans = openssl(['x509', '-in', cp.pki.apiserverCert, '-noout', '-ext', 'subjectAltName']);
+    const port = Number(new URL(cp.server).port);
+    assert.equal(await servedSerial(port, cp.pki.caCert), before);
+    const r = await runKubekeeper(['certs', 'renew', 'apiserver', `--pki-dir=${cp.pki.dir}`, `--kubeconfig-dir=${cp.dir}`]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const after = openssl(['x509', '-in', cp.pki.apiserverCert, '-noout', '-serial']).replace('serial=', '');
+    assert.notEqual(after, before);
+    assert.equal(openssl(['x509', '-in', cp.pki.apiserverCert, '-noout', '-ext', 'subjectAltName']), sans, 'SANs kept');
+    assert.match(openssl(['verify', '-CAfile', cp.pki.caCert, cp.pki.apiserverCert]), /: OK$/);
+    // The running API server still serves the old certificate until it restarts (kube-apiserver reloads only on restart here).
+    await cp.stopApiserver();
+    await cp.startApiserver();
+    assert.equal(await servedSerial(port, cp.pki.caCert), after);
+    assert.match(await cp.kubectlOk(['get', 'nodes', '-o', 'name']), /node\/cp-1/);
+    const health = await kk(['health']);
+    assert.equal(health.code, 0, health.stdout + health.stderr);
+  });
+});
