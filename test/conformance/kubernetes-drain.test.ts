@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runKubekeeper, type CliResult } from '../support/cli.js';
+import { runKubekeeper, runProcess, type CliResult } from '../support/cli.js';
 import { check } from '../support/conformance.js';
 import { findControlPlanePeers, KUBERNETES_CASE, startControlPlane, type ControlPlane } from '../support/control-plane.js';
 import { byRole, createDaemonSet, createDrainState, listPods, type PodInfo } from '../support/drain-state.js';
@@ -123,5 +123,44 @@ test('kubernetes: node drain does what kubectl drain does on the same cluster st
       assert.deepEqual(left, ['daemonset', 'stuck (terminating)', 'web', 'web'], node);
     }
     assert.deepEqual(sim.errors, []);
+  });
+
+  await check(t, case_('drain retries the 429 and completes like kubectl once the budget allows'), async () => {
+    // The never-terminating pods are force-deleted (as an operator would); only the budget's pods are left.
+    for (const ns of ['ns-kk', 'ns-kubectl']) await cp.kubectlOk(['delete', 'pods', '-n', ns, '-l', 'role=stuck', '--grace-period=0', '--force']);
+    const flags = ['--ignore-daemonsets', '--delete-emptydir-data', '--force', '--timeout=90s'];
+    const retried = (name: string) => {
+      let seen: () => void = () => undefined;
+      const promise = new Promise<void>((resolve) => (seen = resolve));
+      const onSpawn = (child: import('node:child_process').ChildProcess) => {
+        let text = '';
+        child.stderr?.on('data', (d: Buffer | string) => {
+          text += String(d);
+          if (text.includes('(will retry after 5s)')) seen();
+        });
+      };
+      return { name, promise, onSpawn };
+    };
+    const kkRetry = retried('kubekeeper');
+    const kubectlRetry = retried('kubectl');
+    const kkRun = runKubekeeper(['node', 'drain', 'kk-node', `--kubeconfig=${cp.kubeconfig}`, ...flags], { timeoutMs: 120_000, onSpawn: kkRetry.onSpawn });
+    const kubectlRun = runProcess(peers.kubernetes.kubectl, [`--kubeconfig=${cp.kubeconfig}`, 'drain', 'kubectl-node', ...flags], { timeoutMs: 120_000, onSpawn: kubectlRetry.onSpawn });
+    // Both were refused by the budget at least once; then the budget is relaxed.
+    await Promise.all([kkRetry.promise, kubectlRetry.promise]);
+    for (const ns of ['ns-kk', 'ns-kubectl']) await cp.kubectlOk(['patch', 'pdb', 'web', '-n', ns, '--type=merge', '-p', '{"spec":{"minAvailable":0}}']);
+    const [kk, kubectl] = await Promise.all([kkRun, kubectlRun]);
+    assert.equal(kk.code, 0, kk.stdout + kk.stderr);
+    assert.equal(kubectl.code, 0, kubectl.stdout + kubectl.stderr);
+    const pods = [...initial, ...(await listPods(cp))];
+    const a = normalise(kk, pods);
+    const b = normalise(kubectl, pods);
+    const pick = (lines: string[], re: RegExp) => [...new Set(lines.filter((l) => re.test(l)).map((l) => l.replace(/(kk|kubectl)-node/g, '<node>')))].sort();
+    for (const re of [/^node\/.* (already )?cordoned$/, /^pod\/.* evicted$/, /^node\/.* drained$/, /^Warning: /, /will retry after 5s/]) {
+      assert.deepEqual(pick(a, re), pick(b, re), `lines matching ${re}:\nkubekeeper:\n${a.join('\n')}\nkubectl:\n${b.join('\n')}`);
+    }
+    assert.deepEqual(pick(a, /^pod\/.* evicted$/), ['pod/<web> evicted']);
+    assert.deepEqual(pick(a, /^node\/.* drained$/), ['node/<node> drained']);
+    const left = (await listPods(cp)).filter((p) => p.node === 'kk-node' || p.node === 'kubectl-node').map((p) => p.role);
+    assert.deepEqual(left, ['daemonset', 'daemonset'], 'only the DaemonSet pods remain on the drained nodes');
   });
 });
