@@ -4,12 +4,15 @@
  * deleted by the client-cert user `mallory` with kubectl, the event then rotated into a gzipped
  * backup by more traffic; `kubekeeper audit search` over the log directory finds exactly that
  * event (its Audit-ID, user, groups, verb, time and source IP), and not the look-alikes around it.
+ * Then `audit configure` edits a kubeadm manifest carrying the API server's own flags, and the real
+ * API server starts with the flags it wrote and logs with the policy it installed.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
+import YAML from 'yaml';
 import { runKubekeeper } from '../support/cli.js';
 import { check } from '../support/conformance.js';
 import { findControlPlanePeers, KUBERNETES_CASE, startControlPlane, type ControlPlane } from '../support/control-plane.js';
@@ -42,7 +45,7 @@ async function fillAuditLog(cp: ControlPlane, prefix: string, count: number): Pr
 }
 
 test('kubernetes: audit search finds who deleted the pod in the real, rotated audit log', async (t) => {
-  await check(t, { ...KUBERNETES_CASE, capability: 'audit search: who deleted the pod (real log, rotated and gzipped by the API server)' }, async (st) => {
+  await check(t, { ...KUBERNETES_CASE, capability: 'audit search: who deleted the pod (real log, rotated and gzipped by the API server); audit configure flags start it' }, async (st) => {
     if (!peers) throw new Error('unreachable');
     const cp = await startControlPlane({ ...peers, controllerManager: true, audit: { maxSizeMb: 1, maxBackup: 10, compress: true } });
     st.after(() => cp.stop());
@@ -105,5 +108,41 @@ test('kubernetes: audit search finds who deleted the pod in the real, rotated au
     assert.ok(allowed, table.stdout);
     for (const field of ['mallory', '127.0.0.1', 'delete', '200', ev.stageTimestamp]) assert.ok(allowed.includes(field), `${field} in ${allowed}`);
     assert.ok(rows.some((r) => r.includes('pods other/victim') && r.includes('403')), table.stdout);
+
+    // `audit configure` on a kubeadm manifest carrying this API server's own flags: the flags it
+    // writes start the real API server, which then logs with the policy it installed.
+    const manifestFile = path.join(cp.dir, 'kube-apiserver.yaml');
+    const baseArgs = cp.apiserverArgs().filter((a) => !a.startsWith('--audit-'));
+    writeFileSync(manifestFile, YAML.stringify({
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: { name: 'kube-apiserver', namespace: 'kube-system', labels: { component: 'kube-apiserver', tier: 'control-plane' } },
+      spec: {
+        hostNetwork: true,
+        containers: [{
+          name: 'kube-apiserver', image: 'registry.k8s.io/kube-apiserver:v1.37.2', command: ['kube-apiserver', ...baseArgs],
+          volumeMounts: [{ mountPath: '/etc/kubernetes/pki', name: 'k8s-certs', readOnly: true }],
+        }],
+        volumes: [{ hostPath: { path: '/etc/kubernetes/pki', type: 'DirectoryOrCreate' }, name: 'k8s-certs' }],
+      },
+    }), { mode: 0o600 });
+    const configuredLog = path.join(cp.dir, 'audit-configured', 'audit.log');
+    const configuredPolicy = path.join(cp.dir, 'configured-policy.yaml');
+    const configure = await runKubekeeper(['audit', 'configure', '--kubeadm', manifestFile, '--write', '--profile', 'minimal',
+      '--policy-file', configuredPolicy, '--log-path', configuredLog, '--max-size', '1', '--max-backup', '3']);
+    assert.equal(configure.code, 0, configure.stdout + configure.stderr);
+    const staticPod = YAML.parse(readFileSync(manifestFile, 'utf8')) as { spec: { containers: { command: string[] }[] } };
+    const args = (staticPod.spec.containers[0] as { command: string[] }).command.slice(1);
+    assert.deepEqual(args.filter((a) => a.startsWith('--audit-')).sort(), [
+      '--audit-log-format=json', '--audit-log-maxage=30', '--audit-log-maxbackup=3', '--audit-log-maxsize=1',
+      `--audit-log-path=${configuredLog}`, `--audit-policy-file=${configuredPolicy}`,
+    ]);
+    await cp.stopApiserver();
+    await cp.startApiserver(args);
+    await cp.kubectlOk(['run', 'configured-check', '--image=registry.k8s.io/pause:3.10', '--restart=Never']);
+    await cp.kubectlOk(['delete', 'pod', 'configured-check', '--wait=false']);
+    const found = await runKubekeeper(['audit', 'search', path.dirname(configuredLog), '--verb', 'delete', '--name', 'configured-check', '-w', 'json']);
+    assert.equal(found.code, 0, found.stderr);
+    const hits = found.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditEventJson);
+    assert.deepEqual(hits.map((e) => [e.user.username, e.verb, e.stage]), [['admin', 'delete', 'ResponseComplete']]);
   }, missing);
 });

@@ -21,6 +21,9 @@ import { kubeRequest, type KubeCredentials } from './kube-http.js';
 import { findEtcd, findKubernetes, pinnedVersions, type KubernetesPeer } from './peers.js';
 import { startProcess, waitUntil, type ManagedProcess } from './processes.js';
 
+/** SIGKILL follows SIGTERM after this long when the API server is stopped. */
+const API_SERVER_STOP_GRACE_MS = 2000;
+
 /** The controllers the tests need; everything else stays off for a fast start. */
 export const DEFAULT_CONTROLLERS = [
   'serviceaccount-controller', 'replicaset-controller', 'deployment-controller', 'daemonset-controller',
@@ -84,8 +87,13 @@ export interface ControlPlane {
   kubectlOk(args: readonly string[], options?: { kubeconfig?: string; timeoutMs?: number }): Promise<string>;
   /** Stops the API server (by PID). */
   stopApiserver(): Promise<void>;
-  /** Starts the API server against the current etcd (after stopApiserver or replaceEtcd). */
-  startApiserver(): Promise<number>;
+  /** The API server's current flags (against the current etcd), e.g. to write a static pod manifest. */
+  apiserverArgs(): string[];
+  /**
+   * Starts the API server against the current etcd (after stopApiserver or replaceEtcd), with
+   * `args` instead of apiserverArgs() when given; resolves with the start-up time in ms.
+   */
+  startApiserver(args?: readonly string[]): Promise<number>;
   /** Stops the current etcd and uses `etcd` from now on (e.g. one started on a restored data dir). */
   replaceEtcd(etcd: EtcdProcess): Promise<void>;
   /** Stops everything by PID and removes the temp dir. */
@@ -129,7 +137,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const started: { etcd?: EtcdProcess; apiserver?: ManagedProcess; kcm?: ManagedProcess } = {};
   const cleanup = async () => {
     await started.kcm?.stop();
-    await started.apiserver?.stop();
+    await started.apiserver?.stop(API_SERVER_STOP_GRACE_MS);
     await started.etcd?.stop();
     rmSync(dir, { recursive: true, force: true });
   };
@@ -152,9 +160,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     '-v=1',
   ];
   const readyz = async () => (await kubeRequest(credentials(), 'GET', '/readyz', undefined, { timeoutMs: 2000 })).status === 200;
-  const startApiserver = async (): Promise<number> => {
+  const startApiserver = async (args?: readonly string[]): Promise<number> => {
     const begin = Date.now();
-    const p = startProcess('kube-apiserver', options.kubernetes.kubeApiserver, apiserverArgs());
+    const p = startProcess('kube-apiserver', options.kubernetes.kubeApiserver, args ?? apiserverArgs());
     started.apiserver = p;
     await waitUntil('kube-apiserver /readyz', readyz, { timeoutMs: 90_000, intervalMs: 100, process: p });
     return Date.now() - begin;
@@ -206,9 +214,12 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         return r.stdout;
       },
       async stopApiserver() {
-        await started.apiserver?.stop();
+        // After SIGTERM kube-apiserver stops listening at once, then holds on to open connections
+        // (the controller-manager's watches) for about 10 s more; tests need the port closed, not the drain.
+        await started.apiserver?.stop(API_SERVER_STOP_GRACE_MS);
         started.apiserver = undefined;
       },
+      apiserverArgs,
       startApiserver,
       async replaceEtcd(etcd) {
         await started.etcd?.stop();
