@@ -4,15 +4,17 @@
  * restore` (Kubernetes-safe default: revision bumped and compacted) into a new data dir, etcd and
  * the API server started on it. The pod is back (same UID), and a client that watched the delete
  * gets "410 Gone" (expired) when it resumes its watch, re-lists and sees the pod, instead of
- * silently missing events at reused revisions.
+ * silently missing events at reused revisions. A Secret encrypted at rest (aescbc) decrypts after
+ * the restore.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { test } from 'node:test';
 import { runKubekeeper } from '../support/cli.js';
 import { check } from '../support/conformance.js';
 import { findControlPlanePeers, KUBERNETES_CASE, startControlPlane } from '../support/control-plane.js';
-import { freePort, startEtcd } from '../support/etcd.js';
+import { etcdctlOk, freePort, startEtcd } from '../support/etcd.js';
 import { kubeOk, kubeWatch } from '../support/kube-http.js';
 import { tempDir } from '../support/temp.js';
 
@@ -24,15 +26,23 @@ interface PodList {
 }
 
 test('kubernetes: seed scenario (snapshot, delete, restore, the pod is back)', async (t) => {
-  await check(t, { ...KUBERNETES_CASE, capability: 'seed scenario: snapshot save, restore, pod back, watch gets 410 and re-lists' }, async (st) => {
+  await check(t, { ...KUBERNETES_CASE, capability: 'seed scenario: snapshot save, restore, pod back, watch gets 410 and re-lists, aescbc Secret decrypts' }, async (st) => {
     if (!peers) throw new Error('unreachable');
-    const cp = await startControlPlane({ ...peers, controllerManager: true });
+    const encryptionConfig = [
+      'apiVersion: apiserver.config.k8s.io/v1', 'kind: EncryptionConfiguration', 'resources:', '  - resources: [secrets]', '    providers:',
+      '      - aescbc:', '          keys:', `            - name: key1`, `              secret: ${randomBytes(32).toString('base64')}`, '      - identity: {}', '',
+    ].join('\n');
+    const cp = await startControlPlane({ ...peers, controllerManager: true, encryptionConfig });
     st.after(() => cp.stop());
     st.diagnostic(`control plane started in ${cp.startup.totalMs} ms (etcd ${cp.startup.etcdMs}, kube-apiserver ${cp.startup.apiserverMs}, controller-manager ${cp.startup.controllerManagerMs})`);
     const dir = await tempDir(st, 'kk-seed-');
     const admin = cp.credentials();
     const podsPath = '/api/v1/namespaces/default/pods';
 
+    // A Secret encrypted at rest (aescbc): after the restore the API server must still decrypt it.
+    await cp.kubectlOk(['create', 'secret', 'generic', 'important-secret', '--from-literal=password=s3cret']);
+    const raw = await etcdctlOk(cp.etcd, ['get', '/registry/secrets/default/important-secret', '--print-value-only']);
+    assert.ok(raw.startsWith('k8s:enc:aescbc:v1:key1:'), 'stored encrypted');
     await cp.kubectlOk(['run', 'important-pod', '--image=registry.k8s.io/pause:3.10', '--restart=Never', '--labels=app=important']);
     const before = await kubeOk<PodList>(admin, 'GET', podsPath);
     const original = before.items.find((p) => p.metadata.name === 'important-pod');
@@ -90,6 +100,8 @@ test('kubernetes: seed scenario (snapshot, delete, restore, the pod is back)', a
     assert.ok(BigInt(after.metadata.resourceVersion) > BigInt(lastSeen) + 999_000_000n,
       `list resourceVersion ${after.metadata.resourceVersion} is past the bump from ${lastSeen}`);
     assert.match(await cp.kubectlOk(['get', 'pod', 'important-pod', '-o', 'name']), /^pod\/important-pod$/m);
+    const secret = JSON.parse(await cp.kubectlOk(['get', 'secret', 'important-secret', '-o', 'json'])) as { data: Record<string, string> };
+    assert.equal(Buffer.from(secret.data.password as string, 'base64').toString(), 's3cret', 'the encrypted Secret decrypts after the restore');
 
     // A watch from the new list's resourceVersion is served normally and sees new changes.
     const fresh = kubeWatch(admin, `${podsPath}?watch=true&resourceVersion=${after.metadata.resourceVersion}`);
