@@ -21,10 +21,18 @@ test('decodeValue decodes a protobuf Deployment envelope and its ObjectMeta exac
     name: 'nginx', namespace: 'default', uid: sampleUid('Deployment', 'default', 'nginx'), generation: 1,
     creationTimestamp: '2026-01-15T09:30:00Z', labels: { app: 'nginx' }, annotations: { 'deployment.kubernetes.io/revision': '1' },
   });
-  // spec (field 2): replicas = field 1; the generic view keeps field numbers.
-  const spec = d.body['2'] as Record<string, unknown>;
-  assert.equal(spec['1'], 3);
-  assert.equal(d.known, false);
+  assert.equal(d.known, true);
+  const spec = d.body.spec as { replicas: number; template: { metadata: Record<string, unknown>; spec: { containers: Array<Record<string, unknown>> } } };
+  assert.equal(spec.replicas, 3);
+  assert.deepEqual(spec.template.metadata, { labels: { app: 'nginx' } }, 'no zero creationTimestamp (omitzero)');
+  assert.deepEqual(spec.template.spec.containers[0], { name: 'nginx', image: 'nginx:1.25', ports: [{ containerPort: 80, protocol: 'TCP' }], resources: {}, imagePullPolicy: 'IfNotPresent' });
+});
+
+test('decodeValue keeps field numbers for a kind the schema table does not know', () => {
+  const value = encodeObject('example.com/v1', 'Widget', { name: 'w' }, (w: ProtoWriter) => w.bytes(2, new ProtoWriter().varint(1, 7).finish()));
+  const d = decodeValue(value);
+  assert.ok(d.encoding === 'protobuf' && !d.known);
+  if (d.encoding === 'protobuf') assert.deepEqual(d.body, { 2: { 1: 7 } });
 });
 
 test('decodeValue follows owner references from Pod to ReplicaSet', () => {

@@ -5,8 +5,9 @@
  */
 import { messageOf } from '../errors.js';
 import { readFields } from '../protobuf/index.js';
+import { decodeBySchema } from './decode-schema.js';
 import { decodeGenericProto, type ProtoMessage } from './generic-proto.js';
-import { decodeKnownSchema } from './known-schemas.js';
+import { kindMessageKey } from './k8s-schema.js';
 import { decodeObjectMeta, text, type ObjectMeta } from './object-meta.js';
 
 export const PROTOBUF_MAGIC = Uint8Array.from([0x6b, 0x38, 0x73, 0x00]); // "k8s\0"
@@ -14,7 +15,11 @@ const ENCRYPTED_PREFIX = 'k8s:enc:';
 const CBOR_MAGIC = [0xd9, 0xd9, 0xf7];
 
 export type DecodedValue =
-  | { encoding: 'protobuf'; apiVersion: string; kind: string; metadata: ObjectMeta; body: ProtoMessage; known: boolean }
+  /**
+   * `body`: for a kind in the schema table (`known`), the object as the API server serves it in
+   * JSON, metadata included, apiVersion and kind not; otherwise the fields after metadata by number.
+   */
+  | { encoding: 'protobuf'; apiVersion: string; kind: string; metadata: ObjectMeta; body: Record<string, unknown>; known: boolean }
   | { encoding: 'json'; apiVersion?: string; kind?: string; metadata: ObjectMeta; object: Record<string, unknown> }
   | { encoding: 'encrypted'; provider: string; keyName: string; sizeBytes: number }
   | { encoding: 'cbor'; sizeBytes: number }
@@ -58,8 +63,9 @@ function decodeProtobuf(bytes: Uint8Array, withBody = true): DecodedValue | Deco
       if (!withBody) return { encoding: 'protobuf', apiVersion, kind, metadata };
     }
     if (!withBody) return { encoding: 'protobuf', apiVersion, kind, metadata };
-    const known = decodeKnownSchema(kind, raw);
-    return { encoding: 'protobuf', apiVersion, kind, metadata, body: known ?? withoutMetadata(decodeGenericProto(raw)), known: known !== undefined };
+    const schemaKey = kindMessageKey(apiVersion, kind);
+    if (schemaKey === undefined) return { encoding: 'protobuf', apiVersion, kind, metadata, body: withoutMetadata(decodeGenericProto(raw)), known: false };
+    return { encoding: 'protobuf', apiVersion, kind, metadata, body: decodeBySchema(schemaKey, raw) as Record<string, unknown>, known: true };
   } catch (err) {
     return { encoding: 'corrupt', claimed: 'protobuf', error: messageOf(err), sizeBytes: bytes.length };
   }

@@ -3,7 +3,7 @@
  * not carry: fields keyed by number, nested messages decoded when the bytes parse as one,
  * text when they are printable UTF-8, base64 otherwise. Repeated fields become arrays.
  */
-import { readFields, WireType } from '../protobuf/index.js';
+import { readFields, WireType, type ProtoField } from '../protobuf/index.js';
 
 export type ProtoValue = string | number | ProtoMessage | ProtoValue[];
 export interface ProtoMessage {
@@ -43,14 +43,18 @@ function bytesValue(bytes: Uint8Array, depth: number): ProtoValue {
   return `base64:${Buffer.from(bytes).toString('base64')}`;
 }
 
+/** One field's value without a schema (numbers, text, nested messages, base64 or hex). */
+export function genericFieldValue(f: ProtoField, depth = 0): ProtoValue {
+  if (f.wireType === WireType.varint) return f.varint <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(f.varint) : f.varint.toString();
+  if (f.wireType === WireType.bytes) return bytesValue(f.bytes, depth);
+  return `0x${Buffer.from(f.bytes).toString('hex')}`;
+}
+
 /** Decodes a message without a schema; throws ProtobufError when the top level is malformed. */
 export function decodeGenericProto(bytes: Uint8Array, depth = 0): ProtoMessage {
   const out: ProtoMessage = {};
   for (const f of readFields(bytes)) {
-    let value: ProtoValue;
-    if (f.wireType === WireType.varint) value = f.varint <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(f.varint) : f.varint.toString();
-    else if (f.wireType === WireType.bytes) value = bytesValue(f.bytes, depth);
-    else value = `0x${Buffer.from(f.bytes).toString('hex')}`;
+    const value = genericFieldValue(f, depth);
     const key = String(f.field);
     const existing = out[key];
     if (existing === undefined) out[key] = value;

@@ -9,3 +9,6 @@ export { listObjects, countObjects, objectMatcher, summarizeObject, type ObjectS
 export { getObject, type FoundObject } from './get-object.js';
 export { collectStates, diffStates, snapshotStates, type ObjectChange, type ObjectState } from './diff-objects.js';
 export { liveEtcdKeys, prefixEnd, LIVE_PAGE_KEYS } from './live-etcd-keys.js';
+export { decodeBySchema } from './decode-schema.js';
+export { kindMessageKey, messageSchema, schemaCoverage, type FieldSchema, type MessageSchema } from './k8s-schema.js';
+export { K8S_SCHEMA_VERSION } from './k8s-schema.generated.js';

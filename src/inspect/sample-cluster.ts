@@ -42,7 +42,7 @@ function meta(kind: string, name: string, namespace: string | undefined, extra: 
 
 function container(name: string, image: string, port: number): Uint8Array {
   const ports = new ProtoWriter().varint(3, port).bytes(4, 'TCP').finish();
-  return new ProtoWriter().bytes(1, name).bytes(2, image).bytes(6, ports).bytes(13, 'IfNotPresent').finish();
+  return new ProtoWriter().bytes(1, name).bytes(2, image).bytes(6, ports).bytes(14, 'IfNotPresent').finish();
 }
 
 function podTemplate(labels: Record<string, string>, app: SampleApp, port: number): Uint8Array {

@@ -1,1 +1,1 @@
-export { ProtoWriter, ProtobufError, WireType, readFields, toInt64, type ProtoField } from './wire.js';
+export { ProtoWriter, ProtobufError, WireType, readFields, readPackedVarints, toInt64, type ProtoField } from './wire.js';

@@ -146,3 +146,23 @@ export function* readFields(buf: Uint8Array, baseOffset = 0): Generator<ProtoFie
 export function toInt64(value: bigint): bigint {
   return BigInt.asIntN(64, value);
 }
+
+/** The varints of a packed repeated field's payload; throws ProtobufError on a truncated one. */
+export function readPackedVarints(buf: Uint8Array, baseOffset = 0): bigint[] {
+  const out: bigint[] = [];
+  let pos = 0;
+  while (pos < buf.length) {
+    let result = 0n;
+    let shift = 0n;
+    for (let i = 0; ; i++) {
+      if (i === 10) throw new ProtobufError('Varint longer than 10 bytes', baseOffset + pos);
+      if (pos >= buf.length) throw new ProtobufError('Truncated varint', baseOffset + pos);
+      const b = buf[pos++] as number;
+      result |= BigInt(b & 0x7f) << shift;
+      if ((b & 0x80) === 0) break;
+      shift += 7n;
+    }
+    out.push(BigInt.asUintN(64, result));
+  }
+  return out;
+}

@@ -3,7 +3,7 @@
  * a snapshot, as YAML or JSON, offline.
  */
 import { openSnapshotFile } from '../../backup/index.js';
-import { getObject } from '../../inspect/index.js';
+import { getObject, K8S_SCHEMA_VERSION } from '../../inspect/index.js';
 import { openBolt } from '../../snapshot/index.js';
 import { defineCommand, writeOutFlag } from '../command.js';
 import { objectDocument, renderDocument } from '../output/inspect.js';
@@ -17,19 +17,24 @@ export default defineCommand({
   flags: {
     namespace: { type: 'string', short: 'n', valueName: 'NS', description: 'Namespace (instead of <namespace>/<name>)' },
     'write-out': writeOutFlag(['yaml', 'json'], 'yaml'),
+    'show-managed-fields': { type: 'boolean', description: 'Keep metadata.managedFields in the output (as kubectl --show-managed-fields)' },
   },
   details: [
-    'Protobuf objects show apiVersion, kind and metadata by name; ConfigMap and Secret bodies by',
-    'name too; other bodies as their protobuf fields by number (field2 = spec, field3 = status in',
-    'most kinds). JSON objects (custom resources) are shown as stored. Values encrypted at rest',
-    'are reported with their provider and key name. Custom resources: <plural>.<group>.',
+    'Prints the object as `kubectl get -o json` (or -o yaml) would have at the snapshot\'s revision:',
+    'built-in kinds stored as protobuf are decoded by field name from a schema table generated from',
+    `k8s.io/api ${K8S_SCHEMA_VERSION} (scripts/gen-k8s-schema.mjs); kinds or fields the table lacks keep`,
+    'their protobuf field numbers (field2 = spec in most kinds). JSON objects (custom resources) are',
+    'shown as stored. resourceVersion is the key\'s mod revision. Values encrypted at rest are',
+    'reported with their provider and key name. Custom resources: <plural>.<group>. The "kubekeeper"',
+    'key says where and how the object was stored.',
   ].join('\n'),
   async run({ args, flags, io }) {
     const [path, resource, name] = args as [string, string, string];
     const file = await openSnapshotFile(path);
     try {
       const found = getObject(openBolt(file.ra), resource, name, flags.namespace);
-      io.stdout.write(renderDocument(objectDocument(found.decoded, found.modRevision, found.key), flags['write-out'] as 'yaml' | 'json'));
+      const doc = objectDocument(found.decoded, found.modRevision, found.key, { showManagedFields: flags['show-managed-fields'] === true });
+      io.stdout.write(renderDocument(doc, flags['write-out'] as 'yaml' | 'json'));
     } finally {
       await file.close();
     }

@@ -68,17 +68,40 @@ export function renderCountTable(counts: readonly ResourceCount[]): string {
   return renderTable(['resource', 'objects', 'bytes'], rows);
 }
 
-/** The object as kubectl would print it, plus what kubekeeper knows about how it was stored. */
-export function objectDocument(decoded: DecodedValue, modRevision: bigint, key: string): Record<string, unknown> {
+export interface ObjectDocumentOptions {
+  /** Keep metadata.managedFields (kubectl hides them unless --show-managed-fields). */
+  showManagedFields?: boolean;
+}
+
+/**
+ * metadata as the API server serves it: resourceVersion (not stored: the key's mod revision)
+ * added, managedFields left out unless asked for, as kubectl does; keys keep their order.
+ */
+function servedMetadata(object: Record<string, unknown>, resourceVersion: string, options: ObjectDocumentOptions): Record<string, unknown> {
+  const served = (metadata: unknown) => {
+    const { managedFields, ...meta } = (metadata ?? {}) as Record<string, unknown>;
+    return { ...meta, resourceVersion, ...(options.showManagedFields && managedFields !== undefined ? { managedFields } : {}) };
+  };
+  if (!('metadata' in object)) return { metadata: served({}), ...object };
+  return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, k === 'metadata' ? served(v) : v]));
+}
+
+/** The object as `kubectl get -o json` would print it, plus how kubekeeper found it stored. */
+export function objectDocument(decoded: DecodedValue, modRevision: bigint, key: string, options: ObjectDocumentOptions = {}): Record<string, unknown> {
   const storage = { key, modRevision: modRevision.toString() };
   switch (decoded.encoding) {
     case 'protobuf': {
-      const metadata = { ...decoded.metadata, resourceVersion: modRevision.toString() };
-      const body = decoded.known ? decoded.body : Object.fromEntries(Object.entries(decoded.body).map(([k, v]) => [`field${k}`, v]));
-      return { apiVersion: decoded.apiVersion, kind: decoded.kind, metadata, ...body, kubekeeper: { ...storage, encoding: 'protobuf', schema: decoded.known ? 'known' : 'generic (fields by number)' } };
+      const resourceVersion = modRevision.toString();
+      if (decoded.known) {
+        const object = servedMetadata(decoded.body, resourceVersion, options);
+        return { apiVersion: decoded.apiVersion, kind: decoded.kind, ...object, kubekeeper: { ...storage, encoding: 'protobuf', schema: 'by name' } };
+      }
+      const metadata = { ...decoded.metadata, resourceVersion };
+      const body = Object.fromEntries(Object.entries(decoded.body).map(([k, v]) => [`field${k}`, v]));
+      return { apiVersion: decoded.apiVersion, kind: decoded.kind, metadata, ...body, kubekeeper: { ...storage, encoding: 'protobuf', schema: 'generic (fields by number)' } };
     }
     case 'json':
-      return { ...decoded.object, kubekeeper: { ...storage, encoding: 'json' } };
+      return { ...servedMetadata(decoded.object, modRevision.toString(), options), kubekeeper: { ...storage, encoding: 'json' } };
     case 'encrypted':
       return { kubekeeper: { ...storage, encoding: 'encrypted', provider: decoded.provider, keyName: decoded.keyName, sizeBytes: decoded.sizeBytes, note: 'Encrypted at rest by the API server; it cannot be decoded without the EncryptionConfiguration key' } };
     case 'corrupt':
