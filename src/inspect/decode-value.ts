@@ -9,6 +9,7 @@ import { decodeBySchema } from './decode-schema.js';
 import { decodeGenericProto, type ProtoMessage } from './generic-proto.js';
 import { kindMessageKey } from './k8s-schema.js';
 import { decodeObjectMeta, text, type ObjectMeta } from './object-meta.js';
+import { toServedVersion } from './served-version.js';
 
 export const PROTOBUF_MAGIC = Uint8Array.from([0x6b, 0x38, 0x73, 0x00]); // "k8s\0"
 const ENCRYPTED_PREFIX = 'k8s:enc:';
@@ -18,9 +19,11 @@ export type DecodedValue =
   /**
    * `body`: for a kind in the schema table (`known`), the object as the API server serves it in
    * JSON, metadata included, apiVersion and kind not; otherwise the fields after metadata by number.
+   * `storedApiVersion`: set when the object was stored in another version than the API server
+   * serves it in (CRDs: v1beta1), and `body` and `apiVersion` are the served, converted form.
    */
-  | { encoding: 'protobuf'; apiVersion: string; kind: string; metadata: ObjectMeta; body: Record<string, unknown>; known: boolean }
-  | { encoding: 'json'; apiVersion?: string; kind?: string; metadata: ObjectMeta; object: Record<string, unknown> }
+  | { encoding: 'protobuf'; apiVersion: string; kind: string; metadata: ObjectMeta; body: Record<string, unknown>; known: boolean; storedApiVersion?: string }
+  | { encoding: 'json'; apiVersion?: string; kind?: string; metadata: ObjectMeta; object: Record<string, unknown>; storedApiVersion?: string }
   | { encoding: 'encrypted'; provider: string; keyName: string; sizeBytes: number }
   | { encoding: 'cbor'; sizeBytes: number }
   | { encoding: 'raw'; sizeBytes: number; preview: string }
@@ -65,7 +68,9 @@ function decodeProtobuf(bytes: Uint8Array, withBody = true): DecodedValue | Deco
     if (!withBody) return { encoding: 'protobuf', apiVersion, kind, metadata };
     const schemaKey = kindMessageKey(apiVersion, kind);
     if (schemaKey === undefined) return { encoding: 'protobuf', apiVersion, kind, metadata, body: withoutMetadata(decodeGenericProto(raw)), known: false };
-    return { encoding: 'protobuf', apiVersion, kind, metadata, body: decodeBySchema(schemaKey, raw) as Record<string, unknown>, known: true };
+    const served = toServedVersion(apiVersion, kind, decodeBySchema(schemaKey, raw) as Record<string, unknown>);
+    const stored = served.apiVersion === apiVersion ? {} : { storedApiVersion: apiVersion };
+    return { encoding: 'protobuf', apiVersion: served.apiVersion, kind, metadata, body: served.body, known: true, ...stored };
   } catch (err) {
     return { encoding: 'corrupt', claimed: 'protobuf', error: messageOf(err), sizeBytes: bytes.length };
   }
@@ -76,18 +81,18 @@ function withoutMetadata(message: ProtoMessage): ProtoMessage {
   return rest;
 }
 
-function decodeJson(bytes: Uint8Array): DecodedValue {
+/** JSON objects: custom resources, and CRDs (stored as apiextensions.k8s.io/v1beta1 JSON). */
+function decodeJson(bytes: Uint8Array, withBody: boolean): DecodedValue {
   try {
-    const object = JSON.parse(text(bytes)) as Record<string, unknown>;
-    if (typeof object !== 'object' || object === null || Array.isArray(object)) throw new Error('not a JSON object');
-    const metadata = (typeof object.metadata === 'object' && object.metadata !== null ? object.metadata : {}) as ObjectMeta;
-    return {
-      encoding: 'json',
-      apiVersion: typeof object.apiVersion === 'string' ? object.apiVersion : undefined,
-      kind: typeof object.kind === 'string' ? object.kind : undefined,
-      metadata,
-      object,
-    };
+    const stored = JSON.parse(text(bytes)) as Record<string, unknown>;
+    if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) throw new Error('not a JSON object');
+    const metadata = (typeof stored.metadata === 'object' && stored.metadata !== null ? stored.metadata : {}) as ObjectMeta;
+    const apiVersion = typeof stored.apiVersion === 'string' ? stored.apiVersion : undefined;
+    const kind = typeof stored.kind === 'string' ? stored.kind : undefined;
+    if (!withBody || apiVersion === undefined || kind === undefined) return { encoding: 'json', apiVersion, kind, metadata, object: stored };
+    const served = toServedVersion(apiVersion, kind, stored);
+    if (served.apiVersion === apiVersion) return { encoding: 'json', apiVersion, kind, metadata, object: stored };
+    return { encoding: 'json', apiVersion: served.apiVersion, kind, metadata, object: { ...served.body, apiVersion: served.apiVersion }, storedApiVersion: apiVersion };
   } catch (err) {
     return { encoding: 'corrupt', claimed: 'json', error: messageOf(err), sizeBytes: bytes.length };
   }
@@ -107,7 +112,7 @@ export function decodeValueHeader(bytes: Uint8Array): DecodedHeader {
 function decode(bytes: Uint8Array, withBody: boolean): DecodedValue | DecodedHeader {
   if (startsWith(bytes, ENCRYPTED_PREFIX_BYTES)) return decodeEncrypted(bytes);
   if (startsWith(bytes, PROTOBUF_MAGIC)) return decodeProtobuf(bytes, withBody);
-  if (bytes[0] === 0x7b /* { */) return decodeJson(bytes);
+  if (bytes[0] === 0x7b /* { */) return decodeJson(bytes, withBody);
   if (startsWith(bytes, CBOR_MAGIC)) return { encoding: 'cbor', sizeBytes: bytes.length };
   const preview = text(bytes.subarray(0, 64)).replace(/[^\x20-\x7e]/g, '.');
   return { encoding: 'raw', sizeBytes: bytes.length, preview };

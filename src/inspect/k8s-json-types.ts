@@ -34,13 +34,14 @@ function rfc3339(seconds: bigint, fraction = ''): string | null {
   return `${date.slice(0, date.indexOf('.'))}${fraction}Z`;
 }
 
-/** metav1.Time: whole seconds (the nanoseconds are dropped when the API server reads it). */
+/** metav1.Time: whole seconds (the nanoseconds are dropped when the API server reads it); no bytes = the zero time. */
 export function renderTime(bytes: Uint8Array): string | null {
-  return rfc3339(timestampFields(bytes).seconds);
+  return bytes.length === 0 ? null : rfc3339(timestampFields(bytes).seconds);
 }
 
 /** metav1.MicroTime: RFC3339 with exactly six fraction digits. */
 export function renderMicroTime(bytes: Uint8Array): string | null {
+  if (bytes.length === 0) return null;
   const { seconds, nanos } = timestampFields(bytes);
   if (seconds === GO_ZERO_TIME_SECONDS && nanos === 0) return null;
   return rfc3339(seconds, `.${String(Math.floor(Math.max(0, nanos) / 1000)).padStart(6, '0')}`);
@@ -155,7 +156,6 @@ export function customJsonType(key: string): CustomJsonType | undefined {
   const name = key.slice(dot + 1);
   const render = BY_NAME.get(name);
   if (!render || !PACKAGES.get(name)?.includes(pkg)) return undefined;
-  const decodeNothing: DecodeMessage = () => null;
-  const zero = name === 'Time' || name === 'MicroTime' ? null : render(new Uint8Array(0), decodeNothing, pkg);
+  const zero = render(new Uint8Array(0), () => null, pkg);
   return { render: (bytes, decode) => render(bytes, decode, pkg), zero };
 }

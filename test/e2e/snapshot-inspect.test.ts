@@ -74,12 +74,12 @@ test('snapshot ls filters by resource alias and namespace, and counts with --sum
 test('snapshot get decodes a Deployment to YAML with metadata and resourceVersion', async () => {
   const r = await runKubekeeper(['snapshot', 'get', snapA, 'deploy', 'default/nginx']);
   assert.equal(r.code, 0, r.stderr);
-  const doc = parse(r.stdout) as { kind: string; metadata: { name: string; labels: Record<string, string>; resourceVersion: string }; field2: Record<string, unknown> };
+  const doc = parse(r.stdout) as { kind: string; metadata: { name: string; labels: Record<string, string>; resourceVersion: string }; spec: { replicas: number } };
   assert.equal(doc.kind, 'Deployment');
   assert.equal(doc.metadata.name, 'nginx');
   assert.equal(doc.metadata.labels.app, 'nginx');
   assert.match(doc.metadata.resourceVersion, /^\d+$/);
-  assert.equal(doc.field2['1'], 2, 'spec.replicas is field 1 of field 2');
+  assert.equal(doc.spec.replicas, 2, 'spec decoded by field name');
 });
 
 test('snapshot get shows a JSON custom resource as stored and an encrypted Secret as encrypted', async () => {

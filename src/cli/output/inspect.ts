@@ -94,14 +94,15 @@ export function objectDocument(decoded: DecodedValue, modRevision: bigint, key: 
       const resourceVersion = modRevision.toString();
       if (decoded.known) {
         const object = servedMetadata(decoded.body, resourceVersion, options);
-        return { apiVersion: decoded.apiVersion, kind: decoded.kind, ...object, kubekeeper: { ...storage, encoding: 'protobuf', schema: 'by name' } };
+        const stored = decoded.storedApiVersion ? { storedApiVersion: decoded.storedApiVersion } : {};
+        return { apiVersion: decoded.apiVersion, kind: decoded.kind, ...object, kubekeeper: { ...storage, encoding: 'protobuf', schema: 'by name', ...stored } };
       }
       const metadata = { ...decoded.metadata, resourceVersion };
       const body = Object.fromEntries(Object.entries(decoded.body).map(([k, v]) => [`field${k}`, v]));
       return { apiVersion: decoded.apiVersion, kind: decoded.kind, metadata, ...body, kubekeeper: { ...storage, encoding: 'protobuf', schema: 'generic (fields by number)' } };
     }
     case 'json':
-      return { ...servedMetadata(decoded.object, modRevision.toString(), options), kubekeeper: { ...storage, encoding: 'json' } };
+      return { ...servedMetadata(decoded.object, modRevision.toString(), options), kubekeeper: { ...storage, encoding: 'json', ...(decoded.storedApiVersion ? { storedApiVersion: decoded.storedApiVersion } : {}) } };
     case 'encrypted':
       return { kubekeeper: { ...storage, encoding: 'encrypted', provider: decoded.provider, keyName: decoded.keyName, sizeBytes: decoded.sizeBytes, note: 'Encrypted at rest by the API server; it cannot be decoded without the EncryptionConfiguration key' } };
     case 'corrupt':
