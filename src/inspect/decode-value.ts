@@ -14,6 +14,7 @@ import { toServedVersion } from './served-version.js';
 export const PROTOBUF_MAGIC = Uint8Array.from([0x6b, 0x38, 0x73, 0x00]); // "k8s\0"
 const ENCRYPTED_PREFIX = 'k8s:enc:';
 const CBOR_MAGIC = [0xd9, 0xd9, 0xf7];
+const ENCRYPTED_PREFIX_BYTES = new TextEncoder().encode(ENCRYPTED_PREFIX);
 
 export type DecodedValue =
   /**
@@ -41,6 +42,13 @@ function decodeEncrypted(bytes: Uint8Array): DecodedValue {
   const parts = head.slice(ENCRYPTED_PREFIX.length).split(':');
   const provider = parts[0] === 'kms' ? `kms/${parts[1] ?? '?'}` : (parts[0] ?? 'unknown');
   return { encoding: 'encrypted', provider, keyName: parts[2] ?? '', sizeBytes: bytes.length };
+}
+
+/** Provider and key name of a value encrypted at rest; undefined for any other value. */
+export function encryptionOf(bytes: Uint8Array): { provider: string; keyName: string } | undefined {
+  if (!startsWith(bytes, ENCRYPTED_PREFIX_BYTES)) return undefined;
+  const d = decodeEncrypted(bytes);
+  return d.encoding === 'encrypted' ? { provider: d.provider, keyName: d.keyName } : undefined;
 }
 
 /** What decodeValue returns, without the body: enough for listings, a fraction of the work. */
@@ -97,8 +105,6 @@ function decodeJson(bytes: Uint8Array, withBody: boolean): DecodedValue {
     return { encoding: 'corrupt', claimed: 'json', error: messageOf(err), sizeBytes: bytes.length };
   }
 }
-
-const ENCRYPTED_PREFIX_BYTES = new TextEncoder().encode(ENCRYPTED_PREFIX);
 
 export function decodeValue(bytes: Uint8Array): DecodedValue {
   return decode(bytes, true) as DecodedValue;

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { BoltDb } from '../snapshot/index.js';
+import { encryptionOf } from './decode-value.js';
 import { forEachLiveKey, keyId, type KeyFilter, type LiveKey } from './live-keys.js';
 import { compareObjects } from './list-objects.js';
 import { parseRegistryKey, type ObjectKey } from './registry-key.js';
@@ -12,6 +13,8 @@ import { parseRegistryKey, type ObjectKey } from './registry-key.js';
 export interface ObjectState {
   modRevision: bigint;
   digest: string;
+  /** "<provider>/<key name>" when the value is encrypted at rest (aescbc/key1, secretbox/key2, kms/v2/...). */
+  encryption?: string;
 }
 
 export interface ObjectChange extends ObjectKey {
@@ -23,7 +26,10 @@ export interface ObjectChange extends ObjectKey {
 const decoder = new TextDecoder();
 
 function stateOf(live: LiveKey): ObjectState {
-  return { modRevision: live.modRevision, digest: createHash('sha1').update(live.value).digest('base64') };
+  const state: ObjectState = { modRevision: live.modRevision, digest: createHash('sha1').update(live.value).digest('base64') };
+  const encryption = encryptionOf(live.value);
+  if (encryption) state.encryption = `${encryption.provider}/${encryption.keyName}`;
+  return state;
 }
 
 /** Reduces live keys (e.g. from a live etcd) to a digest per key; values are not kept. */

@@ -3,11 +3,18 @@
  * `snapshot get` shows what kubectl shows:
  * - Objects stored in one version and served in another. Kubernetes 1.37 stores
  *   CustomResourceDefinitions as apiextensions.k8s.io/v1beta1 JSON and serves them as v1 (v1beta1
- *   defaults, then v1beta1 -> internal -> v1, done here); it stores ClusterTrustBundles,
- *   PodCertificateRequests and StorageVersionMigrations as v1beta1 (one release of downgrade
- *   room, kubeapiserver's storage factory) and serves them as v1 with the same schema.
+ *   defaults, then v1beta1 -> internal -> v1, done here); it stores ClusterTrustBundles and
+ *   StorageVersionMigrations as v1beta1 (one release of downgrade room, kubeapiserver's storage
+ *   factory) and serves them as v1 with the same schema. (PodCertificateRequest, also stored as
+ *   v1beta1, changed its schema in v1: it stays shown as stored.)
  * - StatefulSet volumeClaimTemplates get apiVersion v1 / kind PersistentVolumeClaim on every
  *   read (apps conversion keeps the behaviour of reflective conversion before 1.17).
+ * - Defaults applied when the API server decodes a stored object that the stored object lacks:
+ *   a Job without labels gets its pod template's labels (the Job strategy adds those labels to
+ *   the template after defaulting, so they are never stored on the Job itself); a
+ *   PersistentVolumeClaim or PersistentVolume without a status phase is Pending, a Namespace
+ *   Active (their strategies clear the status after defaulting); a Node's allocatable defaults
+ *   to its capacity (core/v1 defaults.go).
  */
 type Json = Record<string, unknown>;
 
@@ -69,17 +76,42 @@ function statefulSetTemplates(body: Json): Json {
   return { ...body, spec: { ...body.spec, volumeClaimTemplates: templates } };
 }
 
+function jobLabels(body: Json): Json {
+  const meta = isObject(body.metadata) ? body.metadata : {};
+  const spec = isObject(body.spec) ? body.spec : {};
+  const template = isObject(spec.template) && isObject(spec.template.metadata) ? spec.template.metadata : {};
+  if (!isObject(template.labels) || (isObject(meta.labels) && Object.keys(meta.labels).length > 0)) return body;
+  return { ...body, metadata: { ...meta, labels: template.labels } };
+}
+
+/** Sets status[field] when the stored status lacks it. */
+const statusDefault = (field: string, value: unknown) => (body: Json): Json => {
+  const status = isObject(body.status) ? body.status : {};
+  if (status[field] !== undefined && status[field] !== '') return body;
+  return { ...body, status: { ...status, [field]: value } };
+};
+
+function nodeAllocatable(body: Json): Json {
+  const status = isObject(body.status) ? body.status : undefined;
+  if (!status || status.allocatable !== undefined || status.capacity === undefined) return body;
+  return { ...body, status: { ...status, allocatable: status.capacity } };
+}
+
 const same = (body: Json): Json => body;
 
 /** "<stored apiVersion> <kind>" -> the version served and how to get there. */
 const CONVERSIONS: Record<string, { served: string; convert: (body: Json) => Json }> = {
   'apiextensions.k8s.io/v1beta1 CustomResourceDefinition': { served: 'apiextensions.k8s.io/v1', convert: crdToV1 },
   'certificates.k8s.io/v1beta1 ClusterTrustBundle': { served: 'certificates.k8s.io/v1', convert: same },
-  'certificates.k8s.io/v1beta1 PodCertificateRequest': { served: 'certificates.k8s.io/v1', convert: same },
   'storagemigration.k8s.io/v1beta1 StorageVersionMigration': { served: 'storagemigration.k8s.io/v1', convert: same },
   'apps/v1 StatefulSet': { served: 'apps/v1', convert: statefulSetTemplates },
   'apps/v1beta2 StatefulSet': { served: 'apps/v1beta2', convert: statefulSetTemplates },
   'apps/v1beta1 StatefulSet': { served: 'apps/v1beta1', convert: statefulSetTemplates },
+  'batch/v1 Job': { served: 'batch/v1', convert: jobLabels },
+  'v1 PersistentVolumeClaim': { served: 'v1', convert: statusDefault('phase', 'Pending') },
+  'v1 PersistentVolume': { served: 'v1', convert: statusDefault('phase', 'Pending') },
+  'v1 Namespace': { served: 'v1', convert: statusDefault('phase', 'Active') },
+  'v1 Node': { served: 'v1', convert: nodeAllocatable },
 };
 
 /** Stored -> served versions that only rename apiVersion (their schemas must be equal). */

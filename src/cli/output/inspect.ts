@@ -116,13 +116,22 @@ export function renderDocument(doc: Record<string, unknown>, format: 'yaml' | 'j
   return format === 'json' ? toJson(doc) : stringify(doc, { lineWidth: 0 });
 }
 
+/** " [encrypted: aescbc/key1]", or " [plaintext -> secretbox/key2]" when the encryption changed. */
+function encryptionNote(c: ObjectChange): string {
+  const before = c.before?.encryption;
+  const after = c.after?.encryption;
+  if (c.change === 'changed' && before !== after) return ` [${before ?? 'plaintext'} -> ${after ?? 'plaintext'}]`;
+  const state = after ?? before;
+  return state ? ` [encrypted: ${state}]` : '';
+}
+
 export function renderChanges(changes: readonly ObjectChange[]): string {
   if (changes.length === 0) return 'No differences.\n';
   const sign = { added: '+', removed: '-', changed: '~' } as const;
   const lines = changes.map((c) => {
     const where = c.namespace ? `${c.namespace}/${c.name}` : c.name;
     const revs = c.change === 'changed' ? ` (revision ${c.before?.modRevision} -> ${c.after?.modRevision})` : '';
-    return `${sign[c.change]} ${c.group ? `${c.resource}.${c.group}` : c.resource} ${where}${revs}`;
+    return `${sign[c.change]} ${c.group ? `${c.resource}.${c.group}` : c.resource} ${where}${revs}${encryptionNote(c)}`;
   });
   const count = (k: ObjectChange['change']) => changes.filter((c) => c.change === k).length;
   lines.push('', `${count('added')} added, ${count('removed')} removed, ${count('changed')} changed`);
