@@ -44,4 +44,7 @@ test('normalizeResource accepts kubectl short names and kinds', () => {
   assert.equal(normalizeResource('Deployment'), 'deployments');
   assert.equal(normalizeResource('svc'), 'services');
   assert.equal(normalizeResource('crontabs'), 'crontabs');
+  for (const [short, resource] of [['csr', 'certificatesigningrequests'], ['hpa', 'horizontalpodautoscalers'], ['pdb', 'poddisruptionbudgets'], ['lease', 'leases'], ['cj', 'cronjobs']]) {
+    assert.equal(normalizeResource(short as string), resource);
+  }
 });

@@ -85,6 +85,13 @@ export function normalizeResource(input: string): string {
     namespace: 'namespaces', no: 'nodes', node: 'nodes', ev: 'events', event: 'events', ep: 'endpoints',
     ing: 'ingresses', ingress: 'ingresses', sa: 'serviceaccounts', serviceaccount: 'serviceaccounts',
     pv: 'persistentvolumes', pvc: 'persistentvolumeclaims', crd: 'customresourcedefinitions', job: 'jobs', cronjob: 'cronjobs',
+    // The rest of kubectl's short names and singulars.
+    crds: 'customresourcedefinitions', cj: 'cronjobs', csr: 'certificatesigningrequests', hpa: 'horizontalpodautoscalers',
+    pdb: 'poddisruptionbudgets', netpol: 'networkpolicies', sc: 'storageclasses', quota: 'resourcequotas', limits: 'limitranges',
+    rc: 'replicationcontrollers', pc: 'priorityclasses', lease: 'leases', role: 'roles', rolebinding: 'rolebindings',
+    clusterrole: 'clusterroles', clusterrolebinding: 'clusterrolebindings', ingressclass: 'ingressclasses',
+    storageclass: 'storageclasses', priorityclass: 'priorityclasses', endpointslice: 'endpointslices', controllerrevision: 'controllerrevisions',
+    apiservice: 'apiservices', runtimeclass: 'runtimeclasses', csidriver: 'csidrivers', csinode: 'csinodes',
   };
   return aliases[lower] ?? lower;
 }
