@@ -19,7 +19,8 @@
 // Regenerate (after bumping the release; the modules must be in the cache):
 //   (cd peers/kubernetes-1.37 && GOTOOLCHAIN=local go mod download k8s.io/api k8s.io/apimachinery \
 //      k8s.io/apiextensions-apiserver k8s.io/kube-aggregator)
-//   node scripts/gen-k8s-schema.mjs [--version v0.37.2] [--modcache /root/go/pkg/mod]
+//   node scripts/gen-k8s-schema.mjs [--version v0.37.2] [--modcache /root/go/pkg/mod] [--check]
+// --check writes nothing and exits 1 when the committed table differs from what the sources give.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -219,6 +220,15 @@ const body = [
   '};',
   '',
 ].join('\n');
+if (process.argv.includes('--check')) {
+  const current = existsSync(out) ? readFileSync(out, 'utf8') : '';
+  if (current !== body) {
+    console.error(`gen-k8s-schema: ${path.relative(root, out)} is not what ${version}'s sources give; run: node scripts/gen-k8s-schema.mjs`);
+    process.exit(1);
+  }
+  console.log(`gen-k8s-schema: ${path.relative(root, out)} is up to date with ${version}`);
+  process.exit(0);
+}
 writeFileSync(out, body);
 const fieldCount = [...table.values()].reduce((n, v) => n + (v ? v.split(';').length : 0), 0);
 console.log(`gen-k8s-schema: ${Object.keys(kinds).length} API versions, ${sorted.length} messages, ${fieldCount} fields, ${body.length} bytes -> ${path.relative(root, out)}`);
