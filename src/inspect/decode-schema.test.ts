@@ -88,6 +88,8 @@ test('decodeBySchema renders Quantity, IntOrString, int64, bytes, maps and inlin
   const d = decodeValue(secret);
   assert.ok(d.encoding === 'protobuf');
   if (d.encoding === 'protobuf') assert.deepEqual(d.body.data, { k: 'AAEC/w==' });
+  const cm = decodeBySchema('core/v1.ConfigMap', new ProtoWriter().bytes(2, entry('__proto__', 'kept')).bytes(2, entry('a', 'b')).finish()) as Json;
+  assert.deepEqual(Object.entries(cm.data as Json), [['__proto__', 'kept'], ['a', 'b']], 'a "__proto__" key is data, not a prototype');
 });
 
 test('decodeBySchema renders Time, MicroTime and Duration as their MarshalJSON does', () => {

@@ -119,12 +119,17 @@ function decodeFields(d: Decoder, key: string, bytes: Uint8Array): Json {
     } else if (spec.map) {
       const [k, v] = mapEntry(d, spec, key, f.bytes);
       const obj = (values.get(spec.number) ?? {}) as Record<string, Json>;
-      obj[k] = v;
+      // An own property even for "__proto__" (a valid ConfigMap key).
+      Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
       values.set(spec.number, obj);
     } else {
       const items = isScalarType(spec.type) ? scalarValues(key, spec, f) : [d.message(spec.type, f.bytes)];
-      if (spec.repeated) values.set(spec.number, [...((values.get(spec.number) as Json[] | undefined) ?? []), ...items]);
-      else values.set(spec.number, items[0]);
+      if (!spec.repeated) values.set(spec.number, items[0]);
+      else {
+        const list = (values.get(spec.number) as Json[] | undefined) ?? [];
+        list.push(...items);
+        values.set(spec.number, list);
+      }
     }
   }
   if (schema.listWrapper) {
