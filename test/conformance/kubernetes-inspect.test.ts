@@ -12,7 +12,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { openSnapshotFile } from '../../src/backup/index.js';
@@ -82,14 +82,13 @@ async function snapshot(cp: ControlPlane, file: string): Promise<void> {
   assert.equal(r.code, 0, r.stderr);
 }
 
-/** Restarts the API server with `first` as the provider that encrypts new writes. */
-async function restartWithProvider(t: TestContext, cp: ControlPlane, first: 'aescbc' | 'secretbox', keys: { aescbc: string; secretbox: string }): Promise<void> {
-  // The control plane keeps --encryption-provider-config at this path across restarts.
-  const file = path.join(cp.dir, 'encryption-config.yaml');
-  assert.ok(existsSync(file), `${file} exists (test/support/control-plane.ts writes it there)`);
-  await cp.stopApiserver();
+/** Restarts the API server with an EncryptionConfiguration whose first provider (the one that encrypts new writes) is `first`. */
+async function restartWithProvider(t: TestContext, cp: ControlPlane, dir: string, first: 'aescbc' | 'secretbox', keys: { aescbc: string; secretbox: string }): Promise<void> {
+  const file = path.join(dir, `encryption-${first}.yaml`);
   writeFileSync(file, encryptionConfig(first, keys), { mode: 0o600 });
-  t.diagnostic(`kube-apiserver restarted with ${first} first in ${await cp.startApiserver()} ms`);
+  const args = cp.apiserverArgs().filter((a) => !a.startsWith('--encryption-provider-config='));
+  await cp.stopApiserver();
+  t.diagnostic(`kube-apiserver restarted with ${first} first in ${await cp.startApiserver([...args, `--encryption-provider-config=${file}`])} ms`);
 }
 
 async function setUp(t: TestContext): Promise<Cluster> {
@@ -109,9 +108,9 @@ async function setUp(t: TestContext): Promise<Cluster> {
   const snapA = path.join(dir, 'a.db');
   await snapshot(cp, snapA);
 
-  await restartWithProvider(t, cp, 'aescbc', keys);
+  await restartWithProvider(t, cp, dir, 'aescbc', keys);
   await cp.kubectlOk(['create', 'secret', 'generic', 'enc-aescbc', '-n', 'inspect', '--from-literal=token=aescbc-secret-value']);
-  await restartWithProvider(t, cp, 'secretbox', keys);
+  await restartWithProvider(t, cp, dir, 'secretbox', keys);
   await cp.kubectlOk(['create', 'secret', 'generic', 'enc-secretbox', '-n', 'inspect', '--from-literal=token=secretbox-secret-value']);
   // Re-encrypting an existing Secret, as the Kubernetes docs say: get it and replace it unchanged.
   const rotated = path.join(dir, 'rotated.json');
