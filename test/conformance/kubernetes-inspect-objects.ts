@@ -300,6 +300,55 @@ value: 1000000
 description: important
 preemptionPolicy: Never
 ---
+apiVersion: v1
+kind: Node
+metadata: {name: n1, labels: {kubernetes.io/hostname: n1, topology.kubernetes.io/zone: z1}}
+spec: {podCIDR: 10.244.0.0/24, podCIDRs: [10.244.0.0/24], taints: [{key: dedicated, value: infra, effect: NoSchedule}]}
+status:
+  capacity: {cpu: "4", memory: 16Gi, pods: "110", ephemeral-storage: 100Gi}
+  addresses: [{type: InternalIP, address: 10.0.0.21}, {type: Hostname, address: n1}]
+  nodeInfo: {machineID: m, systemUUID: s, bootID: b, kernelVersion: 6.1.0, osImage: Debian, containerRuntimeVersion: "containerd://2.0.0", kubeletVersion: v1.37.2, kubeProxyVersion: "", operatingSystem: linux, architecture: amd64}
+---
+apiVersion: v1
+kind: PodTemplate
+metadata: {name: tmpl, namespace: inspect}
+template:
+  metadata: {labels: {t: "1"}}
+  spec: {containers: [{name: c, image: registry.k8s.io/pause:3.10, args: [--x]}]}
+---
+apiVersion: v1
+kind: Endpoints
+metadata: {name: manual, namespace: inspect}
+subsets: [{addresses: [{ip: 10.0.0.5}], notReadyAddresses: [{ip: 10.0.0.6}], ports: [{name: http, port: 8080}]}]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingWebhookConfiguration
+metadata: {name: mutate}
+webhooks:
+- name: mutate.example.com
+  admissionReviewVersions: [v1]
+  sideEffects: NoneOnDryRun
+  reinvocationPolicy: IfNeeded
+  clientConfig: {service: {namespace: inspect, name: hook, path: /mutate, port: 8443}}
+  rules: [{apiGroups: [example.com], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [widgets]}]
+  matchConditions: [{name: not-system, expression: "!request.userInfo.username.startsWith('system:')"}]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: max-replicas}
+spec: {policyName: max-replicas, validationActions: [Deny, Audit], matchResources: {namespaceSelector: {matchLabels: {env: prod}}}}
+---
+apiVersion: storage.k8s.io/v1
+kind: VolumeAttributesClass
+metadata: {name: gold}
+driverName: csi.example.com
+parameters: {iops: "3000"}
+---
+apiVersion: resource.k8s.io/v1
+kind: DeviceClass
+metadata: {name: gpu}
+spec: {selectors: [{cel: {expression: "device.driver == 'gpu.example.com'"}}]}
+---
 apiVersion: storage.k8s.io/v1
 kind: CSIDriver
 metadata: {name: csi.example.com}
@@ -312,3 +361,17 @@ kind: CronTab
 metadata: {name: nightly, namespace: inspect}
 spec: {cronSpec: "0 2 * * *", replicas: 3, ratio: 1.5, tags: [a, b], port: 8080, extra: {x: {y: 1}}}
 `;
+
+/** A CertificateSigningRequest for a PEM request (base64), with user extras and an expiry. */
+export function certificateSigningRequest(requestBase64: string): string {
+  return `
+apiVersion: certificates.k8s.io/v1
+kind: CertificateSigningRequest
+metadata: {name: alice}
+spec:
+  request: ${requestBase64}
+  signerName: kubernetes.io/kube-apiserver-client
+  usages: [digital signature, key encipherment, client auth]
+  expirationSeconds: 86400
+`;
+}

@@ -19,13 +19,13 @@ import { openSnapshotFile } from '../../src/backup/index.js';
 import { objectDocument } from '../../src/cli/output/inspect.js';
 import { decodeValue, forEachLiveKey } from '../../src/inspect/index.js';
 import { openBolt } from '../../src/snapshot/index.js';
-import { runKubekeeper } from '../support/cli.js';
+import { runKubekeeper, runProcess } from '../support/cli.js';
 import { check } from '../support/conformance.js';
 import { findControlPlanePeers, KUBERNETES_CASE, startControlPlane, type ControlPlane } from '../support/control-plane.js';
 import { kubeRequest } from '../support/kube-http.js';
 import { waitUntil } from '../support/processes.js';
 import { tempDir } from '../support/temp.js';
-import { INSPECT_OBJECTS, CRON_TAB } from './kubernetes-inspect-objects.js';
+import { CRON_TAB, INSPECT_OBJECTS, certificateSigningRequest } from './kubernetes-inspect-objects.js';
 
 type Json = Record<string, unknown>;
 const { peers, missing } = findControlPlanePeers();
@@ -105,6 +105,11 @@ async function setUp(t: TestContext): Promise<Cluster> {
   await kubectlApply(cp, dir, 'objects.yaml', INSPECT_OBJECTS);
   await cp.kubectlOk(['wait', '--for=condition=Established', 'crd/crontabs.stable.example.com', '--timeout=60s']);
   await kubectlApply(cp, dir, 'crontab.yaml', CRON_TAB);
+  // A CertificateSigningRequest needs a real PKCS#10 request.
+  const csrKey = path.join(dir, 'csr.key');
+  const csr = await runProcess('openssl', ['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', csrKey, '-subj', '/CN=alice/O=dev']);
+  assert.equal(csr.code, 0, csr.stderr);
+  await kubectlApply(cp, dir, 'csr.yaml', certificateSigningRequest(Buffer.from(csr.stdout).toString('base64')));
   const snapA = path.join(dir, 'a.db');
   await snapshot(cp, snapA);
 
