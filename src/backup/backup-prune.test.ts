@@ -13,12 +13,12 @@ const snapshot = withTrailer(minimalDb());
 const HOUR = 3_600_000;
 const t0 = Date.parse('2024-05-10T00:00:00Z');
 
-/** Five backups an hour apart (b0 oldest), stored unencrypted to keep the test small. */
+/** Five backups an hour apart (b0 oldest), stored unencrypted to keep the test small, with object names as before attempt tokens. */
 async function fiveBackups(memoryNow?: () => Date) {
   const memory = new MemoryBackend(memoryNow ? { now: memoryNow } : {});
   const repo = new BackupRepository(memory);
   for (let i = 0; i < 5; i++) {
-    await saveBackup(repo, fakeSnapshotSource(snapshot), { recipients: [], allowUnencrypted: true, compression: 'none', name: `b${i}`, now: () => new Date(t0 + i * HOUR) });
+    await saveBackup(repo, fakeSnapshotSource(snapshot), { recipients: [], allowUnencrypted: true, compression: 'none', name: `b${i}`, attempt: '', now: () => new Date(t0 + i * HOUR) });
   }
   return { memory, repo };
 }

@@ -127,7 +127,9 @@ export class BackupRepository {
       backups.push(...(await Promise.all(names.slice(i, i + MANIFEST_READ_CONCURRENCY).map((name) => this.entryFor(name, data, signal)))));
     }
     const claimed = new Set(backups.flatMap((b) => b.manifest?.objects.map((o) => o.name) ?? []));
-    const named = new Set(backups.map((b) => b.name));
+    // Objects of a backup whose manifest cannot be read are that backup's, not orphans; next
+    // to a good manifest, unclaimed objects are another attempt's (a save that lost a race).
+    const named = new Set(backups.filter((b) => !b.manifest).map((b) => b.name));
     const orphans: OrphanObject[] = [];
     for (const info of data.values()) {
       const backupName = backupNameOfObject(info.name);
