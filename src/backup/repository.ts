@@ -31,10 +31,20 @@ export interface OrphanObject {
   modifiedAt?: Date;
 }
 
+/** A multipart upload a save started and never finished (S3: a save killed mid-upload). */
+export interface UnfinishedUploadEntry {
+  /** "data/<object name>" */
+  object: string;
+  uploadId: string;
+  startedAt?: Date;
+}
+
 export interface BackupListing {
   /** Newest first (by manifest time; invalid manifests last, by name). */
   backups: BackupEntry[];
   orphans: OrphanObject[];
+  /** Only for stores with multipart uploads (S3); oldest first. */
+  unfinishedUploads?: UnfinishedUploadEntry[];
 }
 
 const MANIFEST_SUFFIX = '.json';
@@ -138,7 +148,19 @@ export class BackupRepository {
       orphans.push({ name: info.name, backupName, sizeBytes: info.sizeBytes, ...(info.modifiedAt ? { modifiedAt: info.modifiedAt } : {}) });
     }
     backups.sort(newestFirst);
-    return { backups, orphans: orphans.sort((a, b) => a.name.localeCompare(b.name)) };
+    const listing: BackupListing = { backups, orphans: orphans.sort((a, b) => a.name.localeCompare(b.name)) };
+    if (this.backend.listUnfinished) listing.unfinishedUploads = await this.listUnfinishedUploads(signal);
+    return listing;
+  }
+
+  /** Unfinished multipart uploads of this repository (empty for stores without them), oldest first. */
+  async listUnfinishedUploads(signal?: AbortSignal): Promise<UnfinishedUploadEntry[]> {
+    const out: UnfinishedUploadEntry[] = [];
+    if (!this.backend.listUnfinished) return out;
+    for await (const u of this.backend.listUnfinished({ signal })) {
+      out.push({ object: `${u.type}/${u.name}`, uploadId: u.uploadId, ...(u.startedAt ? { startedAt: u.startedAt } : {}) });
+    }
+    return out.sort((a, b) => (a.startedAt?.getTime() ?? 0) - (b.startedAt?.getTime() ?? 0));
   }
 
   private async entryFor(name: string, data: Map<string, FileInfo>, signal?: AbortSignal): Promise<BackupEntry> {
