@@ -270,3 +270,58 @@ test('saveBackup never exits 0 without its data when two saves of the same name 
     await downloadBackup(r, 'same', { identities, output: out });
   }
 });
+
+test('saveBackup succeeds when the manifest was stored but the answer was lost and the retry found it taken', async () => {
+  const memory = new MemoryBackend();
+  const backend: Backend = {
+    ...bind(memory),
+    async save(handle, body, options) {
+      const result = await memory.save(handle, body, options);
+      // The write landed; its answer did not, and the retried create-only PUT met our own object.
+      if (handle.type === 'manifest') throw new StorageError('storage-exists', `"${handle.name}" exists`);
+      return result;
+    },
+  };
+  const r = repo(backend);
+  const { manifest } = await saveBackup(r, fakeSnapshotSource(snapshot), { recipients, compression: 'gzip', name: 'lost-answer' });
+  assert.deepEqual((await r.listBackups()).backups.map((b) => [b.name, b.status]), [['lost-answer', 'ok']]);
+  assert.deepEqual(await listNames(memory, 'data'), manifest.objects.map((o) => o.name));
+});
+
+test('saveBackup names the objects it could not remove when clean-up fails after a failed save', async () => {
+  const memory = new MemoryBackend();
+  const down = () => new StorageError('storage-unavailable', 'endpoint down', { transient: true });
+  const backend: Backend = {
+    ...bind(memory),
+    async save(handle, body, options) {
+      if (handle.type === 'manifest') throw down();
+      return memory.save(handle, body, options);
+    },
+    async load(handle, consume, options) {
+      if (handle.type === 'manifest') throw down();
+      return memory.load(handle, consume, options);
+    },
+    async remove() {
+      throw down();
+    },
+  };
+  await assert.rejects(saveBackup(repo(backend), fakeSnapshotSource(snapshot), { recipients, compression: 'gzip', name: 'left', attempt: '0a0b0c0d' }), (err: unknown) => {
+    assert.ok(err instanceof StorageError);
+    assert.equal(err.code, 'storage-unavailable');
+    assert.match(err.message, /^endpoint down; clean-up could not remove "data\/left\.0a0b0c0d\.snapshot\.db\.gz\.age" from "memory:" \("kubekeeper backup prune" removes such orphans later\)$/);
+    return true;
+  });
+});
+
+/** A Backend object whose methods call `memory` (for spreading and overriding one method). */
+function bind(memory: MemoryBackend): Backend {
+  return {
+    location: memory.location,
+    save: (h, b, o) => memory.save(h, b, o),
+    load: (h, c, o) => memory.load(h, c, o),
+    stat: (h, o) => memory.stat(h, o),
+    list: (t, o) => memory.list(t, o),
+    remove: (h, o) => memory.remove(h, o),
+    close: () => memory.close(),
+  };
+}

@@ -181,19 +181,26 @@ export async function saveBackup(repo: BackupRepository, source: SnapshotSource,
  * is this save's (names this attempt's objects). A lost race is "backup-exists".
  */
 async function claimManifest(repo: BackupRepository, manifest: Manifest, signal: AbortSignal | undefined): Promise<void> {
-  const taken = () => new AppError('backup-exists', `Backup "${manifest.name}" was created in "${repo.location}" by another save while this one ran`, {
-    hint: 'Run scheduled backups on one node at a time, or give each node its own --name; this save removed its own objects',
-  });
+  const mine = manifest.objects.map((o) => o.name).join('\n');
+  let writeError: unknown;
   try {
     await repo.writeManifest(manifest, signal);
   } catch (err) {
-    if (err instanceof StorageError && err.code === 'storage-exists') throw taken();
-    throw err;
+    // Even "exists" may be our own write: a retried PUT whose first answer was lost.
+    writeError = err;
   }
   // A store that ignores If-None-Match lets the last writer win: only the read-back tells.
-  const stored = await repo.readManifest(manifest.name, signal);
-  const mine = manifest.objects.map((o) => o.name).join('\n');
-  if (stored.objects.map((o) => o.name).join('\n') !== mine) throw taken();
+  let stored: Manifest;
+  try {
+    stored = await repo.readManifest(manifest.name, signal);
+  } catch (err) {
+    throw writeError ?? err;
+  }
+  if (stored.objects.map((o) => o.name).join('\n') === mine) return;
+  if (writeError && !(writeError instanceof StorageError && writeError.code === 'storage-exists')) throw writeError;
+  throw new AppError('backup-exists', `Backup "${manifest.name}" was created in "${repo.location}" by another save while this one ran`, {
+    hint: 'Run scheduled backups on one node at a time, or give each node its own --name; this save removed its own objects',
+  });
 }
 
 /** Best-effort clean-up of a failed save; returns the objects it could not remove. */
