@@ -79,3 +79,28 @@ test('deleteBackup removes the manifest before the data, and a second delete rep
   assert.deepEqual(result.removed, order);
   await assert.rejects(deleteBackup(repo, 'b1'), BackupNotFoundError);
 });
+
+test('pruneBackups aborts unfinished uploads older than the grace and keeps younger ones', async () => {
+  const { memory } = await fiveBackups();
+  const uploads = [
+    { type: 'data' as const, name: 'old.0a0a0a0a.snapshot.db', uploadId: 'OLD', startedAt: new Date(t0 - 48 * HOUR) },
+    { type: 'data' as const, name: 'new.0b0b0b0b.snapshot.db', uploadId: 'NEW', startedAt: new Date(t0 + 4.5 * HOUR) },
+  ];
+  const aborted: string[] = [];
+  const backend = Object.assign(Object.create(memory) as MemoryBackend, {
+    async *listUnfinished() {
+      yield* uploads.filter((u) => !aborted.includes(u.uploadId));
+    },
+    async abortUnfinished(u: { uploadId: string }) {
+      aborted.push(u.uploadId);
+    },
+  });
+  const repo = new BackupRepository(backend);
+  const dry = await pruneBackups(repo, { policy: { keepLast: 5 }, now: new Date(t0 + 5 * HOUR), dryRun: true });
+  assert.deepEqual(dry.unfinishedUploads?.map((u) => [u.uploadId, u.action]), [['OLD', 'abort'], ['NEW', 'keep']]);
+  assert.deepEqual(aborted, [], 'a dry run aborts nothing');
+  const result = await pruneBackups(repo, { policy: { keepLast: 5 }, now: new Date(t0 + 5 * HOUR) });
+  assert.deepEqual(result.unfinishedUploads?.map((u) => [u.object, u.action]), [['data/old.0a0a0a0a.snapshot.db', 'abort'], ['data/new.0b0b0b0b.snapshot.db', 'keep']]);
+  assert.deepEqual(aborted, ['OLD']);
+  assert.deepEqual((await repo.listBackups()).unfinishedUploads?.map((u) => u.uploadId), ['NEW']);
+});

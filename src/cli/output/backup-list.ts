@@ -33,7 +33,7 @@ function encryptionLabel(m: Manifest): string {
   return m.encryption.scheme === 'age' ? `age (${m.encryption.recipients.length})` : 'none';
 }
 
-export function renderBackupList(location: string, listing: BackupListing, format: ListFormat): string {
+export function renderBackupList(location: string, listing: BackupListing, format: ListFormat, now: Date = new Date()): string {
   const uploads = listing.unfinishedUploads;
   if (format === 'json') return `${JSON.stringify({ repository: location, backups: listing.backups, orphans: listing.orphans, ...(uploads ? { unfinishedUploads: uploads } : {}) })}\n`;
   if (listing.backups.length === 0 && listing.orphans.length === 0 && !uploads?.length) return `No backups in "${location}"\n`;
@@ -43,14 +43,15 @@ export function renderBackupList(location: string, listing: BackupListing, forma
       ? [b.name, formatTime(m.createdAt), b.status, formatIecBytes(m.snapshot.sizeBytes), formatIecBytes(storedBytes(m)), String(m.cluster.revision), m.cluster.clusterId, encryptionLabel(m), m.bundle ? 'yes' : 'no']
       : [b.name, '-', b.status, '-', '-', '-', '-', '-', '-'];
   });
-  let out = renderTable(['name', 'created (utc)', 'status', 'snapshot', 'stored', 'revision', 'cluster id', 'encryption', 'bundle'], rows, { align: 'left' });
+  let out = rows.length === 0 ? `No backups in "${location}"\n`
+    : renderTable(['name', 'created (utc)', 'status', 'snapshot', 'stored', 'revision', 'cluster id', 'encryption', 'bundle'], rows, { align: 'left' });
   for (const b of listing.backups.filter((x) => x.status !== 'ok')) out += `${b.name}: ${b.status}: ${b.problems.join('; ')}\n`;
   if (listing.orphans.length > 0) {
     const bytes = listing.orphans.reduce((n, o) => n + o.sizeBytes, 0);
     out += `${listing.orphans.length} data object(s) without a manifest (${formatIecBytes(bytes)}, interrupted saves; not backups): "kubekeeper backup prune" removes them after 24h\n`;
   }
   for (const u of uploads ?? []) {
-    const age = u.startedAt ? ` started ${formatTime(u.startedAt.toISOString())} UTC (${formatAge(Date.now() - u.startedAt.getTime())} ago)` : '';
+    const age = u.startedAt ? ` started ${formatTime(u.startedAt.toISOString())} UTC (${formatAge(now.getTime() - u.startedAt.getTime())} ago)` : '';
     out += `unfinished upload of "${u.object}"${age}, ID ${u.uploadId}: parts are billed until "kubekeeper backup prune" aborts it (after 24h)\n`;
   }
   return out;
