@@ -45,6 +45,8 @@ export interface S3Config {
    * the URL for a store that refuses the header.
    */
   conditionalWrites?: boolean;
+  /** Names where the keys came from when the caller supplies them in `env` (a config file). */
+  credentialSource?: string;
 }
 
 /**
@@ -86,6 +88,7 @@ function unsignedDataPayloads(client: S3Client): void {
 
 /** Where the credentials come from, for access-denied messages (never the values). */
 function credentialSourceOf(config: S3Config, env: NodeJS.ProcessEnv): string {
+  if (config.credentialSource) return config.credentialSource;
   if (config.credentialsFile) return `the credentials file "${config.credentialsFile}"${config.profile ? ` (profile "${config.profile}")` : ''}`;
   if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) return 'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY';
   return `the AWS SDK's default chain (AWS_PROFILE${env.AWS_PROFILE ? `="${env.AWS_PROFILE}"` : ''}, ~/.aws, instance role)`;

@@ -5,8 +5,11 @@
  * and aborted. Skipped with the reason when the peer was not built (KK_PEERS=0); CI never skips.
  */
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { findVersitygw } from '../../../test/support/peers.js';
+import { tempDir } from '../../../test/support/temp.js';
 import { type VersitygwServer, startVersitygw } from '../../../test/support/versitygw.js';
 import { StorageError } from '../errors.js';
 import { listNames, loadBytes, pausedBody, runBackendConformance, testBytes } from '../testing.js';
@@ -40,6 +43,18 @@ if (missing) {
         assert.doesNotMatch(`${err.message} ${err.hint} ${String(err.cause)}`, new RegExp(server.secretAccessKey));
         return true;
       });
+    } finally {
+      await backend.close();
+    }
+  });
+
+  test('s3 backend names the credentials file when the secret in it is wrong', async (t) => {
+    const dir = await tempDir(t);
+    const file = path.join(dir, 'creds');
+    await writeFile(file, `[default]\naws_access_key_id = ${server.accessKeyId}\naws_secret_access_key = wrong-secret\n`, { mode: 0o600 });
+    const backend = await createS3Backend({ bucket: server.bucket, folder: 'f', endpoint: server.endpoint, credentialsFile: file }, {});
+    try {
+      await assert.rejects(listNames(backend, 'data'), new RegExp(`access denied by endpoint .* with the credentials from the credentials file "${file}" \\(SignatureDoesNotMatch\\)`));
     } finally {
       await backend.close();
     }
