@@ -157,3 +157,30 @@ test('localhostLookup resolves names under .localhost to loopback and leaves oth
   assert.deepEqual(await lookup('kk-test.localhost', { all: true }), { address: [{ address: '127.0.0.1', family: 4 }], family: undefined });
   assert.deepEqual(await lookup('127.0.0.1', {}), { address: '127.0.0.1', family: 4 });
 });
+
+test('s3 backend points at conditional-writes=false when the store refuses create-only writes', async () => {
+  let sawHeader = '';
+  const port = await httpServer((req, res) => {
+    if (req.method === 'HEAD') {
+      res.writeHead(404).end();
+      return;
+    }
+    sawHeader = String(req.headers['if-none-match'] ?? '');
+    req.resume();
+    res.writeHead(501, { 'content-type': 'application/xml' });
+    res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>NotImplemented</Code><Message>A header you provided implies functionality that is not implemented</Message></Error>');
+  });
+  const backend = await createS3Backend({ bucket: 'kk-test', folder: 'f', endpoint: `http://127.0.0.1:${port}`, maxAttempts: 1 }, ENV);
+  try {
+    await assert.rejects(backend.save({ type: 'manifest', name: 'm.json' }, (async function* () {
+      yield new Uint8Array(10);
+    })()), (err: unknown) => {
+      assert.ok(err instanceof StorageError);
+      assert.match(err.hint ?? '', /conditional-writes=false/);
+      return true;
+    });
+    assert.equal(sawHeader, '*', 'the create carried If-None-Match: *');
+  } finally {
+    await backend.close();
+  }
+});

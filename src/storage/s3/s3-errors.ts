@@ -113,6 +113,11 @@ export function s3Error(err: unknown, ctx: S3ErrorContext): AppError {
       cause: summary, hint: 'Check that the S3 endpoint is up and answering; raise --s3-timeout (or the URL parameter timeout=) for a slow link',
     });
   }
+  if (name === 'NotImplemented' && ctx.action.startsWith('Cannot save')) {
+    return new StorageError('storage-io', `${ctx.action}: ${where} does not implement a request kubekeeper sent (${summary.message})`, {
+      cause: summary, hint: 'Objects are created with "If-None-Match: *"; for a store that refuses it, add conditional-writes=false to the s3:// URL',
+    });
+  }
   if ((code && NETWORK_CODES.has(code)) || TRANSIENT_NAMES.has(name) || (status !== undefined && status >= 500) || e.$fault === 'server') {
     return new StorageError('storage-unavailable', `${ctx.action}: ${where} unavailable (${summary.message})`, {
       cause: summary, transient: true, hint: 'Check that the S3 endpoint is up and reachable, then retry',
