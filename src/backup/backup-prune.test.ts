@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { minimalDb } from '../../test/fixtures/snapshot/minimal-db.js';
-import { MemoryBackend, replayableBody } from '../storage/index.js';
+import { MemoryBackend, StorageError, replayableBody } from '../storage/index.js';
 import { listNames } from '../storage/testing.js';
 import { deleteBackup } from './backup-delete.js';
 import { fakeSnapshotSource, withTrailer } from './backup-fakes.js';
@@ -103,4 +103,21 @@ test('pruneBackups aborts unfinished uploads older than the grace and keeps youn
   assert.deepEqual(result.unfinishedUploads?.map((u) => [u.object, u.action]), [['data/old.0a0a0a0a.snapshot.db', 'abort'], ['data/new.0b0b0b0b.snapshot.db', 'keep']]);
   assert.deepEqual(aborted, ['OLD']);
   assert.deepEqual((await repo.listBackups()).unfinishedUploads?.map((u) => u.uploadId), ['NEW']);
+});
+
+test('listBackups still lists backups, and says why, when the key may not list unfinished uploads', async () => {
+  const { memory } = await fiveBackups();
+  const backend = Object.assign(Object.create(memory) as MemoryBackend, {
+    // eslint-disable-next-line require-yield
+    async *listUnfinished(): AsyncGenerator<never> {
+      throw new StorageError('storage-access-denied', 'Cannot list unfinished uploads in "s3://b/f": access denied by endpoint http://x (AccessDenied)');
+    },
+  });
+  const listing = await new BackupRepository(backend).listBackups();
+  assert.equal(listing.backups.length, 5);
+  assert.equal(listing.unfinishedUploads, undefined);
+  assert.match(listing.unfinishedUploadsError ?? '', /access denied .* \(the key needs s3:ListBucketMultipartUploads\)$/);
+  // prune goes on without them.
+  const result = await pruneBackups(new BackupRepository(backend), { policy: { keepLast: 5 }, now: new Date(t0 + 5 * HOUR) });
+  assert.equal(result.unfinishedUploads, undefined);
 });

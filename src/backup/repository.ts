@@ -8,7 +8,7 @@
  */
 import { AppError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
-import { type Backend, type FileInfo, type Handle, isNotFound, replayableBody } from '../storage/index.js';
+import { type Backend, type FileInfo, type Handle, StorageError, isNotFound, replayableBody } from '../storage/index.js';
 import { type Manifest, MAX_MANIFEST_BYTES, ManifestError, backupNameOfObject, encodeManifest, isValidBackupName } from './manifest.js';
 import { parseManifest } from './manifest-parse.js';
 
@@ -45,6 +45,8 @@ export interface BackupListing {
   orphans: OrphanObject[];
   /** Only for stores with multipart uploads (S3); oldest first. */
   unfinishedUploads?: UnfinishedUploadEntry[];
+  /** Why unfinished uploads could not be listed (a bucket policy without the permission). */
+  unfinishedUploadsError?: string;
 }
 
 const MANIFEST_SUFFIX = '.json';
@@ -149,7 +151,15 @@ export class BackupRepository {
     }
     backups.sort(newestFirst);
     const listing: BackupListing = { backups, orphans: orphans.sort((a, b) => a.name.localeCompare(b.name)) };
-    if (this.backend.listUnfinished) listing.unfinishedUploads = await this.listUnfinishedUploads(signal);
+    if (this.backend.listUnfinished) {
+      try {
+        listing.unfinishedUploads = await this.listUnfinishedUploads(signal);
+      } catch (err) {
+        // Backups stay listable for a key that may list objects but not uploads.
+        if (!(err instanceof StorageError && err.code === 'storage-access-denied')) throw err;
+        listing.unfinishedUploadsError = `${err.message} (the key needs s3:ListBucketMultipartUploads)`;
+      }
+    }
     return listing;
   }
 

@@ -35,8 +35,11 @@ function encryptionLabel(m: Manifest): string {
 
 export function renderBackupList(location: string, listing: BackupListing, format: ListFormat, now: Date = new Date()): string {
   const uploads = listing.unfinishedUploads;
-  if (format === 'json') return `${JSON.stringify({ repository: location, backups: listing.backups, orphans: listing.orphans, ...(uploads ? { unfinishedUploads: uploads } : {}) })}\n`;
-  if (listing.backups.length === 0 && listing.orphans.length === 0 && !uploads?.length) return `No backups in "${location}"\n`;
+  const uploadsError = listing.unfinishedUploadsError;
+  if (format === 'json') {
+    return `${JSON.stringify({ repository: location, backups: listing.backups, orphans: listing.orphans, ...(uploads ? { unfinishedUploads: uploads } : {}), ...(uploadsError ? { unfinishedUploadsError: uploadsError } : {}) })}\n`;
+  }
+  if (listing.backups.length === 0 && listing.orphans.length === 0 && !uploads?.length && !uploadsError) return `No backups in "${location}"\n`;
   const rows = listing.backups.map((b) => {
     const m = b.manifest;
     return m
@@ -50,6 +53,7 @@ export function renderBackupList(location: string, listing: BackupListing, forma
     const bytes = listing.orphans.reduce((n, o) => n + o.sizeBytes, 0);
     out += `${listing.orphans.length} data object(s) without a manifest (${formatIecBytes(bytes)}, interrupted saves; not backups): "kubekeeper backup prune" removes them after 24h\n`;
   }
+  if (uploadsError) out += `unfinished uploads not listed: ${uploadsError}\n`;
   for (const u of uploads ?? []) {
     const age = u.startedAt ? ` started ${formatTime(u.startedAt.toISOString())} UTC (${formatAge(now.getTime() - u.startedAt.getTime())} ago)` : '';
     out += `unfinished upload of "${u.object}"${age}, ID ${u.uploadId}: parts are billed until "kubekeeper backup prune" aborts it (after 24h)\n`;
