@@ -6,12 +6,13 @@
  * for the faults it can inject (a server killed mid-upload).
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdir, utimes } from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { type TestContext, test } from 'node:test';
-import { CreateMultipartUploadCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
+import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
 import { runKubekeeper } from '../support/cli.js';
 import { check } from '../support/conformance.js';
 import { type EtcdProcess, etcdctlOk, startEtcd } from '../support/etcd.js';
@@ -40,7 +41,7 @@ const CAPABILITIES = {
   wrongSecret: 'wrong secret refused: error names the credential source, nothing listed',
   multipart: 'multipart upload above the part size',
   race: 'two saves of one name: one wins, the other fails, the winner is whole',
-  unfinished: 'unfinished multipart upload listed with its age and aborted by prune',
+  unfinished: 'save killed mid-upload: unfinished upload listed with its age, kept while young, aborted by prune',
   https: 'HTTPS with a custom CA (--s3-ca-file)',
   virtualHosted: 'virtual-hosted addressing (<bucket>.localhost)',
 } as const;
@@ -53,8 +54,8 @@ interface Ctx {
   server: VersitygwServer;
 }
 
-function kk(server: Pick<VersitygwServer, 'endpoint' | 'env'>, args: string[], env: NodeJS.ProcessEnv = {}) {
-  return runKubekeeper([...args, '--s3-endpoint', server.endpoint], { env: { ...cleanAws, ...server.env, ...env }, timeoutMs: 180_000 });
+function kk(server: Pick<VersitygwServer, 'endpoint' | 'env'>, args: string[], env: NodeJS.ProcessEnv = {}, onSpawn?: (child: ChildProcess) => void) {
+  return runKubekeeper([...args, '--s3-endpoint', server.endpoint], { env: { ...cleanAws, ...server.env, ...env }, timeoutMs: 180_000, onSpawn });
 }
 
 interface ListJson {
@@ -90,7 +91,7 @@ test('backup repository on versitygw', { timeout: 900_000 }, async (t) => {
   await check(t, cap(CAPABILITIES.wrongSecret), () => wrongSecret(ctx));
   await check(t, cap(CAPABILITIES.multipart), () => multipart(ctx));
   await check(t, cap(CAPABILITIES.race), () => race(ctx));
-  await check(t, cap(CAPABILITIES.unfinished), () => unfinished(ctx));
+  await check(t, cap(CAPABILITIES.unfinished), (st) => unfinished(ctx, st));
   await check(t, cap(CAPABILITIES.https), (st) => httpsWithCa(ctx, st));
   await check(t, cap(CAPABILITIES.virtualHosted), (st) => virtualHosted(ctx, st));
 });
@@ -167,28 +168,74 @@ async function race({ etcd, keyFile, recipient, server }: Ctx): Promise<void> {
   assert.equal(verify.code, 0, verify.stdout + verify.stderr);
 }
 
-async function unfinished({ server }: Ctx): Promise<void> {
+async function unfinished({ etcd, recipient, server }: Ctx, t: TestContext): Promise<void> {
   const repo = 's3://kk-test/prod/cut';
-  // What a save killed mid-upload leaves: a multipart upload with a part and no object.
+  // A slow link (4 MiB/s towards the server), so the upload is still running when the save is killed.
+  const proxy = await throttlingProxy(server.port, 4 * MiB);
+  t.after(() => proxy.close());
+  const slow = { ...server, endpoint: `http://127.0.0.1:${proxy.port}` };
   const client = new S3Client({ region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey } });
   try {
-    const key = 'prod/cut/data/cut.0badc0de.snapshot.db.age';
-    const created = await client.send(new CreateMultipartUploadCommand({ Bucket: 'kk-test', Key: key }));
-    await client.send(new UploadPartCommand({ Bucket: 'kk-test', Key: key, UploadId: created.UploadId, PartNumber: 1, Body: randomBytes(5 * MiB) }));
-    // Two days old: versitygw dates an upload by its directory's mtime.
-    const old = new Date(Date.now() - 48 * 3_600_000);
-    await ageUploadDirs(path.join(server.dir, 'kk-test', '.sgwtmp', 'multipart'), old);
+    let saver: ChildProcess | undefined;
+    const saving = kk(slow, ['backup', 'save', ...etcd.clientFlags, '--repo', repo, '-r', recipient, '--name', 'cut', '--compression', 'none'], {}, (c) => (saver = c));
+    let uploads: { Key?: string; UploadId?: string }[] = [];
+    for (let i = 0; i < 2000 && uploads.length === 0; i++) {
+      uploads = (await client.send(new ListMultipartUploadsCommand({ Bucket: 'kk-test', Prefix: 'prod/cut/' }))).Uploads ?? [];
+      if (uploads.length === 0) await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.equal(uploads.length, 1, 'the save started a multipart upload');
+    saver?.kill('SIGKILL');
+    const killed = await saving;
+    assert.equal(killed.signal, 'SIGKILL', 'killed before it finished');
+    const uploadId = uploads[0]?.UploadId as string;
     const text = await kk(server, ['backup', 'list', '--repo', repo]);
     assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, new RegExp(`unfinished upload of "data/cut\\.0badc0de\\.snapshot\\.db\\.age" started .* UTC \\(2d 0h ago\\), ID ${created.UploadId}`));
-    assert.deepEqual((await list(server, repo)).unfinishedUploads?.map((u) => u.object), ['data/cut.0badc0de.snapshot.db.age']);
+    assert.match(text.stdout, new RegExp(`^unfinished upload of "data/cut\\.[0-9a-f]{8}\\.snapshot\\.db\\.age" started .* UTC \\(\\d+s ago\\), ID ${uploadId}: `, 'm'));
+    // Young: may be a save in progress on another node, so prune keeps it.
+    const young = await kk(server, ['backup', 'prune', '--repo', repo, '--keep-last', '1']);
+    assert.equal(young.code, 0, young.stderr);
+    assert.match(young.stdout, /keep\s+data\/cut\.[0-9a-f]{8}\.snapshot\.db\.age \(upload [^)]+\)\s+started recently/);
+    // Two days later (versitygw dates an upload by its directory's mtime): aborted.
+    await ageUploadDirs(path.join(server.dir, 'kk-test', '.sgwtmp', 'multipart'), new Date(Date.now() - 48 * 3_600_000));
+    assert.match(await kk(server, ['backup', 'list', '--repo', repo]).then((r) => r.stdout), /\(2d 0h ago\)/);
     const prune = await kk(server, ['backup', 'prune', '--repo', repo, '--keep-last', '1']);
     assert.equal(prune.code, 0, prune.stderr);
-    assert.match(prune.stdout, /aborted\s+data\/cut\.0badc0de\.snapshot\.db\.age/);
+    assert.match(prune.stdout, /aborted\s+data\/cut\.[0-9a-f]{8}\.snapshot\.db\.age/);
     assert.deepEqual((await list(server, repo)).unfinishedUploads, []);
+    assert.deepEqual((await client.send(new ListMultipartUploadsCommand({ Bucket: 'kk-test', Prefix: 'prod/cut/' }))).Uploads ?? [], []);
   } finally {
     client.destroy();
   }
+}
+
+/** A TCP proxy on 127.0.0.1 that forwards to `port`, client-to-server at most `bytesPerSecond`. */
+async function throttlingProxy(port: number, bytesPerSecond: number): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((inbound) => {
+    const outbound = net.connect(port, '127.0.0.1');
+    for (const s of [inbound, outbound]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => {
+        inbound.destroy();
+        outbound.destroy();
+      });
+    }
+    outbound.pipe(inbound);
+    inbound.on('data', (chunk: Buffer) => {
+      outbound.write(chunk);
+      inbound.pause();
+      setTimeout(() => inbound.resume(), Math.ceil((chunk.length / bytesPerSecond) * 1000));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () => new Promise((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    }),
+  };
 }
 
 async function ageUploadDirs(root: string, at: Date): Promise<void> {
