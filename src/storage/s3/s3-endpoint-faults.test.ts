@@ -12,6 +12,7 @@ import { StorageError } from '../errors.js';
 import { listNames } from '../testing.js';
 import { createS3Backend } from './create-s3-backend.js';
 import { isLocalhostName, localhostLookup } from './localhost-lookup.js';
+import { s3Error } from './s3-errors.js';
 import { parseS3Timeout } from './s3-timeouts.js';
 
 const ENV = { AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'secret-test' };
@@ -183,4 +184,14 @@ test('s3 backend points at conditional-writes=false when the store refuses creat
   } finally {
     await backend.close();
   }
+});
+
+test('s3Error names the connect bound, not the request bound, when the connection never opens', () => {
+  // What the SDK's handler throws when the TCP handshake does not complete in time.
+  const sdk = Object.assign(new Error('@smithy/node-http-handler - the request socket did not establish a connection with the server within the configured timeout of 10000 ms.'), { name: 'TimeoutError', $metadata: { attempts: 3 } });
+  const err = s3Error(sdk, { action: 'Cannot list "data" in "s3://b/f"', location: 's3://b/f', bucket: 'b', endpoint: 'http://10.0.0.9:9000', timeoutMs: 60_000 });
+  assert.ok(err instanceof StorageError);
+  assert.equal(err.code, 'storage-timeout');
+  assert.equal(err.message, 'Cannot list "data" in "s3://b/f": could not connect to endpoint http://10.0.0.9:9000 within 10 s (3 attempts)');
+  assert.doesNotMatch(String(err.cause), /smithy/);
 });

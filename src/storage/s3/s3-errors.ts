@@ -7,7 +7,7 @@
 import { AbortedError, type AppError } from '../../errors.js';
 import type { Handle } from '../backend.js';
 import { NotFoundError, StorageError } from '../errors.js';
-import { formatSeconds } from './s3-timeouts.js';
+import { MAX_S3_CONNECT_TIMEOUT_MS, formatSeconds } from './s3-timeouts.js';
 
 interface SdkErrorShape {
   name?: string;
@@ -107,9 +107,12 @@ export function s3Error(err: unknown, ctx: S3ErrorContext): AppError {
   }
   if (name === 'TimeoutError') {
     // Final: the SDK already retried the request; retrying the whole call would multiply the bound.
-    const bound = ctx.timeoutMs !== undefined ? formatSeconds(ctx.timeoutMs) : 'the time limit';
+    const connecting = /establish a connection/.test(e.message ?? '');
+    const limitMs = ctx.timeoutMs === undefined ? undefined : connecting ? Math.min(ctx.timeoutMs, MAX_S3_CONNECT_TIMEOUT_MS) : ctx.timeoutMs;
+    const bound = limitMs !== undefined ? formatSeconds(limitMs) : 'the time limit';
     const attempts = e.$metadata?.attempts ?? ctx.attempts;
-    return new StorageError('storage-timeout', `${ctx.action}: no answer from ${where} within ${bound} per request${attempts ? ` (${attempts} attempt${attempts === 1 ? '' : 's'})` : ''}`, {
+    const what = connecting ? `could not connect to ${where} within ${bound}` : `no answer from ${where} within ${bound} per request`;
+    return new StorageError('storage-timeout', `${ctx.action}: ${what}${attempts ? ` (${attempts} attempt${attempts === 1 ? '' : 's'})` : ''}`, {
       cause: summary, hint: 'Check that the S3 endpoint is up and answering; raise --s3-timeout (or the URL parameter timeout=) for a slow link',
     });
   }
