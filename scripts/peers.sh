@@ -2,7 +2,7 @@
 # Builds or fetches the real peers of the conformance suite once, into a cache outside the clone:
 #   etcd 3.5 (Debian trixie's .deb, unpacked, not installed), etcd 3.6 and 3.7 (etcd, etcdctl,
 #   etcdutl built from the Go module proxy), kube-apiserver + kube-controller-manager + kubectl
-#   (k8s.io/kubernetes), versitygw (an S3 gateway that verifies SigV4 signatures).
+#   (k8s.io/kubernetes 1.37 and 1.35), versitygw (an S3 gateway that verifies SigV4 signatures).
 # Versions are pinned in peers/versions.env; each Go peer has a wrapper module (go.mod + go.sum)
 # under peers/. A warm cache makes this a no-op. Nothing built goes into the repository.
 #
@@ -146,17 +146,19 @@ for minor in 36 37; do
     etcd=go.etcd.io/etcd/server/v3 etcdctl=go.etcd.io/etcd/etcdctl/v3 etcdutl=go.etcd.io/etcd/etcdutl/v3
 done
 
-k8s=$KUBERNETES_137; dir=peers/kubernetes-1.37
-check_pin "$dir" k8s.io/kubernetes "$k8s"
-minor=$(echo "$k8s" | cut -d. -f2)
-kver="-s -w -X k8s.io/component-base/version.gitVersion=v$k8s -X k8s.io/component-base/version.gitMajor=1"
-kver="$kver -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
-kver="$kver -X k8s.io/component-base/version.buildDate=1970-01-01T00:00:00Z"
-kver="$kver -X k8s.io/client-go/pkg/version.gitVersion=v$k8s -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$minor"
-go_peer "kubernetes-$k8s" "$dir" "$kver" \
-  kube-apiserver=k8s.io/kubernetes/cmd/kube-apiserver \
-  kube-controller-manager=k8s.io/kubernetes/cmd/kube-controller-manager \
-  kubectl=k8s.io/kubernetes/cmd/kubectl
+for k8s in "$KUBERNETES_137" "$KUBERNETES_135"; do
+  minor=$(echo "$k8s" | cut -d. -f2); dir="peers/kubernetes-1.$minor"
+  check_pin "$dir" k8s.io/kubernetes "$k8s"
+  # The version the binaries report (/version, --version) is the release's, as in an official build.
+  kver="-s -w -X k8s.io/component-base/version.gitVersion=v$k8s -X k8s.io/component-base/version.gitMajor=1"
+  kver="$kver -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
+  kver="$kver -X k8s.io/component-base/version.buildDate=1970-01-01T00:00:00Z"
+  kver="$kver -X k8s.io/client-go/pkg/version.gitVersion=v$k8s -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$minor"
+  go_peer "kubernetes-$k8s" "$dir" "$kver" \
+    kube-apiserver=k8s.io/kubernetes/cmd/kube-apiserver \
+    kube-controller-manager=k8s.io/kubernetes/cmd/kube-controller-manager \
+    kubectl=k8s.io/kubernetes/cmd/kubectl
+done
 
 check_pin peers/versitygw github.com/versity/versitygw "$VERSITYGW"
 go_peer "versitygw-$VERSITYGW" peers/versitygw "-s -w" versitygw=github.com/versity/versitygw/cmd/versitygw

@@ -31,6 +31,8 @@ export interface StoreObjectOptions {
   probe?: boolean;
   /** The content digest when the caller already hashes the plaintext (no second pass). */
   contentDigest?: () => StreamDigest | undefined;
+  /** The save's attempt token, part of the object name (see manifest.ATTEMPT_PATTERN). */
+  attempt?: string;
 }
 
 /**
@@ -48,7 +50,7 @@ export async function storeObject(repo: BackupRepository, role: ObjectRole, back
     source = probed.stream;
     repo.logger.log('info', 'backup.compression-probe', { role, sampleBytes: probed.sampleBytes, compressedBytes: probed.sampleCompressedBytes, compression });
   }
-  const objectName = objectNameFor(backupName, role, compression, options.recipients.length > 0);
+  const objectName = objectNameFor(backupName, role, compression, options.recipients.length > 0, options.attempt);
   const compressed = compressStream(source, compression, { level: options.compressionLevel });
   const encrypted = options.recipients.length > 0 ? encryptStream(compressed, options.recipients) : compressed;
   const result = await repo.backend.save(dataHandle(objectName), digestTap(encrypted, (d) => (stored = d)), { signal: options.signal });

@@ -36,8 +36,8 @@ test('saveBackup stores incompressible snapshot data uncompressed by default, an
   big.set(testBytes(4096 * 64), db.length);
   const snapshot = withTrailer(big);
   const repo = new BackupRepository(new MemoryBackend());
-  const auto = await saveBackup(repo, fakeSnapshotSource(snapshot), { recipients, name: 'auto' });
+  const auto = await saveBackup(repo, fakeSnapshotSource(snapshot), { recipients, name: 'auto', attempt: '' });
   assert.deepEqual(auto.manifest.objects.map((o) => [o.name, o.compression]), [['auto.snapshot.db.age', 'none']]);
-  const forced = await saveBackup(repo, fakeSnapshotSource(snapshot), { recipients, name: 'forced', compression: 'gzip' });
+  const forced = await saveBackup(repo, fakeSnapshotSource(snapshot), { recipients, name: 'forced', compression: 'gzip', attempt: '' });
   assert.deepEqual(forced.manifest.objects.map((o) => [o.name, o.compression]), [['forced.snapshot.db.gz.age', 'gzip']]);
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { minimalDb } from '../../test/fixtures/snapshot/minimal-db.js';
-import { MemoryBackend, replayableBody } from '../storage/index.js';
+import { MemoryBackend, StorageError, replayableBody } from '../storage/index.js';
 import { listNames } from '../storage/testing.js';
 import { deleteBackup } from './backup-delete.js';
 import { fakeSnapshotSource, withTrailer } from './backup-fakes.js';
@@ -13,12 +13,12 @@ const snapshot = withTrailer(minimalDb());
 const HOUR = 3_600_000;
 const t0 = Date.parse('2024-05-10T00:00:00Z');
 
-/** Five backups an hour apart (b0 oldest), stored unencrypted to keep the test small. */
+/** Five backups an hour apart (b0 oldest), stored unencrypted to keep the test small, with object names as before attempt tokens. */
 async function fiveBackups(memoryNow?: () => Date) {
   const memory = new MemoryBackend(memoryNow ? { now: memoryNow } : {});
   const repo = new BackupRepository(memory);
   for (let i = 0; i < 5; i++) {
-    await saveBackup(repo, fakeSnapshotSource(snapshot), { recipients: [], allowUnencrypted: true, compression: 'none', name: `b${i}`, now: () => new Date(t0 + i * HOUR) });
+    await saveBackup(repo, fakeSnapshotSource(snapshot), { recipients: [], allowUnencrypted: true, compression: 'none', name: `b${i}`, attempt: '', now: () => new Date(t0 + i * HOUR) });
   }
   return { memory, repo };
 }
@@ -78,4 +78,46 @@ test('deleteBackup removes the manifest before the data, and a second delete rep
   assert.deepEqual(order, ['manifest/b1.json', 'data/b1.snapshot.db']);
   assert.deepEqual(result.removed, order);
   await assert.rejects(deleteBackup(repo, 'b1'), BackupNotFoundError);
+});
+
+test('pruneBackups aborts unfinished uploads older than the grace and keeps younger ones', async () => {
+  const { memory } = await fiveBackups();
+  const uploads = [
+    { type: 'data' as const, name: 'old.0a0a0a0a.snapshot.db', uploadId: 'OLD', startedAt: new Date(t0 - 48 * HOUR) },
+    { type: 'data' as const, name: 'new.0b0b0b0b.snapshot.db', uploadId: 'NEW', startedAt: new Date(t0 + 4.5 * HOUR) },
+  ];
+  const aborted: string[] = [];
+  const backend = Object.assign(Object.create(memory) as MemoryBackend, {
+    async *listUnfinished() {
+      yield* uploads.filter((u) => !aborted.includes(u.uploadId));
+    },
+    async abortUnfinished(u: { uploadId: string }) {
+      aborted.push(u.uploadId);
+    },
+  });
+  const repo = new BackupRepository(backend);
+  const dry = await pruneBackups(repo, { policy: { keepLast: 5 }, now: new Date(t0 + 5 * HOUR), dryRun: true });
+  assert.deepEqual(dry.unfinishedUploads?.map((u) => [u.uploadId, u.action]), [['OLD', 'abort'], ['NEW', 'keep']]);
+  assert.deepEqual(aborted, [], 'a dry run aborts nothing');
+  const result = await pruneBackups(repo, { policy: { keepLast: 5 }, now: new Date(t0 + 5 * HOUR) });
+  assert.deepEqual(result.unfinishedUploads?.map((u) => [u.object, u.action]), [['data/old.0a0a0a0a.snapshot.db', 'abort'], ['data/new.0b0b0b0b.snapshot.db', 'keep']]);
+  assert.deepEqual(aborted, ['OLD']);
+  assert.deepEqual((await repo.listBackups()).unfinishedUploads?.map((u) => u.uploadId), ['NEW']);
+});
+
+test('listBackups still lists backups, and says why, when the key may not list unfinished uploads', async () => {
+  const { memory } = await fiveBackups();
+  const backend = Object.assign(Object.create(memory) as MemoryBackend, {
+    // eslint-disable-next-line require-yield
+    async *listUnfinished(): AsyncGenerator<never> {
+      throw new StorageError('storage-access-denied', 'Cannot list unfinished uploads in "s3://b/f": access denied by endpoint http://x (AccessDenied)');
+    },
+  });
+  const listing = await new BackupRepository(backend).listBackups();
+  assert.equal(listing.backups.length, 5);
+  assert.equal(listing.unfinishedUploads, undefined);
+  assert.match(listing.unfinishedUploadsError ?? '', /access denied .* \(the key needs s3:ListBucketMultipartUploads\)$/);
+  // prune goes on without them.
+  const result = await pruneBackups(new BackupRepository(backend), { policy: { keepLast: 5 }, now: new Date(t0 + 5 * HOUR) });
+  assert.equal(result.unfinishedUploads, undefined);
 });

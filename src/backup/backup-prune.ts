@@ -12,7 +12,7 @@ import { AppError, throwIfAborted } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { type RetentionPlan, type RetentionPolicy, planRetention } from '../schedule/index.js';
 import { deleteBackup } from './backup-delete.js';
-import { type BackupEntry, type BackupRepository, type OrphanObject, dataHandle } from './repository.js';
+import { type BackupEntry, type BackupRepository, type OrphanObject, type UnfinishedUploadEntry, dataHandle } from './repository.js';
 
 /** Orphans younger than this may belong to a save still running. */
 export const DEFAULT_ORPHAN_GRACE_MS = 24 * 60 * 60 * 1000;
@@ -31,11 +31,18 @@ export interface OrphanDecision extends OrphanObject {
   reason: string;
 }
 
+export interface UploadDecision extends UnfinishedUploadEntry {
+  action: 'keep' | 'abort';
+  reason: string;
+}
+
 export interface PruneResult {
   plan: RetentionPlan;
   /** Backups left out of the plan because they are not good, with why. */
   skipped: { name: string; status: BackupEntry['status']; problems: string[] }[];
   orphans: OrphanDecision[];
+  /** Unfinished multipart uploads (S3 only): aborted past the same grace as orphans. */
+  unfinishedUploads?: UploadDecision[];
   dryRun: boolean;
   /** What was (or, in a dry run, would be) removed. */
   removedBackups: string[];
@@ -87,7 +94,25 @@ export async function pruneBackups(repo: BackupRepository, options: PruneOptions
     result.removedObjects += 1;
     result.removedBytes += orphan.sizeBytes;
   }
+  if (listing.unfinishedUploads) result.unfinishedUploads = await abortUnfinished(repo, listing.unfinishedUploads, now, grace, dryRun, signal);
   result.durationMs = Date.now() - started;
   logger.log('info', 'backup.prune.done', { dryRun, removedBackups: result.removedBackups.length, removedObjects: result.removedObjects, removedBytes: result.removedBytes });
   return result;
+}
+
+/** Aborts unfinished uploads older than the grace (a younger one may be a save in progress). */
+async function abortUnfinished(repo: BackupRepository, uploads: readonly UnfinishedUploadEntry[], now: Date, grace: number, dryRun: boolean, signal: AbortSignal | undefined): Promise<UploadDecision[]> {
+  const decisions: UploadDecision[] = [];
+  for (const u of uploads) {
+    const age = u.startedAt ? now.getTime() - u.startedAt.getTime() : Infinity;
+    if (age < grace) {
+      decisions.push({ ...u, action: 'keep', reason: 'started recently: may be a save in progress' });
+      continue;
+    }
+    throwIfAborted(signal, 'Pruning');
+    const [type, name] = u.object.split('/') as ['data' | 'manifest', string];
+    if (!dryRun) await repo.backend.abortUnfinished?.({ type, name, uploadId: u.uploadId }, { signal });
+    decisions.push({ ...u, action: 'abort', reason: `unfinished upload left by an interrupted save (older than ${Math.round(grace / 3_600_000)}h)` });
+  }
+  return decisions;
 }

@@ -9,7 +9,7 @@ import { tempDir } from '../../test/support/temp.js';
 import { generateIdentity, parseIdentityFile, parseRecipient, recipientFingerprint, zstdEngine } from '../crypto/index.js';
 import { AbortedError, AppError } from '../errors.js';
 import { ChecksumMismatchError } from '../snapshot/index.js';
-import { type Backend, MemoryBackend, replayableBody } from '../storage/index.js';
+import { type Backend, MemoryBackend, StorageError, replayableBody } from '../storage/index.js';
 import { collect, listNames } from '../storage/testing.js';
 import { downloadBackup } from './backup-download.js';
 import { FAKE_SOURCE_INFO, fakeSnapshotSource, withTrailer } from './backup-fakes.js';
@@ -40,7 +40,8 @@ test('saveBackup stores an encrypted, compressed snapshot and a manifest describ
   assert.equal(m.compression, 'gzip');
   assert.deepEqual(m.encryption, { scheme: 'age', recipients: [recipientFingerprint(recipients[0]!)] });
   assert.match(m.kubekeeperVersion, /^\d+\.\d+\.\d+/);
-  assert.deepEqual(m.objects.map((o) => o.name), ['etcd-20240510T120000Z.snapshot.db.gz.age']);
+  // One attempt token per save keeps racing saves of one name apart.
+  assert.match(m.objects[0]?.name ?? '', /^etcd-20240510T120000Z\.[0-9a-f]{8}\.snapshot\.db\.gz\.age$/);
   assert.equal(result.snapshotBytes, snapshot.length);
   assert.deepEqual(await listNames(r.backend, 'manifest'), ['etcd-20240510T120000Z.json']);
   // The stored object is age (binary), not the plaintext.
@@ -227,3 +228,100 @@ test('downloadBackup with deferSnapshotHash lets the zstd program write the file
   await assert.rejects(stat(path.join(dir, 'flipped.db')), { code: 'ENOENT' });
   assert.deepEqual((await readdir(dir)).sort(), ['z.db']);
 });
+
+/**
+ * S3 without If-None-Match: save checks the name first (not atomically), then the last
+ * writer's object replaces the first one's.
+ */
+function lastWriterWins(inner: MemoryBackend): Backend {
+  return {
+    location: 's3://kk/race',
+    async save(handle, body, options) {
+      if (await inner.stat(handle).then(() => true, () => false)) throw new StorageError('storage-exists', `"${handle.name}" exists`);
+      const bytes = await collect(body);
+      await inner.remove(handle);
+      return inner.save(handle, replayableBody(bytes), options);
+    },
+    load: (h, c, o) => inner.load(h, c, o),
+    stat: (h, o) => inner.stat(h, o),
+    list: (t, o) => inner.list(t, o),
+    remove: (h, o) => inner.remove(h, o),
+    close: () => inner.close(),
+  };
+}
+
+test('saveBackup never exits 0 without its data when two saves of the same name race', async (t) => {
+  for (const [kind, backend] of [['create-only', new MemoryBackend()], ['last-writer-wins', lastWriterWins(new MemoryBackend())]] as const) {
+    const r = repo(backend);
+    // Different snapshots, streamed in small chunks so the two saves interleave.
+    const sources = [fakeSnapshotSource(snapshot, { chunkBytes: 97 }), fakeSnapshotSource(withTrailer(minimalDb()), { chunkBytes: 89 })];
+    const results = await Promise.allSettled(sources.map((s) => saveBackup(r, s, { recipients, compression: 'gzip', name: 'same' })));
+    const won = results.flatMap((x) => (x.status === 'fulfilled' ? [x.value.manifest] : []));
+    assert.ok(won.length >= 1, `${kind}: one save succeeds`);
+    for (const x of results) {
+      if (x.status === 'rejected') assert.equal((x.reason as AppError).code, 'backup-exists', `${kind}: ${String(x.reason)}`);
+    }
+    // Every save that succeeded left its data stored; the listed backup is whole and reads back.
+    const stored = new Set(await listNames(r.backend, 'data'));
+    for (const m of won) for (const o of m.objects) assert.ok(stored.has(o.name), `${kind}: "${o.name}" of a successful save is stored`);
+    const listing = await r.listBackups();
+    assert.deepEqual(listing.backups.map((b) => [b.name, b.status]), [['same', 'ok']], kind);
+    const out = path.join(await tempDir(t), `${kind}.db`);
+    await downloadBackup(r, 'same', { identities, output: out });
+  }
+});
+
+test('saveBackup succeeds when the manifest was stored but the answer was lost and the retry found it taken', async () => {
+  const memory = new MemoryBackend();
+  const backend: Backend = {
+    ...bind(memory),
+    async save(handle, body, options) {
+      const result = await memory.save(handle, body, options);
+      // The write landed; its answer did not, and the retried create-only PUT met our own object.
+      if (handle.type === 'manifest') throw new StorageError('storage-exists', `"${handle.name}" exists`);
+      return result;
+    },
+  };
+  const r = repo(backend);
+  const { manifest } = await saveBackup(r, fakeSnapshotSource(snapshot), { recipients, compression: 'gzip', name: 'lost-answer' });
+  assert.deepEqual((await r.listBackups()).backups.map((b) => [b.name, b.status]), [['lost-answer', 'ok']]);
+  assert.deepEqual(await listNames(memory, 'data'), manifest.objects.map((o) => o.name));
+});
+
+test('saveBackup names the objects it could not remove when clean-up fails after a failed save', async () => {
+  const memory = new MemoryBackend();
+  const down = () => new StorageError('storage-unavailable', 'endpoint down', { transient: true });
+  const backend: Backend = {
+    ...bind(memory),
+    async save(handle, body, options) {
+      if (handle.type === 'manifest') throw down();
+      return memory.save(handle, body, options);
+    },
+    async load(handle, consume, options) {
+      if (handle.type === 'manifest') throw down();
+      return memory.load(handle, consume, options);
+    },
+    async remove() {
+      throw down();
+    },
+  };
+  await assert.rejects(saveBackup(repo(backend), fakeSnapshotSource(snapshot), { recipients, compression: 'gzip', name: 'left', attempt: '0a0b0c0d' }), (err: unknown) => {
+    assert.ok(err instanceof StorageError);
+    assert.equal(err.code, 'storage-unavailable');
+    assert.match(err.message, /^endpoint down; clean-up could not remove "data\/left\.0a0b0c0d\.snapshot\.db\.gz\.age" from "memory:" \("kubekeeper backup prune" removes such orphans later\)$/);
+    return true;
+  });
+});
+
+/** A Backend object whose methods call `memory` (for spreading and overriding one method). */
+function bind(memory: MemoryBackend): Backend {
+  return {
+    location: memory.location,
+    save: (h, b, o) => memory.save(h, b, o),
+    load: (h, c, o) => memory.load(h, c, o),
+    stat: (h, o) => memory.stat(h, o),
+    list: (t, o) => memory.list(t, o),
+    remove: (h, o) => memory.remove(h, o),
+    close: () => memory.close(),
+  };
+}

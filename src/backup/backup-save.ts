@@ -5,7 +5,14 @@
  * stored object is re-read and its sha256 compared, and only then is the manifest written:
  * until that moment the backup does not exist for `list`. On any failure the objects this
  * save stored are removed again. Memory does not grow with the snapshot size.
+ *
+ * Two saves of one name (the same config on several control-plane nodes in the same UTC
+ * second) cannot hurt each other: each names its objects with its own attempt token, so
+ * one's clean-up never touches the other's data; the manifest is created create-only
+ * (If-None-Match on S3, link() on disk) and read back, and a save whose manifest is not
+ * the stored one fails with "backup-exists" instead of exiting 0 with nothing behind it.
  */
+import { randomBytes } from 'node:crypto';
 import { type Compression, type Recipient, defaultCompression, recipientFingerprint } from '../crypto/index.js';
 import { AbortedError, AppError, throwIfAborted } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
@@ -14,6 +21,7 @@ import { type BundleEntry, bundleTarStream, collectBundleEntries } from './bundl
 import { rereadObject, storeObject } from './backup-object.js';
 import { type SnapshotDigest, progressTap, snapshotDigestTap } from './backup-digest.js';
 import { type BackupRepository, dataHandle } from './repository.js';
+import { StorageError } from '../storage/index.js';
 import type { SnapshotSource } from './backup-source.js';
 import { kubekeeperVersion } from './backup-version.js';
 
@@ -48,6 +56,11 @@ export interface SaveBackupOptions {
   onProgress?: (progress: SaveProgress) => void;
   logger?: Logger;
   now?: () => Date;
+  /**
+   * The attempt token in object names (8 hex digits); default random. For tests: '' writes
+   * the names of versions before tokens ("<name>.snapshot.db..."), as an old repository has.
+   */
+  attempt?: string;
 }
 
 export interface SaveBackupResult {
@@ -102,7 +115,8 @@ export async function saveBackup(repo: BackupRepository, source: SnapshotSource,
   const progress = (phase: SavePhase, totalBytes?: number) => (doneBytes: number) => options.onProgress?.({ phase, doneBytes, totalBytes });
   const compressionLevel = options.compressionLevel ?? (compression === 'gzip' ? BACKUP_GZIP_LEVEL : undefined);
   // Probe only the default codec: a codec the caller named is used as asked.
-  const storeOptions = { compression, compressionLevel, recipients: options.recipients, signal, probe: options.compression === undefined };
+  const attempt = options.attempt ?? randomBytes(4).toString('hex');
+  const storeOptions = { compression, compressionLevel, recipients: options.recipients, signal, probe: options.compression === undefined, attempt };
   const objects: BackupObject[] = [];
   const files: BundleFile[] = [];
   logger.log('info', 'backup.save.start', { name, location: repo.location, endpoint: info.endpoint, compression, encrypted, include: entries.length });
@@ -145,27 +159,61 @@ export async function saveBackup(repo: BackupRepository, source: SnapshotSource,
     throwIfAborted(signal, `Saving backup "${name}"`);
     manifest.completedAt = now().toISOString();
     options.onProgress?.({ phase: 'manifest', doneBytes: 0 });
-    await repo.writeManifest(manifest, signal);
+    await claimManifest(repo, manifest, signal);
     const storedBytes = objects.reduce((n, o) => n + o.sizeBytes, 0);
     const durationMs = now().getTime() - started.getTime();
     logger.log('info', 'backup.save.done', { name, snapshotBytes: snapshotObject.contentSizeBytes, storedBytes, durationMs });
     return { manifest, durationMs, snapshotMs, rereadMs, snapshotBytes: snapshotObject.contentSizeBytes, storedBytes };
   } catch (err) {
-    await removeStored(repo, objects, logger);
+    const left = await removeStored(repo, objects, logger);
     // Whatever broke while the signal fired (a gRPC cancel, a DOMException) is an interruption.
     if (signal?.aborted && !(err instanceof AbortedError)) throw new AbortedError(`Saving backup "${name}"`);
+    if (left.length > 0 && err instanceof Error) {
+      // The operator must learn what stays in the repository when clean-up could not reach it.
+      err.message += `; clean-up could not remove ${left.map((n) => `"data/${n}"`).join(', ')} from "${repo.location}" ("kubekeeper backup prune" removes such orphans later)`;
+    }
     throw err;
   }
 }
 
-/** Best-effort clean-up of a failed save: nothing half-written stays behind. */
-async function removeStored(repo: BackupRepository, objects: readonly BackupObject[], logger: Logger): Promise<void> {
+/**
+ * Creates the manifest create-only and reads it back: exits 0 only when the stored manifest
+ * is this save's (names this attempt's objects). A lost race is "backup-exists".
+ */
+async function claimManifest(repo: BackupRepository, manifest: Manifest, signal: AbortSignal | undefined): Promise<void> {
+  const mine = manifest.objects.map((o) => o.name).join('\n');
+  let writeError: unknown;
+  try {
+    await repo.writeManifest(manifest, signal);
+  } catch (err) {
+    // Even "exists" may be our own write: a retried PUT whose first answer was lost.
+    writeError = err;
+  }
+  // A store that ignores If-None-Match lets the last writer win: only the read-back tells.
+  let stored: Manifest;
+  try {
+    stored = await repo.readManifest(manifest.name, signal);
+  } catch (err) {
+    throw writeError ?? err;
+  }
+  if (stored.objects.map((o) => o.name).join('\n') === mine) return;
+  if (writeError && !(writeError instanceof StorageError && writeError.code === 'storage-exists')) throw writeError;
+  throw new AppError('backup-exists', `Backup "${manifest.name}" was created in "${repo.location}" by another save while this one ran`, {
+    hint: 'Run scheduled backups on one node at a time, or give each node its own --name; this save removed its own objects',
+  });
+}
+
+/** Best-effort clean-up of a failed save; returns the objects it could not remove. */
+async function removeStored(repo: BackupRepository, objects: readonly BackupObject[], logger: Logger): Promise<string[]> {
+  const left: string[] = [];
   for (const object of objects) {
     try {
       // No signal: the clean-up must run even when the save was interrupted.
       await repo.backend.remove(dataHandle(object.name));
     } catch (err) {
+      left.push(object.name);
       logger.log('warn', 'backup.save.cleanup-failed', { object: object.name, error: (err as { code?: string }).code ?? 'error' });
     }
   }
+  return left;
 }

@@ -1,6 +1,6 @@
 export { openSnapshotFile, SnapshotFileError, type SnapshotFile } from './snapshot-file.js';
 export { restoreSnapshot, type RestorePhase, type RestoredFile, type SnapshotRestoreContext, type SnapshotRestoreOptions, type SnapshotRestoreReport } from './snapshot-restore.js';
-export { BackupNotFoundError, BackupRepository, type BackupEntry, type BackupListing, type BackupStatus, type OrphanObject } from './repository.js';
+export { BackupNotFoundError, BackupRepository, type BackupEntry, type BackupListing, type BackupStatus, type OrphanObject, type UnfinishedUploadEntry } from './repository.js';
 export {
   BACKUP_NAME_PATTERN, MANIFEST_FORMAT, ManifestError, isValidBackupName, type BackupObject, type BundleFile, type ClusterInfo, type EncryptionInfo, type Manifest, type ObjectRole,
 } from './manifest.js';
@@ -10,7 +10,7 @@ export { defaultBackupName, saveBackup, type SaveBackupOptions, type SaveBackupR
 export { verifyBackup, type BackupCheck, type VerifyBackupOptions, type VerifyBackupResult } from './backup-verify.js';
 export { downloadBackup, resolveBackupToLocalFile, withBackupSnapshot, type DownloadBackupOptions, type DownloadBackupResult } from './backup-download.js';
 export { deleteBackup, type DeleteBackupOptions, type DeleteBackupResult } from './backup-delete.js';
-export { DEFAULT_ORPHAN_GRACE_MS, pruneBackups, type OrphanDecision, type PruneOptions, type PruneResult } from './backup-prune.js';
+export { DEFAULT_ORPHAN_GRACE_MS, pruneBackups, type OrphanDecision, type PruneOptions, type PruneResult, type UploadDecision } from './backup-prune.js';
 export { showBackup } from './backup-show.js';
 export { ObjectMismatchError } from './backup-object.js';
 export { loadBackupIdentities, loadBackupRecipients, type BackupKeySources } from './backup-keys.js';

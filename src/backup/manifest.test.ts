@@ -59,3 +59,11 @@ test('object names encode role, compression and encryption, and map back to thei
   assert.equal(backupNameOfObject('notes.txt'), undefined);
   assert.equal(backupNameOfObject('a.b.snapshot.db'), undefined);
 });
+
+test('object names carry the save attempt token, and names without one (older versions) still belong to their backup', () => {
+  assert.equal(objectNameFor('nightly', 'snapshot', 'zstd', true, '0a1b2c3d'), 'nightly.0a1b2c3d.snapshot.db.zst.age');
+  assert.equal(backupNameOfObject('nightly.0a1b2c3d.snapshot.db.zst.age'), 'nightly');
+  assert.equal(backupNameOfObject('nightly.snapshot.db.zst.age'), 'nightly');
+  assert.equal(backupNameOfObject('nightly.0A1B2C3D.snapshot.db'), undefined);
+  assert.equal(backupNameOfObject('nightly.0a1b2c.snapshot.db'), undefined);
+});

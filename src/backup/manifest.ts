@@ -90,16 +90,23 @@ export function isValidBackupName(name: string): boolean {
   return BACKUP_NAME_PATTERN.test(name);
 }
 
-/** The data object names a backup may own: "<name>.<role>.<suffixes>". */
-export function objectNameFor(backupName: string, role: ObjectRole, compression: Compression, encrypted: boolean): string {
+/**
+ * The attempt token of a save: 8 hex digits in its object names, so two saves of one name
+ * (several control-plane nodes in the same UTC second) never write, re-read or clean up
+ * each other's objects. Names without one were written before tokens existed.
+ */
+export const ATTEMPT_PATTERN = /^[0-9a-f]{8}$/;
+
+/** The data object names a backup may own: "<name>[.<attempt>].<role>.<suffixes>". */
+export function objectNameFor(backupName: string, role: ObjectRole, compression: Compression, encrypted: boolean, attempt?: string): string {
   const base = role === 'snapshot' ? 'snapshot.db' : 'bundle.tar';
   const comp = compression === 'zstd' ? '.zst' : compression === 'gzip' ? '.gz' : '';
-  return `${backupName}.${base}${comp}${encrypted ? '.age' : ''}`;
+  return `${backupName}${attempt ? `.${attempt}` : ''}.${base}${comp}${encrypted ? '.age' : ''}`;
 }
 
 /** The backup a data object belongs to, if its name follows our scheme; else undefined. */
 export function backupNameOfObject(objectName: string): string | undefined {
-  const m = /^([A-Za-z0-9][A-Za-z0-9_-]{0,99})\.(snapshot\.db|bundle\.tar)(\.zst|\.gz)?(\.age)?$/.exec(objectName);
+  const m = /^([A-Za-z0-9][A-Za-z0-9_-]{0,99})(\.[0-9a-f]{8})?\.(snapshot\.db|bundle\.tar)(\.zst|\.gz)?(\.age)?$/.exec(objectName);
   return m?.[1];
 }
 

@@ -8,7 +8,7 @@
  */
 import { AppError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
-import { type Backend, type FileInfo, type Handle, isNotFound, replayableBody } from '../storage/index.js';
+import { type Backend, type FileInfo, type Handle, StorageError, isNotFound, replayableBody } from '../storage/index.js';
 import { type Manifest, MAX_MANIFEST_BYTES, ManifestError, backupNameOfObject, encodeManifest, isValidBackupName } from './manifest.js';
 import { parseManifest } from './manifest-parse.js';
 
@@ -31,10 +31,22 @@ export interface OrphanObject {
   modifiedAt?: Date;
 }
 
+/** A multipart upload a save started and never finished (S3: a save killed mid-upload). */
+export interface UnfinishedUploadEntry {
+  /** "data/<object name>" */
+  object: string;
+  uploadId: string;
+  startedAt?: Date;
+}
+
 export interface BackupListing {
   /** Newest first (by manifest time; invalid manifests last, by name). */
   backups: BackupEntry[];
   orphans: OrphanObject[];
+  /** Only for stores with multipart uploads (S3); oldest first. */
+  unfinishedUploads?: UnfinishedUploadEntry[];
+  /** Why unfinished uploads could not be listed (a bucket policy without the permission). */
+  unfinishedUploadsError?: string;
 }
 
 const MANIFEST_SUFFIX = '.json';
@@ -127,7 +139,9 @@ export class BackupRepository {
       backups.push(...(await Promise.all(names.slice(i, i + MANIFEST_READ_CONCURRENCY).map((name) => this.entryFor(name, data, signal)))));
     }
     const claimed = new Set(backups.flatMap((b) => b.manifest?.objects.map((o) => o.name) ?? []));
-    const named = new Set(backups.map((b) => b.name));
+    // Objects of a backup whose manifest cannot be read are that backup's, not orphans; next
+    // to a good manifest, unclaimed objects are another attempt's (a save that lost a race).
+    const named = new Set(backups.filter((b) => !b.manifest).map((b) => b.name));
     const orphans: OrphanObject[] = [];
     for (const info of data.values()) {
       const backupName = backupNameOfObject(info.name);
@@ -136,7 +150,27 @@ export class BackupRepository {
       orphans.push({ name: info.name, backupName, sizeBytes: info.sizeBytes, ...(info.modifiedAt ? { modifiedAt: info.modifiedAt } : {}) });
     }
     backups.sort(newestFirst);
-    return { backups, orphans: orphans.sort((a, b) => a.name.localeCompare(b.name)) };
+    const listing: BackupListing = { backups, orphans: orphans.sort((a, b) => a.name.localeCompare(b.name)) };
+    if (this.backend.listUnfinished) {
+      try {
+        listing.unfinishedUploads = await this.listUnfinishedUploads(signal);
+      } catch (err) {
+        // Backups stay listable for a key that may list objects but not uploads.
+        if (!(err instanceof StorageError && err.code === 'storage-access-denied')) throw err;
+        listing.unfinishedUploadsError = `${err.message} (the key needs s3:ListBucketMultipartUploads)`;
+      }
+    }
+    return listing;
+  }
+
+  /** Unfinished multipart uploads of this repository (empty for stores without them), oldest first. */
+  async listUnfinishedUploads(signal?: AbortSignal): Promise<UnfinishedUploadEntry[]> {
+    const out: UnfinishedUploadEntry[] = [];
+    if (!this.backend.listUnfinished) return out;
+    for await (const u of this.backend.listUnfinished({ signal })) {
+      out.push({ object: `${u.type}/${u.name}`, uploadId: u.uploadId, ...(u.startedAt ? { startedAt: u.startedAt } : {}) });
+    }
+    return out.sort((a, b) => (a.startedAt?.getTime() ?? 0) - (b.startedAt?.getTime() ?? 0));
   }
 
   private async entryFor(name: string, data: Map<string, FileInfo>, signal?: AbortSignal): Promise<BackupEntry> {

@@ -23,6 +23,10 @@ export const repoFlags = {
     description: 'Credentials file (AWS INI or KEY=value); default AWS_ACCESS_KEY_ID/..., AWS_PROFILE, ~/.aws',
   },
   's3-profile': { type: 'string', valueName: 'NAME', description: 'Profile in --s3-credentials-file' },
+  's3-timeout': {
+    type: 'duration', env: ['KUBEKEEPER_S3_TIMEOUT'], valueName: 'DURATION',
+    description: 'Bound of each S3 request: connect, first byte, every idle gap (default 60s; 3 attempts per request)',
+  },
 } as const satisfies Record<string, FlagDef>;
 
 export const identityFlags = {
@@ -46,6 +50,7 @@ function s3Overrides(flags: FlagValues<typeof repoFlags>): Partial<S3Config> {
     caFile: flags['s3-ca-file'],
     credentialsFile: flags['s3-credentials-file'],
     profile: flags['s3-profile'],
+    timeoutMs: flags['s3-timeout'],
   };
 }
 

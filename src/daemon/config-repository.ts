@@ -23,12 +23,17 @@ export async function openConfiguredRepository(config: KubekeeperConfig, env: No
   const removeTmp = async () => {
     if (tmp) await rm(tmp, { recursive: true, force: true });
   };
+  const keysInConfig = Boolean(s3?.accessKeyId && s3.secretAccessKey);
   const s3Env = s3?.accessKeyId && s3.secretAccessKey
     ? { ...env, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, AWS_SESSION_TOKEN: '' }
     : env;
   try {
     const repo = await openBackupRepository(config.repository.url, {
-      s3: s3 ? { endpoint: s3.endpoint, region: s3.region, forcePathStyle: s3.pathStyle, caFile } : undefined, env: s3Env, logger,
+      s3: s3 ? {
+        endpoint: s3.endpoint, region: s3.region, forcePathStyle: s3.pathStyle, caFile,
+        ...(keysInConfig ? { credentialSource: 'repository.s3.accessKeyId/secretAccessKey in the config' } : {}),
+      } : undefined,
+      env: s3Env, logger,
     });
     return {
       repo,

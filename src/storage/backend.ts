@@ -37,6 +37,15 @@ export interface LoadOptions extends OperationOptions {
   length?: number;
 }
 
+/** A save that started a multipart upload and never finished it (S3): parts stored, no object. */
+export interface UnfinishedUpload {
+  type: FileType;
+  /** The object name the upload was for. */
+  name: string;
+  uploadId: string;
+  startedAt?: Date;
+}
+
 export interface SaveResult {
   /** Bytes the backend stored, counted as they passed through. */
   sizeBytes: number;
@@ -71,6 +80,13 @@ export interface Backend {
   stat(handle: Handle, options?: OperationOptions): Promise<FileInfo>;
   list(type: FileType, options?: OperationOptions): AsyncIterable<FileInfo>;
   remove(handle: Handle, options?: OperationOptions): Promise<void>;
+  /**
+   * Uploads started and never completed (only stores with multipart uploads have them); they
+   * are invisible to `list`. Absent when the backend has no such thing.
+   */
+  listUnfinished?(options?: OperationOptions): AsyncIterable<UnfinishedUpload>;
+  /** Discards an unfinished upload's parts; one already gone is not an error. */
+  abortUnfinished?(upload: UnfinishedUpload, options?: OperationOptions): Promise<void>;
   /** Releases connections. The backend is unusable afterwards. */
   close(): Promise<void>;
 }

@@ -10,6 +10,8 @@ export type StorageErrorCode =
   | 'storage-not-found'
   | 'storage-exists'
   | 'storage-unavailable'
+  | 'storage-timeout'
+  | 'storage-not-s3'
   | 'storage-access-denied'
   | 'storage-bucket-missing'
   | 'storage-invalid-name'

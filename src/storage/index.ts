@@ -1,5 +1,5 @@
 /** The storage domain: the Backend role, its implementations and decorators. */
-export type { Backend, FileInfo, FileType, Handle, LoadOptions, OperationOptions, SaveResult } from './backend.js';
+export type { Backend, FileInfo, FileType, Handle, LoadOptions, OperationOptions, SaveResult, UnfinishedUpload } from './backend.js';
 export { FILE_TYPES, MAX_HANDLE_NAME_LENGTH, handleToString, isValidHandleName } from './backend.js';
 export { NotFoundError, StorageError, type StorageErrorCode, isNotFound, isTransient } from './errors.js';
 export { isReplayable, replayableBody } from './body.js';
@@ -9,6 +9,7 @@ export { MemoryBackend, type MemoryBackendOptions } from './memory/memory-backen
 // that local-repository and offline commands should not pay. Import src/storage/s3/ directly
 // where the classes themselves are needed.
 export type { S3Config } from './s3/create-s3-backend.js';
+export { DEFAULT_S3_TIMEOUT_MS, formatSeconds, parseS3Timeout } from './s3/s3-timeouts.js';
 export { type S3Credentials, parseCredentialsFile } from './s3/credentials-file.js';
 export { DEFAULT_REPOSITORY, type OpenBackendOptions, type RepositoryLocation, openBackend, parseRepository } from './open-backend.js';
 export { DEFAULT_RETRY_ATTEMPTS, type RetryOptions, abortableSleep, withRetry } from './with-retry.js';

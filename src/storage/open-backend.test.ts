@@ -26,3 +26,12 @@ test('parseRepository rejects unknown schemes, unknown parameters and dot folder
     assert.throws(() => parseRepository(bad), (err: unknown) => err instanceof StorageError && err.code === 'storage-config' && /--repo/.test(err.hint ?? ''), bad);
   }
 });
+
+test('parseRepository reads the S3 request bound and conditional writes from the URL, flags winning', () => {
+  const loc = parseRepository('s3://b-1/f?timeout=1m30s&conditional-writes=false');
+  assert.equal(loc.kind === 's3' && loc.timeoutMs, 90_000);
+  assert.equal(loc.kind === 's3' && loc.conditionalWrites, false);
+  const flagged = parseRepository('s3://b-1/f?timeout=90s', { timeoutMs: 5000 });
+  assert.equal(flagged.kind === 's3' && flagged.timeoutMs, 5000);
+  assert.throws(() => parseRepository('s3://b-1/f?timeout=soon'), /Invalid timeout "soon"/);
+});

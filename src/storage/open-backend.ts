@@ -1,7 +1,8 @@
 /**
  * From a repository reference to a Backend: `--repo /var/backups/kubekeeper`,
  * `file:///var/backups/kubekeeper` or `s3://bucket/folder`. S3 settings can ride on the URL
- * as query parameters (endpoint, region, path-style, ca-file, credentials-file, profile), so
+ * as query parameters (endpoint, region, path-style, ca-file, credentials-file, profile,
+ * timeout, conditional-writes), so
  * a daemon config holds one string; explicit settings (CLI flags) override them.
  */
 import path from 'node:path';
@@ -11,6 +12,7 @@ import type { Backend } from './backend.js';
 import { StorageError } from './errors.js';
 import { LocalBackend } from './local/local-backend.js';
 import type { S3Config } from './s3/create-s3-backend.js';
+import { parseS3Timeout } from './s3/s3-timeouts.js';
 import { withRetry, type RetryOptions } from './with-retry.js';
 
 export type RepositoryLocation =
@@ -27,7 +29,15 @@ const S3_QUERY_KEYS: Record<string, (c: S3Config, v: string) => void> = {
   'ca-file': (c, v) => (c.caFile = v),
   'credentials-file': (c, v) => (c.credentialsFile = v),
   profile: (c, v) => (c.profile = v),
+  timeout: (c, v) => (c.timeoutMs = parseTimeout(v)),
+  'conditional-writes': (c, v) => (c.conditionalWrites = parseBool(v)),
 };
+
+function parseTimeout(v: string): number {
+  const ms = parseS3Timeout(v);
+  if (ms === undefined) throw configError(`Invalid timeout "${v}" in the repository URL: use a duration such as 30s or 2m`);
+  return ms;
+}
 
 function parseBool(v: string): boolean {
   if (v === 'true' || v === '1') return true;

@@ -4,12 +4,12 @@
  * `remove` removes nothing. Every skipped write is reported to `onWrite`, which is how
  * `--dry-run` commands show what they would have done.
  */
-import type { Backend, FileInfo, FileType, Handle, LoadOptions, OperationOptions, SaveResult } from './backend.js';
+import type { Backend, FileInfo, FileType, Handle, LoadOptions, OperationOptions, SaveResult, UnfinishedUpload } from './backend.js';
 import { throwIfAborted } from '../errors.js';
 import { checkHandle } from './errors.js';
 
 export interface DryRunWrite {
-  operation: 'save' | 'remove';
+  operation: 'save' | 'remove' | 'abort-upload';
   handle: Handle;
   /** For save: the bytes the body produced. */
   sizeBytes?: number;
@@ -42,6 +42,13 @@ export function withDryRun(backend: Backend, onWrite: (write: DryRunWrite) => vo
       throwIfAborted(options.signal, `Removing "${handle.type}/${handle.name}" (dry run)`);
       onWrite({ operation: 'remove', handle });
     },
+    ...(backend.listUnfinished ? { listUnfinished: (options?: OperationOptions) => (backend.listUnfinished as NonNullable<Backend['listUnfinished']>)(options) } : {}),
+    ...(backend.abortUnfinished ? {
+      async abortUnfinished(upload: UnfinishedUpload, options: OperationOptions = {}): Promise<void> {
+        throwIfAborted(options.signal, `Aborting the upload of "${upload.type}/${upload.name}" (dry run)`);
+        onWrite({ operation: 'abort-upload', handle: { type: upload.type, name: upload.name } });
+      },
+    } : {}),
     close: () => backend.close(),
   };
 }

@@ -11,7 +11,7 @@
  */
 import { AbortedError, throwIfAborted } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
-import type { Backend, FileInfo, FileType, Handle, LoadOptions, OperationOptions, SaveResult } from './backend.js';
+import type { Backend, FileInfo, FileType, Handle, LoadOptions, OperationOptions, SaveResult, UnfinishedUpload } from './backend.js';
 import { isReplayable } from './body.js';
 import { isTransient } from './errors.js';
 
@@ -115,6 +115,21 @@ export function withRetry(backend: Backend, options: RetryOptions = {}): Backend
     remove(handle: Handle, opts: OperationOptions = {}): Promise<void> {
       return retry(`remove ${handle.type}/${handle.name}`, opts.signal, () => backend.remove(handle, opts));
     },
+    ...(backend.listUnfinished ? {
+      // A listing that fails is retried whole: uploads are few, duplicates are dropped by ID.
+      async *listUnfinished(opts: OperationOptions = {}): AsyncIterable<UnfinishedUpload> {
+        const all = await retry('list unfinished uploads', opts.signal, async () => {
+          const out: UnfinishedUpload[] = [];
+          for await (const upload of (backend.listUnfinished as NonNullable<Backend['listUnfinished']>)(opts)) out.push(upload);
+          return out;
+        });
+        yield* all;
+      },
+    } : {}),
+    ...(backend.abortUnfinished ? {
+      abortUnfinished: (upload: UnfinishedUpload, opts: OperationOptions = {}) =>
+        retry(`abort upload ${upload.type}/${upload.name}`, opts.signal, () => (backend.abortUnfinished as NonNullable<Backend['abortUnfinished']>)(upload, opts)),
+    } : {}),
     close: () => backend.close(),
   };
 }

@@ -1,11 +1,13 @@
 /**
  * `kubekeeper backup *` against an S3-protocol server (s3rver, in a child process on
- * 127.0.0.1) and a real etcd: the full cycle, then the faults an operator meets: a missing
- * bucket, unknown credentials, the server down before the upload or killed in the middle.
- * s3rver accepts any SigV4 signature, so a wrong *secret* key cannot be shown here (the
- * unknown access key ID goes through the same error path); it lacks AbortMultipartUpload,
- * so the abort after the kill is attempted but cannot be observed to delete parts.
+ * 127.0.0.1) and a real etcd, for the faults s3rver lets a test inject: a missing bucket,
+ * unknown credentials, the server down before the upload or killed in the middle, and an
+ * endpoint that accepts connections and never answers. s3rver accepts any SigV4 signature
+ * and lacks AbortMultipartUpload and ListMultipartUploads; what needs a server that verifies
+ * signatures (wrong secret, create-only writes, unfinished uploads, HTTPS, virtual hosts) is
+ * proven against versitygw in test/conformance/s3-versitygw.test.ts.
  */
+import net from 'node:net';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -114,12 +116,37 @@ test('backup save fails cleanly when the S3 server is killed mid-upload, and not
   await first.exited;
   const r = await saving;
   assert.equal(r.code, 1, r.stdout);
-  assert.match(r.stderr, /Error: Cannot save "data\/cut\.snapshot\.db\.age" to "s3:\/\/kk-test\/prod": endpoint .* unavailable/);
+  assert.match(r.stderr, /Error: Cannot save "data\/cut\.[0-9a-f]{8}\.snapshot\.db\.age" to "s3:\/\/kk-test\/prod": endpoint .* unavailable/);
+  // The dead server could not abort the upload: the error says what was left behind.
+  assert.match(r.stderr, /its unfinished multipart upload \(ID [^)]+\) was left in the bucket/);
+  assert.match(r.stderr, /Hint: .*"kubekeeper backup prune" aborts the upload/);
   assert.match(r.stderr, /^Hint: /m);
   // Restarted on the same port and data dir: no backup, and no object, was left behind.
   const second = await server({ dir: data, port: first.port });
   const list = await kk(second, ['backup', 'list', '--repo', 's3://kk-test/prod', '-w', 'json']);
-  assert.deepEqual(JSON.parse(list.stdout), { repository: 's3://kk-test/prod', backups: [], orphans: [] });
+  // s3rver cannot list multipart uploads: none reported.
+  assert.deepEqual(JSON.parse(list.stdout), { repository: 's3://kk-test/prod', backups: [], orphans: [], unfinishedUploads: [] });
+});
+
+test('backup list fails within --s3-timeout, naming it, when the endpoint accepts connections and never answers', async () => {
+  const sockets = new Set<net.Socket>();
+  const silent = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  try {
+    const endpoint = `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+    const r = await kk({ endpoint }, ['backup', 'list', '--repo', 's3://kk-test/x', '--s3-timeout', '1s']);
+    assert.equal(r.signal, null, 'ended by itself, not by the harness');
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`Error: Cannot list "data" in "s3://kk-test/x": no answer from endpoint ${endpoint} within 1 s per request \\(3 attempts\\)`));
+    assert.match(r.stderr, /Hint: .*--s3-timeout/);
+    assert.doesNotMatch(r.stdout + r.stderr, /\[WARN\]|smithy|@aws-sdk|node_modules/);
+  } finally {
+    for (const s of sockets) s.destroy();
+    silent.close();
+  }
 });
 
 /** Polls s3rver's data dir until part 1 of a multipart upload is stored (its .md5 exists). */

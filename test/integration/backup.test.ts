@@ -74,7 +74,7 @@ test('backup download writes a snapshot that etcdctl reads, and the age CLI decr
   const ours = await runKubekeeper(['snapshot', 'status', out, '-w', 'json']);
   const theirs = await etcdctlOk(undefined, ['snapshot', 'status', out, '-w', 'json']);
   assert.equal(JSON.parse(ours.stdout).revision, JSON.parse(theirs).revision);
-  const object = (await readdir(path.join(repo, 'data'))).find((f) => f.startsWith('second.snapshot'));
+  const object = (await readdir(path.join(repo, 'data'))).find((f) => /^second\.([0-9a-f]{8}\.)?snapshot/.test(f));
   assert.ok(object);
   const decrypted = execFileSync('age', ['-d', '-i', keyFile, path.join(repo, 'data', object)]);
   // The standard tools undo the compression too: zstd (the default where available) or gzip.
@@ -85,7 +85,7 @@ test('backup download writes a snapshot that etcdctl reads, and the age CLI decr
 
 test('backup verify fails (exit 3) and download writes nothing when a stored byte is flipped or the object truncated', async () => {
   await save('damaged');
-  const object = path.join(repo, 'data', (await readdir(path.join(repo, 'data'))).find((f) => f.startsWith('damaged.snapshot')) as string);
+  const object = path.join(repo, 'data', (await readdir(path.join(repo, 'data'))).find((f) => /^damaged\.([0-9a-f]{8}\.)?snapshot/.test(f)) as string);
   const bytes = await readFile(object);
   bytes[bytes.length - 40] = (bytes[bytes.length - 40] ?? 0) ^ 0x01;
   await writeFile(object, bytes);
@@ -120,7 +120,7 @@ test('backup commands fail with a hint on a wrong key, a missing recipient file,
   assert.match(noFile.stderr, /missing-recipients\.txt.*does not exist/);
   assert.match(noFile.stderr, /^Hint: /m);
 
-  const object = (await readdir(path.join(repo, 'data'))).find((f) => f.startsWith('keys.snapshot')) as string;
+  const object = (await readdir(path.join(repo, 'data'))).find((f) => /^keys\.([0-9a-f]{8}\.)?snapshot/.test(f)) as string;
   await rm(path.join(repo, 'data', object));
   const missing = await kk(['backup', 'verify', 'keys', '-i', keyFile]);
   assert.equal(missing.code, 1);

@@ -98,7 +98,7 @@ test('drill --config takes the repository, key and expected keys from the daemon
 
 test('drill fails at download with the sha256 mismatch when the stored object is corrupted', async () => {
   const dataDir = path.join(repo, 'data');
-  const object = (await readdir(dataDir)).find((n) => n.startsWith('first.snapshot.db'));
+  const object = (await readdir(dataDir)).find((n) => /^first\.([0-9a-f]{8}\.)?snapshot\.db/.test(n));
   assert.ok(object);
   const file = path.join(dataDir, object);
   const bytes = await readFile(file);

@@ -97,6 +97,13 @@ export interface KubernetesPeer {
   kubectl: string;
 }
 
+/** The Kubernetes minors the conformance suite covers, newest first: 1.37 (the default) and 1.35. */
+export const kubernetesVersions: readonly string[] = ['KUBERNETES_137', 'KUBERNETES_135'].map((k) => {
+  const v = pinnedVersions[k];
+  if (!v) throw new Error(`peers/versions.env has no ${k}`);
+  return v;
+});
+
 export function findKubernetes(version = pinnedVersions.KUBERNETES_137 as string): PeerLookup<KubernetesPeer> {
   const found = findPeerBinDir(`kubernetes-${version}`, ['kube-apiserver', 'kube-controller-manager', 'kubectl']);
   if (!found.peer) return { missing: found.missing as string };

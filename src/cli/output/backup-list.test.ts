@@ -88,3 +88,16 @@ test('renderPrune shows each decision with its reasons and what a dry run would 
     '',
   ].join('\n'));
 });
+
+test('renderBackupList shows each unfinished multipart upload with its start, age and ID', () => {
+  const withUploads: BackupListing = {
+    backups: [], orphans: [],
+    unfinishedUploads: [{ object: 'data/cut.0badc0de.snapshot.db.age', uploadId: 'U1', startedAt: new Date('2024-05-08T10:00:00Z') }],
+  };
+  assert.equal(renderBackupList('s3://b/f', withUploads, 'table', new Date('2024-05-10T12:30:00Z')),
+    'No backups in "s3://b/f"\nunfinished upload of "data/cut.0badc0de.snapshot.db.age" started 2024-05-08 10:00:00 UTC (2d 2h ago), ID U1: parts are billed until "kubekeeper backup prune" aborts it (after 24h)\n');
+  const json = JSON.parse(renderBackupList('s3://b/f', withUploads, 'json')) as { unfinishedUploads: { object: string; startedAt: string }[] };
+  assert.deepEqual(json.unfinishedUploads, [{ object: 'data/cut.0badc0de.snapshot.db.age', uploadId: 'U1', startedAt: '2024-05-08T10:00:00.000Z' }]);
+  // Local repositories have no such thing: the JSON keeps its old shape.
+  assert.equal('unfinishedUploads' in (JSON.parse(renderBackupList('/r', { backups: [], orphans: [] }, 'json')) as object), false);
+});

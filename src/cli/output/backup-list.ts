@@ -16,6 +16,15 @@ export function formatTime(iso: string): string {
   return iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, '');
 }
 
+/** "3d 4h", "2h 5m", "40s": an age for humans. */
+export function formatAge(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const [d, h, m] = [Math.floor(s / 86_400), Math.floor((s % 86_400) / 3600), Math.floor((s % 3600) / 60)];
+  if (d > 0) return `${d}d ${h}h`;
+  if (h > 0) return `${h}h ${m}m`;
+  return m > 0 ? `${m}m ${s % 60}s` : `${s}s`;
+}
+
 function storedBytes(m: Manifest): number {
   return m.objects.reduce((n, o) => n + o.sizeBytes, 0);
 }
@@ -24,20 +33,30 @@ function encryptionLabel(m: Manifest): string {
   return m.encryption.scheme === 'age' ? `age (${m.encryption.recipients.length})` : 'none';
 }
 
-export function renderBackupList(location: string, listing: BackupListing, format: ListFormat): string {
-  if (format === 'json') return `${JSON.stringify({ repository: location, backups: listing.backups, orphans: listing.orphans })}\n`;
-  if (listing.backups.length === 0 && listing.orphans.length === 0) return `No backups in "${location}"\n`;
+export function renderBackupList(location: string, listing: BackupListing, format: ListFormat, now: Date = new Date()): string {
+  const uploads = listing.unfinishedUploads;
+  const uploadsError = listing.unfinishedUploadsError;
+  if (format === 'json') {
+    return `${JSON.stringify({ repository: location, backups: listing.backups, orphans: listing.orphans, ...(uploads ? { unfinishedUploads: uploads } : {}), ...(uploadsError ? { unfinishedUploadsError: uploadsError } : {}) })}\n`;
+  }
+  if (listing.backups.length === 0 && listing.orphans.length === 0 && !uploads?.length && !uploadsError) return `No backups in "${location}"\n`;
   const rows = listing.backups.map((b) => {
     const m = b.manifest;
     return m
       ? [b.name, formatTime(m.createdAt), b.status, formatIecBytes(m.snapshot.sizeBytes), formatIecBytes(storedBytes(m)), String(m.cluster.revision), m.cluster.clusterId, encryptionLabel(m), m.bundle ? 'yes' : 'no']
       : [b.name, '-', b.status, '-', '-', '-', '-', '-', '-'];
   });
-  let out = renderTable(['name', 'created (utc)', 'status', 'snapshot', 'stored', 'revision', 'cluster id', 'encryption', 'bundle'], rows, { align: 'left' });
+  let out = rows.length === 0 ? `No backups in "${location}"\n`
+    : renderTable(['name', 'created (utc)', 'status', 'snapshot', 'stored', 'revision', 'cluster id', 'encryption', 'bundle'], rows, { align: 'left' });
   for (const b of listing.backups.filter((x) => x.status !== 'ok')) out += `${b.name}: ${b.status}: ${b.problems.join('; ')}\n`;
   if (listing.orphans.length > 0) {
     const bytes = listing.orphans.reduce((n, o) => n + o.sizeBytes, 0);
     out += `${listing.orphans.length} data object(s) without a manifest (${formatIecBytes(bytes)}, interrupted saves; not backups): "kubekeeper backup prune" removes them after 24h\n`;
+  }
+  if (uploadsError) out += `unfinished uploads not listed: ${uploadsError}\n`;
+  for (const u of uploads ?? []) {
+    const age = u.startedAt ? ` started ${formatTime(u.startedAt.toISOString())} UTC (${formatAge(now.getTime() - u.startedAt.getTime())} ago)` : '';
+    out += `unfinished upload of "${u.object}"${age}, ID ${u.uploadId}: parts are billed until "kubekeeper backup prune" aborts it (after 24h)\n`;
   }
   return out;
 }

@@ -4,12 +4,15 @@
  * file or the SDK's usual chain (AWS_ACCESS_KEY_ID/..., AWS_PROFILE and ~/.aws, ...).
  */
 import { readFile } from 'node:fs/promises';
+import http from 'node:http';
 import https from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
 import { type Logger, silentLogger } from '../../logger.js';
 import { StorageError } from '../errors.js';
 import { loadCredentialsFile } from './credentials-file.js';
+import { localhostLookup } from './localhost-lookup.js';
 import { S3Backend } from './s3-backend.js';
+import { DEFAULT_S3_ATTEMPTS, DEFAULT_S3_TIMEOUT_MS, MAX_S3_CONNECT_TIMEOUT_MS } from './s3-timeouts.js';
 
 export interface S3Config {
   bucket: string;
@@ -27,13 +30,23 @@ export interface S3Config {
   credentialsFile?: string;
   /** Profile inside the credentials file. */
   profile?: string;
-  /** Attempts per request inside the SDK (connection errors, 5xx); default 3. */
+  /** Attempts per request inside the SDK (connection errors, timeouts, 5xx); default 3. */
   maxAttempts?: number;
   partSizeBytes?: number;
   queueSize?: number;
-  connectTimeoutMs?: number;
-  /** Idle socket timeout; default 120 s. */
-  requestTimeoutMs?: number;
+  /**
+   * Bound of each request (--s3-timeout, URL `timeout=`): connecting (at most 10 s), the
+   * answer's first byte, and every idle gap of a body. Default DEFAULT_S3_TIMEOUT_MS.
+   */
+  timeoutMs?: number;
+  /**
+   * Create objects with `If-None-Match: *`, so that two writers of one name cannot both
+   * succeed (AWS S3, MinIO, versitygw, Ceph). Default true; `conditional-writes=false` in
+   * the URL for a store that refuses the header.
+   */
+  conditionalWrites?: boolean;
+  /** Names where the keys came from when the caller supplies them in `env` (a config file). */
+  credentialSource?: string;
 }
 
 /**
@@ -73,14 +86,42 @@ function unsignedDataPayloads(client: S3Client): void {
   );
 }
 
+/** Where the credentials come from, for access-denied messages (never the values). */
+function credentialSourceOf(config: S3Config, env: NodeJS.ProcessEnv): string {
+  if (config.credentialSource) return config.credentialSource;
+  if (config.credentialsFile) return `the credentials file "${config.credentialsFile}"${config.profile ? ` (profile "${config.profile}")` : ''}`;
+  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) return 'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY';
+  return `the AWS SDK's default chain (AWS_PROFILE${env.AWS_PROFILE ? `="${env.AWS_PROFILE}"` : ''}, ~/.aws, instance role)`;
+}
+
+/**
+ * A web page is not an S3 answer: without this check the SDK parses a console's HTML as an
+ * empty bucket listing, and `backup list` would report no backups instead of a wrong URL.
+ * GetObject bodies are the object's own bytes, whatever their type.
+ */
+function refuseNonS3Answers(client: S3Client): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const out = await next(args);
+      const response = out.response as { statusCode?: number; headers?: Record<string, string>; body?: { destroy?: () => void } };
+      const type = response.headers?.['content-type'] ?? '';
+      if (context.commandName !== 'GetObjectCommand' && /^text\/html/i.test(type)) {
+        response.body?.destroy?.();
+        throw Object.assign(new Error('not an S3 answer'), { name: 'NotS3ResponseError', $metadata: { httpStatusCode: response.statusCode } });
+      }
+      return out;
+    },
+    { step: 'deserialize', name: 'kubekeeperRefuseNonS3Answers', priority: 'low' },
+  );
+}
+
 export async function createS3Backend(config: S3Config, env: NodeJS.ProcessEnv = process.env, logger: Logger = silentLogger): Promise<S3Backend> {
   if (!isValidBucketName(config.bucket)) {
     throw new StorageError('storage-config', `Invalid S3 bucket name "${config.bucket}"`, { hint: 'Use --repo s3://BUCKET/FOLDER with a valid bucket name' });
   }
   const endpoint = config.endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
-  let httpsAgent: https.Agent | undefined;
+  let ca: Buffer | undefined;
   if (config.caFile) {
-    let ca: Buffer;
     try {
       ca = await readFile(config.caFile);
     } catch (err) {
@@ -88,8 +129,13 @@ export async function createS3Backend(config: S3Config, env: NodeJS.ProcessEnv =
         hint: 'Pass a readable PEM file to --s3-ca-file',
       });
     }
-    httpsAgent = new https.Agent({ ca, keepAlive: true });
   }
+  // Our own agents: a custom CA, and "<bucket>.localhost" resolving to loopback (RFC 6761)
+  // for virtual-hosted addressing against a local endpoint.
+  const httpAgent = new http.Agent({ keepAlive: true, lookup: localhostLookup });
+  const httpsAgent = new https.Agent({ keepAlive: true, lookup: localhostLookup, ...(ca ? { ca } : {}) });
+  const timeoutMs = config.timeoutMs ?? DEFAULT_S3_TIMEOUT_MS;
+  const maxAttempts = config.maxAttempts ?? DEFAULT_S3_ATTEMPTS;
   const credentials = config.credentialsFile
     ? await loadCredentialsFile(config.credentialsFile, config.profile, logger)
     : credentialsFromEnv(env);
@@ -101,21 +147,30 @@ export async function createS3Backend(config: S3Config, env: NodeJS.ProcessEnv =
     endpoint,
     forcePathStyle: config.forcePathStyle ?? endpoint !== undefined,
     credentials,
-    maxAttempts: config.maxAttempts ?? 3,
+    maxAttempts,
+    // The SDK's own warnings (socket capacity, timeouts) would reach the operator's terminal
+    // raw; failures reach them as our StorageErrors instead.
+    logger: { debug: () => undefined, info: () => undefined, warn: () => logger.log('debug', 'storage.s3.sdk-warning'), error: () => undefined },
     // The SDK's default CRC checksums (aws-chunked uploads with trailers) make several
     // S3-compatible stores, s3rver among them, store wrong bytes: checksum only when the
     // API requires it; integrity comes from our own sha256 over what was stored.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     requestHandler: {
-      ...(httpsAgent ? { httpsAgent } : {}),
-      connectionTimeout: config.connectTimeoutMs ?? 10_000,
-      requestTimeout: config.requestTimeoutMs ?? 120_000,
+      httpAgent,
+      httpsAgent,
+      connectionTimeout: Math.min(timeoutMs, MAX_S3_CONNECT_TIMEOUT_MS),
+      // Without throwOnRequestTimeout the SDK only prints a [WARN] and keeps waiting.
+      requestTimeout: timeoutMs,
+      throwOnRequestTimeout: true,
+      socketTimeout: timeoutMs,
     },
   });
   unsignedDataPayloads(client);
+  refuseNonS3Answers(client);
   return new S3Backend({
     client, bucket: config.bucket, folder: config.folder, endpoint, logger,
     partSizeBytes: config.partSizeBytes, queueSize: config.queueSize,
+    timeoutMs, maxAttempts, conditionalWrites: config.conditionalWrites ?? true, credentialSource: credentialSourceOf(config, env),
   });
 }

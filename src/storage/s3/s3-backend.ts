@@ -7,12 +7,12 @@
  */
 import { Readable } from 'node:stream';
 import {
-  AbortMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client,
+  AbortMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { throwIfAborted } from '../../errors.js';
 import { type Logger, silentLogger } from '../../logger.js';
-import type { Backend, FileInfo, FileType, Handle, LoadOptions, OperationOptions, SaveResult } from '../backend.js';
+import { type Backend, type FileInfo, type FileType, type Handle, type LoadOptions, type OperationOptions, type SaveResult, type UnfinishedUpload, FILE_TYPES } from '../backend.js';
 import { BodyTracker } from '../body.js';
 import { NotFoundError, StorageError, checkHandle, isNotFound } from '../errors.js';
 import { checkRange } from '../range.js';
@@ -32,6 +32,13 @@ export interface S3BackendOptions {
   partSizeBytes?: number;
   queueSize?: number;
   logger?: Logger;
+  /** Per-request bound and SDK attempts, for messages (the client enforces them). */
+  timeoutMs?: number;
+  maxAttempts?: number;
+  /** Send `If-None-Match: *` on creates (see S3Config.conditionalWrites). */
+  conditionalWrites?: boolean;
+  /** Where the credentials came from, for access-denied messages. */
+  credentialSource?: string;
 }
 
 export class S3Backend implements Backend {
@@ -55,15 +62,17 @@ export class S3Backend implements Backend {
   }
 
   private ctx(action: string, handle?: Handle): S3ErrorContext {
-    return { action, location: this.location, bucket: this.bucket, endpoint: this.options.endpoint, handle };
+    const o = this.options;
+    return { action, location: this.location, bucket: this.bucket, endpoint: o.endpoint, handle, timeoutMs: o.timeoutMs, attempts: o.maxAttempts, credentialSource: o.credentialSource };
   }
 
   async save(handle: Handle, body: AsyncIterable<Uint8Array>, options: OperationOptions = {}): Promise<SaveResult> {
     const key = this.keyOf(handle);
     const action = `Cannot save "${handle.type}/${handle.name}" to "${this.location}"`;
     throwIfAborted(options.signal, action);
-    // Objects are immutable. S3 has no portable create-only write, so this check is not
-    // atomic; backup names carry a timestamp, which keeps collisions to misuse.
+    // Objects are immutable. The check is quick but not atomic; `If-None-Match: *` on the
+    // PutObject or CompleteMultipartUpload is, where the store has it (a store without it
+    // ignores the header, and the backup layer's per-attempt names keep writers apart).
     try {
       await this.stat(handle, options);
       throw new StorageError('storage-exists', `Object "${handle.type}/${handle.name}" already exists in "${this.location}"`, {
@@ -79,7 +88,10 @@ export class S3Backend implements Backend {
     const source = Readable.from(tracker.wrap(body), { objectMode: false });
     const upload = new Upload({
       client: this.client,
-      params: { Bucket: this.bucket, Key: key, Body: source, ContentType: 'application/octet-stream' },
+      params: {
+        Bucket: this.bucket, Key: key, Body: source, ContentType: 'application/octet-stream',
+        ...(this.options.conditionalWrites ? { IfNoneMatch: '*' } : {}),
+      },
       partSize: this.options.partSizeBytes ?? DEFAULT_PART_SIZE_BYTES,
       queueSize: this.options.queueSize ?? DEFAULT_QUEUE_SIZE,
       // We abort ourselves: lib-storage's own abort would replace the body's error with the
@@ -92,14 +104,22 @@ export class S3Backend implements Backend {
       if (options.signal?.aborted) throw new Error('aborted after completion');
       return { sizeBytes: tracker.bytes };
     } catch (err) {
-      await this.abortUpload(key, upload.uploadId);
+      const aborted = await this.abortUpload(key, upload.uploadId);
       if (options.signal?.aborted) {
         // The upload may have completed just before the abort: do not leave it behind.
         await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })).catch(() => undefined);
         throwIfAborted(options.signal, `Saving "${handle.type}/${handle.name}"`);
       }
       if (tracker.isBodyError(err)) throw err;
-      throw s3Error(err, this.ctx(action, handle));
+      const mapped = s3Error(err, this.ctx(action, handle));
+      if (!aborted && mapped instanceof StorageError) {
+        // Named in the error: the parts cost storage until prune (or a lifecycle rule) aborts them.
+        throw new StorageError(mapped.code, `${mapped.message}; its unfinished multipart upload (ID ${upload.uploadId}) was left in the bucket`, {
+          transient: mapped.transient, cause: mapped.cause,
+          hint: `${mapped.hint ?? 'Retry'}; "kubekeeper backup prune" aborts the upload once the endpoint answers`,
+        });
+      }
+      throw mapped;
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
       // Stops the body generator (and whatever feeds it, e.g. an etcd stream) on failure.
@@ -107,15 +127,61 @@ export class S3Backend implements Backend {
     }
   }
 
-  /** Aborts an unfinished multipart upload so its parts stop costing storage. */
-  private async abortUpload(key: string, uploadId: string | undefined): Promise<void> {
-    if (!uploadId) return;
+  /**
+   * Aborts an unfinished multipart upload so its parts stop costing storage; false when the
+   * abort failed and the upload is still there (true when there was none).
+   */
+  private async abortUpload(key: string, uploadId: string | undefined): Promise<boolean> {
+    if (!uploadId) return true;
     try {
       await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }));
       this.logger.log('info', 'storage.s3.multipart-aborted', { key, uploadId });
+      return true;
     } catch (err) {
-      // Not fatal: a bucket lifecycle rule (AbortIncompleteMultipartUpload) cleans up later.
+      // Not fatal: prune, or a bucket lifecycle rule (AbortIncompleteMultipartUpload), cleans up later.
       this.logger.log('warn', 'storage.s3.multipart-abort-failed', { key, uploadId, error: (err as Error).name });
+      return false;
+    }
+  }
+
+  /**
+   * Multipart uploads under this repository's folder that were started and never completed
+   * or aborted (a save killed mid-upload): invisible to `list`, but their parts are billed.
+   */
+  async *listUnfinished(options: OperationOptions = {}): AsyncIterable<UnfinishedUpload> {
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    do {
+      let page;
+      try {
+        page = await this.client.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: this.prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }), { abortSignal: options.signal });
+      } catch (err) {
+        // A store without the call (s3rver) has nothing to report; the lifecycle rule still applies.
+        if ((err as { name?: string }).name === 'NotImplemented') {
+          this.logger.log('debug', 'storage.s3.list-uploads-unsupported', { location: this.location });
+          return;
+        }
+        throw s3Error(err, this.ctx(`Cannot list unfinished uploads in "${this.location}"`));
+      }
+      for (const upload of page.Uploads ?? []) {
+        const [type, name, ...rest] = (upload.Key ?? '').slice(this.prefix.length).split('/');
+        if (!FILE_TYPES.includes(type as FileType) || !name || rest.length > 0 || !upload.UploadId) continue;
+        yield { type: type as FileType, name, uploadId: upload.UploadId, ...(upload.Initiated ? { startedAt: upload.Initiated } : {}) };
+      }
+      keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+      uploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
+    } while (keyMarker);
+  }
+
+  /** Aborts one unfinished upload found by listUnfinished; one already gone is not an error. */
+  async abortUnfinished(upload: UnfinishedUpload, options: OperationOptions = {}): Promise<void> {
+    const handle = { type: upload.type, name: upload.name };
+    const key = this.keyOf(handle);
+    try {
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: upload.uploadId }), { abortSignal: options.signal });
+    } catch (err) {
+      if ((err as { name?: string }).name === 'NoSuchUpload') return;
+      throw s3Error(err, this.ctx(`Cannot abort the unfinished upload of "${handle.type}/${handle.name}" (ID ${upload.uploadId}) in "${this.location}"`));
     }
   }
 

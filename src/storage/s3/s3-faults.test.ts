@@ -76,7 +76,6 @@ test('s3 backend reports access denied without echoing credentials when the acce
   }
 });
 
-test('s3 backend rejects a wrong secret key when the server verifies signatures', { skip: 's3rver accepts any SigV4 signature (it only checks that the access key ID exists), so a wrong secret cannot be observed here; the mapping of SignatureDoesNotMatch is the same code path as the unknown-key test' }, () => {});
 
 test('s3 backend fails fast with storage-unavailable (transient) when the server is down before the upload', async () => {
   const s = await server();
