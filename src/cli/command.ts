@@ -39,6 +39,11 @@ export interface CliIo {
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
   env: NodeJS.ProcessEnv;
+  /**
+   * Reads a secret from the terminal with echo off; present only when stdin is a TTY (so
+   * `--user name` alone prompts for the password like etcdctl, and fails in cron).
+   */
+  promptSecret?: (prompt: string) => Promise<string>;
 }
 
 export interface RunContext<F extends Record<string, FlagDef>> {
@@ -58,6 +63,11 @@ export interface Command<F extends Record<string, FlagDef> = Record<string, Flag
   minArgs?: number;
   maxArgs?: number;
   flags: F;
+  /**
+   * Old flag names that were renamed, mapped to the new name (without dashes): the old
+   * spelling is refused with an error that names the new one, never silently accepted.
+   */
+  renamedFlags?: Readonly<Record<string, string>>;
   /** Extra help text: examples, notes. */
   details?: string;
   /** Returns the exit code (0 when omitted). Throws AppError for expected failures. */

@@ -26,7 +26,7 @@ export function etcdOptionsFromFlags(flags: FlagValues<typeof etcdFlags>): EtcdC
   let password = flags.password;
   if (user !== undefined && password === undefined) {
     const colon = user.indexOf(':');
-    if (colon < 0) throw new UsageError('--user needs a password: use --user name:password or --password', 'Set ETCDCTL_PASSWORD to keep it out of the process list');
+    if (colon < 0) throw new UsageError('--user needs a password and there is no terminal to ask for it', 'Set ETCDCTL_PASSWORD (it stays out of the process list), or run on a terminal to be asked');
     password = user.slice(colon + 1);
     user = user.slice(0, colon);
   }

@@ -53,11 +53,22 @@ function convert(name: string, def: FlagDef, raw: string): unknown {
   }
 }
 
+/** The error for a flag the command does not have, naming the flag to use when there is one. */
+function unknownFlag(token: string, defs: Record<string, FlagDef>, renamed: Readonly<Record<string, string>>): UsageError {
+  const key = token.replace(/^--?/, '');
+  const newName = token.startsWith('--') ? renamed[key] : undefined;
+  if (newName !== undefined) return new UsageError(`Flag ${token} was renamed --${newName}`, `Use --${newName}`);
+  // `--write` was the name of -w in some commands before every command called it --write-out.
+  if (token === '--write' && defs['write-out'] !== undefined) return new UsageError(`Unknown flag "${token}"`, 'Use -w/--write-out to choose the output format');
+  return new UsageError(`Unknown flag "${token}"`);
+}
+
 /** Parses argv (after the command words) against the flag definitions. */
 export function parseCommandLine<F extends Record<string, FlagDef>>(
   argv: readonly string[],
   defs: F,
   env: NodeJS.ProcessEnv,
+  renamed: Readonly<Record<string, string>> = {},
 ): ParsedCommandLine<F> {
   const byShort = new Map<string, string>();
   for (const [name, def] of Object.entries(defs)) if (def.short) byShort.set(def.short, name);
@@ -80,7 +91,7 @@ export function parseCommandLine<F extends Record<string, FlagDef>>(
     const key = eq >= 0 ? body.slice(0, eq) : body;
     const name = isLong ? key : byShort.get(key);
     const def = name === undefined ? undefined : defs[name];
-    if (name === undefined || def === undefined) throw new UsageError(`Unknown flag "${isLong ? '--' : '-'}${key}"`);
+    if (name === undefined || def === undefined) throw unknownFlag(isLong ? `--${key}` : `-${key}`, defs, renamed);
     let raw: string;
     if (eq >= 0) raw = body.slice(eq + 1);
     else if (def.type === 'boolean') raw = 'true';

@@ -10,7 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { AppError, ExitCode, UsageError } from '../errors.js';
 import type { CliIo, Command, FlagDef } from './command.js';
 import { parseCommandLine } from './flags.js';
-import { renderHelp, renderCommandList } from './output/help.js';
+import { splitLeadingFlags } from './leading-flags.js';
+import { renderHelp, renderCommandList, renderGroupHelp } from './output/help.js';
+import { TerminalSafeStream } from './output/terminal.js';
+import { PASSWORD_IN_ARGV_WARNING, passwordInArgv, promptForPassword } from './password.js';
+import { readSecret } from './prompt.js';
 
 const COMMANDS_DIR = new URL('./commands/', import.meta.url);
 /** Longest command name, in words ("backup prune" is 2, "node drain" is 2, "certs rotate-ca" 2). */
@@ -28,11 +32,7 @@ async function loadCommand(file: string): Promise<Command | undefined> {
 
 /** Resolves the longest run of leading words that names a command file. */
 async function findCommand(argv: readonly string[]): Promise<{ command: Command; rest: string[] } | undefined> {
-  const words: string[] = [];
-  for (const token of argv.slice(0, MAX_COMMAND_WORDS)) {
-    if (!/^[a-z][a-z0-9-]*$/.test(token)) break;
-    words.push(token);
-  }
+  const words = commandWords(argv);
   for (let n = words.length; n > 0; n--) {
     const command = await loadCommand(words.slice(0, n).join('-'));
     if (command) return { command, rest: argv.slice(n) };
@@ -59,26 +59,75 @@ async function version(): Promise<string> {
   return 'unknown';
 }
 
+/** The leading command words of argv (lower-case words, at most MAX_COMMAND_WORDS). */
+function commandWords(argv: readonly string[]): string[] {
+  const words: string[] = [];
+  for (const token of argv.slice(0, MAX_COMMAND_WORDS)) {
+    if (!/^[a-z][a-z0-9-]*$/.test(token)) break;
+    words.push(token);
+  }
+  return words;
+}
+
+/** The commands under a group word ("snapshot" -> snapshot save, snapshot status, ...). */
+async function groupCommands(words: readonly string[]): Promise<Command[]> {
+  const prefix = `${words.join(' ')} `;
+  return words.length === 0 ? [] : (await allCommands()).filter((c) => c.name.startsWith(prefix));
+}
+
+/** The error for words that name no command: lists a group's commands when the first word is one. */
+async function unknownCommand(argv: readonly string[]): Promise<UsageError> {
+  const words = commandWords(argv);
+  if (words.length === 0) return new UsageError('Unknown command: the command line starts with no command word');
+  const group = await groupCommands(words.slice(0, 1));
+  if (group.length > 0) {
+    return new UsageError(`Unknown command "${words.slice(0, 2).join(' ')}"`, `"${words[0]}" has these commands: ${group.map((c) => c.name).join(', ')}`);
+  }
+  return new UsageError(`Unknown command "${words.slice(0, 2).join(' ')}"`);
+}
+
+/** Help for `help [words]`, `--help` and a group word alone. */
+async function printHelp(words: readonly string[], io: CliIo): Promise<void> {
+  const found = words.length > 0 ? await findCommand(words) : undefined;
+  const group = found ? [] : await groupCommands(words);
+  if (found) io.stdout.write(renderHelp(found.command));
+  else if (group.length > 0) io.stdout.write(renderGroupHelp(words.join(' '), group));
+  else if (words.length > 0) throw await unknownCommand(words);
+  else io.stdout.write(renderCommandList(await allCommands()));
+}
+
 /** Runs one command line; returns the exit code. Exported for in-process tests. */
 export async function runCli(argv: readonly string[], io: CliIo, signal: AbortSignal): Promise<number> {
   if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
-    const sub = argv[0] === 'help' ? argv.slice(1) : [];
-    const found = sub.length > 0 ? await findCommand(sub) : undefined;
-    io.stdout.write(found ? renderHelp(found.command) : renderCommandList(await allCommands()));
+    await printHelp(argv[0] === 'help' ? argv.slice(1) : [], io);
     return argv.length === 0 ? ExitCode.usage : ExitCode.ok;
   }
   if (argv[0] === '--version' || argv[0] === 'version') {
     io.stdout.write(`kubekeeper ${await version()}\n`);
     return ExitCode.ok;
   }
-  const found = await findCommand(argv);
-  if (!found) throw new UsageError(`Unknown command "${argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')}"`);
-  const { command, rest } = found;
+  const leading = argv[0]?.startsWith('-') ? splitLeadingFlags(argv, await allCommands()) : { flags: [], rest: [...argv] };
+  const found = await findCommand(leading.rest);
+  if (!found) {
+    const words = commandWords(leading.rest);
+    const group = await groupCommands(words);
+    const after = leading.rest.slice(words.length);
+    if (group.length > 0 && after.every((a) => a === '--help' || a === '-h')) {
+      io.stdout.write(renderGroupHelp(words.join(' '), group));
+      return after.length > 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    throw await unknownCommand(leading.rest);
+  }
+  const { command } = found;
+  const rest = [...leading.flags, ...found.rest];
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout.write(renderHelp(command));
     return ExitCode.ok;
   }
-  const { args, flags } = parseCommandLine(rest, command.flags as Record<string, FlagDef>, io.env);
+  const defs = command.flags as Record<string, FlagDef>;
+  const { args, flags } = parseCommandLine(rest, defs, io.env, command.renamedFlags);
+  if (defs.password !== undefined && passwordInArgv(rest)) io.stderr.write(PASSWORD_IN_ARGV_WARNING);
+  await promptForPassword(defs, flags as Record<string, unknown>, io);
   const min = command.minArgs ?? 0;
   const max = command.maxArgs ?? min;
   if (args.length < min || args.length > max) {
@@ -107,11 +156,12 @@ export function reportError(err: unknown, io: CliIo): number {
 
 async function main(): Promise<void> {
   const io: CliIo = {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout: new TerminalSafeStream(process.stdout),
+    stderr: new TerminalSafeStream(process.stderr),
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
     env: process.env,
+    promptSecret: process.stdin.isTTY ? (prompt) => readSecret(prompt, process.stdin, process.stderr) : undefined,
   };
   const controller = new AbortController();
   let signals = 0;

@@ -104,7 +104,7 @@ test('audit search --follow prints events appended to the live log and stops on 
   assert.match(r.stderr, /2 matching events/);
 });
 
-test('audit configure --kubeadm prints a diff, then --write applies it with a backup and installs the policy', async (t) => {
+test('audit configure --kubeadm prints a diff, then --apply applies it with a backup and installs the policy', async (t) => {
   const dir = await tempDir(t);
   const manifest = path.join(dir, 'kube-apiserver.yaml');
   const policy = path.join(dir, 'audit-policy.yaml');
@@ -118,7 +118,7 @@ test('audit configure --kubeadm prints a diff, then --write applies it with a ba
   assert.match(dry.stdout, /Dry run: nothing was written/);
   assert.equal(await readFile(manifest, 'utf8'), original);
 
-  const applied = await runKubekeeper([...args, '--write']);
+  const applied = await runKubekeeper([...args, '--apply']);
   assert.equal(applied.code, 0, applied.stderr);
   const written = await readFile(manifest, 'utf8');
   assert.match(written, /- --audit-log-maxbackup=10\n/);
@@ -129,7 +129,7 @@ test('audit configure --kubeadm prints a diff, then --write applies it with a ba
   assert.equal((await runKubekeeper(['audit', 'lint', policy])).code, 0);
   assert.deepEqual((await readdir(dir)).filter((n) => n.endsWith('.tmp')), [], 'no temp files left');
 
-  const again = await runKubekeeper([...args, '--write']);
+  const again = await runKubekeeper([...args, '--apply']);
   assert.match(again.stdout, /Nothing to change in the file/);
   assert.equal(await readFile(manifest, 'utf8'), written);
 });
@@ -138,7 +138,7 @@ test('audit configure --rke round-trips the fixture cluster.yml', async (t) => {
   const dir = await tempDir(t);
   const clusterYml = path.join(dir, 'cluster.yml');
   await copyFile(path.join(FIXTURES, 'cluster.yml'), clusterYml);
-  const r = await runKubekeeper(['audit', 'configure', '--rke', clusterYml, '--profile', 'recommended', '--write']);
+  const r = await runKubekeeper(['audit', 'configure', '--rke', clusterYml, '--profile', 'recommended', '--apply']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /\+ audit_log\.configuration\.path: "\/var\/log\/kube-audit\/audit-log\.json" \(was missing: RKE passes ""\)/);
   assert.match(r.stdout, /Run "rke up"/);
@@ -152,7 +152,7 @@ test('audit configure refuses a manifest that is not kube-apiserver and bad flag
   const dir = await tempDir(t);
   const etcd = path.join(dir, 'etcd.yaml');
   await writeFile(etcd, (await readFile(path.join(FIXTURES, 'kube-apiserver.yaml'), 'utf8')).replace(/kube-apiserver/g, 'etcd'));
-  const r = await runKubekeeper(['audit', 'configure', '--kubeadm', etcd, '--write']);
+  const r = await runKubekeeper(['audit', 'configure', '--kubeadm', etcd, '--apply']);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /Error: Cannot configure ".*etcd.yaml": no container runs kube-apiserver/);
   assert.equal((await readdir(dir)).length, 1, 'nothing written');

@@ -7,10 +7,11 @@ import { renderConfigureText } from '../output/audit-configure.js';
 export default defineCommand({
   name: 'audit configure',
   summary: 'Enable API server audit logging in a kubeadm manifest or an RKE cluster.yml',
+  renamedFlags: { write: 'apply' },
   flags: {
     kubeadm: { type: 'string', valueName: 'MANIFEST', description: 'kube-apiserver static pod manifest, e.g. /etc/kubernetes/manifests/kube-apiserver.yaml' },
     rke: { type: 'string', valueName: 'CLUSTER_YML', description: 'RKE cluster.yml' },
-    write: { type: 'boolean', description: 'Apply the changes (the original is kept as a hidden backup beside it); default is a dry run' },
+    apply: { type: 'boolean', description: 'Apply the changes (the original is kept as a hidden backup beside it); default is a dry run' },
     profile: { type: 'string', choices: AUDIT_PROFILES, valueName: 'PROFILE', description: 'Install this policy profile, replacing an existing policy (default: keep a valid one, else recommended)' },
     'policy-file': { type: 'string', valueName: 'FILE', description: `kubeadm: policy file on the host (default ${KUBEADM_AUDIT_DEFAULTS.policyFile})` },
     'log-path': { type: 'string', valueName: 'FILE', description: `Audit log (default kubeadm ${KUBEADM_AUDIT_DEFAULTS.logPath}, RKE ${RKE_AUDIT_DEFAULTS.logPath})` },
@@ -21,11 +22,11 @@ export default defineCommand({
   details: [
     'kubeadm: adds the --audit-* flags to kube-apiserver (policy file, log path, max age, backups,',
     'size, json format) and hostPath volumes and mounts for the policy and the log directory; with',
-    '--write, installs the policy file first (when missing) so the restarted API server finds it.',
+    '--apply, installs the policy file first (when missing) so the restarted API server finds it.',
     'RKE: sets services.kube-api.audit_log with enabled: true and every configuration field, since',
     'RKE passes a missing field as a zero value (an empty log path logs nothing); apply with "rke up".',
     'Comments and layout are kept; files are written atomically; anything that is not a',
-    'kube-apiserver manifest or an RKE cluster.yml is refused. Without --write, prints the diff.',
+    'kube-apiserver manifest or an RKE cluster.yml is refused. Without --apply, prints the diff.',
   ].join('\n'),
   async run({ flags, io }) {
     if ((flags.kubeadm === undefined) === (flags.rke === undefined)) throw new UsageError('Pass exactly one of --kubeadm <manifest> or --rke <cluster.yml>');
@@ -38,7 +39,7 @@ export default defineCommand({
     const result = await configureAudit({
       target,
       profile,
-      write: flags.write,
+      write: flags.apply,
       settings: {
         ...defaults,
         policyFile: flags['policy-file'] ?? defaults.policyFile,

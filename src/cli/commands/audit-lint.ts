@@ -30,7 +30,7 @@ export default defineCommand({
   summary: 'Check an audit policy for mistakes (shadowed rules, leaked Secrets, typos)',
   args: '<policy.yaml>',
   minArgs: 1,
-  flags: { write: writeOutFlag(['text', 'json'], 'text') },
+  flags: { 'write-out': writeOutFlag(['text', 'json'], 'text') },
   details: [
     'Reports, with line numbers: what stops kube-apiserver from loading the policy (bad levels,',
     'stages, groups, URLs, no rules); unknown fields (ignored by the API server, usually typos);',
@@ -42,7 +42,7 @@ export default defineCommand({
   async run({ args, flags, io }) {
     const file = args[0] as string;
     const { findings, policy } = lintPolicy(await readPolicyText(file));
-    io.stdout.write(flags.write === 'json' ? `${JSON.stringify(lintJson(file, findings), null, 2)}\n` : renderLintText(file, findings, policy?.rules.length));
+    io.stdout.write(flags['write-out'] === 'json' ? `${JSON.stringify(lintJson(file, findings), null, 2)}\n` : renderLintText(file, findings, policy?.rules.length));
     return findings.length > 0 ? ExitCode.checkFailed : ExitCode.ok;
   },
 });

@@ -7,7 +7,7 @@ export default defineCommand({
   summary: 'Print a sound audit.k8s.io/v1 policy for kube-apiserver',
   flags: {
     profile: { type: 'string', choices: AUDIT_PROFILES, default: 'recommended', valueName: 'PROFILE', description: `How much to log: ${AUDIT_PROFILES.join(', ')}` },
-    write: writeOutFlag(['yaml', 'json'], 'yaml'),
+    'write-out': writeOutFlag(['yaml', 'json'], 'yaml'),
   },
   details: [
     'Every profile logs Secrets, ConfigMaps, service account tokens and TokenReviews at Metadata',
@@ -21,6 +21,6 @@ export default defineCommand({
   ].join('\n'),
   async run({ flags, io }) {
     const profile = flags.profile as AuditProfile;
-    io.stdout.write(flags.write === 'json' ? `${JSON.stringify(buildPolicy(profile), null, 2)}\n` : renderPolicyYaml(profile));
+    io.stdout.write(flags['write-out'] === 'json' ? `${JSON.stringify(buildPolicy(profile), null, 2)}\n` : renderPolicyYaml(profile));
   },
 });

@@ -60,7 +60,7 @@ export default defineCommand({
     since: { type: 'string', valueName: 'TIME', description: 'Events at or after: RFC 3339 time, date, or duration ago (2h)' },
     until: { type: 'string', valueName: 'TIME', description: 'Events at or before (same forms as --since)' },
     follow: { type: 'boolean', short: 'f', description: 'Keep reading the live log for new events (Ctrl-C to stop)' },
-    write: writeOutFlag(['table', 'json'], 'table'),
+    'write-out': writeOutFlag(['table', 'json'], 'table'),
   },
   details: [
     'Reads JSON-lines audit logs (--audit-log-format=json): files, or directories with the live',
@@ -78,7 +78,7 @@ export default defineCommand({
       verbs: flags.verb, resources: flags.resource, names: flags.name, namespaces: flags.namespace, users: flags.user, stages: flags.stage,
       sinceMicros: parseTimeFlag('since', flags.since, now), untilMicros: parseTimeFlag('until', flags.until, now),
     };
-    const json = flags.write === 'json';
+    const json = flags['write-out'] === 'json';
     const live = flags.follow ? pickLiveFile(await listAuditLogFiles(args)) : undefined;
     if (flags.follow && !live) throw new UsageError('Nothing to follow: no uncompressed audit log among the given paths', 'Pass the live log, e.g. /var/log/kubernetes/audit/audit.log');
     const closed = watchStdout(io);

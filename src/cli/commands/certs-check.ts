@@ -13,7 +13,7 @@ export default defineCommand({
     'manifests-dir': { type: 'string', valueName: 'DIR', description: 'Static pod manifests, read for the node address (default: <kubeconfig-dir>/manifests)' },
     'node-address': { type: 'list', valueName: 'ADDR', description: 'Address(es) the serving certificates must list as SANs (default: from the manifests)' },
     'warn-within': { type: 'duration', default: 30 * 86_400_000, valueName: 'DURATION', description: 'Exit 3 when a certificate expires within this time' },
-    write: writeOutFlag(['table', 'json'], 'table'),
+    'write-out': writeOutFlag(['table', 'json'], 'table'),
   },
   details: [
     'Reads files only: works while the API server is down. Certificates come from the PKI dir and',
@@ -28,7 +28,7 @@ export default defineCommand({
       pkiDir: flags['pki-dir'], kubeconfigDir: flags['kubeconfig-dir'], manifestsDir: flags['manifests-dir'], nodeAddresses: flags['node-address'],
     });
     const report = buildExpirationReport(inventory, { now: new Date(), warnWithinMs: flags['warn-within'] });
-    io.stdout.write(flags.write === 'json' ? `${JSON.stringify(certsCheckJson(report), null, 2)}\n` : renderCertsCheckText(report));
+    io.stdout.write(flags['write-out'] === 'json' ? `${JSON.stringify(certsCheckJson(report), null, 2)}\n` : renderCertsCheckText(report));
     return needsAttention(report) ? ExitCode.checkFailed : ExitCode.ok;
   },
 });

@@ -19,7 +19,7 @@ export default defineCommand({
     'dry-run': { type: 'boolean', description: 'Print what would be renewed; write nothing' },
     'restart-static-pods': { type: 'boolean', description: 'Restart the affected static pods afterwards, waiting for each to come back (needs crictl)' },
     'restart-timeout': { type: 'duration', default: DEFAULT_RESTART_TIMEOUT_MS, valueName: 'DURATION', description: 'How long to wait for a static pod to stop, then to run again' },
-    write: writeOutFlag(['text', 'json'], 'text'),
+    'write-out': writeOutFlag(['text', 'json'], 'text'),
   },
   details: [
     'Like "kubeadm certs renew": the current certificate is the source of truth (subject, SANs, usages',
@@ -32,13 +32,13 @@ export default defineCommand({
   async run({ args, flags, io, signal }) {
     const kubeconfigDir = flags['kubeconfig-dir'];
     const progress = (pod: string, step: string) => {
-      if (flags.write === 'text') io.stderr.write(`${pod}: ${step}\n`);
+      if (flags['write-out'] === 'text') io.stderr.write(`${pod}: ${step}\n`);
     };
     const outcome = await renewCertificates({
       names: args, pkiDir: flags['pki-dir'], kubeconfigDir, manifestsDir: flags['manifests-dir'] ?? path.join(kubeconfigDir, 'manifests'),
       backupRoot: flags['backup-dir'], now: new Date(), validityMs: flags.validity, dryRun: flags['dry-run'], signal,
       restart: flags['restart-static-pods'] ? { runtime: createCrictlRuntime(), timeoutMs: flags['restart-timeout'], onProgress: progress } : undefined,
     });
-    io.stdout.write(flags.write === 'json' ? `${JSON.stringify(certsRenewJson(outcome), null, 2)}\n` : renderCertsRenewText(outcome));
+    io.stdout.write(flags['write-out'] === 'json' ? `${JSON.stringify(certsRenewJson(outcome), null, 2)}\n` : renderCertsRenewText(outcome));
   },
 });

@@ -12,7 +12,7 @@ export default defineCommand({
     ca: { type: 'string', default: 'ca', choices: ['ca', 'etcd-ca', 'front-proxy-ca'], valueName: 'NAME', description: 'kubeadm CA to rotate (RKE: always kube-ca)' },
     'pki-dir': { type: 'string', valueName: 'DIR', description: 'Certificate directory (default: /etc/kubernetes/pki, else RKE\'s /etc/kubernetes/ssl)' },
     'kubeconfig-dir': { type: 'string', valueName: 'DIR', default: '/etc/kubernetes', description: 'Directory of admin.conf, controller-manager.conf, ... (kubeadm)' },
-    write: writeOutFlag(['text', 'json'], 'text'),
+    'write-out': writeOutFlag(['text', 'json'], 'text'),
   },
   details: [
     'kubeadm: create the new CA, make every component trust old and new, switch signing and re-issue,',
@@ -25,6 +25,6 @@ export default defineCommand({
     }
     const inventory = await readPki({ pkiDir: flags['pki-dir'], kubeconfigDir: flags['kubeconfig-dir'] });
     const plan = planCaRotation(inventory, flags.ca);
-    io.stdout.write(flags.write === 'json' ? `${JSON.stringify(rotateCaJson(plan), null, 2)}\n` : renderRotateCaText(plan));
+    io.stdout.write(flags['write-out'] === 'json' ? `${JSON.stringify(rotateCaJson(plan), null, 2)}\n` : renderRotateCaText(plan));
   },
 });

@@ -15,7 +15,7 @@ const HEALTH_REQUEST_TIMEOUT_MS = 10_000;
 export default defineCommand({
   name: 'health',
   summary: 'Check API server, nodes, control-plane pods and etcd; exit 3 when anything is unhealthy',
-  flags: { ...kubeFlags, ...etcdCheckFlags, write: writeOutFlag(['table', 'json'], 'table') },
+  flags: { ...kubeFlags, ...etcdCheckFlags, 'write-out': writeOutFlag(['table', 'json'], 'table') },
   details: [
     'Reads /livez?verbose and /readyz?verbose (each failed check is named), the Ready condition',
     'of every node, and the kubeadm static pods (kube-apiserver, kube-controller-manager,',
@@ -29,7 +29,7 @@ export default defineCommand({
     const etcd = etcdOptions ? etcdHealthSource(etcdOptions, signal) : undefined;
     try {
       const report = await checkClusterHealth(client, { etcd: etcd?.source, signal });
-      io.stdout.write(flags.write === 'json' ? renderHealthJson(report) : renderHealthText(report));
+      io.stdout.write(flags['write-out'] === 'json' ? renderHealthJson(report) : renderHealthText(report));
       return report.healthy ? ExitCode.ok : ExitCode.checkFailed;
     } finally {
       etcd?.close();

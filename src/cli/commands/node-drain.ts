@@ -16,7 +16,7 @@ export default defineCommand({
     ...nodeSelectorFlag,
     ...drainFlags,
     'dry-run': { type: 'boolean', description: 'Print the plan (what is evicted, skipped, refused, and why); change nothing' },
-    write: writeOutFlag(['text', 'json'], 'text'),
+    'write-out': writeOutFlag(['text', 'json'], 'text'),
   },
   details: [
     'Semantics of kubectl drain: DaemonSet pods need --ignore-daemonsets, emptyDir pods',
@@ -29,7 +29,7 @@ export default defineCommand({
     const options = drainOptionsFromFlags(flags);
     const client = await kubeClientFromFlags(flags, io);
     const nodes = await resolveNodes(client, args, flags.selector);
-    const json = flags.write === 'json';
+    const json = flags['write-out'] === 'json';
     const result = await drainNodes(client, nodes, options, {
       clock: systemClock,
       signal,

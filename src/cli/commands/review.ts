@@ -14,7 +14,7 @@ export default defineCommand({
   maxArgs: Infinity,
   flags: {
     'fail-on': { type: 'string', default: 'high', choices: [...SEVERITIES, 'none'], valueName: 'SEVERITY', description: 'Exit 3 when a finding is at least this severe' },
-    write: writeOutFlag(['text', 'json'], 'text'),
+    'write-out': writeOutFlag(['text', 'json'], 'text'),
   },
   details: [
     'Checks upgrade_strategy (batch sizes, drain, node_drain_input), services.etcd snapshots',
@@ -33,7 +33,7 @@ export default defineCommand({
       }
       reviews.push(reviewClusterFile(text, file));
     }
-    io.stdout.write(flags.write === 'json' ? renderReviewJson(reviews) : reviews.map(renderReviewText).join('\n'));
+    io.stdout.write(flags['write-out'] === 'json' ? renderReviewJson(reviews) : reviews.map(renderReviewText).join('\n'));
     const threshold = flags['fail-on'];
     if (threshold === 'none') return ExitCode.ok;
     const failing = reviews.some((r) => r.findings.some((f) => severityRank(f.severity) <= severityRank(threshold as (typeof SEVERITIES)[number])));

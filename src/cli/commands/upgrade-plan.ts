@@ -36,7 +36,7 @@ export default defineCommand({
     ...kubeFlags,
     to: { type: 'string', valueName: 'VERSION', description: 'Target Kubernetes version, e.g. 1.29.3' },
     ...etcdCheckFlags,
-    write: writeOutFlag(['text', 'json'], 'text'),
+    'write-out': writeOutFlag(['text', 'json'], 'text'),
   },
   details: [
     'Reads /version, the nodes (kubelet versions), the kubeadm static pods in kube-system',
@@ -53,7 +53,7 @@ export default defineCommand({
     let inventory = await collectInventory(client);
     if (etcd) inventory = await withMemberVersions(inventory, etcd, signal);
     const plan = planUpgrade({ inventory, target: flags.to });
-    io.stdout.write(flags.write === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : renderUpgradePlanText(plan));
+    io.stdout.write(flags['write-out'] === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : renderUpgradePlanText(plan));
     return plan.blockers.length > 0 || plan.skew.length > 0 ? ExitCode.checkFailed : ExitCode.ok;
   },
 });

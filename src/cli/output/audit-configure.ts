@@ -23,7 +23,7 @@ export function renderConfigureText(result: ConfigureResult, kind: 'kubeadm' | '
   if (diff) out.push('', diff.trimEnd());
   out.push('');
   if (!diff) out.push('Nothing to change in the file.');
-  else if (!result.written) out.push('Dry run: nothing was written. Run again with --write to apply (the original is backed up).');
+  else if (!result.written) out.push('Dry run: nothing was written. Run again with --apply to apply (the original is backed up).');
   else {
     out.push(`Backed up the original to "${result.backupPath}" and wrote "${result.file}".`);
     out.push(kind === 'kubeadm' ? 'kubelet restarts kube-apiserver with the new flags shortly; check it with "kubectl -n kube-system get pod -l component=kube-apiserver".' : 'Run "rke up" to apply it to the cluster.');

@@ -51,3 +51,17 @@ export function renderCommandList(commands: readonly Command[]): string {
     '',
   ].join('\n');
 }
+
+/** What a group word alone prints: its commands (`kubekeeper snapshot`). */
+export function renderGroupHelp(group: string, commands: readonly Command[]): string {
+  const width = Math.max(...commands.map((c) => c.name.length), 10);
+  return [
+    `Usage: kubekeeper ${group} <command> [flags]`,
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    `Run "kubekeeper ${group} <command> --help" for its flags.`,
+    '',
+  ].join('\n');
+}

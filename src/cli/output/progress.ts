@@ -3,11 +3,15 @@
  * otherwise so that logs and pipes stay clean. Redraws at most every 100 ms.
  */
 import type { Writable } from 'node:stream';
+import { rawTerminal } from './terminal.js';
 
 export interface ProgressBar {
   /** Reports the bytes done so far; `totalBytes` when known. */
   update(doneBytes: number, totalBytes?: number): void;
-  /** Clears the bar line. */
+  /**
+   * Ends the bar: redraws it with the last update (so a finished transfer shows 100%, even when
+   * the throttle skipped its last update) and moves to a new line.
+   */
   done(): void;
 }
 
@@ -27,27 +31,38 @@ export function formatIecBytes(bytes: number): string {
 
 export function createProgressBar(stream: Writable, isTTY: boolean, label: string, now: () => number = Date.now): ProgressBar {
   if (!isTTY) return { update: () => undefined, done: () => undefined };
+  // The bar's own redraw sequences go to the raw terminal; everything else is stripped of them.
+  const out = rawTerminal(stream);
   const started = now();
   let lastDraw = 0;
   let drawn = false;
+  let last: { doneBytes: number; totalBytes?: number } | undefined;
+  const draw = (doneBytes: number, totalBytes: number | undefined, t: number) => {
+    const seconds = Math.max((t - started) / 1000, 0.001);
+    const rate = `${formatIecBytes(doneBytes / seconds)}/s`;
+    let bar = '';
+    if (totalBytes && totalBytes > 0) {
+      const fraction = Math.min(doneBytes / totalBytes, 1);
+      const filled = Math.floor(fraction * BAR_WIDTH);
+      // Rounded down: 100% only once every byte is done.
+      bar = ` [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${Math.floor(fraction * 100)}%`;
+    }
+    out.write(`\r\x1b[K${label}${bar} ${formatIecBytes(doneBytes)} ${rate}`);
+    drawn = true;
+  };
   return {
     update(doneBytes, totalBytes) {
+      last = { doneBytes, totalBytes };
       const t = now();
       if (t - lastDraw < REDRAW_MS) return;
       lastDraw = t;
-      const seconds = Math.max((t - started) / 1000, 0.001);
-      const rate = `${formatIecBytes(doneBytes / seconds)}/s`;
-      let bar = '';
-      if (totalBytes && totalBytes > 0) {
-        const fraction = Math.min(doneBytes / totalBytes, 1);
-        const filled = Math.round(fraction * BAR_WIDTH);
-        bar = ` [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${(fraction * 100).toFixed(0)}%`;
-      }
-      stream.write(`\r\x1b[K${label}${bar} ${formatIecBytes(doneBytes)} ${rate}`);
-      drawn = true;
+      draw(doneBytes, totalBytes, t);
     },
     done() {
-      if (drawn) stream.write('\r\x1b[K');
+      if (!drawn || !last) return;
+      draw(last.doneBytes, last.totalBytes, now());
+      out.write('\n');
+      drawn = false;
     },
   };
 }

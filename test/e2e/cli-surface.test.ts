@@ -1,0 +1,56 @@
+/** Issue 18 items 7 and 8: one name per flag, and a group word alone lists its commands. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runKubekeeper } from '../support/cli.js';
+
+const WRITE_OUT_COMMANDS = [
+  ['health'], ['certs', 'check'], ['certs', 'renew'], ['certs', 'rotate-ca'], ['audit', 'lint'], ['audit', 'policy'], ['audit', 'search'],
+  ['review'], ['node', 'drain'], ['upgrade', 'plan'],
+];
+
+for (const words of WRITE_OUT_COMMANDS) {
+  test(`${words.join(' ')} calls its output flag -w/--write-out`, async () => {
+    const help = await runKubekeeper([...words, '--help']);
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, /-w, --write-out FORMAT/);
+    assert.doesNotMatch(help.stdout, /--write /);
+    const old = await runKubekeeper([...words, '--write', 'json']);
+    assert.equal(old.code, 2);
+    assert.match(old.stderr, /Unknown flag "--write"\nHint: Use -w\/--write-out/);
+  });
+}
+
+test('audit configure applies with --apply and names it when --write is given', async () => {
+  const help = await runKubekeeper(['audit', 'configure', '--help']);
+  assert.match(help.stdout, /--apply +Apply the changes/);
+  const old = await runKubekeeper(['audit', 'configure', '--kubeadm', '/nonexistent.yaml', '--write']);
+  assert.equal(old.code, 2);
+  assert.match(old.stderr, /^Error: Flag --write was renamed --apply\nHint: Use --apply\n$/);
+});
+
+for (const group of ['snapshot', 'backup', 'certs', 'node', 'audit', 'upgrade', 'generate', 'endpoint', 'member', 'config']) {
+  test(`kubekeeper ${group} alone lists its commands`, async () => {
+    const r = await runKubekeeper([group]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stdout, new RegExp(`^Usage: kubekeeper ${group} <command> \\[flags\\]\\n\\nCommands:\\n`));
+    const listed = r.stdout.split('\n').filter((l) => l.startsWith(`  ${group} `));
+    assert.ok(listed.length >= 1, r.stdout);
+    for (const line of listed) {
+      const words = line.trim().split(/\s{2,}/)[0]?.split(' ') ?? [];
+      const help = await runKubekeeper([...words, '--help']);
+      assert.equal(help.code, 0, `${words.join(' ')}: ${help.stderr}`);
+    }
+    const viaHelp = await runKubekeeper(['help', group]);
+    assert.equal(viaHelp.code, 0);
+    assert.equal(viaHelp.stdout, r.stdout);
+    const dashHelp = await runKubekeeper([group, '--help']);
+    assert.equal(dashHelp.code, 0);
+    assert.equal(dashHelp.stdout, r.stdout);
+  });
+}
+
+test('a mistyped subcommand names the group\'s commands', async () => {
+  const r = await runKubekeeper(['snapshot', 'sav']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^Error: Unknown command "snapshot sav"\nHint: "snapshot" has these commands: snapshot diff, .*snapshot save/);
+});
