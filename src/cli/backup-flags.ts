@@ -58,9 +58,12 @@ export function openRepositoryFromFlags(flags: FlagValues<typeof repoFlags>, env
   return openBackupRepository(flags.repo, { s3: s3Overrides(flags), env, logger });
 }
 
-/** Key sources for reading backups: identity files and/or the passphrase. */
-export function identitySources(flags: FlagValues<typeof identityFlags>, env: NodeJS.ProcessEnv): BackupKeySources {
-  return { identityFiles: flags.identity, passphraseFile: flags['passphrase-file'], passphrase: env.KUBEKEEPER_PASSPHRASE || undefined };
+/**
+ * Key sources for reading backups: identity files and/or the passphrase. `unattended` (no
+ * terminal: cron, systemd) caps the scrypt work of a passphrase-encrypted file.
+ */
+export function identitySources(flags: FlagValues<typeof identityFlags>, env: NodeJS.ProcessEnv, unattended = true): BackupKeySources {
+  return { identityFiles: flags.identity, passphraseFile: flags['passphrase-file'], passphrase: env.KUBEKEEPER_PASSPHRASE || undefined, unattended };
 }
 
 /** Key sources for saving: recipients and/or the passphrase. */

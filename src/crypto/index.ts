@@ -14,7 +14,7 @@ export {
   PayloadError, type NoMatchDetails,
 } from './errors.js';
 export { X25519Identity, X25519Recipient } from './x25519.js';
-export { DEFAULT_WORK_FACTOR, MAX_WORK_FACTOR, ScryptIdentity, ScryptRecipient } from './scrypt.js';
+export { DEFAULT_WORK_FACTOR, MAX_WORK_FACTOR, UNATTENDED_MAX_WORK_FACTOR, ScryptIdentity, ScryptRecipient } from './scrypt.js';
 export {
   canDecompressIntoFd, compressStream, COMPRESSIONS, decompressIntoFd, decompressStream, defaultCompression, GZIP_LEVEL, zstdAvailable, zstdEngine, type Compression,
   type CompressOptions,

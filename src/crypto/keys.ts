@@ -99,9 +99,12 @@ export function passphraseRecipient(passphrase: string, workFactor = DEFAULT_WOR
   return new ScryptRecipient(passphrase, workFactor);
 }
 
-/** A passphrase identity for decrypting; files asking for a work factor above 22 are refused. */
-export function passphraseIdentity(passphrase: string): Identity {
-  return new ScryptIdentity(passphrase);
+/**
+ * A passphrase identity for decrypting; files asking for a work factor above `maxWorkFactor`
+ * (22, 4 GiB of memory, by default) are refused before any scrypt work.
+ */
+export function passphraseIdentity(passphrase: string, maxWorkFactor = MAX_WORK_FACTOR): Identity {
+  return new ScryptIdentity(passphrase, maxWorkFactor);
 }
 
 /** A new random identity and its recipient, in their text forms. */

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { decodeBase64, encodeBase64 } from './base64.js';
 import { AppError } from '../errors.js';
-import { AgeHeaderError } from './errors.js';
+import { AgeHeaderError, DecryptionError } from './errors.js';
 import type { Stanza } from './header.js';
 import { aeadOpen, aeadSeal, scryptKey } from './primitives.js';
 
@@ -15,6 +15,12 @@ export const SCRYPT_TYPE = 'scrypt';
 export const DEFAULT_WORK_FACTOR = 18;
 /** Highest log2(N) accepted when decrypting (age's limit; N = 2^22 needs 4 GiB). */
 export const MAX_WORK_FACTOR = 22;
+/**
+ * The limit for unattended runs (daemon, cron, no terminal): 2^18 is age's and kubekeeper's
+ * default and needs 256 MiB; a forged header asking for 2^22 (4 GiB) on a control-plane node
+ * would bring the OOM killer onto etcd or the API server.
+ */
+export const UNATTENDED_MAX_WORK_FACTOR = 18;
 const SALT_LABEL = 'age-encryption.org/v1/scrypt';
 const SALT_BYTES = 16;
 const ZERO_NONCE = new Uint8Array(12);
@@ -73,6 +79,11 @@ export class ScryptIdentity {
       const text = stanza.args[1]!;
       if (!WORK_FACTOR.test(text)) throw new AgeHeaderError('an scrypt work factor is not a decimal number without leading zeros');
       const logN = Number(text);
+      if (logN > this.maxWorkFactor && logN <= MAX_WORK_FACTOR) {
+        throw new DecryptionError('age-scrypt-work-factor-capped', `Cannot decrypt: the passphrase's scrypt work factor ${logN} needs ${2 ** (logN - 10)} MiB of memory, above the limit of ${this.maxWorkFactor} (${2 ** (this.maxWorkFactor - 10)} MiB) for unattended runs`, {
+          hint: 'Run backup verify, download or drill on a terminal (the limit is then 22), or re-encrypt with the default work factor of 18; an identity file (-i) has no such cost',
+        });
+      }
       if (logN > this.maxWorkFactor) {
         throw new AgeHeaderError(`the scrypt work factor ${logN > 999 ? '(over 999)' : logN} exceeds the limit of ${this.maxWorkFactor}`);
       }

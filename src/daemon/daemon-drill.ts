@@ -25,7 +25,7 @@ export async function runConfiguredDrill(config: KubekeeperConfig, options: Conf
   const timeout = AbortSignal.timeout(config.drill.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   const identities = await loadBackupIdentities({
-    identityFiles: config.drill.identityFiles, passphraseFile: config.drill.passphraseFile, passphrase: env.KUBEKEEPER_PASSPHRASE || undefined,
+    identityFiles: config.drill.identityFiles, passphraseFile: config.drill.passphraseFile, passphrase: env.KUBEKEEPER_PASSPHRASE || undefined, unattended: true,
   });
   const { repo, close } = await openConfiguredRepository(config, env, logger);
   try {

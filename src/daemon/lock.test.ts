@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from '../../test/support/temp.js';
+import type { AppError } from '../errors.js';
 import type { LogFields } from '../logger.js';
 import { LockHeldError, type LockOwner, acquireLock } from './lock.js';
 import { processStartTime } from './lock-process.js';
@@ -91,4 +92,21 @@ test('acquireLock stops waiting when aborted', async (t) => {
   const second = acquireLock(file, { waitMs: 60_000, pollMs: 20, signal: controller.signal, logger: { log: (_l, event) => event === 'lock.waiting' && controller.abort() } });
   await assert.rejects(second, { code: 'aborted' });
   await first.release();
+});
+
+test('acquireLock refuses a lock directory that another user created first', async (t) => {
+  const dir = path.join(await tempDir(t), 'kubekeeper-1000');
+  await mkdir(dir, { mode: 0o700 });
+  const uid = process.getuid?.() ?? 0;
+  if (uid === 0) await chown(dir, 65534, 65534);
+  else await chmod(dir, 0o777); // a non-root test cannot give a dir away: the writable-by-others case
+  await assert.rejects(acquireLock(path.join(dir, 'backup.lock')), (err: AppError) => err.code === 'lock-dir-insecure' && err.message.includes(dir));
+  await assert.rejects(stat(path.join(dir, 'backup.lock')), { code: 'ENOENT' });
+});
+
+test('acquireLock refuses a lock directory others can write to', async (t) => {
+  const dir = path.join(await tempDir(t), 'shared');
+  await mkdir(dir);
+  await chmod(dir, 0o777);
+  await assert.rejects(acquireLock(path.join(dir, 'backup.lock')), (err: AppError) => err.code === 'lock-dir-insecure' && /other users can write/.test(err.message));
 });

@@ -7,7 +7,7 @@
  * so two contenders can never both remove a lock, or remove a fresh one.
  */
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, lstat, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { AbortedError, AppError } from '../errors.js';
@@ -128,7 +128,30 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 /**
- * Takes the lock at `file` (its directory is created 0700). Returns at once when free or
+ * Refuses a lock directory this user does not control: one another user created first (in a
+ * shared temp dir, before us), a symlink, or one others can write to without the sticky bit.
+ * There, the other user could remove or plant lock files and so stop backups or run two at once.
+ */
+async function checkLockDir(dir: string): Promise<void> {
+  const uid = process.getuid?.();
+  if (uid === undefined) return;
+  const info = await lstat(dir);
+  const problem = !info.isDirectory()
+    ? 'it is not a directory (a symlink?)'
+    : info.uid !== uid && info.uid !== 0
+      ? `it belongs to uid ${info.uid}, not to this user (uid ${uid}) or root`
+      : (info.mode & 0o022) !== 0 && (info.mode & 0o1000) === 0
+        ? `other users can write to it (mode ${(info.mode & 0o7777).toString(8)})`
+        : undefined;
+  if (problem) {
+    throw new AppError('lock-dir-insecure', `Refusing the lock directory "${dir}": ${problem}`, {
+      hint: 'Set KUBEKEEPER_LOCK_FILE (or lockFile in the config) to a path in a directory only this user owns',
+    });
+  }
+}
+
+/**
+ * Takes the lock at `file` (its directory is created 0700, and must belong to this user or root). Returns at once when free or
  * stale; waits up to `waitMs` for a live owner, then throws LockHeldError.
  */
 export async function acquireLock(file: string, options: AcquireLockOptions = {}): Promise<HeldLock> {
@@ -137,6 +160,7 @@ export async function acquireLock(file: string, options: AcquireLockOptions = {}
   const hostname = os.hostname();
   const owner: LockOwner = { pid: process.pid, hostname, startTime: await processStartTime(process.pid), acquiredAt: new Date().toISOString(), token: randomBytes(8).toString('hex') };
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await checkLockDir(path.dirname(file));
   const started = Date.now();
   let previousOwner: LockOwner | undefined;
   let takenOver = false;

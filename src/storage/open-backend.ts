@@ -51,10 +51,23 @@ function configError(message: string): StorageError {
   });
 }
 
+/** `ref` with any user:password@ part replaced, for messages. */
+function redactUserinfo(ref: string): string {
+  return ref.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@');
+}
+
 /** Parses a --repo value; `overrides` (from flags) win over URL parameters. Pure. */
 export function parseRepository(ref: string, overrides: Partial<S3Config> = {}): RepositoryLocation {
   if (ref.trim() === '') throw configError('The repository is empty');
   if (ref.startsWith('s3://')) {
+    // Bucket names hold no "@" or ":": either means KEY:SECRET@ (even with a "/" in the secret).
+    // Refused without echoing the URL: it would land in logs, and it already sits in argv or a config.
+    const authority = ref.slice('s3://'.length).split(/[/?#]/)[0] ?? '';
+    if (/[@:]/.test(authority)) {
+      throw new StorageError('storage-config', 'Refusing a repository URL with credentials in it (s3://KEY:SECRET@bucket): they would be visible in the process list and logs', {
+        hint: 'Use --repo s3://BUCKET/FOLDER and give the keys with --s3-credentials-file FILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; rotate a key that was typed in a URL',
+      });
+    }
     // Checked on the raw text: URL parsing would silently resolve "a/../b" to "b".
     const rawPath = (ref.slice('s3://'.length).split('?')[0] ?? '').split('/').slice(1);
     if (rawPath.some((part) => part === '..' || part === '.')) throw configError(`Invalid folder in "${ref}": no "." or ".." segments`);
@@ -71,7 +84,7 @@ export function parseRepository(ref: string, overrides: Partial<S3Config> = {}):
     return { kind: 's3', ...config };
   }
   if (ref.startsWith('file://')) return { kind: 'local', path: fileURLToPath(ref) };
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref)) throw configError(`Unsupported repository "${ref}"`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref)) throw configError(`Unsupported repository "${redactUserinfo(ref)}"`);
   return { kind: 'local', path: path.resolve(ref) };
 }
 

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { type Manifest } from '../../src/backup/index.js';
 import { runKubekeeper } from '../support/cli.js';
 import { etcdctlOk, startEtcd } from '../support/etcd.js';
+import { startS3Server } from '../support/s3.js';
 import { cliPath } from '../support/paths.js';
 import { tempDir } from '../support/temp.js';
 
@@ -112,4 +113,32 @@ test('control characters in a manifest never reach the terminal', async (t) => {
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /\[2Ja\.db/);
   assert.ok(!missing.stderr.includes('\u001b'), missing.stderr);
+});
+
+test('an s3:// repository with credentials in the URL is refused without printing them', async () => {
+  for (const repo of [`s3://AKIAEXAMPLE:${SECRET}@bucket/folder`, `s3://AKIAEXAMPLE:${SECRET}/x@bucket/folder`, 's3://AKIAEXAMPLE@bucket/f']) {
+    const r = await runKubekeeper(['backup', 'list', '--repo', repo]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^Error: Refusing a repository URL with credentials in it/);
+    assert.match(r.stderr, /Hint: Use --repo s3:\/\/BUCKET\/FOLDER and give the keys with --s3-credentials-file FILE/);
+    assert.ok(!r.stderr.includes(SECRET) && !r.stderr.includes('AKIAEXAMPLE'), r.stderr);
+  }
+});
+
+test('a plain-HTTP S3 endpoint draws a warning; the command still runs', async (t) => {
+  const s3 = await startS3Server();
+  t.after(() => s3.stop());
+  const r = await runKubekeeper(['backup', 'list', '--repo', `s3://${s3.bucket}/f`, '--s3-endpoint', s3.endpoint], { env: s3.env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, new RegExp(`^Warning: the S3 endpoint http://127\\.0\\.0\\.1:${s3.port} is plain HTTP`, 'm'));
+});
+
+test('a passphrase file every user can read is refused like an identity file', async (t) => {
+  const dir = await tempDir(t);
+  const file = path.join(dir, 'passphrase');
+  await writeFile(file, `${SECRET}\n`, { mode: 0o644 });
+  const r = await runKubekeeper(['backup', 'verify', 'latest', '--repo', dir, '--passphrase-file', file]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /^Error: Refusing the passphrase file ".*": it is readable by every user \(mode 644\)\nHint: It holds the backup passphrase: run "chmod 600 /);
+  assert.ok(!r.stderr.includes(SECRET));
 });

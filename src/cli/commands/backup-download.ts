@@ -4,6 +4,7 @@
  * checked before the file appears under its name.
  */
 import { downloadBackup, loadBackupIdentities } from '../../backup/index.js';
+import { cliWarnings } from '../output/warnings.js';
 import { defineCommand, writeOutFlag } from '../command.js';
 import { identityFlags, identitySources, openRepositoryFromFlags, repoFlags } from '../backup-flags.js';
 import { RESULT_FORMATS, type ResultFormat, renderDownload } from '../output/backup-save.js';
@@ -27,8 +28,8 @@ export default defineCommand({
   details: 'Example: kubekeeper backup download latest -o /tmp/etcd.db -i /root/backup.key --repo s3://etcd-backups/prod',
   async run({ args, flags, io, signal }) {
     if (!flags.output) throw new UsageError('"backup download" needs --output FILE', 'Add -o /path/to/snapshot.db');
-    const identities = await loadBackupIdentities(identitySources(flags, io.env));
-    const repo = await openRepositoryFromFlags(flags, io.env);
+    const identities = await loadBackupIdentities(identitySources(flags, io.env, io.promptSecret === undefined));
+    const repo = await openRepositoryFromFlags(flags, io.env, cliWarnings(io));
     const progress = createProgressBar(io.stderr, io.stderrIsTTY, 'Downloading');
     try {
       const result = await downloadBackup(repo, args[0] as string, {

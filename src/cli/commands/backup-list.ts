@@ -3,6 +3,7 @@
  * "ok" when its manifest is valid and every object it names is stored with the recorded
  * size; data without a manifest (an interrupted save) is not a backup and is only counted.
  */
+import { cliWarnings } from '../output/warnings.js';
 import { defineCommand, writeOutFlag } from '../command.js';
 import { openRepositoryFromFlags, repoFlags } from '../backup-flags.js';
 import { LIST_FORMATS, type ListFormat, renderBackupList } from '../output/backup-list.js';
@@ -13,7 +14,7 @@ export default defineCommand({
   flags: { ...repoFlags, 'write-out': writeOutFlag(LIST_FORMATS, 'table') },
   details: 'Reads no data objects and needs no key. Example: kubekeeper backup list --repo s3://etcd-backups/prod -w json',
   async run({ flags, io, signal }) {
-    const repo = await openRepositoryFromFlags(flags, io.env);
+    const repo = await openRepositoryFromFlags(flags, io.env, cliWarnings(io));
     try {
       const listing = await repo.listBackups(signal);
       io.stdout.write(renderBackupList(repo.location, listing, flags['write-out'] as ListFormat));

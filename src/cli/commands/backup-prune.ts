@@ -6,6 +6,7 @@
 import { pruneBackups } from '../../backup/index.js';
 import { UsageError } from '../../errors.js';
 import { type RetentionPolicy, isEmptyPolicy } from '../../schedule/index.js';
+import { cliWarnings } from '../output/warnings.js';
 import { defineCommand, writeOutFlag } from '../command.js';
 import { openRepositoryFromFlags, repoFlags } from '../backup-flags.js';
 import { PRUNE_FORMATS, type PruneFormat, renderPrune } from '../output/backup-prune.js';
@@ -41,7 +42,7 @@ export default defineCommand({
       if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) throw new UsageError(`Invalid retention value for ${key}: ${value}`, 'Use a non-negative whole number');
     }
     if (isEmptyPolicy(policy)) throw new UsageError('"backup prune" needs at least one --keep-* rule', 'For example: --keep-last 6 --keep-within 30d');
-    const repo = await openRepositoryFromFlags(flags, io.env);
+    const repo = await openRepositoryFromFlags(flags, io.env, cliWarnings(io));
     try {
       const result = await pruneBackups(repo, { policy, dryRun: flags['dry-run'], signal });
       io.stdout.write(renderPrune(result, flags['write-out'] as PruneFormat));

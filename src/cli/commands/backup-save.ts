@@ -7,6 +7,7 @@
 import { loadBackupRecipients, saveBackup, snapshotSourceFromEtcd } from '../../backup/index.js';
 import { COMPRESSIONS, type Compression } from '../../crypto/index.js';
 import { connectEtcd } from '../../etcd/index.js';
+import { cliWarnings } from '../output/warnings.js';
 import { defineCommand, writeOutFlag } from '../command.js';
 import { openRepositoryFromFlags, recipientFlags, recipientSources, repoFlags } from '../backup-flags.js';
 import { etcdFlags, etcdOptionsFromFlags } from '../etcd-flags.js';
@@ -38,7 +39,7 @@ export default defineCommand({
   ].join('\n'),
   async run({ flags, io, signal }) {
     const recipients = await loadBackupRecipients(recipientSources(flags, io.env));
-    const repo = await openRepositoryFromFlags(flags, io.env);
+    const repo = await openRepositoryFromFlags(flags, io.env, cliWarnings(io));
     const progress = createProgressBar(io.stderr, io.stderrIsTTY, 'Backing up');
     try {
       const client = await connectEtcd(etcdOptionsFromFlags(flags), signal);

@@ -5,6 +5,7 @@
  */
 import { loadBackupIdentities, verifyBackup } from '../../backup/index.js';
 import { ExitCode } from '../../errors.js';
+import { cliWarnings } from '../output/warnings.js';
 import { defineCommand, writeOutFlag } from '../command.js';
 import { identityFlags, identitySources, openRepositoryFromFlags, repoFlags } from '../backup-flags.js';
 import { BACKUP_VERIFY_FORMATS, type BackupVerifyFormat, renderBackupVerify } from '../output/backup-verify.js';
@@ -27,8 +28,8 @@ export default defineCommand({
     'Exit status: 0 all passed, 3 a check failed, 1 the backup cannot be read (wrong key, missing).',
   ].join('\n'),
   async run({ args, flags, io, signal }) {
-    const identities = await loadBackupIdentities(identitySources(flags, io.env));
-    const repo = await openRepositoryFromFlags(flags, io.env);
+    const identities = await loadBackupIdentities(identitySources(flags, io.env, io.promptSecret === undefined));
+    const repo = await openRepositoryFromFlags(flags, io.env, cliWarnings(io));
     const progress = createProgressBar(io.stderr, io.stderrIsTTY, 'Verifying');
     try {
       const result = await verifyBackup(repo, args[0] as string, {

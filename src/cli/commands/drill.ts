@@ -8,6 +8,7 @@ import { type RestoreDrillResult, loadBackupIdentities, runRestoreDrill } from '
 import { loadConfig, runConfiguredDrill } from '../../daemon/index.js';
 import { ExitCode } from '../../errors.js';
 import { identityFlags, identitySources, openRepositoryFromFlags, repoFlags } from '../backup-flags.js';
+import { cliWarnings } from '../output/warnings.js';
 import { defineCommand, writeOutFlag } from '../command.js';
 
 const FORMATS = ['text', 'json'] as const;
@@ -39,8 +40,8 @@ export default defineCommand({
       const expectKeys = [...config.drill.expectKeys, ...flags['expect-key']];
       result = await runConfiguredDrill({ ...config, drill: { ...config.drill, expectKeys } }, { ref: flags.backup, signal, env: io.env, workDir: flags['work-dir'] });
     } else {
-      const identities = await loadBackupIdentities(identitySources(flags, io.env));
-      const repo = await openRepositoryFromFlags(flags, io.env);
+      const identities = await loadBackupIdentities(identitySources(flags, io.env, io.promptSecret === undefined));
+      const repo = await openRepositoryFromFlags(flags, io.env, cliWarnings(io));
       try {
         result = await runRestoreDrill(repo, {
           ref: flags.backup, identities, etcdBinary: flags['etcd-binary'], expectKeys: flags['expect-key'],

@@ -120,6 +120,16 @@ export async function createS3Backend(config: S3Config, env: NodeJS.ProcessEnv =
     throw new StorageError('storage-config', `Invalid S3 bucket name "${config.bucket}"`, { hint: 'Use --repo s3://BUCKET/FOLDER with a valid bucket name' });
   }
   const endpoint = config.endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+  if (endpoint !== undefined && /^http:\/\//i.test(endpoint)) {
+    // Request signatures, object names and manifests travel in clear text (the data is encrypted).
+    let host = '';
+    try {
+      host = new URL(endpoint).host;
+    } catch {
+      // the SDK reports a malformed endpoint
+    }
+    logger.log('warn', 's3.plain-http', { endpoint: `http://${host}` });
+  }
   let ca: Buffer | undefined;
   if (config.caFile) {
     try {
