@@ -40,7 +40,8 @@ async function findCommand(argv: readonly string[]): Promise<{ command: Command;
   return undefined;
 }
 
-async function allCommands(): Promise<Command[]> {
+/** Every command, sorted by name (for help, the group lists and the hint checks). */
+export async function allCommands(): Promise<Command[]> {
   const files = (await readdir(COMMANDS_DIR)).filter((f) => f.endsWith('.js') && !f.endsWith('.test.js'));
   const loaded = await Promise.all(files.map((f) => loadCommand(f.slice(0, -3))));
   return loaded.filter((c): c is Command => c !== undefined).sort((a, b) => a.name.localeCompare(b.name));

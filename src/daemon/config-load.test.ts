@@ -81,7 +81,7 @@ test('config errors point at the value when it has the wrong type or is out of r
     [minimal('  compression: lz4\n'), 5, 'backup.compression', /gzip, none/],
     [minimal('schedule:\n  interval: 6 hours\n'), 6, 'schedule.interval', /duration such as/],
     [minimal('schedule:\n  cron: "0 25 * * *"\n'), 6, 'schedule.cron', /five fields/],
-    [minimal('retention:\n  keepLast: -1\n'), 6, 'retention.keepLast', /Run "kubekeeper config check/],
+    [minimal('retention:\n  keepLast: -1\n'), 6, 'retention.keepLast', /^Edit .*config\.yaml at retention\.keepLast; the README/],
     [minimal('metrics:\n  listen: localhost\n'), 6, 'metrics.listen', /host:port/],
     [minimal('drill:\n  enabled: yes please\n'), 6, 'drill.enabled', /true, false/],
   ];

@@ -6,7 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, type KubekeeperConfig, defaultLockFile } from './config.js';
+import { ConfigError, ConfigNotFoundError, type KubekeeperConfig, defaultLockFile } from './config.js';
 import type { ConfigDraft, SecretSlot } from './config-draft.js';
 import { parseKubekeeperConfig } from './config-kubekeeper.js';
 import { isRkeClusterYml, parseRkeClusterYml } from './config-rke.js';
@@ -31,6 +31,7 @@ async function readConfigText(file: string): Promise<string> {
     return await readFile(file, 'utf8');
   } catch (err) {
     if (err instanceof ConfigError) throw err;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ConfigNotFoundError(file);
     throw new ConfigError({ file }, undefined, `cannot be read: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }
 }
@@ -40,7 +41,10 @@ async function resolveSecret(slot: SecretSlot, env: NodeJS.ProcessEnv): Promise<
   if ('value' in ref) return ref.value;
   if ('env' in ref) {
     const value = env[ref.env];
-    if (!value) throw new ConfigError(slot.position, slot.field, `the environment variable ${ref.env} is not set or empty`);
+    if (!value) {
+      throw new ConfigError(slot.position, slot.field, `the environment variable ${ref.env} is not set or empty`, undefined,
+        `Set ${ref.env} in kubekeeper's environment (systemd: Environment= or EnvironmentFile=; CronJob: env from a Secret), or use { file: PATH }`);
+    }
     return value;
   }
   try {

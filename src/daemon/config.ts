@@ -82,6 +82,16 @@ export interface ConfigPosition {
  * A config file that cannot be used: names the file, line and column, the field (dotted
  * path) and what is allowed. Exit code 2, like a wrong command line.
  */
+/** The config file does not exist: a wrong --config or KUBEKEEPER_CONFIG, not a bad file. */
+export class ConfigNotFoundError extends AppError {
+  constructor(readonly file: string) {
+    super('config-not-found', `Config file "${file}" not found`, {
+      hint: 'Pass --config FILE (or set KUBEKEEPER_CONFIG); the README\'s "Unattended backups" section has an example to start from',
+      exitCode: ExitCode.usage,
+    });
+  }
+}
+
 export class ConfigError extends AppError {
   readonly file: string;
   readonly line: number | undefined;
@@ -93,7 +103,7 @@ export class ConfigError extends AppError {
   constructor(where: ConfigPosition, field: string | undefined, problem: string, allowed?: string, hint?: string) {
     const at = where.line === undefined ? where.file : `${where.file}:${where.line}:${where.column ?? 1}`;
     super('config-invalid', `Invalid config ${at}${field ? `: ${field}` : ''}: ${problem}`, {
-      hint: hint ?? (allowed ? `Allowed: ${allowed}` : 'Run "kubekeeper config check --config FILE" after fixing it'),
+      hint: hint ?? (allowed ? `Allowed: ${allowed}` : `Edit ${where.file}${field ? ` at ${field}` : ''}; the README's "Unattended backups" section shows a working config`),
       exitCode: ExitCode.usage,
     });
     this.file = where.file;

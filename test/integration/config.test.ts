@@ -8,7 +8,15 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import type { KubekeeperConfig } from '../../src/daemon/index.js';
+
+/** `config check -w json`: the effective config in the config file's own key names. */
+interface EffectiveConfig {
+  etcd: { endpoints: string[]; cacert?: string; cert?: string; key?: string };
+  repository: { url: string; s3?: Record<string, unknown> };
+  backup: { namePrefix?: string; recipients?: string[]; timeout?: string };
+  schedule: { interval?: string };
+  retention: Record<string, unknown>;
+}
 import { runKubekeeper } from '../support/cli.js';
 import { repoRoot } from '../support/paths.js';
 import { tempDir } from '../support/temp.js';
@@ -22,20 +30,17 @@ const check = (file: string, env: NodeJS.ProcessEnv = {}) => runKubekeeper(['con
 test('config check reads an RKE cluster.yml backup_config and s3backupconfig as RKE does', async () => {
   const r = await check(path.join(fixtures, 'rke-cluster.yml'));
   assert.equal(r.code, 0, r.stderr);
-  const c = JSON.parse(r.stdout) as KubekeeperConfig;
-  assert.equal(c.source.format, 'rke');
+  const c = JSON.parse(r.stdout) as EffectiveConfig;
   assert.equal(c.repository.url, 's3://rke-etcd-backups/prod/cluster-b');
-  assert.deepEqual(c.repository.s3, {
-    endpoint: 'https://minio.example.internal:9000', region: 'us-west-2', caBundlePem: '<PEM>', accessKeyId: '<redacted>', secretAccessKey: '<redacted>',
-  });
-  assert.equal(c.schedule.intervalMs, 8 * 3_600_000, 'interval_hours: 8');
+  assert.deepEqual(c.repository.s3, { endpoint: 'https://minio.example.internal:9000', region: 'us-west-2' }, 'keys and the custom_ca PEM are not shown');
+  assert.equal(c.schedule.interval, '8h', 'interval_hours: 8');
   assert.deepEqual(c.retention, { keepLast: 9 }, 'retention: 9 snapshots');
-  assert.equal(c.backup.timeoutMs, 600_000, 'timeout: 600 (seconds)');
+  assert.equal(c.backup.timeout, '10m', 'timeout: 600 (seconds)');
   assert.deepEqual(c.backup.recipients, [RECIPIENT]);
   assert.deepEqual(c.etcd.endpoints, ['https://127.0.0.1:2379']);
-  assert.equal(c.etcd.caFile, '/etc/kubernetes/ssl/kube-ca.pem');
-  assert.equal(c.etcd.certFile, '/etc/kubernetes/ssl/kube-etcd-10-0-0-11.pem');
-  assert.equal(c.etcd.keyFile, '/etc/kubernetes/ssl/kube-etcd-10-0-0-11-key.pem');
+  assert.equal(c.etcd.cacert, '/etc/kubernetes/ssl/kube-ca.pem');
+  assert.equal(c.etcd.cert, '/etc/kubernetes/ssl/kube-etcd-10-0-0-11.pem');
+  assert.equal(c.etcd.key, '/etc/kubernetes/ssl/kube-etcd-10-0-0-11-key.pem');
   assert.ok(!r.stdout.includes('wJalrXUtnFEMI'), 'secret key redacted');
   assert.match(r.stderr, /Warning: .*rke-cluster\.yml:21: services\.etcd\.backup_config\.s3backupconfig\.secret_key is written in plain text/);
 });
@@ -45,9 +50,9 @@ test('config check uses the legacy creation/retention only when backup_config is
   await writeFile(file, 'nodes:\n  - address: 10.1.2.3\n    role: [etcd]\nservices:\n  etcd:\n    snapshot: true\n    creation: 6h\n    retention: 24h\n');
   const r = await check(file);
   assert.equal(r.code, 0, r.stderr);
-  const c = JSON.parse(r.stdout) as KubekeeperConfig;
-  assert.equal(c.schedule.intervalMs, 6 * 3_600_000);
-  assert.deepEqual(c.retention, { keepWithinMs: 24 * 3_600_000 });
+  const c = JSON.parse(r.stdout) as EffectiveConfig;
+  assert.equal(c.schedule.interval, '6h');
+  assert.deepEqual(c.retention, { keepWithin: '1d' });
   assert.equal(c.repository.url, '/var/backups/kubekeeper');
   assert.match(r.stderr, /^Warning: .*cluster\.yml: no s3backupconfig: backups stay on this node/m);
 });
@@ -72,7 +77,7 @@ test('config check asks which node this is when the RKE cluster has several etcd
   assert.match(ambiguous.stderr, /cannot tell which of the 2 etcd nodes/);
   const chosen = await check(file, { KUBEKEEPER_NODE_ADDRESS: '10.0.0.2' });
   assert.equal(chosen.code, 0, chosen.stderr);
-  assert.equal((JSON.parse(chosen.stdout) as KubekeeperConfig).etcd.certFile, '/etc/kubernetes/ssl/kube-etcd-10-0-0-2.pem');
+  assert.equal((JSON.parse(chosen.stdout) as EffectiveConfig).etcd.cert, '/etc/kubernetes/ssl/kube-etcd-10-0-0-2.pem');
 });
 
 test('config check fails with file:line:column, field and allowed values when a kubekeeper config has a typo', async (t) => {
@@ -85,11 +90,12 @@ test('config check fails with file:line:column, field and allowed values when a 
   assert.match(r.stderr, /^Hint: Allowed: namePrefix, compression, recipients, passphraseFile, include, timeout$/m);
 });
 
-test('config check prints YAML by default with secrets from env redacted', async () => {
+test('config check prints YAML by default and never the secrets', async () => {
   const r = await runKubekeeper(['config', 'check', '--config', path.join(fixtures, 'kubekeeper.yaml')], { env: { KK_TEST_ACCESS_KEY: 'AKID-from-env' } });
   assert.equal(r.code, 0, r.stderr);
-  const c = parse(r.stdout) as KubekeeperConfig;
-  assert.equal(c.repository.s3?.accessKeyId, '<redacted>');
+  const c = parse(r.stdout) as EffectiveConfig;
+  assert.equal(c.repository.s3?.accessKeyId, undefined);
+  assert.match(r.stdout, /^# Effective config from .*kubekeeper\.yaml \(kubekeeper format\), defaults applied\n# Set but not shown \(secrets\): repository\.s3\.accessKeyId, repository\.s3\.secretAccessKey\n/);
   assert.equal(c.backup.namePrefix, 'prod-a');
   assert.ok(!r.stdout.includes('AKID-from-env') && !r.stdout.includes('s3-secret-value'));
 });
