@@ -92,7 +92,7 @@ function checkOptions(repo: BackupRepository, name: string, options: SaveBackupO
   }
   if (options.recipients.length === 0 && !options.allowUnencrypted) {
     throw new AppError('backup-no-recipient', `Refusing to store an unencrypted backup in "${repo.location}"`, {
-      hint: 'Pass --recipient age1... (or --recipients-file FILE, or --passphrase-file FILE); the snapshot holds every Secret of the cluster',
+      hint: 'Pass --recipient age1... or --recipient FILE (a recipients file), or --passphrase-file FILE; the snapshot holds every Secret of the cluster',
     });
   }
 }

@@ -24,7 +24,7 @@ export function cordonCommand(verb: 'cordon' | 'uncordon', summary: string) {
     async run({ args, flags, io }) {
       const client = await kubeClientFromFlags(flags, io);
       const failed: string[] = [];
-      for (const node of await resolveNodes(client, args, flags.selector)) {
+      for (const node of await resolveNodes(client, args, flags.selector, `node ${verb}`)) {
         try {
           io.stdout.write(`${formatCordonResult(await setNodeCordon(client, node, unschedulable, { dryRun: flags['dry-run'] }))}\n`);
         } catch (err) {

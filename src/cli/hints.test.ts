@@ -24,6 +24,9 @@ const FOREIGN_FLAGS: Record<string, string> = {
   'rotate-ca': 'rke cert rotate',
 };
 
+/** Quoted texts that start with a group word but are not kubekeeper commands. */
+const QUOTED_PROSE = ['snapshot missing hash']; // etcd's own error, quoted in restore's
+
 /** The command words at the start of `words` that name a command, or undefined. */
 function commandPrefix(words: readonly string[], names: ReadonlySet<string>): string | undefined {
   for (let n = Math.min(words.length, 3); n > 0; n--) if (names.has(words.slice(0, n).join(' '))) return words.slice(0, n).join(' ');
@@ -102,7 +105,7 @@ test('every flag and command named in help texts, errors and hints exists', asyn
   const names = new Set(commands.map((c) => c.name));
   const groups = new Set(commands.map((c) => c.name.split(' ')[0] as string));
   const flags = new Set<string>();
-  for (const c of commands) for (const [name, def] of Object.entries(c.flags as Record<string, FlagDef>)) flags.add(name) && def;
+  for (const c of commands) for (const name of Object.keys(c.flags as Record<string, FlagDef>)) flags.add(name);
   const texts = [...commands.map((c) => ({ where: `kubekeeper ${c.name} --help`, text: renderHelp(c) })), ...(await userTexts())];
   assert.ok(texts.length > 200, `only ${texts.length} texts found: the scan is broken`);
   const problems: string[] = [];
@@ -117,6 +120,7 @@ test('every flag and command named in help texts, errors and hints exists', asyn
       const words = (m[1] as string).split(' ');
       if (!groups.has(words[0] as string)) continue; // prose: "kubekeeper never overwrites ..."
       const quoted = !m[0].startsWith('kubekeeper ');
+      if (quoted && QUOTED_PROSE.some((p) => words.join(' ').startsWith(p))) continue;
       if (commandPrefix(words, names) === undefined && !(words.length === 1 && !quoted)) {
         problems.push(`${where}: "${words.join(' ')}" names no command: ${JSON.stringify(text.slice(0, 160))}`);
       }

@@ -59,9 +59,9 @@ export const nodeSelectorFlag = {
 } as const satisfies Record<string, FlagDef>;
 
 /** Resolves the nodes named by the argument or --selector. */
-export async function resolveNodes(client: KubeClient, args: readonly string[], selector: string | undefined): Promise<string[]> {
+export async function resolveNodes(client: KubeClient, args: readonly string[], selector: string | undefined, command: string): Promise<string[]> {
   if (args.length > 0 && selector) throw new UsageError('Cannot specify both a node name and a --selector option');
-  if (args.length === 0 && !selector) throw new UsageError('Name a node or pass --selector', 'Example: kubekeeper node drain worker-1, or --selector node-role.kubernetes.io/worker=');
+  if (args.length === 0 && !selector) throw new UsageError('Name a node or pass --selector', `Example: kubekeeper ${command} worker-1, or kubekeeper ${command} --selector node-role.kubernetes.io/worker=`);
   if (args.length > 0) return [...args];
   try {
     parseLabelSelector(selector as string);

@@ -1,7 +1,10 @@
-/** Issue 18 items 7 and 8: one name per flag, and a group word alone lists its commands. */
+/** Issue 18 items 7, 8 and 9: one name per flag, a group word alone lists its commands, hints that fit the command. */
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { test } from 'node:test';
 import { runKubekeeper } from '../support/cli.js';
+import { tempDir } from '../support/temp.js';
 
 const WRITE_OUT_COMMANDS = [
   ['health'], ['certs', 'check'], ['certs', 'renew'], ['certs', 'rotate-ca'], ['audit', 'lint'], ['audit', 'policy'], ['audit', 'search'],
@@ -53,4 +56,29 @@ test('a mistyped subcommand names the group\'s commands', async () => {
   const r = await runKubekeeper(['snapshot', 'sav']);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /^Error: Unknown command "snapshot sav"\nHint: "snapshot" has these commands: snapshot diff, .*snapshot save/);
+});
+
+for (const verb of ['cordon', 'uncordon', 'drain']) {
+  test(`node ${verb} without a node shows a node ${verb} example`, async (t) => {
+    const kubeconfig = path.join(await tempDir(t), 'kubeconfig');
+    await writeFile(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n');
+    const r = await runKubekeeper(['node', verb, '--kubeconfig', kubeconfig]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, new RegExp(`^Hint: Example: kubekeeper node ${verb} worker-1, or kubekeeper node ${verb} --selector `, 'm'));
+  });
+}
+
+test('backup run names the config key, not a flag it does not have, when etcd is unreachable', async (t) => {
+  const dir = await tempDir(t);
+  const config = path.join(dir, 'config.yaml');
+  await writeFile(config, [
+    'etcd: {endpoints: [127.0.0.1:1], dial-timeout: 200ms}',
+    `repository: {url: ${dir}/repo}`,
+    'backup: {compression: gzip, recipients: [age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p]}',
+    `lockFile: ${dir}/lock/backup.lock`,
+  ].join('\n'));
+  const r = await runKubekeeper(['backup', 'run', '--config', config]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, new RegExp(`^Hint: Check etcd\\.endpoints .*\\(in the config "${config.replace(/[.]/g, '\\.')}"\\)$`, 'm'));
+  assert.doesNotMatch(r.stderr, /--endpoints/);
 });

@@ -7,7 +7,7 @@
 import { loadConfig, runBackupOnce } from '../../daemon/index.js';
 import { createJsonLogger } from '../../logger.js';
 import { defineCommand } from '../command.js';
-import { configFlags } from '../config-flags.js';
+import { configFlags, withConfigHints } from '../config-flags.js';
 
 export default defineCommand({
   name: 'backup run',
@@ -25,6 +25,6 @@ export default defineCommand({
   async run({ flags, io, signal }) {
     const logger = createJsonLogger((line) => io.stdout.write(line));
     const config = await loadConfig(flags.config, io.env);
-    await runBackupOnce(config, { signal, logger, lockWaitMs: flags.wait, env: io.env });
+    await withConfigHints(flags.config, () => runBackupOnce(config, { signal, logger, lockWaitMs: flags.wait, env: io.env }));
   },
 });

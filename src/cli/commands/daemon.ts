@@ -7,6 +7,7 @@
 import { loadConfig, runDaemon } from '../../daemon/index.js';
 import { createJsonLogger } from '../../logger.js';
 import { defineCommand } from '../command.js';
+import { withConfigHints } from '../config-flags.js';
 
 export default defineCommand({
   name: 'daemon',
@@ -24,6 +25,6 @@ export default defineCommand({
     const file = flags.config ?? '/etc/kubekeeper/config.yaml';
     const config = await loadConfig(file, io.env);
     const logger = createJsonLogger((line) => io.stdout.write(line));
-    await runDaemon(config, { signal, logger, env: io.env, pkiDir: flags['pki-dir'] });
+    await withConfigHints(file, () => runDaemon(config, { signal, logger, env: io.env, pkiDir: flags['pki-dir'] }));
   },
 });

@@ -28,7 +28,7 @@ export default defineCommand({
   async run({ args, flags, io, signal }) {
     const options = drainOptionsFromFlags(flags);
     const client = await kubeClientFromFlags(flags, io);
-    const nodes = await resolveNodes(client, args, flags.selector);
+    const nodes = await resolveNodes(client, args, flags.selector, 'node drain');
     const json = flags['write-out'] === 'json';
     const result = await drainNodes(client, nodes, options, {
       clock: systemClock,
