@@ -56,6 +56,24 @@ export function throwIfAborted(signal: AbortSignal | undefined, what: string): v
   if (signal?.aborted) throw new AbortedError(what);
 }
 
+const FILE_ERRORS: Record<string, string> = {
+  ENOENT: 'it does not exist',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'it is a directory, not a file',
+  ENOTDIR: 'a part of the path is not a directory',
+  ELOOP: 'too many symbolic links',
+};
+
+/**
+ * Why a file could not be opened, in words ("it does not exist"), instead of Node's
+ * "ENOENT: no such file or directory, open '/x'" (which repeats the path in other quotes).
+ */
+export function fileErrorText(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return (code !== undefined ? FILE_ERRORS[code] : undefined) ?? messageOf(err);
+}
+
 /** The message of any thrown value, for wrapping in an AppError. Never includes a stack. */
 export function messageOf(err: unknown): string {
   if (err instanceof Error) return err.message;

@@ -7,7 +7,7 @@
 import { constants } from 'node:fs';
 import { copyFile, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { AppError, messageOf } from '../errors.js';
+import { AppError, fileErrorText } from '../errors.js';
 import { replaceFileAtomic } from '../replace-file.js';
 import type { AuditLogSettings } from './apiserver-flags.js';
 import { planKubeadmAudit, type ConfigPlan } from './kubeadm-manifest.js';
@@ -55,7 +55,7 @@ async function readConfig(file: string): Promise<string> {
     if (st.size > MAX_CONFIG_BYTES) throw new Error(`${st.size} bytes is too big for a configuration file`);
     return await readFile(file, 'utf8');
   } catch (err) {
-    throw new AppError('config-unreadable', `Cannot read "${file}": ${messageOf(err)}`, { cause: err, hint: 'Check the path; run as a user that can read it (root on a control-plane node)' });
+    throw new AppError('config-unreadable', `Cannot read "${file}": ${fileErrorText(err)}`, { cause: err, hint: 'Check the path; run as a user that can read it (root on a control-plane node)' });
   }
 }
 
@@ -70,7 +70,7 @@ async function backup(file: string, now: Date): Promise<string> {
 async function planPolicyFile(file: string, profile: AuditProfile | undefined): Promise<PolicyFileAction> {
   const existing = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return undefined;
-    throw new AppError('policy-unreadable', `Cannot read audit policy "${file}": ${err.message}`, { cause: err });
+    throw new AppError('policy-unreadable', `Cannot read audit policy "${file}": ${fileErrorText(err)}`, { cause: err });
   });
   if (existing === undefined) return { path: file, action: 'write', findings: 0 };
   if (profile) return { path: file, action: 'replace', findings: 0 };

@@ -7,8 +7,8 @@
  * size, bbolt structure, etcd buckets, revisions, consistent index, leases) must pass: a db
  * etcd cannot serve is better refused now than discovered when the cluster does not start.
  */
-import { AppError, throwIfAborted } from '../errors.js';
-import { ChecksumMismatchError, TRAILER_BYTES, hasTrailer, verifySnapshot, type RandomAccess } from '../snapshot/index.js';
+import { AppError, messageOf, throwIfAborted } from '../errors.js';
+import { ChecksumMismatchError, TRAILER_BYTES, hasTrailer, openBolt, verifySnapshot, type RandomAccess } from '../snapshot/index.js';
 import { sha256OnWorker } from './snapshot-restore-hash.js';
 
 export interface SourceCheck {
@@ -53,6 +53,13 @@ export async function startVerifyForRestore(
 ): Promise<PendingVerification> {
   const trailer = hasTrailer(ra.sizeBytes);
   if (!trailer && !skipHashCheck) {
+    // Only a real bbolt db (valid meta page, whole pages) is told about --skip-hash-check:
+    // random bytes or a cut file would fail later anyway, after the user was sent the wrong way.
+    try {
+      openBolt(ra);
+    } catch (err) {
+      throw new SnapshotRejectedError(snapshotPath, [{ name: 'structure', detail: `not a snapshot (no sha256 trailer) and not a bbolt db: ${messageOf(err)}` }]);
+    }
     throw new AppError('restore-missing-hash', `Cannot restore "${snapshotPath}": the file has no sha256 trailer (etcd: "snapshot missing hash but --skip-hash-check=false")`, {
       hint: 'A db copied from a data dir (member/snap/db) has no trailer: pass --skip-hash-check to restore it',
     });

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { open, readdir } from 'node:fs/promises';
-import { AppError, messageOf } from '../errors.js';
+import { AppError, fileErrorText, messageOf } from '../errors.js';
 import type { SourceFile } from './inventory.js';
 
 /** PEM files and kubeconfigs are a few KiB; a bigger file is not what we think it is. */
@@ -22,7 +22,7 @@ export async function readSourceFile(path: string): Promise<SourceFile | undefin
     handle = await open(path, 'r');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new AppError('pki-read-failed', `Cannot read "${path}": ${(err as Error).message}`, {
+    throw new AppError('pki-read-failed', `Cannot read "${path}": ${fileErrorText(err)}`, {
       cause: err, hint: 'Run as root (the PKI files are readable by root only)',
     });
   }

@@ -19,6 +19,10 @@ export interface FlagDef {
   choices?: readonly string[];
   /** Shown in help as the value's name: --data-dir DIR. */
   valueName?: string;
+  /** For number flags: the smallest value accepted. */
+  min?: number;
+  /** For number flags: only whole numbers. */
+  integer?: boolean;
   /** Secret values (passwords) are never echoed in errors. */
   secret?: boolean;
 }

@@ -36,6 +36,8 @@ function convert(name: string, def: FlagDef, raw: string): unknown {
     case 'number': {
       const n = Number(raw);
       if (raw.trim() === '' || !Number.isFinite(n)) throw new UsageError(`Invalid value for --${name}: "${raw}" is not a number`);
+      if (def.integer && !Number.isInteger(n)) throw new UsageError(`Invalid value for --${name}: ${raw} is not a whole number`);
+      if (def.min !== undefined && n < def.min) throw new UsageError(`Invalid value for --${name}: ${raw} is less than ${def.min}`);
       return n;
     }
     case 'duration': {

@@ -27,7 +27,7 @@ export const drainFlags = {
   'grace-period': { type: 'number', default: -1, valueName: 'SECONDS', description: 'Termination grace period; negative uses each pod\'s own' },
   timeout: { type: 'duration', default: 0, description: 'Give up draining a node after this long (0: wait forever)' },
   'disable-eviction': { type: 'boolean', description: 'Delete pods instead of evicting them: bypasses PodDisruptionBudgets (unsafe)' },
-  'skip-wait-for-delete-timeout': { type: 'number', default: 0, valueName: 'SECONDS', description: 'Skip pods terminating for longer than this (0: never)' },
+  'skip-wait-for-delete-timeout': { type: 'number', default: 0, min: 0, valueName: 'SECONDS', description: 'Skip pods terminating for longer than this (0: never)' },
 } as const satisfies Record<string, FlagDef>;
 
 /** Turns drain flags into DrainOptions; a bad --pod-selector is a usage error (kubectl's text). */

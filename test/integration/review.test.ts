@@ -33,5 +33,5 @@ test('kubekeeper review -w json returns every file and --fail-on decides the exi
 test('kubekeeper review fails with a hint when the file cannot be read', async () => {
   const r = await runKubekeeper(['review', fixture('missing.yml')]);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /^Error: Cannot read ".*missing\.yml": ENOENT.*\nHint: Pass the path of an RKE cluster\.yml\n$/);
+  assert.match(r.stderr, /^Error: Cannot read ".*missing\.yml": it does not exist\nHint: Pass the path of an RKE cluster\.yml\n$/);
 });

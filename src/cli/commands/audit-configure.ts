@@ -15,9 +15,9 @@ export default defineCommand({
     profile: { type: 'string', choices: AUDIT_PROFILES, valueName: 'PROFILE', description: 'Install this policy profile, replacing an existing policy (default: keep a valid one, else recommended)' },
     'policy-file': { type: 'string', valueName: 'FILE', description: `kubeadm: policy file on the host (default ${KUBEADM_AUDIT_DEFAULTS.policyFile})` },
     'log-path': { type: 'string', valueName: 'FILE', description: `Audit log (default kubeadm ${KUBEADM_AUDIT_DEFAULTS.logPath}, RKE ${RKE_AUDIT_DEFAULTS.logPath})` },
-    'max-age': { type: 'number', default: 30, valueName: 'DAYS', description: 'Days to keep rotated logs (0 = no limit)' },
-    'max-backup': { type: 'number', default: 10, valueName: 'N', description: 'Rotated logs to keep (0 = all)' },
-    'max-size': { type: 'number', default: 100, valueName: 'MB', description: 'Rotate at this size (0 = 100 MB)' },
+    'max-age': { type: 'number', default: 30, min: 0, integer: true, valueName: 'DAYS', description: 'Days to keep rotated logs (0 = no limit)' },
+    'max-backup': { type: 'number', default: 10, min: 0, integer: true, valueName: 'N', description: 'Rotated logs to keep (0 = all)' },
+    'max-size': { type: 'number', default: 100, min: 0, integer: true, valueName: 'MB', description: 'Rotate at this size (0 = 100 MB)' },
   },
   details: [
     'kubeadm: adds the --audit-* flags to kube-apiserver (policy file, log path, max age, backups,',

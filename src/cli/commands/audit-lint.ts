@@ -1,7 +1,7 @@
 /** `kubekeeper audit lint <policy.yaml>`: finds audit policy mistakes, with line numbers. */
 import { readFile } from 'node:fs/promises';
 import { lintPolicy } from '../../audit/index.js';
-import { AppError, ExitCode, messageOf } from '../../errors.js';
+import { AppError, ExitCode, fileErrorText } from '../../errors.js';
 import { defineCommand, writeOutFlag } from '../command.js';
 import { lintJson, renderLintText } from '../output/audit-lint.js';
 
@@ -13,7 +13,7 @@ async function readPolicyText(file: string): Promise<string> {
   try {
     bytes = file === '-' ? await readStdin() : await readFile(file);
   } catch (err) {
-    throw new AppError('audit-policy-unreadable', `Cannot read audit policy "${file}": ${messageOf(err)}`, { hint: 'Pass the file given to --audit-policy-file', cause: err });
+    throw new AppError('audit-policy-unreadable', `Cannot read audit policy "${file}": ${fileErrorText(err)}`, { hint: 'Pass the policy file that kube-apiserver\'s --audit-policy-file names', cause: err });
   }
   if (bytes.length > MAX_POLICY_BYTES) throw new AppError('audit-policy-too-big', `Cannot lint "${file}": ${bytes.length} bytes is not an audit policy`);
   return bytes.toString('utf8');

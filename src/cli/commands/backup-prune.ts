@@ -11,7 +11,7 @@ import { defineCommand, writeOutFlag } from '../command.js';
 import { openRepositoryFromFlags, repoFlags } from '../backup-flags.js';
 import { PRUNE_FORMATS, type PruneFormat, renderPrune } from '../output/backup-prune.js';
 
-const count = (description: string) => ({ type: 'number', valueName: 'N', description }) as const;
+const count = (description: string) => ({ type: 'number', min: 0, integer: true, valueName: 'N', description }) as const;
 
 export default defineCommand({
   name: 'backup prune',

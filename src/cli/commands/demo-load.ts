@@ -20,7 +20,7 @@ export default defineCommand({
   flags: {
     app: { type: 'list', valueName: 'NAME=IMAGE', description: 'An application (Deployment, ReplicaSet, Pods, Service, ConfigMap); repeatable' },
     base: { type: 'boolean', description: 'Also write namespaces, a Secret, an Event, a custom resource and an encrypted Secret' },
-    replicas: { type: 'number', default: 2, description: 'Pods per application' },
+    replicas: { type: 'number', default: 2, min: 0, integer: true, description: 'Pods per application' },
     ...etcdFlags,
   },
   async run({ flags, io, signal }) {

@@ -1,6 +1,6 @@
 /** `kubekeeper review <cluster.yml>`: production review of an RKE1 cluster file (offline). */
 import { readFile } from 'node:fs/promises';
-import { AppError, ExitCode } from '../../errors.js';
+import { AppError, ExitCode, fileErrorText } from '../../errors.js';
 import type { ClusterReview } from '../../k8s/index.js';
 import { reviewClusterFile, SEVERITIES, severityRank } from '../../k8s/index.js';
 import { defineCommand, writeOutFlag } from '../command.js';
@@ -29,7 +29,7 @@ export default defineCommand({
       try {
         text = await readFile(file, 'utf8');
       } catch (err) {
-        throw new AppError('review-read', `Cannot read "${file}": ${(err as Error).message}`, { hint: 'Pass the path of an RKE cluster.yml' });
+        throw new AppError('review-read', `Cannot read "${file}": ${fileErrorText(err)}`, { hint: 'Pass the path of an RKE cluster.yml' });
       }
       reviews.push(reviewClusterFile(text, file));
     }

@@ -10,11 +10,12 @@ import { openBolt } from '../../snapshot/index.js';
 import { defineCommand, writeOutFlag } from '../command.js';
 import { etcdFlags, etcdOptionsFromFlags } from '../etcd-flags.js';
 import { renderChanges, toJson } from '../output/inspect.js';
+import { namingSnapshot } from '../snapshot-open.js';
 
 async function fileStates(path: string, matcher: (key: Uint8Array) => boolean): Promise<Map<string, ObjectState>> {
   const file = await openSnapshotFile(path);
   try {
-    return snapshotStates(openBolt(file.ra), matcher);
+    return namingSnapshot(path, () => snapshotStates(openBolt(file.ra), matcher));
   } finally {
     await file.close();
   }

@@ -7,6 +7,7 @@ import { getObject, K8S_SCHEMA_VERSION } from '../../inspect/index.js';
 import { openBolt } from '../../snapshot/index.js';
 import { defineCommand, writeOutFlag } from '../command.js';
 import { objectDocument, renderDocument } from '../output/inspect.js';
+import { namingSnapshot } from '../snapshot-open.js';
 
 export default defineCommand({
   name: 'snapshot get',
@@ -32,7 +33,7 @@ export default defineCommand({
     const [path, resource, name] = args as [string, string, string];
     const file = await openSnapshotFile(path);
     try {
-      const found = getObject(openBolt(file.ra), resource, name, flags.namespace);
+      const found = getObject(namingSnapshot(path, () => openBolt(file.ra)), resource, name, flags.namespace);
       const doc = objectDocument(found.decoded, found.modRevision, found.key, { showManagedFields: flags['show-managed-fields'] === true });
       io.stdout.write(renderDocument(doc, flags['write-out'] as 'yaml' | 'json'));
     } finally {

@@ -7,6 +7,7 @@ import { forEachLiveKey } from '../../inspect/index.js';
 import { openBolt } from '../../snapshot/index.js';
 import { defineCommand, writeOutFlag } from '../command.js';
 import { toJson } from '../output/inspect.js';
+import { namingSnapshot } from '../snapshot-open.js';
 
 export default defineCommand({
   name: 'snapshot keys',
@@ -24,7 +25,7 @@ export default defineCommand({
       const prefix = Buffer.from(flags.prefix);
       const accept = (k: Uint8Array) => k.length >= prefix.length && prefix.every((b, i) => k[i] === b);
       const rows: Array<{ key: string; modRevision: bigint; createRevision: bigint; version: bigint; lease: bigint; valueBytes: number }> = [];
-      forEachLiveKey(openBolt(file.ra), accept, (k) => {
+      forEachLiveKey(namingSnapshot(args[0] as string, () => openBolt(file.ra)), accept, (k) => {
         rows.push({ key: Buffer.from(k.key).toString('utf8'), modRevision: k.modRevision, createRevision: k.createRevision, version: k.version, lease: k.lease, valueBytes: k.value.length });
       });
       rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

@@ -7,6 +7,7 @@ import { countObjects, listObjects } from '../../inspect/index.js';
 import { openBolt } from '../../snapshot/index.js';
 import { defineCommand, writeOutFlag } from '../command.js';
 import { renderCountTable, renderObjectTable, toJson, writeJsonArray } from '../output/inspect.js';
+import { namingSnapshot } from '../snapshot-open.js';
 
 export default defineCommand({
   name: 'snapshot ls',
@@ -24,7 +25,7 @@ export default defineCommand({
   async run({ args, flags, io }) {
     const file = await openSnapshotFile(args[0] as string);
     try {
-      const db = openBolt(file.ra);
+      const db = namingSnapshot(args[0] as string, () => openBolt(file.ra));
       const filter = { resource: flags.resource, namespace: flags.namespace };
       if (flags.summary) {
         const counts = countObjects(db, filter);

@@ -1,5 +1,5 @@
 /** `kubekeeper upgrade plan`: versions, what the skew policy allows, and the ordered upgrade steps. */
-import { ExitCode } from '../../errors.js';
+import { ExitCode, UsageError } from '../../errors.js';
 import { connectEtcd } from '../../etcd/index.js';
 import type { ClusterInventory } from '../../k8s/index.js';
 import { collectInventory, planUpgrade, withLiveEtcdVersions } from '../../k8s/index.js';
@@ -8,6 +8,9 @@ import type { EtcdConnectOptions } from '../../etcd/index.js';
 import { etcdCheckFlags, etcdOptionsFromCheckFlags } from '../etcd-check-flags.js';
 import { kubeClientFromFlags, kubeFlags } from '../kube-flags.js';
 import { renderUpgradePlanText } from '../output/upgrade.js';
+
+/** 1.30, 1.30.4, v1.30.4, 1.31.0-rc.1, 1.30.4+rke2r1. */
+const KUBE_VERSION = /^v?\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.+-]+)?$/;
 
 /** Asks every etcd member for its version (members that cannot be reached keep the image tag's). */
 async function withMemberVersions(inventory: ClusterInventory, options: EtcdConnectOptions, signal: AbortSignal): Promise<ClusterInventory> {
@@ -48,6 +51,10 @@ export default defineCommand({
     'Changes nothing. Exit code 3 when --to is refused or the cluster violates the skew policy.',
   ].join('\n'),
   async run({ flags, io, signal }) {
+    // Checked before anything connects: a typo must not wait for the API server first.
+    if (flags.to !== undefined && !KUBE_VERSION.test(flags.to)) {
+      throw new UsageError(`Invalid value for --to: "${flags.to}" is not a Kubernetes version`, 'Use a version such as 1.30.4 or v1.30.4');
+    }
     const client = await kubeClientFromFlags(flags, io);
     const etcd = etcdOptionsFromCheckFlags(flags);
     let inventory = await collectInventory(client);

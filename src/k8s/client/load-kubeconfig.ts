@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Cluster, Context, User } from '@kubernetes/client-node';
-import { AppError } from '../../errors.js';
+import { AppError, fileErrorText } from '../../errors.js';
 
 export interface KubeConfigSource {
   /** --kubeconfig: one file, used alone. */
@@ -26,7 +26,7 @@ function loadFile(file: string): KubeConfig {
   try {
     kc.loadFromFile(file);
   } catch (err) {
-    throw new AppError('kubeconfig', `Cannot load kubeconfig "${file}": ${err instanceof Error ? err.message : String(err)}`, {
+    throw new AppError('kubeconfig', `Cannot load kubeconfig "${file}": ${fileErrorText(err)}`, {
       cause: err,
       hint: 'Pass a readable kubeconfig with --kubeconfig, or fix KUBECONFIG',
     });
