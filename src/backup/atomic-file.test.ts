@@ -105,3 +105,13 @@ test('writeFileAtomic with durable: false (scratch files) keeps the same content
   await assert.rejects(writeFileAtomic(path.join(d, 'broken.db'), chunks(data, 65_536, 1024 * 1024), { durable: false }), { code: 'source-failed' });
   assert.deepEqual(await readdir(d), ['scratch.db']);
 });
+
+test('writeFileAtomic says which action was interrupted in a sentence when aborted', async (t) => {
+  const controller = new AbortController();
+  controller.abort();
+  async function* body() {
+    yield Buffer.from('x');
+  }
+  await assert.rejects(writeFileAtomic(path.join(await dir(t), 'snap.db'), body(), { signal: controller.signal, action: 'save the snapshot' }),
+    (err: unknown) => err instanceof AbortedError && err.message === 'The attempt to save the snapshot was interrupted');
+});

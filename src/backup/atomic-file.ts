@@ -210,7 +210,8 @@ export async function writeFileAtomicWith(
   try {
     // open() applies the umask; chmod makes the mode exact.
     await fsStep(handle.chmod(mode));
-    const what = action.charAt(0).toUpperCase() + action.slice(1);
+    // "The attempt to save the snapshot was interrupted": `action` is a verb phrase.
+    const what = `The attempt to ${action}`;
     const sizeBytes = await fill(handle, { what, writeError: (err) => fileWriteError(err, file, action) });
     // Data must be on disk before the rename makes it visible under the final name.
     const durable = options.durable ?? true;

@@ -32,7 +32,7 @@ test('saveBackup stores an encrypted, compressed snapshot and a manifest describ
   const r = repo();
   const result = await saveBackup(r, fakeSnapshotSource(snapshot, { chunkBytes: 511 }), { recipients, compression: 'gzip', now: fixedNow });
   const m = result.manifest;
-  assert.equal(m.name, 'etcd-20240510T120000Z');
+  assert.equal(m.name, 'etcd-20240510T120000000Z');
   assert.equal(m.createdAt, '2024-05-10T12:00:00.000Z');
   assert.deepEqual(m.cluster, { ...FAKE_SOURCE_INFO });
   assert.equal(m.snapshot.sizeBytes, snapshot.length);
@@ -41,14 +41,14 @@ test('saveBackup stores an encrypted, compressed snapshot and a manifest describ
   assert.deepEqual(m.encryption, { scheme: 'age', recipients: [recipientFingerprint(recipients[0]!)] });
   assert.match(m.kubekeeperVersion, /^\d+\.\d+\.\d+/);
   // One attempt token per save keeps racing saves of one name apart.
-  assert.match(m.objects[0]?.name ?? '', /^etcd-20240510T120000Z\.[0-9a-f]{8}\.snapshot\.db\.gz\.age$/);
+  assert.match(m.objects[0]?.name ?? '', /^etcd-20240510T120000000Z\.[0-9a-f]{8}\.snapshot\.db\.gz\.age$/);
   assert.equal(result.snapshotBytes, snapshot.length);
-  assert.deepEqual(await listNames(r.backend, 'manifest'), ['etcd-20240510T120000Z.json']);
+  assert.deepEqual(await listNames(r.backend, 'manifest'), ['etcd-20240510T120000000Z.json']);
   // The stored object is age (binary), not the plaintext.
   const stored = await r.backend.load({ type: 'data', name: m.objects[0]!.name }, collect);
   assert.equal(Buffer.from(stored.subarray(0, 21)).toString(), 'age-encryption.org/v1');
   const listing = await r.listBackups();
-  assert.deepEqual(listing.backups.map((b) => [b.name, b.status]), [['etcd-20240510T120000Z', 'ok']]);
+  assert.deepEqual(listing.backups.map((b) => [b.name, b.status]), [['etcd-20240510T120000000Z', 'ok']]);
 });
 
 test('saveBackup then downloadBackup gives back the snapshot byte for byte when the chunks are odd-sized', async (t) => {
@@ -172,7 +172,8 @@ test('saveBackup fails before taking the snapshot when an included path is missi
 });
 
 test('defaultBackupName is the UTC time, sortable and valid as an object name', () => {
-  assert.equal(defaultBackupName(new Date('2024-01-02T03:04:05.678Z')), 'etcd-20240102T030405Z');
+  assert.equal(defaultBackupName(new Date('2024-01-02T03:04:05.678Z')), 'etcd-20240102T030405678Z');
+  assert.notEqual(defaultBackupName(new Date('2024-01-02T03:04:05.001Z')), defaultBackupName(new Date('2024-01-02T03:04:05.002Z')), 'unique within a second');
 });
 
 test('downloadBackup with deferSnapshotHash checks the content size but leaves its hash to the caller', async (t) => {

@@ -81,9 +81,12 @@ export interface SaveBackupResult {
  */
 export const BACKUP_GZIP_LEVEL = 1;
 
-/** "etcd-20240510T120000Z": sortable, unique per second, valid on every backend. */
+/**
+ * "etcd-20240510T120000123Z": the UTC time to the millisecond (two saves within one second get
+ * two names), fixed width so names sort by time, valid on every backend (no dots).
+ */
 export function defaultBackupName(at: Date): string {
-  return `etcd-${at.toISOString().replace(/[-:]|\.\d+/g, '')}`;
+  return `etcd-${at.toISOString().replace(/[-:.]/g, '')}`;
 }
 
 function checkOptions(repo: BackupRepository, name: string, options: SaveBackupOptions): void {

@@ -94,8 +94,8 @@ function describeNoMatch(d: NoMatchDetails): { message: string; hint: string } {
   }
   const n = d.identityFingerprints.length;
   return {
-    message: `Cannot decrypt: none of the ${n} ${n === 1 ? 'identity' : 'identities'} (${d.identityFingerprints.join(', ')}) ` +
-      `matches the file's ${d.stanzaTypes.length} recipient ${d.stanzaTypes.length === 1 ? 'stanza' : 'stanzas'}`,
+    message: `Cannot decrypt: ${n === 1 ? 'the identity' : `none of the ${n} identities`} (${d.identityFingerprints.join(', ')}) ` +
+      `${n === 1 ? 'does not match' : 'matches'} ${d.stanzaTypes.length === 1 ? "the file's recipient stanza" : `any of the file's ${d.stanzaTypes.length} recipient stanzas`}`,
     hint: keyHint,
   };
 }

@@ -39,3 +39,9 @@ test('toEtcdError passes AppErrors through and never loses an unknown error', ()
   assert.equal(other.code, 'etcd-rpc');
   assert.match(other.message, /something new/);
 });
+
+test('toEtcdError turns a cancelled call into a sentence naming the action', () => {
+  const err = toEtcdError({ code: 1 }, 'stream the snapshot', '127.0.0.1:2379');
+  assert.ok(err instanceof AbortedError);
+  assert.equal(err.message, 'The attempt to stream the snapshot was interrupted');
+});

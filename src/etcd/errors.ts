@@ -78,7 +78,8 @@ export function toEtcdError(err: unknown, action: string, endpoint: string, time
   if (/user name is empty|user name not found|invalid auth token/i.test(details)) return make('etcd-auth-required', `${at} requires authentication (${reason})`, HINTS.authRequired);
   switch (e.code) {
     case GRPC.cancelled:
-      return new AbortedError(action.charAt(0).toUpperCase() + action.slice(1));
+      // `action` is a verb phrase ("stream the snapshot"): "The attempt to stream the snapshot was interrupted".
+      return new AbortedError(`The attempt to ${action}`);
     case GRPC.deadlineExceeded:
       if (tls) return make('etcd-tls', `${at}: ${tls.text}`, tls.hint);
       return make('etcd-timeout', `${at} did not answer${timeoutMs ? ` within ${timeoutMs} ms` : ''}${reason && !/deadline/i.test(reason) ? ` (${reason})` : ''}`, HINTS.timeout);

@@ -29,7 +29,7 @@ test('snapshot save takes etcdctl\'s ETCDCTL_* variables and writes a file both 
   const file = path.join(dir, 'etcd.db');
   const r = await runKubekeeper(['snapshot', 'save', file], { env: tlsEnv(mtls) });
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, new RegExp(`^Snapshot saved at ${file}\\n  size: +\\d+ kB \\(\\d+ bytes\\)\\n  revision: 21\\n  sha256: +[0-9a-f]{64}\\n  member: +[0-9a-f]+ at ${mtls.clientUrl} \\(etcd 3\\.4\\.23\\)\\n`));
+  assert.match(r.stdout, new RegExp(`^Snapshot saved at ${file}\\n  size: +\\d+\\.\\d KiB \\(\\d+ bytes\\)\\n  revision: 21\\n  sha256: +[0-9a-f]{64}\\n  member: +[0-9a-f]+ at ${mtls.clientUrl} \\(etcd 3\\.4\\.23\\)\\n`));
   assert.equal(r.stderr, '');
   assert.equal((await stat(file)).mode & 0o777, 0o600);
   const theirs = JSON.parse(await etcdctlOk(undefined, ['snapshot', 'status', file, '-w', 'json'])) as { revision: number; totalKey: number };

@@ -71,7 +71,7 @@ test('backup run saves a backup, applies retention and logs one JSON event per l
     assert.ok(!`${r.stdout}${r.stderr}`.includes(SECRET), 'secret leaked');
   }
   const done = results.map((r) => find(r, 'backup.run.done'));
-  assert.match(String(done[0]?.backup), /^ra-\d{8}T\d{6}Z$/);
+  assert.match(String(done[0]?.backup), /^ra-\d{8}T\d{9}Z$/);
   assert.ok(Number(done[0]?.bytes) > 0);
   assert.equal(done[2]?.pruned, 1);
   assert.equal(done[2]?.kept, 2);

@@ -4,11 +4,27 @@
  * `-w json` prints the report object itself for scripts.
  */
 import type { SnapshotRestoreReport } from '../../backup/index.js';
-import { formatSizeSI } from '../../snapshot/index.js';
+import { formatIecBytes } from './progress.js';
 import { renderTable } from './table.js';
 
 export const RESTORE_FORMATS = ['text', 'json'] as const;
 export type RestoreFormat = (typeof RESTORE_FORMATS)[number];
+
+/**
+ * The old membership records the restore dropped. A record with the ID of a member of the new
+ * cluster (same name, peer URLs and token as the member the snapshot came from) is replaced,
+ * not removed: saying it was "removed" would read as if this member were gone.
+ */
+function droppedMembersLines(report: SnapshotRestoreReport): string[] {
+  const id = (hex: string) => BigInt(`0x${hex}`);
+  const current = new Set(report.members.map((m) => id(m.id)));
+  const removed = report.droppedMembers.filter((m) => !current.has(id(m)));
+  const rewritten = report.droppedMembers.filter((m) => current.has(id(m)));
+  const lines: string[] = [];
+  if (removed.length > 0) lines.push(`Old cluster members removed from the db: ${removed.join(', ')}.`);
+  if (rewritten.length > 0) lines.push(`Membership rewritten for the new cluster: ${rewritten.join(', ')} (same member ID as before).`);
+  return lines;
+}
 
 export function renderRestoreReport(report: SnapshotRestoreReport, format: RestoreFormat): string {
   if (format === 'json') return `${JSON.stringify(report)}\n`;
@@ -19,14 +35,14 @@ export function renderRestoreReport(report: SnapshotRestoreReport, format: Resto
     ? `Dry run: nothing was written. Restoring "${snapshot.path}" would create ${report.dataDir}${wal}.`
     : `Restored "${snapshot.path}" into ${report.dataDir}${wal}.`);
   const hash = snapshot.hashChecked ? `sha256 ${snapshot.sha256 ?? ''} verified` : snapshot.hasTrailer ? 'sha256 not checked (--skip-hash-check)' : 'no sha256 trailer (--skip-hash-check)';
-  lines.push(`Snapshot: ${formatSizeSI(snapshot.sizeBytes)}, ${hash}, bbolt structure and etcd data verified.`);
+  lines.push(`Snapshot: ${formatIecBytes(snapshot.sizeBytes)}, ${hash}, bbolt structure and etcd data verified.`);
   const local = report.members.find((m) => m.local);
   lines.push(`New cluster ${report.clusterId} (token "${report.token}"); this member: ${local?.name ?? ''} (${local?.id ?? ''}).`);
   lines.push(renderTable(['ID', 'Name', 'Peer URLs'], report.members.map((m) => [m.id, m.name, m.peerUrls.join(',')]), { align: 'left' }).trimEnd());
   lines.push(revision.explanation);
-  if (report.droppedMembers.length > 0) lines.push(`Old cluster members removed from the db: ${report.droppedMembers.join(', ')}.`);
+  lines.push(...droppedMembersLines(report));
   lines.push(report.dryRun ? 'Files to be written:' : 'Files written:');
-  for (const f of report.files) lines.push(`  ${f.path}  ${formatSizeSI(f.sizeBytes)}`);
+  for (const f of report.files) lines.push(`  ${f.path}  ${formatIecBytes(f.sizeBytes)}`);
   const m = report.manifest;
   if (m) {
     if (m.changes.length === 0) lines.push(`Manifest ${m.path} already points at ${report.dataDir}; unchanged.`);

@@ -1,9 +1,10 @@
 /**
  * `snapshot save` result: text starts with etcdctl's own line ("Snapshot saved at <path>",
- * which scripts grep for) followed by what was saved; json for scripts.
+ * which scripts grep for) followed by what was saved, sizes in KiB/MiB like the progress bar
+ * and the backup commands; json for scripts.
  */
 import type { SaveSnapshotResult } from '../../backup/index.js';
-import { formatSizeSI } from '../../snapshot/index.js';
+import { formatIecBytes } from './progress.js';
 
 export const SAVE_FORMATS = ['text', 'json'] as const;
 export type SaveFormat = (typeof SAVE_FORMATS)[number];
@@ -18,7 +19,7 @@ export function renderSnapshotSave(r: SaveSnapshotResult, format: SaveFormat): s
   }
   return [
     `Snapshot saved at ${r.path}`,
-    `  size:     ${formatSizeSI(r.sizeBytes)} (${r.sizeBytes} bytes)`,
+    `  size:     ${formatIecBytes(r.sizeBytes)} (${r.sizeBytes} bytes)`,
     `  revision: ${r.revision}`,
     `  sha256:   ${r.sha256}`,
     `  member:   ${r.memberId.toString(16)} at ${r.endpoint} (etcd ${r.etcdVersion})`,
