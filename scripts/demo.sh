@@ -15,8 +15,8 @@ run() { printf '$ %s\n' "$*"; "$@"; }
 # The e2e test runs this script against its own build: KUBEKEEPER_CLI names that build's
 # main.js and set-up is skipped.
 if [ -z "${KUBEKEEPER_CLI:-}" ]; then
-  say "Setting up (etcd, etcdctl and the kubekeeper build; skips what is already there)"
-  bash scripts/setup.sh >/dev/null
+  say "Setting up: what is missing is named below (etcd, etcdctl, age, openssl, zstd, npm packages, build)"
+  bash scripts/setup.sh
 fi
 kubekeeper() { node "${KUBEKEEPER_CLI:-dist/src/cli/main.js}" "$@"; }
 

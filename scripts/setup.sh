@@ -1,36 +1,77 @@
 #!/usr/bin/env bash
-# Installs everything kubekeeper's demo and tests need on a fresh Debian/Ubuntu machine:
-# Debian's etcd-server/etcd-client (3.4), age, openssl, zstd (apt-get, as root or via sudo), then the
-# npm packages and the TypeScript build. Safe to run again: it skips what is already there.
+# Installs what kubekeeper's demo and tests need on a fresh Debian/Ubuntu machine, saying what
+# and why before it does it: Debian's etcd-server/etcd-client (3.4), age, openssl, zstd
+# (apt-get, as root or via passwordless sudo), then the npm packages and the TypeScript build.
+# apt-get and npm output goes to a log file, shown only when a step fails. Safe to run again:
+# it skips what is already there.
+# Usage: scripts/setup.sh [--dry-run] [--system-only] [extra-command...]
+#   --dry-run      print what would be installed and done, change nothing
+#   --system-only  only the Debian packages (no npm ci, no build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need_apt=()
-command -v etcd >/dev/null 2>&1 || need_apt+=(etcd-server)
-command -v etcdctl >/dev/null 2>&1 || need_apt+=(etcd-client)
-command -v age >/dev/null 2>&1 || need_apt+=(age)
-command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
-# zstd compresses backups where node:zlib has none (Node < 22.15).
-command -v zstd >/dev/null 2>&1 || need_apt+=(zstd)
-for extra in "$@"; do command -v "$extra" >/dev/null 2>&1 || need_apt+=("$extra"); done
+dry_run=0
+system_only=0
+extra=()
+for arg in "$@"; do
+  case "$arg" in
+    --dry-run) dry_run=1 ;;
+    --system-only) system_only=1 ;;
+    -*) echo "kubekeeper setup: unknown option $arg (use --dry-run or --system-only)" >&2; exit 2 ;;
+    *) extra+=("$arg") ;;
+  esac
+done
 
-if [ ${#need_apt[@]} -gt 0 ]; then
-  if [ "$(id -u)" -eq 0 ]; then sudo=()
-  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo=(sudo -n)
-  else
-    echo "kubekeeper setup: missing ${need_apt[*]}; install them as root:" >&2
-    echo "  apt-get update && apt-get install -y ${need_apt[*]}" >&2
+say() { echo "kubekeeper setup: $*"; }
+
+# Runs a step with its output in a log file; on failure shows the end of the log.
+LOG="${TMPDIR:-/tmp}/kubekeeper-setup.log"
+quiet() {
+  if ! "$@" >>"$LOG" 2>&1; then
+    echo "kubekeeper setup: \"$*\" failed; the last lines of $LOG:" >&2
+    tail -n 20 "$LOG" >&2
     exit 1
   fi
-  echo "kubekeeper setup: installing ${need_apt[*]} with apt-get"
-  "${sudo[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+}
+
+need_apt=()
+why=()
+want() { command -v "$1" >/dev/null 2>&1 || { need_apt+=("$2"); why+=("$2: $3"); }; }
+want etcd etcd-server 'etcd 3.4, the throwaway etcd of the demo and the integration tests'
+want etcdctl etcd-client 'etcdctl, which the tests compare kubekeeper with'
+want age age 'the age CLI, which proves backups decrypt without kubekeeper'
+want openssl openssl 'openssl, for the certificate tests'
+want zstd zstd 'zstd, backup compression where Node has none (Node < 22.15)'
+for e in "${extra[@]}"; do want "$e" "$e" 'asked for on the command line'; done
+
+if [ ${#need_apt[@]} -gt 0 ]; then
+  say "missing Debian packages, to install with apt-get:"
+  for w in "${why[@]}"; do echo "  $w"; done
+  if [ "$dry_run" -eq 0 ]; then
+    if [ "$(id -u)" -eq 0 ]; then sudo=()
+    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo=(sudo -n)
+    else
+      echo "kubekeeper setup: not root and no passwordless sudo; install them as root:" >&2
+      echo "  apt-get update && apt-get install -y ${need_apt[*]}" >&2
+      exit 1
+    fi
+    : >"$LOG"
+    say "apt-get update (log: $LOG)"
+    quiet "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    say "apt-get install ${need_apt[*]}"
+    quiet "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need_apt[@]}"
+  fi
+else
+  say "etcd, etcdctl, age, openssl and zstd are installed"
 fi
+[ "$system_only" -eq 1 ] && exit 0
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "kubekeeper setup: npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  say "npm ci: the npm packages of package-lock.json into node_modules/ (log: $LOG)"
+  [ "$dry_run" -eq 1 ] || quiet npm ci --no-audit --no-fund --loglevel=error
 fi
-echo "kubekeeper setup: building"
+say "building: TypeScript to dist/ (tsc)"
+[ "$dry_run" -eq 1 ] && exit 0
 npx tsc -p tsconfig.json
 chmod +x dist/src/cli/main.js
+say "done"
