@@ -81,6 +81,9 @@ test('kubernetes: health, upgrade plan and certs renew against a real control pl
     cp.etcd.kill('SIGSTOP');
     let r;
     try {
+      // The API server rate-limits its etcd probe and may answer from the last result for a moment:
+      // wait until it has noticed, so kubekeeper sees the failure it reports.
+      await waitUntil('/readyz to fail', async () => (await kubeRequest(cp.credentials(), 'GET', '/readyz', undefined, { timeoutMs: 5000 })).status === 500, { timeoutMs: 30_000 });
       r = await kk(['health', '-w', 'json']);
     } finally {
       cp.etcd.kill('SIGCONT');

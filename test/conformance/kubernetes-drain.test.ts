@@ -5,7 +5,8 @@
  * never terminates), one drained by `kubekeeper node drain`, the other by `kubectl drain`, first
  * without flags (refused), then with --ignore-daemonsets --delete-emptydir-data --force
  * --timeout. Outputs are compared by pod role (names are random); kubectl's refusal groups and
- * its aggregate errors come from a Go map and goroutines, so their order is compared as a set.
+ * warnings come from a Go map and its aggregate errors from goroutines, so their order is compared
+ * as a set.
  * The Eviction API's 429 is checked directly as well.
  */
 import assert from 'node:assert/strict';
@@ -30,6 +31,8 @@ function aggregateItems(text: string): string[] {
 function normalise(r: CliResult, pods: readonly PodInfo[]): string[] {
   const lines = byRole(`${r.stdout}\n${r.stderr}`, pods).split('\n').map((l) => l.trim()).filter(Boolean);
   return lines.map((l) => {
+    // kubectl's warnings, like its refusals, are grouped in a Go map: compare their parts as a set.
+    if (l.startsWith('Warning: ')) return `Warning: ${l.slice(9).split('; ').sort().join('; ')}`;
     const m = /^(.*?: )(\[.*\])(, continuing command\.\.\.)?$/.exec(l);
     return m ? `${m[1]}[${aggregateItems(m[2] as string).join(', ')}]${m[3] ?? ''}` : l;
   });
