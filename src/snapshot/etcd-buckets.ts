@@ -16,11 +16,13 @@ export const KEY_BUCKET = 'key';
 export const META_BUCKET = 'meta';
 export const LEASE_BUCKET = 'lease';
 export const CONSISTENT_INDEX_KEY = 'consistent_index';
+/** Meta key etcd 3.6+ writes with its storage schema version ("3.6.0"). */
+export const STORAGE_VERSION_KEY = 'storageVersion';
 
 /** 8-byte main ‖ '_' ‖ 8-byte sub; a tombstone appends 't'. */
 export const REVISION_KEY_BYTES = 17;
 const REV_SEPARATOR = 0x5f;
-const TOMBSTONE_MARK = 0x74;
+export const TOMBSTONE_MARK = 0x74;
 
 export interface Revision {
   main: bigint;

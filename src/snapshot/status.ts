@@ -4,7 +4,7 @@
  * `etcdctl snapshot status` on the same file. One pass: the walk that hashes also runs the
  * structural check that etcdctl runs first (bbolt `tx.Check`), reading each page once.
  */
-import { openBoltFile } from './bolt-reader.js';
+import { openBolt, openBoltFile } from './bolt-reader.js';
 import { checkFreelist } from './bolt-check.js';
 import type { BoltNode } from './bolt-page.js';
 import { FLAG_BUCKET, walkDb, type WalkVisitor } from './bolt-walk.js';
@@ -12,9 +12,9 @@ import { CRC32C_INIT, createJsCrc32c, crc32cUpdate } from './crc32c.js';
 import { createNativeCrc32c } from './crc32c-native.js';
 import { createWasmCrc32c } from './crc32c-wasm.js';
 import { EtcdDataError, SnapshotPageError } from './errors.js';
-import { KEY_BUCKET } from './etcd-buckets.js';
+import { KEY_BUCKET, META_BUCKET, REVISION_KEY_BYTES, STORAGE_VERSION_KEY, TOMBSTONE_MARK, decodeKeyValue } from './etcd-buckets.js';
 import type { RandomAccess } from './random-access.js';
-import { copyBytes, u32le } from './bytes.js';
+import { copyBytes, toHex, u32le } from './bytes.js';
 
 export interface SnapshotStatus {
   /** CRC-32C (unsigned) of all bucket names, keys and values; etcdctl prints it as unpadded hex. */
@@ -25,6 +25,16 @@ export interface SnapshotStatus {
   totalKey: number;
   /** meta.pgid × pageSize: the bbolt image size, without trailer or pre-grown tail. */
   totalSize: number;
+  /**
+   * The meta bucket's `storageVersion` (written by etcd 3.6 and newer) when it is a valid
+   * semver, as etcdutl 3.6+ prints it; absent for snapshots of etcd 3.4/3.5.
+   */
+  storageVersion?: string;
+  /**
+   * User keys alive at the last revision (put and not deleted since): what etcdutl 3.6+ prints
+   * as "total keys". Counted only when `storageVersion` is present (the 3.6+ format).
+   */
+  liveKeys?: number;
 }
 
 const KEY_NAME = new TextEncoder().encode(KEY_BUCKET);
@@ -44,7 +54,9 @@ function byteSwap(n: number): number {
  */
 export function snapshotStatus(ra: RandomAccess): SnapshotStatus {
   const file = openBoltFile(ra);
-  const hasher = new StatusHasher();
+  // `meta` sorts after `key`: read storageVersion first to know whether live keys count.
+  const storageVersion = readStorageVersion(ra);
+  const hasher = new StatusHasher(storageVersion !== undefined);
   const reached = walkDb(file, hasher);
   hasher.leafEnd();
   const freelist = checkFreelist(file, reached);
@@ -59,7 +71,24 @@ export function snapshotStatus(ra: RandomAccess): SnapshotStatus {
     revision: BigInt.asIntN(64, (BigInt(hasher.revHi) << 32n) | BigInt(hasher.revLo)),
     totalKey: hasher.totalKey,
     totalSize: file.pgid * file.pageSize,
+    ...(storageVersion !== undefined ? { storageVersion, liveKeys: hasher.liveKeys() } : {}),
   };
+}
+
+/** coreos/go-semver's grammar, which etcdutl uses to accept storageVersion. */
+const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
+
+/** The meta bucket's storageVersion when it parses as semver (etcdutl ignores it otherwise). */
+function readStorageVersion(ra: RandomAccess): string | undefined {
+  const meta = openBolt(ra).bucket(META_BUCKET);
+  if (!meta) return undefined;
+  for (const e of meta.entries()) {
+    if (e.value !== null && new TextDecoder().decode(e.key) === STORAGE_VERSION_KEY) {
+      const text = new TextDecoder().decode(e.value);
+      return SEMVER.test(text) ? text : undefined;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -78,6 +107,16 @@ class StatusHasher implements WalkVisitor {
   /** Entries of a leaf sit back to back (key, value, next key...): hash each run in one call. */
   private runStart = -1;
   private runEnd = -1;
+  /** User keys whose newest revision is a put, when counting (etcdutl 3.6+'s "total keys"). */
+  private readonly live: Set<string> | undefined;
+
+  constructor(countLiveKeys: boolean) {
+    this.live = countLiveKeys ? new Set() : undefined;
+  }
+
+  liveKeys(): number {
+    return this.live?.size ?? 0;
+  }
 
   bucket(name: Uint8Array): void {
     this.flush();
@@ -118,6 +157,15 @@ class StatusHasher implements WalkVisitor {
       if (keyEnd - keyStart < 8) throw new EtcdDataError(`Revision key has ${keyEnd - keyStart} bytes, fewer than 8`, KEY_BUCKET, copyBytes(b, keyStart, keyEnd));
       this.revHi = byteSwap(u32le(b, keyStart));
       this.revLo = byteSwap(u32le(b, keyStart + 4));
+      if (this.live) this.trackLiveKey(b, keyStart, keyEnd, valueEnd);
     }
+  }
+
+  /** Revisions come in order: the last one of a key says whether it is alive. */
+  private trackLiveKey(b: Uint8Array, keyStart: number, keyEnd: number, valueEnd: number): void {
+    const userKey = toHex(decodeKeyValue(b.subarray(keyEnd, valueEnd)).key);
+    const tombstone = keyEnd - keyStart === REVISION_KEY_BYTES + 1 && b[keyStart + REVISION_KEY_BYTES] === TOMBSTONE_MARK;
+    if (tombstone) this.live?.delete(userKey);
+    else this.live?.add(userKey);
   }
 }
