@@ -182,3 +182,53 @@ export async function etcdctlOk(member: EtcdctlTarget | undefined, args: readonl
   if (r.code !== 0) throw new Error(`etcdctl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
   return r.stdout;
 }
+
+/** The peer fields the file-tool helpers need (an EtcdPeer from test/support/peers.ts). */
+export interface EtcdToolPeer {
+  binDir: string;
+  hasEtcdutl: boolean;
+}
+
+/**
+ * Runs that etcd version's offline snapshot tool: `etcdutl` from 3.5, `etcdctl` (API v3) for
+ * 3.4, which has no etcdutl and serves `snapshot status/restore` itself.
+ */
+export function etcdutl(peer: EtcdToolPeer, args: readonly string[], timeoutMs = 60_000): Promise<CliResult> {
+  const binary = path.join(peer.binDir, peer.hasEtcdutl ? 'etcdutl' : 'etcdctl');
+  return runProcess(binary, args, { env: { ETCDCTL_API: '3' }, timeoutMs });
+}
+
+/** etcdutl that must succeed; returns stdout. */
+export async function etcdutlOk(peer: EtcdToolPeer, args: readonly string[], timeoutMs?: number): Promise<string> {
+  const r = await etcdutl(peer, args, timeoutMs);
+  if (r.code !== 0) throw new Error(`${peer.hasEtcdutl ? 'etcdutl' : 'etcdctl'} ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+  return r.stdout;
+}
+
+/** What `endpoint status` says about one member, IDs as unpadded hex. */
+export interface MemberStatus {
+  memberId: string;
+  clusterId: string;
+  revision: number;
+  raftIndex: number;
+  raftTerm: number;
+  dbSizeBytes: number;
+}
+
+/** `etcdctl endpoint status -w json` of the member's own etcdctl. */
+export async function endpointStatus(member: EtcdctlTarget): Promise<MemberStatus> {
+  const text = await etcdctlOk(member, ['endpoint', 'status', '-w', 'json']);
+  // IDs are uint64: keep them exact.
+  const [s] = JSON.parse(text.replace(/("(?:cluster_id|member_id|leader)":)(\d+)/g, '$1"$2"')) as {
+    Status: { header: { cluster_id: string; member_id: string; revision: number; raft_term: number }; raftIndex: number; dbSize: number };
+  }[];
+  if (!s) throw new Error(`endpoint status printed nothing: ${text}`);
+  return {
+    memberId: BigInt(s.Status.header.member_id).toString(16),
+    clusterId: BigInt(s.Status.header.cluster_id).toString(16),
+    revision: s.Status.header.revision,
+    raftIndex: s.Status.raftIndex,
+    raftTerm: s.Status.header.raft_term,
+    dbSizeBytes: s.Status.dbSize,
+  };
+}
