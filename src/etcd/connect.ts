@@ -1,7 +1,9 @@
 /**
- * Connecting: probe every endpoint at once with Maintenance.Status (it needs no auth and no
- * quorum), take the first one in --endpoints order that answered and knows a leader (else
- * the first that answered), then authenticate there if a user is set.
+ * Connecting: probe every endpoint at once with Maintenance.Status (it needs no quorum), take
+ * the first one in --endpoints order that answered and knows a leader (else the first that
+ * answered), then authenticate there if a user is set. etcd 3.4/3.5 serve Status to anyone;
+ * etcd 3.6+ with auth enabled want a token for it ("user name is empty"): a probe refused so
+ * authenticates first when a user is set, and asks again.
  */
 import { AppError } from '../errors.js';
 import { GrpcEtcdClient } from './client.js';
@@ -22,7 +24,14 @@ export async function openChannel(options: EtcdConnectOptions, endpoint: string)
 /** Status with the dial timeout plus the command timeout: the first call also connects. */
 async function probe(channel: GrpcChannel, options: EtcdConnectOptions, signal?: AbortSignal, action = 'connect'): Promise<EndpointStatus> {
   const timeoutMs = options.dialTimeoutMs + options.commandTimeoutMs;
-  const bytes = await channel.unary(METHODS.status, EMPTY_MESSAGE, { action, timeoutMs, signal });
+  let bytes: Uint8Array;
+  try {
+    bytes = await channel.unary(METHODS.status, EMPTY_MESSAGE, { action, timeoutMs, signal });
+  } catch (err) {
+    if (!(err instanceof AppError && err.code === 'etcd-auth-required') || options.user === undefined || channel.token !== undefined) throw err;
+    await authenticate(channel, options, signal);
+    bytes = await channel.unary(METHODS.status, EMPTY_MESSAGE, { action, timeoutMs, signal });
+  }
   return decodeStatusResponse(bytes, channel.endpoint.endpoint);
 }
 
@@ -31,6 +40,8 @@ async function probe(channel: GrpcChannel, options: EtcdConnectOptions, signal?:
  * not enabled"; like etcdctl, kubekeeper then goes on without a token.
  */
 export async function authenticate(channel: GrpcChannel, options: EtcdConnectOptions, signal?: AbortSignal): Promise<void> {
+  // The probe may have authenticated already (etcd 3.6+ with auth enabled).
+  if (channel.token !== undefined) return;
   if (options.user === undefined || options.user === '') return;
   try {
     const bytes = await channel.unary(METHODS.authenticate, encodeAuthenticateRequest(options.user, options.password ?? ''), {
