@@ -216,7 +216,7 @@ async function checkServed(
     const st = await client.status();
     const served = Number(st.header.revision);
     result.revision = served;
-    const ok = served === report.revision.after && report.revision.before >= recordedRevision;
+    const ok = BigInt(st.header.revision) === report.revision.after && report.revision.before >= BigInt(recordedRevision);
     return { value: st, ok, detail: `etcd serves revision ${served}; restore wrote ${report.revision.after} (snapshot ${report.revision.before} + bump ${report.revision.bumpedBy}); the backup recorded ${recordedRevision}` };
   });
   await step('alarms', async () => {

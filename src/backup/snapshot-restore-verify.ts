@@ -18,6 +18,8 @@ export interface SourceCheck {
   hashChecked: boolean;
   /** sha256 of the bbolt image, when checked. */
   sha256?: string;
+  /** Damage a reader tolerates, found by the checks (e.g. one invalid meta page). */
+  warnings: string[];
 }
 
 /** The snapshot failed one of the structural or etcd checks. */
@@ -77,10 +79,11 @@ export async function startVerifyForRestore(
   const cleanup = () => context.signal?.removeEventListener('abort', onAbort);
   const hashing = hashChecked ? sha256OnWorker(snapshotPath, imageBytes, stop.signal) : Promise.resolve(undefined);
   hashing.catch(() => undefined);
+  const warnings: string[] = [];
   const judge = (actual: string | undefined): SourceCheck => {
     if (hashChecked && actual !== expected) throw new ChecksumMismatchError(`Cannot restore "${snapshotPath}"`, expected as string, actual as string);
     if (recorded !== undefined && actual !== recorded) throw new ChecksumMismatchError(`Cannot restore "${snapshotPath}": the image differs from the one the backup manifest recorded;`, recorded, actual as string);
-    return { hasTrailer: trailer, hashChecked, ...(actual ? { sha256: actual } : {}) };
+    return { hasTrailer: trailer, hashChecked, ...(actual ? { sha256: actual } : {}), warnings };
   };
   let report;
   try {
@@ -94,6 +97,7 @@ export async function startVerifyForRestore(
     throw err;
   }
   const failed = report.checks.filter((c) => !c.ok);
+  for (const c of report.checks) if (c.warning) warnings.push(`${c.name}: ${c.detail}`);
   if (failed.length > 0) {
     try {
       judge(await hashing);

@@ -65,7 +65,7 @@ test('restoreSnapshot builds the member dir with 0700 dirs and 0600 files when t
   assert.deepEqual(report.members, [{ name: 'n1', id: 'bfa662a143c3685', peerUrls: ['http://127.0.0.1:52380'], local: true }]);
   assert.deepEqual(report.droppedMembers, ['8e9e05c52164694d']);
   assert.equal(report.revision.kubernetes, true);
-  assert.equal(report.revision.after, 1_000_000_003);
+  assert.equal(report.revision.after, 1_000_000_003n);
   const db = readFileSync(path.join(dataDir, 'member/snap/db'));
   assert.equal(db.length, report.files[0]?.sizeBytes);
   assert.equal(snapshotStatus(randomAccessFromBytes(db)).revision, 1_000_000_003n);
@@ -80,7 +80,7 @@ test('restoreSnapshot writes nothing when it is a dry run, and plans the same db
   const plan = await restoreSnapshot({ ...defaults(snap, path.join(dir, 'x', 'restored')), dryRun: true });
   assert.deepEqual(readdirSync(dir), ['s.db']);
   assert.equal(plan.dryRun, true);
-  assert.equal(plan.revision.bumpedBy, 0);
+  assert.equal(plan.revision.bumpedBy, 0n);
   const real = await restoreSnapshot(defaults(snap, path.join(dir, 'x', 'restored')));
   assert.deepEqual(plan.files, real.files);
   // The source is read, never written.

@@ -77,7 +77,9 @@ export interface SnapshotRestoreReport {
   members: { name: string; id: string; peerUrls: string[]; local: boolean }[];
   dataDir: string;
   walDir: string;
-  revision: { before: number; after: number; bumpedBy: number; markedCompacted: boolean; kubernetes: boolean; explanation: string };
+  /** What the user must know although the restore succeeded (tolerated damage, carried alarms). */
+  warnings: string[];
+  revision: { before: bigint; after: bigint; bumpedBy: bigint; markedCompacted: boolean; kubernetes: boolean; explanation: string };
   /** Members of the old cluster dropped from the db (hex IDs). */
   droppedMembers: string[];
   files: RestoredFile[];
@@ -212,15 +214,24 @@ function report(
     dataDir: p.dataDir,
     walDir: p.walDir,
     revision: {
-      before: Number(db.revisionBefore),
-      after: Number(db.revisionAfter),
-      bumpedBy: Number(db.bumpedBy),
+      before: db.revisionBefore,
+      after: db.revisionAfter,
+      bumpedBy: db.bumpedBy,
       markedCompacted: db.bumpedBy > 0n,
       kubernetes: db.kubernetes,
       explanation: explainBump(p.plan.bump, db),
     },
+    warnings: [...check.warnings, ...db.alarms.map((a) => alarmWarning(a))],
     droppedMembers: db.droppedMembers,
     files,
     ...(manifest ? { manifest } : {}),
   };
+}
+
+/** A carried-over alarm, and what it does to the restored cluster. */
+function alarmWarning(a: { memberId: string; alarm: string }): string {
+  const effect = a.alarm === 'NOSPACE'
+    ? 'etcd starts with it active and refuses writes until space is freed (compact, defrag) and "etcdctl alarm disarm" is run'
+    : 'etcd starts with it active until "etcdctl alarm disarm" is run';
+  return `The snapshot carries the ${a.alarm} alarm of member ${a.memberId}; it is carried over (as etcdutl does): ${effect}`;
 }

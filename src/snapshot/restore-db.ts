@@ -18,6 +18,8 @@ import { EtcdDataError } from './errors.js';
 import { KEY_BUCKET, META_BUCKET, REVISION_KEY_BYTES } from './etcd-buckets.js';
 import { memberJson } from './go-json.js';
 import { formatId, type RestoreCluster } from './member-id.js';
+import { readFields, WireType } from '../protobuf/index.js';
+import { RestoreConfigError } from './member-id-url.js';
 import type { EntryView, RestoreSource } from './restore-source.js';
 
 /** `--bump-revision` semantics: a fixed amount (0 = none), or kubekeeper's Kubernetes default. */
@@ -58,9 +60,41 @@ export interface RestoreDbResult {
   buckets: string[];
   /** The old cluster's members dropped from `members` (hex IDs); `members_removed` is emptied too. */
   droppedMembers: string[];
+  /**
+   * Alarms in the snapshot's `alarm` bucket (copied as etcdutl copies them): etcd starts with
+   * them active, e.g. NOSPACE refuses every write until `etcdctl alarm disarm`.
+   */
+  alarms: { memberId: string; alarm: string }[];
+}
+
+/** etcdserverpb.AlarmType names. */
+const ALARM_NAMES = ['NONE', 'NOSPACE', 'CORRUPT'];
+const ALARM_BUCKET = 'alarm';
+
+/** Decodes an `alarm` bucket key (etcdserverpb.AlarmMember: 1 = member ID, 2 = alarm type). */
+export function decodeAlarmMember(key: Uint8Array): { memberId: string; alarm: string } {
+  let memberId = 0n;
+  let alarm = 0n;
+  try {
+    for (const f of readFields(key)) {
+      if (f.field === 1 && f.wireType === WireType.varint) memberId = f.varint;
+      else if (f.field === 2 && f.wireType === WireType.varint) alarm = f.varint;
+    }
+  } catch (err) {
+    throw new EtcdDataError(`Alarm key is not an AlarmMember (${err instanceof Error ? err.message : String(err)})`, ALARM_BUCKET, key);
+  }
+  return { memberId: formatId(memberId), alarm: ALARM_NAMES[Number(alarm)] ?? `alarm type ${alarm}` };
 }
 
 const MAX_INT64 = (1n << 63n) - 1n;
+/**
+ * Revisions a bumped restore must leave before int64 max: etcd panics (and crash-loops, the
+ * write being in its WAL) when a write would take the revision past it. 2^40 is about 35
+ * years of writes at 1000 per second; any sane bump (Kubernetes: 1e9) leaves far more.
+ */
+export const MIN_REVISION_HEADROOM = 1n << 40n;
+/** The highest revision a bump may produce. */
+export const MAX_BUMPED_REVISION = MAX_INT64 - MIN_REVISION_HEADROOM;
 const MEMBERS = 'members';
 const MEMBERS_REMOVED = 'members_removed';
 /** Buckets etcd 3.5's restore guarantees (it creates cluster/members ones; key and meta it needs). */
@@ -113,7 +147,7 @@ export function* writeRestoredDb(db: RestoreSource, writer: BoltWriter, options:
   const everyPages = options.progressEveryPages ?? 2048;
   let reportedPages = 0;
   const result: RestoreDbResult = {
-    revisionBefore: 0n, revisionAfter: 0n, bumpedBy: 0n, kubernetes: false, entries: 0, buckets: [], droppedMembers: [],
+    revisionBefore: 0n, revisionAfter: 0n, bumpedBy: 0n, kubernetes: false, entries: 0, buckets: [], droppedMembers: [], alarms: [],
   };
   let sinceReport = 0;
   const put = (key: Uint8Array, value: Uint8Array): boolean => {
@@ -175,7 +209,10 @@ export function* writeRestoredDb(db: RestoreSource, writer: BoltWriter, options:
       if (result.bumpedBy > 0n) overrides.set('scheduledCompactRev', revisionKey(result.revisionAfter));
       yield* mergeEntries(name, entries, overrides, put, progress);
     } else {
-      for (const e of entries) if (put(e.key, valueOf(name, e))) yield progress();
+      for (const e of entries) {
+        if (name === ALARM_BUCKET) result.alarms.push(decodeAlarmMember(e.key));
+        if (put(e.key, valueOf(name, e))) yield progress();
+      }
     }
     writer.endBucket();
     if (!useEnsured) next = source.next();
@@ -196,8 +233,12 @@ function applyBump(result: RestoreDbResult, last: Uint8Array | undefined, bump: 
   }
   const amount = bump.mode === 'fixed' || result.kubernetes ? bump.amount : 0n;
   result.revisionAfter = result.revisionBefore + amount;
-  if (amount > 0n && result.revisionAfter > MAX_INT64) {
-    throw new EtcdDataError(`Revision ${result.revisionBefore} + ${amount} exceeds the int64 range`, KEY_BUCKET);
+  if (amount > 0n && result.revisionAfter > MAX_BUMPED_REVISION) {
+    const room = MAX_INT64 - result.revisionAfter;
+    throw new RestoreConfigError(
+      `Cannot bump the revision ${result.revisionBefore} by ${amount}: it would leave ${room < 0n ? 'no' : `only ${room}`} revisions before the int64 maximum ${MAX_INT64} (at least 2^40 are required; etcd panics when its revision overflows)`,
+      `Use a smaller --bump-revision (at most ${MAX_BUMPED_REVISION - result.revisionBefore} for this snapshot; Kubernetes needs ${KUBERNETES_BUMP_REVISION})`,
+    );
   }
   result.bumpedBy = amount;
 }

@@ -6,7 +6,7 @@
  */
 import { RestoreConfigError } from './member-id-url.js';
 import { planRestoreCluster, type RestoreCluster, type RestoreClusterOptions } from './member-id.js';
-import { KUBERNETES_BUMP_REVISION, type RestoreDbResult, type RevisionBump } from './restore-db.js';
+import { KUBERNETES_BUMP_REVISION, MAX_BUMPED_REVISION, type RestoreDbResult, type RevisionBump } from './restore-db.js';
 import { encodeSnapFile } from './snap-file.js';
 import { WAL_SEGMENT_BYTES, encodeRestoreWal, type RestoreFlavour } from './wal.js';
 
@@ -35,6 +35,14 @@ export function planRestore(options: RestorePlanOptions): RestorePlan {
   const { bumpRevision, markCompacted } = options;
   if (bumpRevision !== undefined && (bumpRevision < 0n || bumpRevision > MAX_INT64)) {
     throw new RestoreConfigError(`--bump-revision ${bumpRevision} is out of range`, 'Use a revision count between 0 and 2^63-1');
+  }
+  // Refused before reading the snapshot when the bump alone leaves no room; restore-db checks
+  // the sum with the snapshot's revision.
+  if (bumpRevision !== undefined && bumpRevision > MAX_BUMPED_REVISION) {
+    throw new RestoreConfigError(
+      `--bump-revision ${bumpRevision} leaves fewer than 2^40 revisions before the int64 maximum: etcd would panic on a write once its revision overflows`,
+      `Use --bump-revision ${MAX_BUMPED_REVISION} or less (Kubernetes needs ${KUBERNETES_BUMP_REVISION})`,
+    );
   }
   // etcdutl refuses a bump that would not be marked compacted: watchers would silently miss
   // the jump instead of being told to re-list.

@@ -88,3 +88,26 @@ test('snapshotStatus reports the last revision as a signed int64 when the top bi
   const built = buildBolt([{ name: 'key', entries: [[key, 'v']] }]);
   assert.equal(snapshotStatus(randomAccessFromBytes(built.bytes)).revision, BigInt.asIntN(64, 0xff00000000000000n));
 });
+
+test('snapshotStatus reads storageVersion and counts live user keys when etcd 3.6+ wrote the snapshot', () => {
+  const tomb = (n: number) => Buffer.concat([revKey(n), Buffer.from('t')]);
+  const entries: [Uint8Array, Uint8Array][] = [
+    [revKey(2), kv('a', 2, 'x')], [revKey(3), kv('b', 3, 'y')], [revKey(4), kv('a', 4, 'z')],
+    [tomb(5), Buffer.from([0x0a, 1, 0x62])], [revKey(6), kv('c', 6, 'w')],
+  ];
+  const legacy = snapshotStatus(randomAccessFromBytes(buildBolt([{ name: 'key', entries }, { name: 'meta', entries: [['consistent_index', u64be(6)]] }]).bytes));
+  assert.equal(legacy.storageVersion, undefined);
+  assert.equal(legacy.liveKeys, undefined);
+  assert.equal(legacy.totalKey, 6);
+  const v36 = snapshotStatus(randomAccessFromBytes(buildBolt([
+    { name: 'key', entries },
+    { name: 'meta', entries: [['consistent_index', u64be(6)], ['storageVersion', Buffer.from('3.6.0')]] },
+  ]).bytes));
+  // a (put twice) and c are alive; b was deleted.
+  assert.deepEqual([v36.storageVersion, v36.liveKeys, v36.totalKey, v36.revision], ['3.6.0', 2, 7, 6n]);
+});
+
+test('snapshotStatus ignores a storageVersion that is not semver, as etcdutl does', () => {
+  const built = buildBolt([{ name: 'key', entries: [[revKey(2), kv('foo', 2, 'T')]] }, { name: 'meta', entries: [['storageVersion', Buffer.from('3.6')]] }]);
+  assert.equal(snapshotStatus(randomAccessFromBytes(built.bytes)).storageVersion, undefined);
+});

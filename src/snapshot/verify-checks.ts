@@ -14,6 +14,11 @@ export interface VerifyCheck {
   ok: boolean;
   /** Not run: nothing to check (no trailer) or an earlier check made it impossible. */
   skipped?: boolean;
+  /**
+   * Passed with damage a reader tolerates (one bad meta page: bbolt, and so etcd, use the
+   * other): restore goes on and says so.
+   */
+  warning?: boolean;
   /** What was found: a summary when ok, the first problem (and how many) when not. */
   detail: string;
   /** Page of the first problem. */

@@ -97,12 +97,19 @@ function checkTrailer(ra: RandomAccess, options: VerifyOptions): { check: Verify
   return { check: passed('trailer', `sha256 ${sha256} matches`), sha256 };
 }
 
-/** Both metas must be valid (bbolt tolerates one bad meta; a snapshot should have none). */
+/**
+ * Both metas should be valid. One invalid meta is a warning, not a failure: bbolt (and so
+ * etcd and etcdutl) opens the file with the other one, which names the previous transaction's
+ * tree, kept intact by bbolt's copy-on-write until the next commit.
+ */
 function checkMetas(ra: RandomAccess, selected: SelectedMeta): VerifyCheck {
   const { pageSize, meta } = selected;
   for (const slot of selected.slots) {
     const at = { pageId: slot.pageId, offset: slot.pageId * pageSize };
-    if (!slot.meta) return failed('meta', `${slot.reason ?? 'invalid'}; using meta page ${selected.pageId}`, at);
+    if (!slot.meta) {
+      const detail = `${slot.reason ?? 'invalid'}; using meta page ${selected.pageId} (txid ${meta.txid}) as bbolt does: the last transaction may be missing`;
+      return { ...passed('meta', detail), warning: true, ...location(at) };
+    }
     // bbolt writes meta pages from a zeroed buffer: anything after the struct is damage.
     // A short file is the size check's business; look at what exists.
     const page = ra.read(at.offset, Math.min(pageSize, ra.sizeBytes - at.offset));

@@ -4,6 +4,7 @@
  * `-w json` prints the report object itself for scripts.
  */
 import type { SnapshotRestoreReport } from '../../backup/index.js';
+import { stringifyExact } from './exact-json.js';
 import { formatIecBytes } from './progress.js';
 import { renderTable } from './table.js';
 
@@ -27,7 +28,7 @@ function droppedMembersLines(report: SnapshotRestoreReport): string[] {
 }
 
 export function renderRestoreReport(report: SnapshotRestoreReport, format: RestoreFormat): string {
-  if (format === 'json') return `${JSON.stringify(report)}\n`;
+  if (format === 'json') return `${stringifyExact(report)}\n`;
   const lines: string[] = [];
   const { snapshot, revision } = report;
   const wal = report.walDir.startsWith(`${report.dataDir}/`) ? '' : ` (WAL in ${report.walDir})`;
@@ -40,6 +41,7 @@ export function renderRestoreReport(report: SnapshotRestoreReport, format: Resto
   lines.push(`New cluster ${report.clusterId} (token "${report.token}"); this member: ${local?.name ?? ''} (${local?.id ?? ''}).`);
   lines.push(renderTable(['ID', 'Name', 'Peer URLs'], report.members.map((m) => [m.id, m.name, m.peerUrls.join(',')]), { align: 'left' }).trimEnd());
   lines.push(revision.explanation);
+  for (const w of report.warnings) lines.push(`Warning: ${w}.`);
   lines.push(...droppedMembersLines(report));
   lines.push(report.dryRun ? 'Files to be written:' : 'Files written:');
   for (const f of report.files) lines.push(`  ${f.path}  ${formatIecBytes(f.sizeBytes)}`);

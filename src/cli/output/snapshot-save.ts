@@ -4,6 +4,7 @@
  * and the backup commands; json for scripts.
  */
 import type { SaveSnapshotResult } from '../../backup/index.js';
+import { stringifyExact } from './exact-json.js';
 import { formatIecBytes } from './progress.js';
 
 export const SAVE_FORMATS = ['text', 'json'] as const;
@@ -11,8 +12,8 @@ export type SaveFormat = (typeof SAVE_FORMATS)[number];
 
 export function renderSnapshotSave(r: SaveSnapshotResult, format: SaveFormat): string {
   if (format === 'json') {
-    return `${JSON.stringify({
-      path: r.path, sizeBytes: r.sizeBytes, revision: Number(r.revision), sha256: r.sha256,
+    return `${stringifyExact({
+      path: r.path, sizeBytes: r.sizeBytes, revision: r.revision, sha256: r.sha256,
       memberId: r.memberId.toString(16), clusterId: r.clusterId.toString(16), endpoint: r.endpoint,
       etcdVersion: r.etcdVersion, durationMs: Math.round(r.durationMs),
     })}\n`;

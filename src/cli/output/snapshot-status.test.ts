@@ -40,3 +40,35 @@ test('renderSnapshotStatus narrows the hash column when the hash has 7 hex digit
   ].join('\n'));
   assert.equal(renderSnapshotStatus({ hash: 0x0be686de, revision: 2n, totalKey: 2, totalSize: 12288 }, 'simple'), 'be686de, 2, 2, 12 kB\n');
 });
+
+test('renderSnapshotStatus prints etcdutl 3.6 layout (VERSION column, live keys) when storageVersion is 3.6', () => {
+  const s = { hash: 0xa59c4133, revision: 5n, totalKey: 11, totalSize: 20480, storageVersion: '3.6.0', liveKeys: 2 };
+  assert.equal(renderSnapshotStatus(s, 'simple'), 'a59c4133, 5, 2, 20 kB, 3.6.0\n');
+  assert.equal(renderSnapshotStatus(s, 'json'), '{"hash":2778480947,"revision":5,"totalKey":2,"totalSize":20480,"version":"3.6.0"}\n');
+  assert.equal(renderSnapshotStatus(s, 'fields'), '"Hash" : 2778480947\n"Revision" : 5\n"Keys" : 2\n"Size" : 20480\n"Version" : 3.6.0\n');
+  assert.equal(renderSnapshotStatus(s, 'table'), [
+    '+----------+----------+------------+------------+---------+',
+    '|   HASH   | REVISION | TOTAL KEYS | TOTAL SIZE | VERSION |',
+    '+----------+----------+------------+------------+---------+',
+    '| a59c4133 |        5 |          2 |      20 kB |   3.6.0 |',
+    '+----------+----------+------------+------------+---------+',
+    '',
+  ].join('\n'));
+});
+
+test('renderSnapshotStatus draws tablewriter 1.x box borders when storageVersion is 3.7', () => {
+  const s = { hash: 0x0d899a9a, revision: 5n, totalKey: 11, totalSize: 20480, storageVersion: '3.7.0', liveKeys: 2 };
+  assert.equal(renderSnapshotStatus(s, 'table'), [
+    '┌─────────┬──────────┬────────────┬────────────┬─────────┐',
+    '│  HASH   │ REVISION │ TOTAL KEYS │ TOTAL SIZE │ VERSION │',
+    '├─────────┼──────────┼────────────┼────────────┼─────────┤',
+    '│ d899a9a │        5 │          2 │      20 kB │   3.7.0 │',
+    '└─────────┴──────────┴────────────┴────────────┴─────────┘',
+    '',
+  ].join('\n'));
+});
+
+test('renderSnapshotStatus prints a revision above 2^53 exactly in json', () => {
+  const out = renderSnapshotStatus({ hash: 1, revision: 9223370937343148031n, totalKey: 1, totalSize: 4096 }, 'json');
+  assert.equal(out, '{"hash":1,"revision":9223370937343148031,"totalKey":1,"totalSize":4096}\n');
+});
