@@ -14,7 +14,7 @@ import { createWasmCrc32c } from './crc32c-wasm.js';
 import { EtcdDataError, SnapshotPageError } from './errors.js';
 import { KEY_BUCKET, META_BUCKET, REVISION_KEY_BYTES, STORAGE_VERSION_KEY, TOMBSTONE_MARK, decodeKeyValue } from './etcd-buckets.js';
 import type { RandomAccess } from './random-access.js';
-import { copyBytes, toHex, u32le } from './bytes.js';
+import { copyBytes, u32le } from './bytes.js';
 
 export interface SnapshotStatus {
   /** CRC-32C (unsigned) of all bucket names, keys and values; etcdctl prints it as unpadded hex. */
@@ -163,7 +163,9 @@ class StatusHasher implements WalkVisitor {
 
   /** Revisions come in order: the last one of a key says whether it is alive. */
   private trackLiveKey(b: Uint8Array, keyStart: number, keyEnd: number, valueEnd: number): void {
-    const userKey = toHex(decodeKeyValue(b.subarray(keyEnd, valueEnd)).key);
+    const key = decodeKeyValue(b.subarray(keyEnd, valueEnd)).key;
+    // latin1 maps each byte to one char: an exact, compact set key (a view, no copy).
+    const userKey = Buffer.from(key.buffer, key.byteOffset, key.length).toString('latin1');
     const tombstone = keyEnd - keyStart === REVISION_KEY_BYTES + 1 && b[keyStart + REVISION_KEY_BYTES] === TOMBSTONE_MARK;
     if (tombstone) this.live?.delete(userKey);
     else this.live?.add(userKey);

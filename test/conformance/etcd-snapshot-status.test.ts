@@ -59,7 +59,7 @@ const CAPABILITIES = [
   ...FORMATS.map((f) => `snapshot status -w ${f} = etcdutl (kubekeeper's snapshot)`),
   "snapshot status = etcdutl, every format (etcdctl's snapshot)",
   "snapshot status = etcdutl, every format (mTLS snapshots)",
-  "etcdutl snapshot status accepts kubekeeper's snapshot",
+  "etcdutl snapshot status and restore accept kubekeeper's snapshot",
   "snapshot verify accepts etcdctl's snapshot",
   'snapshot status/verify of a member db copied from a stopped member',
 ] as const;
@@ -109,10 +109,12 @@ for (const version of etcdVersions) {
         await assertStatusEqual(peer, f('kk-tls'));
         await assertStatusEqual(peer, f('etcdctl-tls'));
       });
-      await check(t, c("etcdutl snapshot status accepts kubekeeper's snapshot"), async () => {
+      await check(t, c("etcdutl snapshot status and restore accept kubekeeper's snapshot"), async () => {
         const r = await etcdutl(peer, ['snapshot', 'status', f('kk')]);
         assert.equal(r.code, 0, r.stderr);
         assert.match(r.stdout, /^[0-9a-f]+, \d+, \d+, \d+ kB/);
+        // Its restore checks our sha256 trailer (no --skip-hash-check) and accepts the file.
+        await etcdutlOk(peer, ['snapshot', 'restore', f('kk'), '--data-dir', path.join(dir, 'tool-restore-of-kk')]);
       });
       await check(t, c("snapshot verify accepts etcdctl's snapshot"), async () => {
         await assertVerifies(f('etcdctl'), true);
