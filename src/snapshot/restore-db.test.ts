@@ -5,7 +5,10 @@ import { BoltWriter, type BoltSink } from './bolt-writer.js';
 import { planRestoreCluster } from './member-id.js';
 import { randomAccessFromBytes, type RandomAccess } from './random-access.js';
 import { openRestoreSource } from './restore-source.js';
-import { KUBERNETES_BUMP_REVISION, isKubernetesKeyValue, revisionKey, writeRestoredDb, type RestoreDbResult, type RevisionBump } from './restore-db.js';
+import {
+  KUBERNETES_BUMP_REVISION, MAX_BUMPED_REVISION, MIN_REVISION_HEADROOM, isKubernetesKeyValue, revisionKey, writeRestoredDb, type RestoreDbResult, type RevisionBump,
+} from './restore-db.js';
+import { RestoreConfigError } from './member-id-url.js';
 import { ProtoWriter } from '../protobuf/index.js';
 import { revKey } from '../../test/support/bolt-builder.js';
 
@@ -171,4 +174,22 @@ test('writeRestoredDb writes the same file from leaf views as from copied entrie
   });
   assert.ok((outputs[0]?.length ?? 0) > 3 * 4096);
   assert.equal(Buffer.compare(outputs[0] as Uint8Array, outputs[1] as Uint8Array), 0);
+});
+
+test('writeRestoredDb refuses a bump that leaves fewer than 2^40 revisions before int64 max', () => {
+  const max = (1n << 63n) - 1n;
+  // snapshot(['foo']) ends at revision 3 (foo at 2, the tombstone at 3).
+  assert.equal(restore(snapshot(['foo']), { mode: 'fixed', amount: MAX_BUMPED_REVISION - 3n }).result.revisionAfter, max - MIN_REVISION_HEADROOM);
+  for (const amount of [MAX_BUMPED_REVISION - 2n, 9223372036854775804n]) {
+    assert.throws(() => restore(snapshot(['foo']), { mode: 'fixed', amount }), (err: unknown) =>
+      err instanceof RestoreConfigError && /int64 maximum/.test(err.message) && /--bump-revision/.test(err.hint ?? ''));
+  }
+});
+
+test('writeRestoredDb reports the alarms the snapshot carries and copies them', () => {
+  const alarmKey = new ProtoWriter().varint(1, 0x8e9e05c52164694dn).varint(2, 1).finish();
+  const source = build([['alarm', [[alarmKey, new Uint8Array(0)]]], ['key', [[revKey(2), kv('foo', 2)]]], ['meta', []]]);
+  const { result, buckets } = restore(source, { mode: 'fixed', amount: 0n });
+  assert.deepEqual(result.alarms, [{ memberId: '8e9e05c52164694d', alarm: 'NOSPACE' }]);
+  assert.deepEqual(buckets.get('alarm')?.map(([k]) => k), [hex(alarmKey)]);
 });
