@@ -39,8 +39,3 @@ export function diffBuckets(a: Map<string, [string, string][]>, b: Map<string, [
   const names = new Set([...a.keys(), ...b.keys()]);
   return [...names].filter((n) => JSON.stringify(a.get(n)) !== JSON.stringify(b.get(n))).sort();
 }
-
-/** One bucket's entries as readable text (for assertion messages). */
-export function describeBucket(buckets: Map<string, [string, string][]>, name: string): string[] {
-  return (buckets.get(name) ?? []).map(([k, v]) => `${Buffer.from(k, 'hex').toString('latin1')}=${v.length > 80 ? `${v.slice(0, 80)}...` : v}`);
-}
