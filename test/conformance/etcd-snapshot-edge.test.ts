@@ -104,9 +104,11 @@ for (const version of etcdVersions) test(`etcd ${version}: snapshot edge cases (
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, new RegExp(`"before":${revision},"after":${MAX_BUMPED},"bumpedBy":${bump},`));
       const db = path.join(target, 'member', 'snap', 'db');
-      const ours = await kubekeeperInProcess(['snapshot', 'status', '-w', 'json', db]);
-      assert.equal(ours.stdout, await etcdutlOk(peer, ['snapshot', 'status', '-w', 'json', db]));
-      assert.match(ours.stdout, new RegExp(`"revision":${MAX_BUMPED},`));
+      for (const format of ['simple', 'table', 'json', 'fields']) {
+        const ours = await kubekeeperInProcess(['snapshot', 'status', '-w', format, db]);
+        assert.equal(ours.stdout, await etcdutlOk(peer, ['snapshot', 'status', '-w', format, db]), `-w ${format}`);
+        if (format === 'json') assert.match(ours.stdout, new RegExp(`"revision":${MAX_BUMPED},`));
+      }
       // etcd starts there and writes: the revision has room.
       const etcd = await startOn(peer, target, m, initialCluster);
       try {
