@@ -18,10 +18,10 @@ import { endpointStatus, etcdctlOk, etcdutlOk, startEtcd, type EtcdProcess } fro
 import { etcdVersions, findEtcd, pinnedVersions, type EtcdPeer } from '../support/peers.js';
 import { runKubekeeper } from '../support/cli.js';
 import { memberList, planMembers, readServedState, restoreFlags, type RestoredPorts, type ServedState } from '../support/restore.js';
-import { dbBuckets, diffBuckets, loadRestoreData } from './etcd-restore-data.js';
+import { dbBuckets, diffBuckets, loadRestoreData, raftState } from './etcd-restore-data.js';
 
 const CAPABILITIES = [
-  'snapshot restore (3 members) dbs = etcdutl snapshot restore',
+  'snapshot restore (3 members) dbs, raft index/term (WAL, .snap) = etcdutl snapshot restore',
   'snapshot restore (3 members): the cluster forms with the IDs etcdutl gives and serves the data',
   '3-member restored cluster accepts writes, survives a member restart and a defrag',
 ] as const;
@@ -90,12 +90,13 @@ for (const version of etcdVersions) {
       const { members, initialCluster } = await planMembers(['m1', 'm2', 'm3']);
       let kkDirs: string[] = [];
       let toolDirs: string[] = [];
-      await check(t, c('snapshot restore (3 members) dbs = etcdutl snapshot restore'), async () => {
+      await check(t, c('snapshot restore (3 members) dbs, raft index/term (WAL, .snap) = etcdutl snapshot restore'), async () => {
         kkDirs = await restoreCluster(peer, 'kk', snapshot, dir, members, initialCluster);
         toolDirs = await restoreCluster(peer, 'tool', snapshot, dir, members, initialCluster);
         for (let i = 0; i < members.length; i++) {
           const diff = diffBuckets(dbBuckets(path.join(toolDirs[i] as string, 'member/snap/db')), dbBuckets(path.join(kkDirs[i] as string, 'member/snap/db')));
           assert.deepEqual(diff, peer.minor === '3.4' ? ['members', 'meta'] : [], `member ${i + 1}`);
+          assert.deepEqual(raftState(kkDirs[i] as string), raftState(toolDirs[i] as string), `member ${i + 1} WAL and .snap`);
         }
       });
       await check(t, c('snapshot restore (3 members): the cluster forms with the IDs etcdutl gives and serves the data'), async () => {
