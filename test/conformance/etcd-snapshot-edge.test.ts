@@ -42,12 +42,15 @@ async function startWithAlarm(peer: EtcdPeer, dataDir: string, m: RestoredPorts,
   const deadline = Date.now() + 30_000;
   let exited = false;
   void etcd.exited.then(() => (exited = true));
+  let last = '';
   while (!exited && Date.now() < deadline) {
-    if ((await etcdctl(etcd, ['alarm', 'list', '--command-timeout=1s'])).code === 0) return etcd;
-    await new Promise((r) => setTimeout(r, 100));
+    const r = await etcdctl(etcd, ['alarm', 'list', '--command-timeout=2s']);
+    if (r.code === 0) return etcd;
+    last = r.stderr;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await etcd.stop();
-  throw new Error(`etcd on ${dataDir} did not serve within 30 s:\n${etcd.log().slice(-3000)}`);
+  throw new Error(`etcd on ${dataDir} did not serve within 30 s (exited: ${exited}); last etcdctl error: ${last.trim()}\n${etcd.log().slice(-3000)}`);
 }
 
 for (const version of etcdVersions) test(`etcd ${version}: snapshot edge cases (issue 17 items 7 and 15)`, async (t: TestContext) => {
@@ -83,9 +86,18 @@ for (const version of etcdVersions) test(`etcd ${version}: snapshot edge cases (
     } finally {
       await source.stop();
     }
-    const { members, initialCluster } = await planMembers(['edge']);
-    const m = members[0] as RestoredPorts;
-    const flags = restoreFlags(m, initialCluster, 'tok-edge');
+    // Ports are planned right before each restore that is started: a port found free long
+    // before could be taken meanwhile (e.g. as the source port of another connection).
+    let m: RestoredPorts;
+    let initialCluster: string;
+    let flags: string[];
+    const replan = async () => {
+      const planned = await planMembers(['edge']);
+      m = planned.members[0] as RestoredPorts;
+      initialCluster = planned.initialCluster;
+      flags = restoreFlags(m, initialCluster, 'tok-edge');
+    };
+    await replan();
 
     await check(t, c(caps[0] as string), async () => {
       for (const bump of [9223372036854775804n, MAX_BUMPED - revision + 1n]) {
@@ -98,6 +110,7 @@ for (const version of etcdVersions) test(`etcd ${version}: snapshot edge cases (
       }
     });
     await check(t, c(caps[1] as string), async () => {
+      await replan();
       const target = path.join(dir, 'max-bump');
       const bump = MAX_BUMPED - revision;
       const r = await runKubekeeper(['snapshot', 'restore', snapshot, '--data-dir', target, ...flags, '--bump-revision', String(bump), '--mark-compacted', '-w', 'json']);
@@ -120,6 +133,7 @@ for (const version of etcdVersions) test(`etcd ${version}: snapshot edge cases (
       }
     });
     await check(t, c(caps[2] as string), async () => {
+      await replan();
       const kkDir = path.join(dir, 'nospace-kk');
       const toolDir = path.join(dir, 'nospace-tool');
       const r = await runKubekeeper(['snapshot', 'restore', nospace, '--data-dir', kkDir, ...flags, '--bump-revision', '0']);
@@ -140,6 +154,7 @@ for (const version of etcdVersions) test(`etcd ${version}: snapshot edge cases (
       assert.match(alarms[1] as string, /alarm:NOSPACE/);
     });
     await check(t, c(caps[3] as string), async () => {
+      await replan();
       const copied = path.join(dir, 'meta0.db');
       await copyFile(path.join(dir, 'source', 'member', 'snap', 'db'), copied);
       const fh = await open(copied, 'r+');
