@@ -115,6 +115,9 @@ for (const version of etcdVersions) {
         assert.deepEqual(kk.state, served);
       });
       await check(t, c('snapshot restore --bump-revision --mark-compacted = etcdutl'), async () => {
+        // Fresh ports for a fresh restore: a port found free long before may be taken meanwhile.
+        const { members: [mb], initialCluster: icb } = await planMembers(['solo']);
+        const [m, initialCluster] = [mb as RestoredPorts, icb];
         if (peer.minor === '3.4') {
           // etcdctl 3.4 has no --bump-revision: kubekeeper's bump is checked against etcd 3.4 itself.
           const kkDir = path.join(dir, 'bump-kk');
@@ -156,6 +159,8 @@ for (const version of etcdVersions) {
         }
       });
       await check(t, c('snapshot restore --skip-hash-check of a member db copied from a stopped member'), async () => {
+        const { members: [mc], initialCluster: icc } = await planMembers(['solo']);
+        const [m, initialCluster] = [mc as RestoredPorts, icc];
         const copied = path.join(dir, 'member.db');
         await copyFile(path.join(dir, 'source', 'member', 'snap', 'db'), copied);
         const { tool, kk } = await restoreWithBoth(peer, copied, dir, 'copied', m, initialCluster, ['--skip-hash-check']);
