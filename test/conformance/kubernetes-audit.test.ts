@@ -5,7 +5,8 @@
  * backup by more traffic; `kubekeeper audit search` over the log directory finds exactly that
  * event (its Audit-ID, user, groups, verb, time and source IP), and not the look-alikes around it.
  * Then `audit configure` edits a kubeadm manifest carrying the API server's own flags, and the real
- * API server starts with the flags it wrote and logs with the policy it installed.
+ * API server starts with the flags it wrote and logs with the policy it installed. Run for every
+ * Kubernetes minor of the suite (1.37 and 1.35).
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -15,10 +16,9 @@ import { gunzipSync } from 'node:zlib';
 import YAML from 'yaml';
 import { runKubekeeper } from '../support/cli.js';
 import { check } from '../support/conformance.js';
-import { findControlPlanePeers, KUBERNETES_CASE, startControlPlane, type ControlPlane } from '../support/control-plane.js';
+import { findControlPlanePeers, kubernetesCase, startControlPlane, type ControlPlane } from '../support/control-plane.js';
 import { kubeOk } from '../support/kube-http.js';
-
-const { peers, missing } = findControlPlanePeers();
+import { kubernetesVersions } from '../support/peers.js';
 
 interface AuditEventJson {
   auditID: string;
@@ -44,8 +44,9 @@ async function fillAuditLog(cp: ControlPlane, prefix: string, count: number): Pr
   for (let i = 0; i < count; i++) await kubeOk(cp.credentials(), 'POST', '/api/v1/namespaces/default/pods', pod(`${prefix}-${i}`, 'default', padding));
 }
 
-test('kubernetes: audit search finds who deleted the pod in the real, rotated audit log', async (t) => {
-  await check(t, { ...KUBERNETES_CASE, capability: 'audit search: who deleted the pod (real log, rotated and gzipped by the API server); audit configure flags start it' }, async (st) => {
+for (const version of kubernetesVersions) test(`kubernetes ${version}: audit search finds who deleted the pod in the real, rotated audit log`, async (t) => {
+  const { peers, missing } = findControlPlanePeers(version);
+  await check(t, { ...kubernetesCase(version), capability: 'audit search: who deleted the pod (real log, rotated and gzipped by the API server); audit configure flags start it' }, async (st) => {
     if (!peers) throw new Error('unreachable');
     const cp = await startControlPlane({ ...peers, controllerManager: true, audit: { maxSizeMb: 1, maxBackup: 10, compress: true } });
     st.after(() => cp.stop());
@@ -119,7 +120,7 @@ test('kubernetes: audit search finds who deleted the pod in the real, rotated au
       spec: {
         hostNetwork: true,
         containers: [{
-          name: 'kube-apiserver', image: 'registry.k8s.io/kube-apiserver:v1.37.2', command: ['kube-apiserver', ...baseArgs],
+          name: 'kube-apiserver', image: `registry.k8s.io/kube-apiserver:v${version}`, command: ['kube-apiserver', ...baseArgs],
           volumeMounts: [{ mountPath: '/etc/kubernetes/pki', name: 'k8s-certs', readOnly: true }],
         }],
         volumes: [{ hostPath: { path: '/etc/kubernetes/pki', type: 'DirectoryOrCreate' }, name: 'k8s-certs' }],
@@ -127,7 +128,7 @@ test('kubernetes: audit search finds who deleted the pod in the real, rotated au
     }), { mode: 0o600 });
     const configuredLog = path.join(cp.dir, 'audit-configured', 'audit.log');
     const configuredPolicy = path.join(cp.dir, 'configured-policy.yaml');
-    const configure = await runKubekeeper(['audit', 'configure', '--kubeadm', manifestFile, '--write', '--profile', 'minimal',
+    const configure = await runKubekeeper(['audit', 'configure', '--kubeadm', manifestFile, '--apply', '--profile', 'minimal',
       '--policy-file', configuredPolicy, '--log-path', configuredLog, '--max-size', '1', '--max-backup', '3']);
     assert.equal(configure.code, 0, configure.stdout + configure.stderr);
     const staticPod = YAML.parse(readFileSync(manifestFile, 'utf8')) as { spec: { containers: { command: string[] }[] } };

@@ -1,5 +1,5 @@
 /**
- * Drain against a real control plane, kubekeeper vs kubectl 1.37 on the same state: two nodes
+ * Drain against a real control plane, kubekeeper vs kubectl of the same version (1.37, 1.35) on the same state: two nodes
  * prepared identically (test/support/drain-state.ts: DaemonSet pod, unmanaged pod, emptyDir pod,
  * a Deployment behind a PodDisruptionBudget computed by the real disruption controller, a pod that
  * never terminates), one drained by `kubekeeper node drain`, the other by `kubectl drain`, first
@@ -13,13 +13,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runKubekeeper, runProcess, type CliResult } from '../support/cli.js';
 import { check } from '../support/conformance.js';
-import { findControlPlanePeers, KUBERNETES_CASE, startControlPlane, type ControlPlane } from '../support/control-plane.js';
+import { findControlPlanePeers, kubernetesCase, NEWEST_KUBERNETES, startControlPlane, type ControlPlane } from '../support/control-plane.js';
 import { byRole, createDaemonSet, createDrainState, listPods, type PodInfo } from '../support/drain-state.js';
 import { kubeRequest } from '../support/kube-http.js';
 import { startNodeSimulator } from '../support/node-simulator.js';
+import { kubernetesVersions } from '../support/peers.js';
 
-const { peers, missing } = findControlPlanePeers();
-const case_ = (capability: string) => ({ ...KUBERNETES_CASE, capability });
 
 /** "[a, b, c]" -> sorted items (top-level commas only; pod lists inside an item stay). */
 function aggregateItems(text: string): string[] {
@@ -38,20 +37,32 @@ function normalise(r: CliResult, pods: readonly PodInfo[]): string[] {
   });
 }
 
+/**
+ * A known bug of an older kubectl that kubekeeper does not copy, undone on kubectl's side only:
+ * kubectl 1.35's refusal reads "cannot delete cannot delete Pods that declare no controller"
+ * (k8s.io/kubectl v0.35 pkg/drain/filters.go: its unmanagedFatal constant repeats the prefix
+ * that the error format adds; v0.37 dropped it from the constant).
+ */
+function undoKubectlQuirks(lines: string[]): string[] {
+  return lines.map((l) => l.replace('cannot delete cannot delete Pods that declare no controller', 'cannot delete Pods that declare no controller'));
+}
+
 async function drainBoth(cp: ControlPlane, args: readonly string[]): Promise<{ kk: CliResult; kubectl: CliResult }> {
   const kk = await runKubekeeper(['node', 'drain', 'kk-node', `--kubeconfig=${cp.kubeconfig}`, ...args], { timeoutMs: 90_000 });
   const kubectl = await cp.kubectl(['drain', 'kubectl-node', ...args], { timeoutMs: 90_000 });
   return { kk, kubectl };
 }
 
-test('kubernetes: node drain does what kubectl drain does on the same cluster state', async (t) => {
+for (const version of kubernetesVersions) test(`kubernetes ${version}: node drain does what kubectl drain does on the same cluster state`, async (t) => {
+  const { peers, missing } = findControlPlanePeers(version);
+  const case_ = (capability: string) => ({ ...kubernetesCase(version), capability });
   if (!peers) {
     await check(t, case_('drain = kubectl drain'), async () => undefined, missing);
     return;
   }
   const cp = await startControlPlane(peers);
   t.after(() => cp.stop());
-  const sim = await startNodeSimulator(cp.credentials(cp.user('node-simulator', ['system:masters'])), { nodes: ['kk-node', 'kubectl-node', 'spare'] });
+  const sim = await startNodeSimulator(cp.credentials(cp.user('node-simulator', ['system:masters'])), { nodes: ['kk-node', 'kubectl-node', 'spare'], kubeletVersion: `v${version}` });
   t.after(() => sim.stop());
   await createDaemonSet(cp);
   await createDrainState(cp, 'ns-kk', 'kk-node');
@@ -85,7 +96,7 @@ test('kubernetes: node drain does what kubectl drain does on the same cluster st
     assert.equal(kubectl.code, 1, kubectl.stderr);
     const pods = await listPods(cp);
     const a = normalise(kk, pods);
-    const b = normalise(kubectl, pods);
+    const b = undoKubectlQuirks(normalise(kubectl, pods));
     const refusal = (lines: string[]) => lines.find((l) => l.startsWith('error: unable to drain node'))?.replace(/"(kk|kubectl)-node"/, '"<node>"');
     assert.ok(refusal(a), a.join('\n'));
     assert.equal(refusal(a), refusal(b));
@@ -128,6 +139,8 @@ test('kubernetes: node drain does what kubectl drain does on the same cluster st
     assert.deepEqual(sim.errors, []);
   });
 
+  // The 429 retry until the budget allows takes ~8 s more; the newest minor only (CI time).
+  if (version !== NEWEST_KUBERNETES) return;
   await check(t, case_('drain retries the 429 and completes like kubectl once the budget allows'), async () => {
     // The never-terminating pods are force-deleted (as an operator would); only the budget's pods are left.
     for (const ns of ['ns-kk', 'ns-kubectl']) await cp.kubectlOk(['delete', 'pods', '-n', ns, '-l', 'role=stuck', '--grace-period=0', '--force']);

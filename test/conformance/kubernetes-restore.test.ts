@@ -5,7 +5,7 @@
  * the API server started on it. The pod is back (same UID), and a client that watched the delete
  * gets "410 Gone" (expired) when it resumes its watch, re-lists and sees the pod, instead of
  * silently missing events at reused revisions. A Secret encrypted at rest (aescbc) decrypts after
- * the restore.
+ * the restore. Run for every Kubernetes minor of the suite (1.37 and 1.35, each on its etcd).
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -13,20 +13,20 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { runKubekeeper } from '../support/cli.js';
 import { check } from '../support/conformance.js';
-import { findControlPlanePeers, KUBERNETES_CASE, startControlPlane } from '../support/control-plane.js';
+import { findControlPlanePeers, kubernetesCase, startControlPlane } from '../support/control-plane.js';
 import { etcdctlOk, freePort, startEtcd } from '../support/etcd.js';
 import { kubeOk, kubeWatch } from '../support/kube-http.js';
+import { kubernetesVersions } from '../support/peers.js';
 import { tempDir } from '../support/temp.js';
-
-const { peers, missing } = findControlPlanePeers();
 
 interface PodList {
   metadata: { resourceVersion: string };
   items: { metadata: { name: string; uid: string } }[];
 }
 
-test('kubernetes: seed scenario (snapshot, delete, restore, the pod is back)', async (t) => {
-  await check(t, { ...KUBERNETES_CASE, capability: 'seed scenario: snapshot save, restore, pod back, watch gets 410 and re-lists, aescbc Secret decrypts' }, async (st) => {
+for (const version of kubernetesVersions) test(`kubernetes ${version}: seed scenario (snapshot, delete, restore, the pod is back)`, async (t) => {
+  const { peers, missing } = findControlPlanePeers(version);
+  await check(t, { ...kubernetesCase(version), capability: 'seed scenario: snapshot save, restore, pod back, watch gets 410 and re-lists, aescbc Secret decrypts' }, async (st) => {
     if (!peers) throw new Error('unreachable');
     const encryptionConfig = [
       'apiVersion: apiserver.config.k8s.io/v1', 'kind: EncryptionConfiguration', 'resources:', '  - resources: [secrets]', '    providers:',

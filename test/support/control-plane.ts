@@ -1,6 +1,7 @@
 /**
- * A real Kubernetes control plane for tests: etcd 3.6 + kube-apiserver + kube-controller-manager
- * (the peers built by scripts/peers.sh) on 127.0.0.1 with free ports, in a 0700 temp dir, with a
+ * A real Kubernetes control plane for tests: etcd + kube-apiserver + kube-controller-manager of
+ * one Kubernetes version (the peers built by scripts/peers.sh: 1.37 on etcd 3.6, 1.35 on the etcd
+ * kubeadm pairs with it, 3.6) on 127.0.0.1 with free ports, in a 0700 temp dir, with a
  * PKI made by openssl (test/support/control-plane-pki.ts), service-account keys, client-cert
  * users (CN = user, O = groups; `admin` is in system:masters), an optional audit policy generated
  * by `kubekeeper audit policy` with the API server's own log rotation flags, and an optional
@@ -14,11 +15,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { etcdForKubernetes } from '../../src/k8s/versions/etcd-versions.js';
+import { parseVersion } from '../../src/k8s/versions/kube-version.js';
 import { runKubekeeper, runProcess, type CliResult } from './cli.js';
 import { generateControlPlanePki, writeKubeconfig, type ClientCert, type ControlPlanePki } from './control-plane-pki.js';
 import { freePort, startEtcd, type EtcdProcess } from './etcd.js';
 import { kubeRequest, type KubeCredentials } from './kube-http.js';
-import { findEtcd, findKubernetes, pinnedVersions, type KubernetesPeer } from './peers.js';
+import { etcdVersions, findEtcd, findKubernetes, pinnedVersions, type KubernetesPeer } from './peers.js';
 import { startProcess, waitUntil, type ManagedProcess } from './processes.js';
 
 /** SIGKILL follows SIGTERM after this long when the API server is stopped. */
@@ -235,15 +238,50 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
 }
 
 /** The case fields every Kubernetes conformance check shares (suite, peer, version). */
-export const KUBERNETES_CASE = { suite: 'kubernetes', peer: 'kube-apiserver', version: '1.37.2' } as const;
+export function kubernetesCase(version: string): { suite: 'kubernetes'; peer: 'kube-apiserver'; version: string } {
+  return { suite: 'kubernetes', peer: 'kube-apiserver', version };
+}
+
+/** The newest Kubernetes minor the suites cover (1.37), the default control plane. */
+export const NEWEST_KUBERNETES = pinnedVersions.KUBERNETES_137 as string;
+/** The oldest supported minor (1.35), run for the checks that matter for compatibility. */
+export const OLDEST_KUBERNETES = pinnedVersions.KUBERNETES_135 as string;
+
+/** The case of the newest minor, for the suites that run only there. */
+export const KUBERNETES_CASE = kubernetesCase(NEWEST_KUBERNETES);
 
 /**
- * The peers a control plane needs (etcd 3.6 and Kubernetes 1.37), or why they are missing
- * (a skip reason locally; findEtcd/findKubernetes throw in CI).
+ * Issue 16 §3 runs the newest minor's control plane on etcd 3.6 (kubeadm 1.37 would install 3.7;
+ * kube-apiserver 1.37 supports both): this keeps the 1.37 checks on the etcd they were proven on.
  */
-export function findControlPlanePeers(): { peers?: Pick<ControlPlaneOptions, 'etcdBinDir' | 'kubernetes'>; missing?: string } {
-  const etcd = findEtcd(pinnedVersions.ETCD_36 as string);
-  const kubernetes = findKubernetes();
+const ETCD_MINOR_OVERRIDE: Readonly<Record<string, string>> = { '1.37': '3.6' };
+
+/**
+ * The built etcd a control plane of Kubernetes `version` runs on: the minor kubeadm pairs with
+ * that release (src/k8s/versions/etcd-versions.ts: 1.35 -> 3.6.6-0, so our 3.6.17), unless
+ * overridden above; throws when no pinned etcd has that minor.
+ */
+export function etcdVersionFor(version: string): string {
+  const k = parseVersion(version);
+  if (!k) throw new Error(`not a Kubernetes version: ${version}`);
+  const kubeadm = etcdForKubernetes(k).version;
+  const minor = ETCD_MINOR_OVERRIDE[`${k.major}.${k.minor}`] ?? `${kubeadm.major}.${kubeadm.minor}`;
+  const etcd = etcdVersions.find((v) => v.startsWith(`${minor}.`));
+  if (!etcd) throw new Error(`no pinned etcd ${minor}.x (peers/versions.env) for Kubernetes ${version}`);
+  return etcd;
+}
+
+/** The peers of a control plane: Kubernetes and the etcd it runs on. */
+export type ControlPlanePeers = Pick<ControlPlaneOptions, 'etcdBinDir' | 'kubernetes'> & { etcdVersion: string };
+
+/**
+ * The peers a control plane of Kubernetes `version` needs (default the newest, 1.37, with etcd
+ * 3.6), or why they are missing (a skip reason locally; findEtcd/findKubernetes throw in CI).
+ */
+export function findControlPlanePeers(version = NEWEST_KUBERNETES): { peers?: ControlPlanePeers; missing?: string } {
+  const etcdVersion = etcdVersionFor(version);
+  const etcd = findEtcd(etcdVersion);
+  const kubernetes = findKubernetes(version);
   if (!etcd.peer || !kubernetes.peer) return { missing: [etcd.missing, kubernetes.missing].filter(Boolean).join('; ') };
-  return { peers: { etcdBinDir: etcd.peer.binDir, kubernetes: kubernetes.peer } };
+  return { peers: { etcdBinDir: etcd.peer.binDir, etcdVersion, kubernetes: kubernetes.peer } };
 }
