@@ -21,6 +21,14 @@ import { kubernetesVersions } from '../support/peers.js';
 import { waitUntil } from '../support/processes.js';
 
 
+/** The capabilities this file checks (the same names when the peers are missing and the checks are skipped). */
+const CAP = {
+  health: 'health reads the real /livez and /readyz and the Nodes',
+  frozen: 'health names the failed etcd checks and bounds the hanging lists when etcd is frozen',
+  plan: 'upgrade plan reads the real /version, kubelet and etcd member versions',
+  renew: 'certs renew apiserver; the restarted API server serves the new certificate, verified against the CA',
+} as const;
+
 /**
  * The one-minor upgrade each version's plan is checked for: the etcd target and kubekeeper's
  * warning about it. kubeadm's table (by hand): 1.38 is past it, so 1.37's 3.7.0-0 with kubeadm's
@@ -77,7 +85,7 @@ for (const version of kubernetesVersions) test(`kubernetes ${version}: health, u
   // certs renew is kubekeeper's own PKI code, and it and the frozen-etcd health check cost time: the newest minor only.
   const newest = version === NEWEST_KUBERNETES;
   if (!peers) {
-    for (const c of ['health = /livez, /readyz', 'upgrade plan', ...(newest ? ['health with etcd frozen', 'certs renew apiserver'] : [])]) await check(t, case_(c), async () => undefined, missing);
+    for (const c of [CAP.health, CAP.plan, ...(newest ? [CAP.frozen, CAP.renew] : [])]) await check(t, case_(c), async () => undefined, missing);
     return;
   }
   const next = NEXT_MINOR[version];
@@ -90,7 +98,7 @@ for (const version of kubernetesVersions) test(`kubernetes ${version}: health, u
   t.after(() => sim.stop());
   const kk = (args: string[]) => runKubekeeper([...args, `--kubeconfig=${cp.kubeconfig}`], { timeoutMs: 90_000 });
 
-  await check(t, case_('health reads the real /livez and /readyz and the Nodes'), async () => {
+  await check(t, case_(CAP.health), async () => {
     const r = await kk(['health', '-w', 'json']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const report = JSON.parse(r.stdout) as HealthJson;
@@ -107,7 +115,7 @@ for (const version of kubernetesVersions) test(`kubernetes ${version}: health, u
 
   // etcd frozen: ~15 s (the API server's probe, then the 10 s bound on the lists); the newest minor only (CI time).
   if (newest) {
-    await check(t, case_('health names the failed etcd checks and bounds the hanging lists when etcd is frozen'), async () => {
+    await check(t, case_(CAP.frozen), async () => {
       cp.etcd.kill('SIGSTOP');
       let r;
       try {
@@ -128,7 +136,7 @@ for (const version of kubernetesVersions) test(`kubernetes ${version}: health, u
     });
   }
 
-  await check(t, case_('upgrade plan reads the real /version, kubelet and etcd member versions'), async () => {
+  await check(t, case_(CAP.plan), async () => {
     const served = JSON.parse(await cp.kubectlOk(['get', '--raw', '/version'])) as { gitVersion: string };
     assert.equal(served.gitVersion, kubelet);
     const current = await kk(['upgrade', 'plan', '-w', 'json', '--etcd-endpoints', cp.etcd.clientUrl]);
@@ -154,7 +162,7 @@ for (const version of kubernetesVersions) test(`kubernetes ${version}: health, u
   });
 
   if (!newest) return;
-  await check(t, case_('certs renew apiserver; the restarted API server serves the new certificate, verified against the CA'), async () => {
+  await check(t, case_(CAP.renew), async () => {
     const before = openssl(['x509', '-in', cp.pki.apiserverCert, '-noout', '-serial']).replace('serial=', '');
     const sans = openssl(['x509', '-in', cp.pki.apiserverCert, '-noout', '-ext', 'subjectAltName']);
     const port = Number(new URL(cp.server).port);
