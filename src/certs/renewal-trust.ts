@@ -10,7 +10,11 @@
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../errors.js';
-import type { RenewalJournal } from './renewal-journal.js';
+
+/** The parts of a renewal journal's entries (renewal-journal.ts) that say where files go. */
+interface JournalTargets {
+  entries: readonly { target: string; staged: string; backup: string | null; mode: number; uid: number; gid: number }[];
+}
 
 /** The only places a journal may restore files to. */
 export interface RenewalTargets {
@@ -60,7 +64,7 @@ function targetProblem(target: string, allowed: RenewalTargets): string | undefi
  * file or kubeconfig, stages it beside its target and keeps its backup in the journal's folder,
  * with plain permission bits (no setuid, setgid or sticky).
  */
-export function assertJournalTargets(journal: RenewalJournal, file: string, allowed: RenewalTargets): void {
+export function assertJournalTargets(journal: JournalTargets, file: string, allowed: RenewalTargets): void {
   const folder = path.dirname(file);
   for (const e of journal.entries) {
     const target = typeof e.target === 'string' ? e.target : String(e.target);
