@@ -46,7 +46,7 @@ test('an unsigned manifest is never latest, refused by name unless allowUnsigned
   const reader = new BackupRepository(memory, { trust: { signers: [a.publicKey] } });
   assert.equal((await reader.resolve('latest')).name, 's1', 'the newer forged manifest is not latest');
   const listing = await reader.listBackups();
-  assert.deepEqual(listing.backups.map((b) => [b.name, b.status]), [['forged', 'unsigned'], ['s1', 'ok'], ['s0', 'ok']]);
+  assert.deepEqual(listing.backups.map((b) => [b.name, b.status]), [['forged', 'untrusted'], ['s1', 'ok'], ['s0', 'ok']]);
   assert.match(listing.backups[0]?.problems[0] ?? '', /manifest is unsigned \(legacy\): never latest/);
   await assert.rejects(reader.resolve('forged'), { code: 'backup-unsigned', message: /Refusing backup "forged": its manifest is unsigned \(legacy\)/ });
   const allowing = new BackupRepository(memory, { trust: { signers: [a.publicKey], allowUnsigned: true } });
@@ -65,7 +65,7 @@ test('a manifest altered after signing is refused, and rotation trusts two keys 
   await memory.remove(manifestHandle('s1'));
   await memory.save(manifestHandle('s1'), replayableBody(Buffer.from(signed.replace(/"revision": \d+/, '"revision": 999999'))));
   const reader = new BackupRepository(memory, { trust: { signers: [a.publicKey, b.publicKey] } });
-  assert.deepEqual((await reader.listBackups()).backups.map((x) => [x.name, x.status]), [['s2', 'ok'], ['forged', 'unsigned'], ['s1', 'unsigned'], ['s0', 'ok']]);
+  assert.deepEqual((await reader.listBackups()).backups.map((x) => [x.name, x.status]), [['s2', 'ok'], ['forged', 'untrusted'], ['s1', 'untrusted'], ['s0', 'ok']]);
   await assert.rejects(reader.resolve('s1'), { code: 'backup-unsigned', message: /signature does not verify/ });
 });
 
@@ -75,5 +75,17 @@ test('pruneBackups counts only signed backups for retention and leaves unsigned 
   const reader = new BackupRepository(memory, { trust: { signers: [a.publicKey] } });
   const result = await pruneBackups(reader, { policy: { keepLast: 1 }, now: new Date(t0 + 3 * HOUR), dryRun: true });
   assert.deepEqual(result.removedBackups, ['s0'], 'keep-last 1 keeps the newest signed backup, not the forgery');
-  assert.deepEqual(result.skipped.map((s) => [s.name, s.status]), [['forged', 'unsigned']]);
+  assert.deepEqual(result.skipped.map((s) => [s.name, s.status]), [['forged', 'untrusted']]);
+});
+
+test('a reader holding an identity refuses a manifest saying "encryption: none" unless allowUnencrypted, even with allowUnsigned', async () => {
+  const memory = new MemoryBackend();
+  await save(new BackupRepository(memory), 'plain', t0);
+  const reader = new BackupRepository(memory, { trust: { signers: [], expectEncrypted: true, allowUnsigned: true } });
+  await assert.rejects(reader.resolve('plain'), { code: 'backup-unencrypted', message: /Refusing backup "plain": its manifest says the backup is not encrypted, but an identity or passphrase was given/ });
+  await assert.rejects(reader.resolve('latest'), { code: 'backup-not-found' });
+  assert.deepEqual((await reader.listBackups()).backups.map((b) => [b.name, b.status]), [['plain', 'untrusted']]);
+  const allowing = new BackupRepository(memory, { trust: { signers: [], expectEncrypted: true, allowUnencrypted: true } });
+  assert.equal((await allowing.resolve('latest')).name, 'plain');
+  assert.equal((await new BackupRepository(memory).resolve('plain')).name, 'plain', 'a reader without a key reads it as before');
 });

@@ -85,13 +85,39 @@ export interface ManifestTrust {
   signers: readonly SignerPublicKey[];
   /** Read a manifest named explicitly even when no trusted signer signed it (--allow-unsigned). */
   allowUnsigned?: boolean;
+  /**
+   * The reader holds an identity or passphrase, so it expects encrypted backups: a manifest
+   * saying "encryption: none" is refused (it would hand the reader whatever data the writer
+   * chose) unless allowUnencrypted (--insecure-no-encryption given again at read time).
+   */
+  expectEncrypted?: boolean;
+  allowUnencrypted?: boolean;
 }
 
-/** A backup named explicitly whose manifest no trusted signer signed. */
-export class UnsignedManifestError extends AppError {
-  constructor(name: string, info: SignatureInfo) {
-    super('backup-unsigned', `Refusing backup "${name}": its manifest is ${describeSignature(info)}, not signed by a trusted signer`, {
-      hint: 'Check who wrote it ("kubekeeper backup list" shows each signature); to use it anyway, name it and pass --allow-unsigned',
+/** Why the signature does not satisfy `trust`, or undefined when it does (or no signer is trusted). */
+export function signatureProblem(signature: SignatureInfo, trust: ManifestTrust): string | undefined {
+  return trust.signers.length > 0 && signature.status !== 'signed' ? `manifest is ${describeSignature(signature)}` : undefined;
+}
+
+/** Why an unencrypted backup is refused to a reader holding a key, or undefined. */
+export function encryptionProblem(manifest: Manifest, trust: ManifestTrust): string | undefined {
+  return trust.expectEncrypted === true && trust.allowUnencrypted !== true && manifest.encryption.scheme === 'none'
+    ? 'manifest says the backup is not encrypted, but an identity or passphrase was given'
+    : undefined;
+}
+
+/** Why a reader with `trust` must not use this manifest unasked, or undefined when it may. */
+export function untrustedReason(manifest: Manifest, signature: SignatureInfo, trust: ManifestTrust): string | undefined {
+  return signatureProblem(signature, trust) ?? encryptionProblem(manifest, trust);
+}
+
+/** A backup named explicitly whose manifest is not trusted (untrustedReason). */
+export class UntrustedManifestError extends AppError {
+  constructor(name: string, reason: string, unencrypted: boolean) {
+    super(unencrypted ? 'backup-unencrypted' : 'backup-unsigned', `Refusing backup "${name}": its ${reason}${unencrypted ? '' : ', not signed by a trusted signer'}`, {
+      hint: unencrypted
+        ? 'A forged or tampered manifest? If it really was saved unencrypted, pass --insecure-no-encryption again to read it'
+        : 'Check who wrote it ("kubekeeper backup list" shows each signature); to use it anyway, name it and pass --allow-unsigned',
     });
   }
 }

@@ -4,9 +4,9 @@
  *   data/<name>.snapshot.db[.zst|.gz][.age]   the snapshot
  *   data/<name>.bundle.tar[.zst|.gz][.age]    the DR bundle (optional)
  * A backup is good only when its manifest parses and every object it names is stored with
- * the recorded size and, when the reader has trusted signers, a trusted signer signed its
- * manifest (manifest-signature.ts): an unsigned one is never "latest", never counted for
- * retention, and read by name only with allowUnsigned. Data objects without a manifest are
+ * the recorded size and the reader trusts it (manifest-signature.ts: signed by a trusted
+ * signer when the reader has any; encrypted when the reader holds an identity): an untrusted
+ * one is never "latest", never counted for retention, and read by name only when allowed. Data objects without a manifest are
  * orphans of interrupted saves.
  */
 import { AppError } from '../errors.js';
@@ -16,10 +16,10 @@ import { type Manifest, MAX_MANIFEST_BYTES, ManifestError, backupNameOfObject, e
 import { parseManifest } from './manifest-parse.js';
 import type { SigningKey } from '../crypto/index.js';
 import {
-  type ManifestTrust, type SignatureInfo, UnsignedManifestError, checkManifestSignature, describeSignature, encodeSignedManifest,
+  type ManifestTrust, type SignatureInfo, UntrustedManifestError, checkManifestSignature, encodeSignedManifest, encryptionProblem, signatureProblem, untrustedReason,
 } from './manifest-signature.js';
 
-export type BackupStatus = 'ok' | 'incomplete' | 'invalid' | 'unsigned';
+export type BackupStatus = 'ok' | 'incomplete' | 'invalid' | 'untrusted';
 
 export interface BackupEntry {
   name: string;
@@ -125,7 +125,11 @@ export class BackupRepository {
    */
   async readManifest(name: string, signal?: AbortSignal): Promise<Manifest> {
     const { manifest, signature } = await this.readSignedManifest(name, signal);
-    if (this.requiresSignatures && signature.status !== 'signed' && this.trust.allowUnsigned !== true) throw new UnsignedManifestError(name, signature);
+    const unsigned = signatureProblem(signature, this.trust);
+    if (unsigned !== undefined && this.trust.allowUnsigned !== true) throw new UntrustedManifestError(name, unsigned, false);
+    // --allow-unsigned lifts only the signature requirement, never the encryption one.
+    const unencrypted = encryptionProblem(manifest, this.trust);
+    if (unencrypted !== undefined) throw new UntrustedManifestError(name, unencrypted, true);
     return manifest;
   }
 
@@ -227,9 +231,10 @@ export class BackupRepository {
       else if (stored.sizeBytes !== object.sizeBytes) problems.push(`${object.role} object "${object.name}" has ${stored.sizeBytes} bytes, the manifest says ${object.sizeBytes}`);
     }
     const status = problems.length === 0 ? 'ok' : 'incomplete';
-    if (this.requiresSignatures && signature.status !== 'signed') {
-      problems.unshift(`manifest is ${describeSignature(signature)}: never latest, not counted for retention; use it by name with --allow-unsigned`);
-      return { name, status: status === 'ok' ? 'unsigned' : status, problems, manifest, signature };
+    const reason = untrustedReason(manifest, signature, this.trust);
+    if (reason !== undefined) {
+      problems.unshift(`${reason}: never latest, not counted for retention`);
+      return { name, status: status === 'ok' ? 'untrusted' : status, problems, manifest, signature };
     }
     return { name, status, problems, manifest, signature };
   }

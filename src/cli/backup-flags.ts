@@ -38,6 +38,9 @@ export const repoFlags = {
 export const identityFlags = {
   identity: { type: 'list', short: 'i', env: ['KUBEKEEPER_IDENTITY'], valueName: 'FILE', description: 'age identity file to decrypt with (repeatable)' },
   'passphrase-file': { type: 'string', env: ['KUBEKEEPER_PASSPHRASE_FILE'], valueName: 'FILE', description: 'File whose first line is the passphrase (or set KUBEKEEPER_PASSPHRASE)' },
+  'insecure-no-encryption': {
+    type: 'boolean', description: 'Accept a backup whose manifest says it is unencrypted although an identity or passphrase is given (refused otherwise: a forged manifest?)',
+  },
 } as const satisfies Record<string, FlagDef>;
 
 export const recipientFlags = {
@@ -61,14 +64,27 @@ function s3Overrides(flags: FlagValues<typeof repoFlags>): Partial<S3Config> {
   };
 }
 
-/** Opens --repo with the trusted signers and, for commands that write manifests, the signing key. */
+/** Flags some commands add to repoFlags: what openRepositoryFromFlags also reads when present. */
+interface RepoKeyFlags {
+  'signing-key'?: string;
+  identity?: readonly string[];
+  'passphrase-file'?: string;
+  'insecure-no-encryption'?: boolean;
+}
+
+/**
+ * Opens --repo with the trusted signers, for commands that write manifests the signing key,
+ * and for readers holding an identity or passphrase the refusal of unencrypted manifests.
+ */
 export async function openRepositoryFromFlags(
-  flags: FlagValues<typeof repoFlags> & { 'signing-key'?: string }, env: NodeJS.ProcessEnv, logger?: Logger,
+  flags: FlagValues<typeof repoFlags> & RepoKeyFlags, env: NodeJS.ProcessEnv, logger?: Logger,
 ): Promise<BackupRepository> {
   const signers: SignerPublicKey[] = [];
   for (const keyOrFile of flags['trusted-signer']) signers.push(...(await loadTrustedSigners(keyOrFile)));
   const signer: SigningKey | undefined = flags['signing-key'] ? await loadSigningKey(flags['signing-key']) : undefined;
-  return openBackupRepository(flags.repo, { s3: s3Overrides(flags), env, logger, signer, trust: { signers, allowUnsigned: flags['allow-unsigned'] } });
+  const expectEncrypted = (flags.identity?.length ?? 0) > 0 || flags['passphrase-file'] !== undefined || Boolean(env.KUBEKEEPER_PASSPHRASE);
+  const trust = { signers, allowUnsigned: flags['allow-unsigned'], expectEncrypted, allowUnencrypted: flags['insecure-no-encryption'] === true };
+  return openBackupRepository(flags.repo, { s3: s3Overrides(flags), env, logger, signer, trust });
 }
 
 /**

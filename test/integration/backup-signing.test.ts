@@ -54,9 +54,9 @@ test('backup list with --trusted-signer marks the forged manifest unsigned and t
   const r = await runKubekeeper(['backup', 'list', '--repo', repo, '--trusted-signer', signer, '-w', 'json']);
   assert.equal(r.code, 0, r.stderr);
   const listing = JSON.parse(r.stdout) as BackupListing;
-  assert.deepEqual(listing.backups.map((b) => [b.name, b.status, b.signature?.status]), [['forged', 'unsigned', 'unsigned'], ['real', 'ok', 'signed']]);
+  assert.deepEqual(listing.backups.map((b) => [b.name, b.status, b.signature?.status]), [['forged', 'untrusted', 'unsigned'], ['real', 'ok', 'signed']]);
   const table = await runKubekeeper(['backup', 'list', '--repo', repo, '--trusted-signer', signer]);
-  assert.match(table.stdout, /forged .*\| unsigned (?:.*)\| unsigned \(legacy\) +\|/);
+  assert.match(table.stdout, /forged .*\| untrusted .*\| unsigned \(legacy\) +\|/);
 });
 
 test('backup download latest takes the signed backup, and the forged one only by name with --allow-unsigned', async () => {
@@ -69,5 +69,17 @@ test('backup download latest takes the signed backup, and the forged one only by
   assert.match(forged.stderr, /--allow-unsigned/);
   assert.equal((await readdir(dir)).includes('forged.db'), false);
   const allowed = await runKubekeeper(['backup', 'download', 'forged', '-o', path.join(dir, 'forged.db'), '--repo', repo, '--trusted-signer', signer, '--allow-unsigned']);
+  assert.equal(allowed.code, 0, allowed.stderr);
+});
+
+test('backup download with an identity refuses a backup whose manifest says it is unencrypted unless --insecure-no-encryption is repeated', async () => {
+  const keyFile = path.join(dir, 'age.key');
+  const keygen = await runKubekeeper(['keygen', '-o', keyFile]);
+  assert.equal(keygen.code, 0, keygen.stderr);
+  const refused = await runKubekeeper(['backup', 'download', 'real', '-o', path.join(dir, 'plain.db'), '--repo', repo, '-i', keyFile]);
+  assert.equal(refused.code, 1, refused.stderr);
+  assert.match(refused.stderr, /Refusing backup "real": its manifest says the backup is not encrypted, but an identity or passphrase was given/);
+  assert.match(refused.stderr, /--insecure-no-encryption/);
+  const allowed = await runKubekeeper(['backup', 'download', 'real', '-o', path.join(dir, 'plain.db'), '--repo', repo, '-i', keyFile, '--insecure-no-encryption']);
   assert.equal(allowed.code, 0, allowed.stderr);
 });
