@@ -176,6 +176,9 @@ async function restoreAndCheck(
   const { signal } = options;
   const [clientPort, peerPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
   const name = 'drill';
+  // The throwaway PKI (~50 ms of signing) is made while the restore runs.
+  const tlsPromise = writeDrillTls(path.join(dir, 'tls'));
+  tlsPromise.catch(() => undefined);
   const report = await step('restore', async () => {
     const r = await restoreSnapshot({
       snapshotPath: local.path, dataDir: path.join(dir, 'data'), name, initialCluster: `${name}=${drillPeerUrl(peerPort)}`,
@@ -187,10 +190,14 @@ async function restoreAndCheck(
       durable: false,
     }, { signal });
     return { value: r, detail: `image sha256 equals the manifest's and the trailer; revision ${r.revision.before} -> ${r.revision.after}${r.revision.kubernetes ? ' (Kubernetes data)' : ''}` };
+  }).catch(async (err: unknown) => {
+    // Nothing may still be writing into the dir when the caller removes it.
+    await tlsPromise.catch(() => undefined);
+    throw err;
   });
   const countsPromise = startCount();
   const etcdStart = Date.now();
-  const tls = await writeDrillTls(path.join(dir, 'tls'));
+  const tls = await tlsPromise;
   const etcdPromise = startDrillEtcd({
     binary, name, dataDir: report.dataDir, tls, env: options.env, clientPort, peerPort, startTimeoutMs: options.startTimeoutMs, signal,
     onSpawn: (pid) => writeDrillMarker(dir, { ...ownMarker(report.dataDir), ...etcdIdentity(pid) }),
