@@ -35,7 +35,8 @@ export async function assertPrivate(p: string, kind: 'dir' | 'file', what: strin
   });
   if (!info) return;
   let why: string | undefined;
-  if (kind === 'dir' ? !info.isDirectory() : !info.isFile()) why = `is not a ${kind === 'dir' ? 'directory' : 'regular file'}`;
+  if (info.isSymbolicLink()) why = 'is a symbolic link (give the real path)';
+  else if (kind === 'dir' ? !info.isDirectory() : !info.isFile()) why = `is not a ${kind === 'dir' ? 'directory' : 'regular file'}`;
   else if (info.uid !== myUid()) why = `is owned by uid ${info.uid}, not by the user running kubekeeper (uid ${myUid()})`;
   else if ((info.mode & 0o022) !== 0) why = `has mode ${(info.mode & 0o777).toString(8)}: others can write to it`;
   if (why !== undefined) {
