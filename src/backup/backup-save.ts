@@ -197,7 +197,8 @@ async function claimManifest(repo: BackupRepository, manifest: Manifest, signal:
   // A store that ignores If-None-Match lets the last writer win: only the read-back tells.
   let stored: Manifest;
   try {
-    stored = await repo.readManifest(manifest.name, signal);
+    // Whatever the reader's trust policy (signers, encryption): only the object names matter here.
+    stored = (await repo.readSignedManifest(manifest.name, signal)).manifest;
   } catch (err) {
     throw writeError ?? err;
   }
