@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { type Compression, type Recipient, defaultCompression, recipientFingerprint } from '../crypto/index.js';
 import { AbortedError, AppError, throwIfAborted } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
-import { type BundleFile, MANIFEST_FORMAT, type BackupObject, type Manifest, isValidBackupName } from './manifest.js';
+import { type BundleFile, MANIFEST_FORMAT, type BackupObject, type Manifest, isValidBackupName, withoutContentHash } from './manifest.js';
 import { type BundleEntry, bundleTarStream, collectBundleEntries } from './bundle.js';
 import { rereadObject, storeObject } from './backup-object.js';
 import { type SnapshotDigest, progressTap, snapshotDigestTap } from './backup-digest.js';
@@ -125,7 +125,9 @@ export async function saveBackup(repo: BackupRepository, source: SnapshotSource,
   logger.log('info', 'backup.save.start', { name, location: repo.location, endpoint: info.endpoint, compression, encrypted, include: entries.length });
   try {
     if (entries.length > 0) {
-      const tar = progressTap(bundleTarStream(entries, (f) => files.push(f), signal), progress('bundle'), signal, 'Saving the bundle');
+      // An encrypted backup keeps file hashes inside the encrypted tar only: a hash of a small
+      // secret in the plaintext manifest would let a reader of the repository confirm guesses.
+      const tar = progressTap(bundleTarStream(entries, (f) => files.push(encrypted ? withoutContentHash(f) : f), signal), progress('bundle'), signal, 'Saving the bundle');
       objects.push(await storeObject(repo, 'bundle', name, tar, storeOptions));
     }
     const snapshotStarted = Date.now();
@@ -195,7 +197,8 @@ async function claimManifest(repo: BackupRepository, manifest: Manifest, signal:
   // A store that ignores If-None-Match lets the last writer win: only the read-back tells.
   let stored: Manifest;
   try {
-    stored = await repo.readManifest(manifest.name, signal);
+    // Whatever the reader's trust policy (signers, encryption): only the object names matter here.
+    stored = (await repo.readSignedManifest(manifest.name, signal)).manifest;
   } catch (err) {
     throw writeError ?? err;
   }

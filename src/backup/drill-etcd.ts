@@ -1,14 +1,18 @@
 /**
  * The throwaway etcd of a restore drill: the I/O edge that spawns a real etcd on 127.0.0.1
  * from a restored data dir, waits until it answers, and stops it by PID. Ports are picked
- * free at random; ETCD_* variables of the caller's environment are not passed on, because
- * etcd refuses a flag that an environment variable also sets.
+ * free at random. That etcd serves a copy of every Secret of the cluster, so its client and
+ * peer URLs speak mutual TLS with certificates made for this drill alone (certs/throwaway-pki:
+ * the CA key never leaves memory, so only this drill's client certificate is accepted), and it
+ * gets an allowlisted environment (child-env.ts): no KUBEKEEPER_*, AWS_* or ETCD_* variable
+ * (etcd also refuses a flag that an environment variable sets).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { access, constants } from 'node:fs/promises';
+import { access, constants, mkdir, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { childEnv } from '../child-env.js';
 import { AppError, throwIfAborted } from '../errors.js';
 import { type EtcdClient, connectEtcd } from '../etcd/index.js';
 
@@ -58,15 +62,54 @@ export async function findEtcdBinary(binary: string, env: NodeJS.ProcessEnv = pr
   });
 }
 
+/** The peer URL the drill etcd listens on (the restore records it in the member list). */
+export function drillPeerUrl(peerPort: number): string {
+  return `https://127.0.0.1:${peerPort}`;
+}
+
+/** PEM files of the drill's throwaway PKI, inside its private dir. */
+export interface DrillTlsFiles {
+  caFile: string;
+  serverCertFile: string;
+  serverKeyFile: string;
+  clientCertFile: string;
+  clientKeyFile: string;
+}
+
+/**
+ * Issues the drill's throwaway PKI and writes it (0600, in a new 0700 `dir`). No CA key is
+ * written: it is never extractable.
+ */
+export async function writeDrillTls(dir: string): Promise<DrillTlsFiles> {
+  // Loaded here, not at the top: only a drill needs the x509 library.
+  const { issueThrowawayPki } = await import('../certs/index.js');
+  const pki = await issueThrowawayPki({ name: 'kubekeeper-drill' });
+  await mkdir(dir, { mode: 0o700 });
+  const files: DrillTlsFiles = {
+    caFile: path.join(dir, 'ca.crt'), serverCertFile: path.join(dir, 'server.crt'), serverKeyFile: path.join(dir, 'server.key'),
+    clientCertFile: path.join(dir, 'client.crt'), clientKeyFile: path.join(dir, 'client.key'),
+  };
+  const contents: [string, string][] = [
+    [files.caFile, pki.caCertPem], [files.serverCertFile, pki.serverCertPem], [files.serverKeyFile, pki.serverKeyPem],
+    [files.clientCertFile, pki.clientCertPem], [files.clientKeyFile, pki.clientKeyPem],
+  ];
+  for (const [file, pem] of contents) await writeFile(file, pem, { mode: 0o600, flag: 'wx' });
+  return files;
+}
+
 export interface DrillEtcdOptions {
   binary: string;
   name: string;
   dataDir: string;
+  /** The throwaway PKI (writeDrillTls): client and peer URLs require its certificates. */
+  tls: DrillTlsFiles;
   clientPort: number;
   peerPort: number;
   quotaBackendBytes: number;
   /** Give up waiting for etcd to answer after this long. */
   startTimeoutMs: number;
+  /** The caller's environment; only its allowlisted part (child-env.ts) reaches etcd. */
+  env?: NodeJS.ProcessEnv;
   /** Called with etcd's PID right after it is spawned (the drill records it for reaping). */
   onSpawn?: (pid: number) => void;
   signal?: AbortSignal;
@@ -83,8 +126,9 @@ export interface DrillEtcd {
 
 /** Starts etcd and resolves once it answers Status; stops it again on any failure. */
 export async function startDrillEtcd(options: DrillEtcdOptions): Promise<DrillEtcd> {
-  const clientUrl = `http://127.0.0.1:${options.clientPort}`;
-  const peerUrl = `http://127.0.0.1:${options.peerPort}`;
+  const clientUrl = `https://127.0.0.1:${options.clientPort}`;
+  const peerUrl = drillPeerUrl(options.peerPort);
+  const { tls } = options;
   const args = [
     '--name', options.name, '--data-dir', options.dataDir,
     '--listen-client-urls', clientUrl, '--advertise-client-urls', clientUrl,
@@ -95,9 +139,10 @@ export async function startDrillEtcd(options: DrillEtcdOptions): Promise<DrillEt
     // leave it leaderless for up to a second after start-up even with ticks fast-forwarded.
     '--heartbeat-interval', String(HEARTBEAT_MS), '--election-timeout', String(ELECTION_TIMEOUT_MS),
     '--logger', 'zap', '--log-outputs', 'stderr', '--log-level', 'warn',
+    '--client-cert-auth', '--trusted-ca-file', tls.caFile, '--cert-file', tls.serverCertFile, '--key-file', tls.serverKeyFile,
+    '--peer-client-cert-auth', '--peer-trusted-ca-file', tls.caFile, '--peer-cert-file', tls.serverCertFile, '--peer-key-file', tls.serverKeyFile,
   ];
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ETCD_') && !k.startsWith('ETCDCTL_')));
-  const child = spawn(options.binary, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
+  const child = spawn(options.binary, args, { stdio: ['ignore', 'ignore', 'pipe'], env: childEnv(options.env ?? process.env) });
   running.add(child);
   if (child.pid !== undefined) options.onSpawn?.(child.pid);
   let log = '';
@@ -128,7 +173,9 @@ export async function startDrillEtcd(options: DrillEtcdOptions): Promise<DrillEt
       if (spawnError) throw failure(spawnError.message);
       if (child.exitCode !== null || child.signalCode !== null) throw failure(`etcd exited with ${child.exitCode ?? child.signalCode}`);
       if (Date.now() > deadline) throw failure(`no answer on ${clientUrl} after ${options.startTimeoutMs} ms`);
-      const client = await connectEtcd({ endpoints: [clientUrl], dialTimeoutMs: 1000, commandTimeoutMs: 5000 }, options.signal).catch(() => undefined);
+      const client = await connectEtcd({
+        endpoints: [clientUrl], caFile: tls.caFile, certFile: tls.clientCertFile, keyFile: tls.clientKeyFile, dialTimeoutMs: 1000, commandTimeoutMs: 5000,
+      }, options.signal).catch(() => undefined);
       if (client) {
         return { pid: child.pid as number, clientUrl, client, stop: async () => { client.close(); await stop(); } };
       }

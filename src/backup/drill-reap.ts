@@ -2,15 +2,23 @@
  * Leftovers of drills whose process died without cleaning up (SIGKILL, the OOM killer, a
  * reboot in the middle): a throwaway etcd still running, and a temp dir with a restored copy
  * of every Secret of the cluster. Each drill's temp dir ("kubekeeper-drill-*") holds a marker
- * with its owner's PID and start time and, once started, its etcd's PID. The next drill (the
- * daemon runs them on a schedule) reaps dirs whose owner is gone: it kills their etcd, but
- * only when /proc shows that process serving that very data dir (PIDs get reused), and
- * removes the dir. A dir of a live drill is never touched.
+ * with its owner's PID and start time and, once started, its etcd's PID, start time and
+ * executable. The next drill (the daemon runs them on a schedule) reaps dirs whose owner is
+ * gone: it removes the dir and kills its etcd, but only when /proc shows that very process
+ * (same start time, same executable, same uid as ours) serving that very data dir. A dir of a
+ * live drill is never touched.
+ *
+ * Markers are trusted only where nobody else can write: drill dirs live under a parent owned
+ * by the running uid that no other user can write to (drillParentDir), and a parent, drill dir
+ * or marker owned by another uid, or writable by group or others, is left alone. A local user
+ * can therefore neither make a root kubekeeper kill a process nor remove a tree of their choice.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { readdir, rm, stat } from 'node:fs/promises';
+import { lstatSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AppError } from '../errors.js';
 
 /** Prefix of every drill temp dir. */
 export const DRILL_DIR_PREFIX = 'kubekeeper-drill-';
@@ -27,6 +35,10 @@ export interface DrillMarker {
   ownerStart: string;
   dataDir: string;
   etcdPid?: number;
+  /** Start time of etcdPid (as ownerStart): a reused PID is not that etcd. */
+  etcdStart?: string;
+  /** /proc/<etcdPid>/exe right after the spawn: the program that really runs. */
+  etcdExe?: string;
 }
 
 export interface ReapedDrill {
@@ -67,23 +79,98 @@ export function ownMarker(dataDir: string): DrillMarker {
   return { ownerPid: process.pid, ownerStart: processStartTime(process.pid) ?? '', dataDir };
 }
 
+/** What identifies the drill etcd `pid` in its marker: start time and executable, read from /proc now. */
+export function etcdIdentity(pid: number): Pick<DrillMarker, 'etcdPid' | 'etcdStart' | 'etcdExe'> {
+  let etcdExe: string | undefined;
+  try {
+    etcdExe = readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    // already gone: nothing will ever match, so nothing is killed
+  }
+  const etcdStart = processStartTime(pid);
+  return { etcdPid: pid, ...(etcdStart !== undefined ? { etcdStart } : {}), ...(etcdExe !== undefined ? { etcdExe } : {}) };
+}
+
+const myUid = () => process.getuid?.() ?? -1;
+
+/** Why a file or dir cannot be trusted (owner, type, mode), or undefined when it can. */
+function untrusted(info: { uid: number; mode: number }, kind: 'dir' | 'file', isKind: boolean, forbiddenBits: number): string | undefined {
+  if (!isKind) return `not a ${kind === 'dir' ? 'directory' : 'regular file'}`;
+  if (info.uid !== myUid()) return `owned by uid ${info.uid}, not ${myUid()}`;
+  if ((info.mode & forbiddenBits) !== 0) return `mode ${(info.mode & 0o777).toString(8)} lets others write`;
+  return undefined;
+}
+
+/** Reads a marker only if it is a regular file of ours that nobody else can read or write, naming a data dir inside `dir`. */
 function readMarker(dir: string): DrillMarker | undefined {
   try {
-    const m = JSON.parse(readFileSync(path.join(dir, DRILL_MARKER), 'utf8')) as Partial<DrillMarker>;
+    const file = path.join(dir, DRILL_MARKER);
+    const info = lstatSync(file);
+    if (untrusted(info, 'file', info.isFile(), 0o077) !== undefined) return undefined;
+    const m = JSON.parse(readFileSync(file, 'utf8')) as Partial<DrillMarker>;
     if (typeof m.ownerPid !== 'number' || typeof m.ownerStart !== 'string' || typeof m.dataDir !== 'string') return undefined;
-    return { ownerPid: m.ownerPid, ownerStart: m.ownerStart, dataDir: m.dataDir, ...(typeof m.etcdPid === 'number' ? { etcdPid: m.etcdPid } : {}) };
+    if (path.dirname(m.dataDir) !== dir) return undefined;
+    const optional = {
+      ...(typeof m.etcdPid === 'number' ? { etcdPid: m.etcdPid } : {}),
+      ...(typeof m.etcdStart === 'string' ? { etcdStart: m.etcdStart } : {}),
+      ...(typeof m.etcdExe === 'string' ? { etcdExe: m.etcdExe } : {}),
+    };
+    return { ownerPid: m.ownerPid, ownerStart: m.ownerStart, dataDir: m.dataDir, ...optional };
   } catch {
     return undefined;
   }
 }
 
-/** True when process `pid` runs with `dataDir` as one of its arguments (our etcd, not a reused PID). */
-function servesDataDir(pid: number, dataDir: string): boolean {
+/** Real uid of process `pid` from /proc/<pid>/status. */
+function processUid(pid: number): number | undefined {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').includes(dataDir);
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('Uid:'));
+    return line ? Number(line.split(/\s+/)[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * True only when process `pid` is the etcd the marker recorded: same start time (not a reused
+ * PID), same executable, our uid, and `--data-dir` naming the marker's data dir.
+ */
+function isRecordedEtcd(marker: DrillMarker): boolean {
+  const pid = marker.etcdPid;
+  if (pid === undefined || marker.etcdStart === undefined || marker.etcdExe === undefined) return false;
+  try {
+    if (processStartTime(pid) !== marker.etcdStart || processUid(pid) !== myUid()) return false;
+    if (readlinkSync(`/proc/${pid}/exe`) !== marker.etcdExe) return false;
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0');
+    const at = args.indexOf('--data-dir');
+    return at >= 0 && args[at + 1] === marker.dataDir;
   } catch {
     return false;
   }
+}
+
+/**
+ * The parent of this uid's drill dirs: `workDir` when given, which must be a directory owned by
+ * the running uid that others cannot write to; otherwise "kubekeeper-drills-<uid>" in the OS
+ * temp dir, created 0700 (and refused when someone else created it first).
+ */
+export async function drillParentDir(workDir?: string): Promise<string> {
+  const dir = workDir ?? path.join(os.tmpdir(), `kubekeeper-drills-${myUid()}`);
+  if (workDir === undefined) {
+    await mkdir(dir, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
+  }
+  const info = await lstat(dir).catch(() => undefined);
+  const why = info ? untrusted(info, 'dir', info.isDirectory(), workDir === undefined ? 0o077 : 0o022) : 'missing';
+  if (why !== undefined) {
+    throw new AppError('drill-work-dir-unsafe', `Cannot run a restore drill in "${dir}": it is ${why}`, {
+      hint: workDir === undefined
+        ? `Remove "${dir}" (someone else may have planted it) or give a private --work-dir`
+        : 'Give a --work-dir owned by the user running kubekeeper that others cannot write to (chmod 0700)',
+    });
+  }
+  return dir;
 }
 
 async function killAndWait(pid: number): Promise<void> {
@@ -96,10 +183,16 @@ async function killAndWait(pid: number): Promise<void> {
   while (Date.now() < deadline && !processGone(pid)) await sleep(20);
 }
 
-/** Reaps the drill dirs under `parent` whose owner process is gone; see the file comment. */
+/**
+ * Reaps the drill dirs under `parent` whose owner process is gone; see the file comment. A
+ * parent or drill dir that is not ours alone is skipped, as is a dir with an untrusted marker
+ * (until it is old enough to count as unmarked: then the dir, ours, is removed, nothing killed).
+ */
 export async function reapStaleDrills(parent: string, now = Date.now()): Promise<ReapedDrill[]> {
   let names: string[];
   try {
+    const info = await lstat(parent);
+    if (untrusted(info, 'dir', info.isDirectory(), 0o022) !== undefined) return [];
     names = await readdir(parent);
   } catch {
     return [];
@@ -107,15 +200,16 @@ export async function reapStaleDrills(parent: string, now = Date.now()): Promise
   const reaped: ReapedDrill[] = [];
   for (const name of names.filter((n) => n.startsWith(DRILL_DIR_PREFIX)).sort()) {
     const dir = path.join(parent, name);
+    const info = await lstat(dir).catch(() => undefined);
+    if (!info || untrusted(info, 'dir', info.isDirectory(), 0o022) !== undefined) continue;
     const marker = readMarker(dir);
     if (!marker) {
-      const info = await stat(dir).catch(() => undefined);
-      if (!info?.isDirectory() || now - info.mtimeMs < UNMARKED_GRACE_MS) continue;
+      if (now - info.mtimeMs < UNMARKED_GRACE_MS) continue;
     } else if (processStartTime(marker.ownerPid) === marker.ownerStart) {
       continue; // a live drill
     }
     const result: ReapedDrill = { dir };
-    if (marker?.etcdPid !== undefined && servesDataDir(marker.etcdPid, marker.dataDir)) {
+    if (marker && isRecordedEtcd(marker) && marker.etcdPid !== undefined) {
       await killAndWait(marker.etcdPid);
       result.killedEtcdPid = marker.etcdPid;
     }

@@ -8,7 +8,8 @@
  *    sha256 against the trailer and the manifest; Kubernetes revision bump), what a
  *    disaster recovery would run, into a throwaway dir that is not fsynced (the db is
  *    still flushed behind the writer, which spares etcd's first commit that work);
- * 3. start a throwaway etcd on 127.0.0.1 from it (random free ports, fast raft ticks); the
+ * 3. start a throwaway etcd on 127.0.0.1 from it (random free ports, fast raft ticks, mutual
+ *    TLS on client and peer URLs with certificates made for this drill); the
  *    snapshot's live keys are counted offline on a worker thread meanwhile: etcd's start-up
  *    is mostly one busy thread, while the restore already keeps both cores of a small
  *    machine busy (its structure walk and the image hash);
@@ -20,7 +21,6 @@
  * A failed step ends the drill with its reason (`ok: false`); only a missing etcd binary, an
  * abort or a bug throw. The result never holds cluster data beyond key names the caller gave.
  */
-import os from 'node:os';
 import path from 'node:path';
 import type { Identity } from '../crypto/index.js';
 import { AppError } from '../errors.js';
@@ -28,8 +28,8 @@ import type { EtcdClient } from '../etcd/index.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { resolveBackupToLocalFile } from './backup-download.js';
 import { withTempDir } from './backup-spool.js';
-import { type DrillEtcd, findEtcdBinary, freeLoopbackPort, startDrillEtcd } from './drill-etcd.js';
-import { DRILL_DIR_PREFIX, type ReapedDrill, ownMarker, reapStaleDrills, writeDrillMarker } from './drill-reap.js';
+import { type DrillEtcd, drillPeerUrl, findEtcdBinary, freeLoopbackPort, startDrillEtcd, writeDrillTls } from './drill-etcd.js';
+import { DRILL_DIR_PREFIX, type ReapedDrill, drillParentDir, etcdIdentity, ownMarker, reapStaleDrills, writeDrillMarker } from './drill-reap.js';
 import { type KeyCounts, countLiveKeysOnWorker, prefixRangeEnd } from './drill-expect.js';
 import type { BackupRepository } from './repository.js';
 import { type SnapshotRestoreReport, restoreSnapshot } from './snapshot-restore.js';
@@ -51,7 +51,10 @@ export interface RestoreDrillOptions {
   etcdBinary: string;
   /** Keys that must be served; one ending in "/" is a prefix that must hold at least one key. */
   expectKeys: readonly string[];
-  /** Parent of the drill's temp dir (default the OS temp dir); needs about twice the snapshot size. */
+  /**
+   * Parent of the drill's temp dir, owned by the running uid and not writable by others
+   * (default "kubekeeper-drills-<uid>" in the OS temp dir, 0700); needs about twice the snapshot size.
+   */
   workDir?: string;
   /** How long etcd may take to answer after start. */
   startTimeoutMs: number;
@@ -111,12 +114,14 @@ export async function runRestoreDrill(repo: BackupRepository, options: RestoreDr
     if (!check.ok) throw new StepFailed(check.detail);
     return outcome.value;
   };
+  // Drill dirs live in a dir of ours alone: markers elsewhere could be planted by anyone.
+  const parent = await drillParentDir(options.workDir);
   // Leftovers of drills killed before their clean-up (their etcd, their copy of the data).
-  const reaped = await reapStaleDrills(options.workDir ?? os.tmpdir());
+  const reaped = await reapStaleDrills(parent);
   for (const r of reaped) logger.log('warn', 'drill.reaped', { dir: r.dir, ...(r.killedEtcdPid !== undefined ? { killedEtcdPid: r.killedEtcdPid } : {}) });
   if (reaped.length > 0) result.reaped = reaped;
   try {
-    await withTempDir(options.workDir, (dir) => {
+    await withTempDir(parent, (dir) => {
       writeDrillMarker(dir, ownMarker(path.join(dir, 'data')));
       return drill(repo, options, binary, dir, result, step);
     }, DRILL_DIR_PREFIX);
@@ -171,10 +176,13 @@ async function restoreAndCheck(
   const { signal } = options;
   const [clientPort, peerPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
   const name = 'drill';
+  // The throwaway PKI (~50 ms of signing) is made while the restore runs.
+  const tlsPromise = writeDrillTls(path.join(dir, 'tls'));
+  tlsPromise.catch(() => undefined);
   const report = await step('restore', async () => {
     const r = await restoreSnapshot({
-      snapshotPath: local.path, dataDir: path.join(dir, 'data'), name, initialCluster: `${name}=http://127.0.0.1:${peerPort}`,
-      initialClusterToken: 'kubekeeper-drill', initialAdvertisePeerUrls: [`http://127.0.0.1:${peerPort}`],
+      snapshotPath: local.path, dataDir: path.join(dir, 'data'), name, initialCluster: `${name}=${drillPeerUrl(peerPort)}`,
+      initialClusterToken: 'kubekeeper-drill', initialAdvertisePeerUrls: [drillPeerUrl(peerPort)],
       // Restore's verification hashes the image (the download did not) and requires the
       // manifest's hash as well as the trailer, before writing anything.
       skipHashCheck: false, expectedSha256: local.manifest.snapshot.dbSha256, markCompacted: false, dryRun: false,
@@ -182,12 +190,17 @@ async function restoreAndCheck(
       durable: false,
     }, { signal });
     return { value: r, detail: `image sha256 equals the manifest's and the trailer; revision ${r.revision.before} -> ${r.revision.after}${r.revision.kubernetes ? ' (Kubernetes data)' : ''}` };
+  }).catch(async (err: unknown) => {
+    // Nothing may still be writing into the dir when the caller removes it.
+    await tlsPromise.catch(() => undefined);
+    throw err;
   });
   const countsPromise = startCount();
   const etcdStart = Date.now();
+  const tls = await tlsPromise;
   const etcdPromise = startDrillEtcd({
-    binary, name, dataDir: report.dataDir, clientPort, peerPort, startTimeoutMs: options.startTimeoutMs, signal,
-    onSpawn: (pid) => writeDrillMarker(dir, { ...ownMarker(report.dataDir), etcdPid: pid }),
+    binary, name, dataDir: report.dataDir, tls, env: options.env, clientPort, peerPort, startTimeoutMs: options.startTimeoutMs, signal,
+    onSpawn: (pid) => writeDrillMarker(dir, { ...ownMarker(report.dataDir), ...etcdIdentity(pid) }),
     quotaBackendBytes: Math.max(2 * 1024 ** 3, 2 * local.sizeBytes),
   });
   let etcdStartMs = 0;

@@ -18,3 +18,7 @@ export { openBackupRepository, type OpenRepositoryOptions } from './repository-o
 export { saveSnapshot, type SaveSnapshotOptions, type SaveSnapshotResult } from './snapshot-save.js';
 export { checkWritableTarget, FileExistsError, fileWriteError, writeFileAtomic, type WriteFileAtomicOptions } from './atomic-file.js';
 export { runRestoreDrill, type DrillCheck, type DrillStep, type RestoreDrillOptions, type RestoreDrillResult } from './drill.js';
+export {
+  checkManifestSignature, describeSignature, encodeSignedManifest, untrustedReason, UntrustedManifestError,
+  type ManifestTrust, type SignatureInfo, type SignatureStatus,
+} from './manifest-signature.js';

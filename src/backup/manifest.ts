@@ -86,6 +86,12 @@ export class ManifestError extends AppError {
   }
 }
 
+/** A bundle entry without its content hash (for the plaintext manifest of an encrypted backup). */
+export function withoutContentHash(file: BundleFile): BundleFile {
+  const { sha256: _omitted, ...rest } = file;
+  return rest;
+}
+
 export function isValidBackupName(name: string): boolean {
   return BACKUP_NAME_PATTERN.test(name);
 }

@@ -4,15 +4,22 @@
  *   data/<name>.snapshot.db[.zst|.gz][.age]   the snapshot
  *   data/<name>.bundle.tar[.zst|.gz][.age]    the DR bundle (optional)
  * A backup is good only when its manifest parses and every object it names is stored with
- * the recorded size. Data objects without a manifest are orphans of interrupted saves.
+ * the recorded size and the reader trusts it (manifest-signature.ts: signed by a trusted
+ * signer when the reader has any; encrypted when the reader holds an identity): an untrusted
+ * one is never "latest", never counted for retention, and read by name only when allowed. Data objects without a manifest are
+ * orphans of interrupted saves.
  */
 import { AppError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { type Backend, type FileInfo, type Handle, StorageError, isNotFound, replayableBody } from '../storage/index.js';
 import { type Manifest, MAX_MANIFEST_BYTES, ManifestError, backupNameOfObject, encodeManifest, isValidBackupName } from './manifest.js';
 import { parseManifest } from './manifest-parse.js';
+import type { SigningKey } from '../crypto/index.js';
+import {
+  type ManifestTrust, type SignatureInfo, UntrustedManifestError, checkManifestSignature, encodeSignedManifest, encryptionProblem, signatureProblem, untrustedReason,
+} from './manifest-signature.js';
 
-export type BackupStatus = 'ok' | 'incomplete' | 'invalid';
+export type BackupStatus = 'ok' | 'incomplete' | 'invalid' | 'untrusted';
 
 export interface BackupEntry {
   name: string;
@@ -21,6 +28,8 @@ export interface BackupEntry {
   problems: string[];
   /** Present when the manifest parsed. */
   manifest?: Manifest;
+  /** Who signed the manifest, for the reader's trusted signers. */
+  signature?: SignatureInfo;
 }
 
 export interface OrphanObject {
@@ -82,18 +91,50 @@ async function readAll(stream: AsyncIterable<Uint8Array>, limit: number): Promis
   return Buffer.concat(parts);
 }
 
+export interface BackupRepositoryOptions {
+  logger?: Logger;
+  /** Signs every manifest written. */
+  signer?: SigningKey;
+  /** Trusted signers; without any, signatures are reported but not required. */
+  trust?: ManifestTrust;
+}
+
 export class BackupRepository {
   readonly logger: Logger;
-  constructor(readonly backend: Backend, options: { logger?: Logger } = {}) {
+  private readonly signer: SigningKey | undefined;
+  private readonly trust: ManifestTrust;
+  constructor(readonly backend: Backend, options: BackupRepositoryOptions = {}) {
     this.logger = options.logger ?? silentLogger;
+    this.signer = options.signer;
+    this.trust = options.trust ?? { signers: [] };
+  }
+
+  /** True when manifests count only if a trusted signer signed them. */
+  get requiresSignatures(): boolean {
+    return this.trust.signers.length > 0;
   }
 
   get location(): string {
     return this.backend.location;
   }
 
-  /** Reads and checks a manifest; BackupNotFoundError when there is none, ManifestError when it is bad. */
+  /**
+   * Reads and checks a manifest; BackupNotFoundError when there is none, ManifestError when it
+   * is bad, UnsignedManifestError when trusted signers are set, none signed it and
+   * allowUnsigned is not.
+   */
   async readManifest(name: string, signal?: AbortSignal): Promise<Manifest> {
+    const { manifest, signature } = await this.readSignedManifest(name, signal);
+    const unsigned = signatureProblem(signature, this.trust);
+    if (unsigned !== undefined && this.trust.allowUnsigned !== true) throw new UntrustedManifestError(name, unsigned, false);
+    // --allow-unsigned lifts only the signature requirement, never the encryption one.
+    const unencrypted = encryptionProblem(manifest, this.trust);
+    if (unencrypted !== undefined) throw new UntrustedManifestError(name, unencrypted, true);
+    return manifest;
+  }
+
+  /** The manifest and what its signature says, whatever it says. */
+  async readSignedManifest(name: string, signal?: AbortSignal): Promise<{ manifest: Manifest; signature: SignatureInfo }> {
     if (!isValidBackupName(name)) throw new BackupNotFoundError(name, this.location);
     let bytes: Uint8Array;
     try {
@@ -103,12 +144,13 @@ export class BackupRepository {
       if (err instanceof RangeError) throw new ManifestError(name, `larger than ${MAX_MANIFEST_BYTES} bytes`);
       throw err;
     }
-    return parseManifest(bytes, name);
+    return { manifest: parseManifest(bytes, name), signature: checkManifestSignature(bytes, this.trust.signers) };
   }
 
-  /** Stores a manifest; the body is replayable, so withRetry() may repeat it. */
+  /** Stores a manifest (signed when the repository has a signer); the body is replayable, so withRetry() may repeat it. */
   async writeManifest(manifest: Manifest, signal?: AbortSignal): Promise<void> {
-    await this.backend.save(manifestHandle(manifest.name), replayableBody(encodeManifest(manifest)), { signal });
+    const bytes = this.signer ? encodeSignedManifest(manifest, this.signer) : encodeManifest(manifest);
+    await this.backend.save(manifestHandle(manifest.name), replayableBody(bytes), { signal });
   }
 
   async hasManifest(name: string, signal?: AbortSignal): Promise<boolean> {
@@ -175,8 +217,9 @@ export class BackupRepository {
 
   private async entryFor(name: string, data: Map<string, FileInfo>, signal?: AbortSignal): Promise<BackupEntry> {
     let manifest: Manifest;
+    let signature: SignatureInfo;
     try {
-      manifest = await this.readManifest(name, signal);
+      ({ manifest, signature } = await this.readSignedManifest(name, signal));
     } catch (err) {
       if (!(err instanceof AppError) || err.code === 'aborted') throw err;
       return { name, status: 'invalid', problems: [err.message] };
@@ -187,7 +230,13 @@ export class BackupRepository {
       if (!stored) problems.push(`${object.role} object "${object.name}" is missing`);
       else if (stored.sizeBytes !== object.sizeBytes) problems.push(`${object.role} object "${object.name}" has ${stored.sizeBytes} bytes, the manifest says ${object.sizeBytes}`);
     }
-    return { name, status: problems.length === 0 ? 'ok' : 'incomplete', problems, manifest };
+    const status = problems.length === 0 ? 'ok' : 'incomplete';
+    const reason = untrustedReason(manifest, signature, this.trust);
+    if (reason !== undefined) {
+      problems.unshift(`${reason}: never latest, not counted for retention`);
+      return { name, status: status === 'ok' ? 'untrusted' : status, problems, manifest, signature };
+    }
+    return { name, status, problems, manifest, signature };
   }
 
   /**

@@ -25,3 +25,5 @@ export type { StaticPodRuntime, RestartStep, RestartStaticPodsOptions } from './
 export { createCrictlRuntime } from './crictl-runtime.js';
 export { planCaRotation, KUBEADM_ROTATABLE_CAS } from './rotate-ca-plan.js';
 export type { CaRotationPlan, RotationStep, RotationPhase } from './rotate-ca-plan.js';
+export { issueThrowawayPki } from './throwaway-pki.js';
+export type { ThrowawayPki, ThrowawayPkiOptions } from './throwaway-pki.js';

@@ -7,11 +7,13 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { PkiInventory } from './inventory.js';
-import { readPki, DEFAULT_KUBECONFIG_DIR, type ReadPkiOptions } from './read-pki.js';
+import { detectLayout, readPki, DEFAULT_KUBECONFIG_DIR, type ReadPkiOptions } from './read-pki.js';
 import { executeRenewal, type RenewalResult, type RenewHooks } from './renew.js';
 import { findUnfinishedJournals, recoverUnfinished } from './renewal-journal.js';
 import { acquireRenewalLock, LOCK_FILE } from './renewal-lock.js';
 import { planRenewal, type RenewalPlan } from './renewal-plan.js';
+import { assertPrivate } from './renewal-trust.js';
+import { listDir } from './source-file.js';
 import type { StaticPodName } from './static-pod-names.js';
 import {
   PARKED_MANIFESTS_DIR, recoverParkedManifests, restartStaticPods, type RestartStep, type StaticPodRuntime,
@@ -75,10 +77,15 @@ export async function renewCertificates(options: RenewCertificatesOptions): Prom
     return { ...common, inventory, plan, dryRun: true, unfinished: await findUnfinishedJournals(backupRoot) };
   }
   await mkdir(backupRoot, { recursive: true, mode: 0o700 });
+  // Journals and parked manifests found here are acted on as root: only ours may be trusted.
+  await assertPrivate(backupRoot, 'dir', 'backup dir');
   const release = await acquireRenewalLock(path.join(backupRoot, LOCK_FILE));
   try {
+    await assertPrivate(parkDir, 'dir', 'parked manifests dir', true);
+    for (const name of (await listDir(parkDir)).filter((n) => n.endsWith('.yaml'))) await assertPrivate(path.join(parkDir, name), 'file', 'parked manifest');
     const restoredManifests = options.manifestsDir ? await recoverParkedManifests(parkDir, options.manifestsDir) : [];
-    const recovered = await recoverUnfinished(backupRoot);
+    const { pkiDir } = await detectLayout(options.pkiDir);
+    const recovered = await recoverUnfinished(backupRoot, { pkiDir, kubeconfigDir: options.kubeconfigDir ?? DEFAULT_KUBECONFIG_DIR });
     const inventory = await readPki(options);
     const plan = planRenewal(inventory, request);
     const result = plan.items.some((i) => i.action === 'renew')

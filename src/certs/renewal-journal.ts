@@ -13,6 +13,7 @@ import { readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError, messageOf } from '../errors.js';
 import { fsyncPath, replaceFileAtomic } from '../replace-file.js';
+import { assertJournalTargets, assertPrivate, type RenewalTargets } from './renewal-trust.js';
 import { listDir, readSourceFile } from './source-file.js';
 
 export const JOURNAL_FILE = 'journal.json';
@@ -102,10 +103,17 @@ export async function journalState(journal: RenewalJournal): Promise<'new' | 'ol
 /**
  * Finishes an interrupted renewal: forward when it had passed the commit point, back
  * otherwise (or when forward fails). Returns which way it went. Throws when the files end
- * up neither all-old nor all-new, naming the backup folder to restore from.
+ * up neither all-old nor all-new, naming the backup folder to restore from. With `allowed`,
+ * the journal (a file left on disk by an earlier run) is first checked: its folder and file
+ * must be ours alone and its targets PKI files or kubeconfigs (renewal-trust.ts).
  */
-export async function recoverJournal(file: string): Promise<'completed' | 'rolled-back'> {
+export async function recoverJournal(file: string, allowed?: RenewalTargets): Promise<'completed' | 'rolled-back'> {
+  if (allowed) {
+    await assertPrivate(path.dirname(file), 'dir', 'renewal backup folder');
+    await assertPrivate(file, 'file', 'renewal journal');
+  }
   const journal = await readJournal(file);
+  if (allowed) assertJournalTargets(journal, file, allowed);
   let outcome: 'completed' | 'rolled-back' = 'rolled-back';
   if (journal.phase === 'swapping') {
     try {
@@ -129,12 +137,15 @@ export async function recoverJournal(file: string): Promise<'completed' | 'rolle
   return outcome;
 }
 
-/** Recovers every unfinished journal under `backupRoot`; returns what happened to each. */
-export async function recoverUnfinished(backupRoot: string): Promise<{ journal: string; outcome: 'completed' | 'rolled-back' }[]> {
+/**
+ * Recovers every unfinished journal under `backupRoot`, each restoring only into `allowed`;
+ * returns what happened to each.
+ */
+export async function recoverUnfinished(backupRoot: string, allowed: RenewalTargets): Promise<{ journal: string; outcome: 'completed' | 'rolled-back' }[]> {
   const out = [];
   for (const journal of await findUnfinishedJournals(backupRoot)) {
     try {
-      out.push({ journal, outcome: await recoverJournal(journal) });
+      out.push({ journal, outcome: await recoverJournal(journal, allowed) });
     } catch (err) {
       if (err instanceof AppError) throw err;
       throw new AppError('certs-recovery-failed', `Cannot finish the interrupted renewal "${journal}": ${messageOf(err)}`, { cause: err });

@@ -4,6 +4,7 @@
  * daemon builds the same options from its config file.
  */
 import { type BackupKeySources, type BackupRepository, loadBackupIdentities, openBackupRepository, withBackupSnapshot } from '../backup/index.js';
+import { type SignerPublicKey, type SigningKey, loadSigningKey, loadTrustedSigners } from '../crypto/index.js';
 import { UsageError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { DEFAULT_REPOSITORY, type S3Config } from '../storage/index.js';
@@ -27,17 +28,26 @@ export const repoFlags = {
     type: 'duration', env: ['KUBEKEEPER_S3_TIMEOUT'], valueName: 'DURATION',
     description: 'Bound of each S3 request: connect, first byte, every idle gap (default 60s; 3 attempts per request)',
   },
+  'trusted-signer': {
+    type: 'list', env: ['KUBEKEEPER_TRUSTED_SIGNERS'], valueName: 'KKSIGN1...|FILE',
+    description: 'Trust manifests signed by this key (repeatable; a file of keys). With any, unsigned backups are never latest, never counted for retention, and need --allow-unsigned',
+  },
+  'allow-unsigned': { type: 'boolean', description: 'Use a backup named explicitly even though no trusted signer signed its manifest' },
 } as const satisfies Record<string, FlagDef>;
 
 export const identityFlags = {
   identity: { type: 'list', short: 'i', env: ['KUBEKEEPER_IDENTITY'], valueName: 'FILE', description: 'age identity file to decrypt with (repeatable)' },
   'passphrase-file': { type: 'string', env: ['KUBEKEEPER_PASSPHRASE_FILE'], valueName: 'FILE', description: 'File whose first line is the passphrase (or set KUBEKEEPER_PASSPHRASE)' },
+  'insecure-no-encryption': {
+    type: 'boolean', description: 'Accept a backup whose manifest says it is unencrypted although an identity or passphrase is given (refused otherwise: a forged manifest?)',
+  },
 } as const satisfies Record<string, FlagDef>;
 
 export const recipientFlags = {
   recipient: { type: 'list', short: 'r', env: ['KUBEKEEPER_RECIPIENTS'], valueName: 'AGE1...|FILE', description: 'Encrypt to this age recipient or recipients file (repeatable)' },
   'passphrase-file': identityFlags['passphrase-file'],
   'insecure-no-encryption': { type: 'boolean', description: 'Store the backup unencrypted (it holds every Secret of the cluster)' },
+  'signing-key': { type: 'string', env: ['KUBEKEEPER_SIGNING_KEY'], valueName: 'FILE', description: 'Sign the manifest with this key (made by "kubekeeper keygen --signing -o FILE")' },
 } as const satisfies Record<string, FlagDef>;
 
 /** S3 settings given on the command line; unset ones fall back to the URL and env. */
@@ -54,8 +64,27 @@ function s3Overrides(flags: FlagValues<typeof repoFlags>): Partial<S3Config> {
   };
 }
 
-export function openRepositoryFromFlags(flags: FlagValues<typeof repoFlags>, env: NodeJS.ProcessEnv, logger?: Logger): Promise<BackupRepository> {
-  return openBackupRepository(flags.repo, { s3: s3Overrides(flags), env, logger });
+/** Flags some commands add to repoFlags: what openRepositoryFromFlags also reads when present. */
+interface RepoKeyFlags {
+  'signing-key'?: string;
+  identity?: readonly string[];
+  'passphrase-file'?: string;
+  'insecure-no-encryption'?: boolean;
+}
+
+/**
+ * Opens --repo with the trusted signers, for commands that write manifests the signing key,
+ * and for readers holding an identity or passphrase the refusal of unencrypted manifests.
+ */
+export async function openRepositoryFromFlags(
+  flags: FlagValues<typeof repoFlags> & RepoKeyFlags, env: NodeJS.ProcessEnv, logger?: Logger,
+): Promise<BackupRepository> {
+  const signers: SignerPublicKey[] = [];
+  for (const keyOrFile of flags['trusted-signer']) signers.push(...(await loadTrustedSigners(keyOrFile)));
+  const signer: SigningKey | undefined = flags['signing-key'] ? await loadSigningKey(flags['signing-key']) : undefined;
+  const expectEncrypted = (flags.identity?.length ?? 0) > 0 || flags['passphrase-file'] !== undefined || Boolean(env.KUBEKEEPER_PASSPHRASE);
+  const trust = { signers, allowUnsigned: flags['allow-unsigned'], expectEncrypted, allowUnencrypted: flags['insecure-no-encryption'] === true };
+  return openBackupRepository(flags.repo, { s3: s3Overrides(flags), env, logger, signer, trust });
 }
 
 /**

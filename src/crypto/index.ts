@@ -19,3 +19,6 @@ export {
   canDecompressIntoFd, compressStream, COMPRESSIONS, decompressIntoFd, decompressStream, defaultCompression, GZIP_LEVEL, zstdAvailable, zstdEngine, type Compression,
   type CompressOptions,
 } from './compression.js';
+export {
+  createSigningKeyFile, generateSigningKey, loadSigningKey, loadTrustedSigners, parseSignerPublicKey, parseSigningKeyFile, SignerPublicKey, SigningKey,
+} from './signing.js';

@@ -12,3 +12,4 @@ export { liveEtcdKeys, prefixEnd, LIVE_PAGE_KEYS } from './live-etcd-keys.js';
 export { decodeBySchema } from './decode-schema.js';
 export { kindMessageKey, messageSchema, schemaCoverage, type FieldSchema, type MessageSchema } from './k8s-schema.js';
 export { K8S_SCHEMA_VERSION } from './k8s-schema.generated.js';
+export { foreignContent, isDemoObject, DEMO_MAX_KEYS } from './demo-guard.js';

@@ -28,7 +28,9 @@ export interface SampleApp {
   annotations?: Record<string, string>;
 }
 
-const CREATED = '2026-01-15T09:30:00Z';
+/** creationTimestamp of every sample object (demo-guard.ts recognises them by it). */
+export const SAMPLE_CREATED = '2026-01-15T09:30:00Z';
+const CREATED = SAMPLE_CREATED;
 
 /** A stable UUID-shaped uid derived from the object's identity. */
 export function sampleUid(...parts: string[]): string {

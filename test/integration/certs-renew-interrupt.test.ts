@@ -85,7 +85,7 @@ test('a renewal killed while staging is rolled back by the next run, leaving onl
   const journal = await readJournal(journalFile);
   assert.equal(journal.phase, 'staging');
   assert.ok(journal.entries.some((e) => existsSync(e.staged)), 'staged files were left behind');
-  assert.deepEqual(await recoverUnfinished(options.backupRoot as string), [{ journal: journalFile, outcome: 'rolled-back' }]);
+  assert.deepEqual(await recoverUnfinished(options.backupRoot as string, { pkiDir: pki.pkiDir, kubeconfigDir: pki.kubeconfigDir }), [{ journal: journalFile, outcome: 'rolled-back' }]);
   assert.equal(await journalState(journal), 'old');
   assert.deepEqual(treeFingerprint(pki.pkiDir), pkiBefore);
 });

@@ -24,7 +24,7 @@ export default defineCommand({
     'etcd-binary': { type: 'string', default: 'etcd', valueName: 'PATH', description: 'The etcd to start (looked up in PATH without a slash)' },
     'expect-key': { type: 'list', valueName: 'KEY', description: 'A key the restored etcd must serve; "PREFIX/" needs at least one key under it (repeatable)' },
     'start-timeout': { type: 'duration', default: 120_000, description: 'How long etcd may take to answer' },
-    'work-dir': { type: 'string', valueName: 'DIR', description: 'Where the backup is restored (default the temp dir; needs about twice its size)' },
+    'work-dir': { type: 'string', valueName: 'DIR', description: 'Where the backup is restored: a dir of the user running kubekeeper that others cannot write to (default <temp dir>/kubekeeper-drills-<uid>, 0700; needs about twice the backup size)' },
     'write-out': writeOutFlag(FORMATS, 'text'),
   },
   details: [

@@ -2,8 +2,11 @@
  * `kubekeeper keygen [-o FILE]`: creates an age X25519 identity, like age-keygen. With -o the
  * identity goes to FILE (mode 0600, never overwritten) and the recipient to stdout; without
  * it, the identity file text goes to stdout. The age CLI reads the result (`age -d -i FILE`).
+ * `--signing -o FILE` instead creates a manifest signing key (ed25519) and prints the public
+ * key that readers list as a trusted signer.
  */
-import { createIdentityFile, formatIdentityFile, generateIdentity, parseRecipient, recipientFingerprint } from '../../crypto/index.js';
+import { createIdentityFile, createSigningKeyFile, formatIdentityFile, generateIdentity, parseRecipient, recipientFingerprint } from '../../crypto/index.js';
+import { UsageError } from '../../errors.js';
 import { defineCommand, writeOutFlag } from '../command.js';
 
 export default defineCommand({
@@ -13,6 +16,7 @@ export default defineCommand({
   maxArgs: 0,
   flags: {
     output: { type: 'string', short: 'o', valueName: 'FILE', description: 'Write the identity to FILE (mode 0600; an existing file is never overwritten)' },
+    signing: { type: 'boolean', description: 'Create a manifest signing key instead (needs -o); readers trust its public key with --trusted-signer' },
     'write-out': writeOutFlag(['text', 'json'], 'text'),
   },
   details: [
@@ -23,10 +27,18 @@ export default defineCommand({
     'Examples:',
     '  kubekeeper keygen -o /root/kubekeeper-backup.key',
     '  kubekeeper keygen > key.txt        (the secret key goes to stdout)',
+    '  kubekeeper keygen --signing -o /root/kubekeeper-signing.key   (then: backup save --signing-key FILE,',
+    '                                     and readers: --trusted-signer kksign1...)',
   ].join('\n'),
   async run({ flags, io }) {
     const json = flags['write-out'] === 'json';
     const file = flags.output;
+    if (flags.signing) {
+      if (file === undefined) throw new UsageError('--signing needs -o FILE: a signing key is never printed', 'Run "kubekeeper keygen --signing -o FILE"');
+      const publicKey = await createSigningKeyFile(file);
+      io.stdout.write(json ? `${JSON.stringify({ signer: publicKey.toString(), keyId: publicKey.keyId(), signingKeyFile: file })}\n` : `Signer public key: ${publicKey.toString()}\n`);
+      return;
+    }
     if (file !== undefined) {
       const { recipient } = await createIdentityFile(file);
       const fingerprint = recipientFingerprint(parseRecipient(recipient));

@@ -45,7 +45,7 @@ export default defineCommand({
   flags: {
     ...kubeFlags,
     to: { type: 'string', valueName: 'VERSION', description: 'Kubernetes version the node\'s kubelet must report afterwards (required)' },
-    exec: { type: 'string', valueName: 'COMMAND', description: 'Shell command that upgrades the node (required); gets KUBEKEEPER_NODE and KUBEKEEPER_TARGET_VERSION' },
+    exec: { type: 'string', valueName: 'COMMAND', description: 'Shell command that upgrades the node (required); gets KUBEKEEPER_NODE and KUBEKEEPER_TARGET_VERSION, and of kubekeeper\'s environment only PATH, HOME, locale, TZ, KUBECONFIG, SSH_AUTH_SOCK, USER, LOGNAME, SHELL, TERM' },
     'backup-dir': { type: 'string', valueName: 'DIR', description: 'Where the pre-upgrade etcd snapshot goes (control-plane nodes)' },
     'ready-timeout': { type: 'duration', default: 10 * 60_000, description: 'How long to wait for the node to come back Ready with the new kubelet' },
     'state-dir': { type: 'string', valueName: 'DIR', description: 'Where progress is recorded (default: ~/.kubekeeper/state)' },
@@ -74,7 +74,7 @@ export default defineCommand({
     await upgradeNode({
       api: client,
       takeBackup: (sig) => takeVerifiedBackup(etcdOptions, flags['backup-dir'], node, sig),
-      runCommand: (command, env, sig) => runShellCommand(command, { env: { ...io.env, ...env }, stdout: io.stdout, stderr: io.stderr, signal: sig }),
+      runCommand: (command, env, sig) => runShellCommand(command, { env: io.env, set: env, stdout: io.stdout, stderr: io.stderr, signal: sig }),
       checkHealth: async (sig) => {
         const etcd = etcdOptions ? etcdHealthSource(etcdOptions, sig) : undefined;
         try {

@@ -24,7 +24,7 @@ const manifest: Manifest = {
 
 const listing: BackupListing = {
   backups: [
-    { name: manifest.name, status: 'ok', problems: [], manifest },
+    { name: manifest.name, status: 'ok', problems: [], manifest, signature: { status: 'unsigned' } },
     { name: 'broken', status: 'invalid', problems: ['Manifest of backup "broken" is invalid: not JSON'] },
   ],
   orphans: [{ name: 'half.snapshot.db.gz.age', backupName: 'half', sizeBytes: 2048 }],
@@ -32,12 +32,12 @@ const listing: BackupListing = {
 
 test('renderBackupList draws a table, then the problems and the orphan count', () => {
   assert.equal(renderBackupList('/var/backups/kubekeeper', listing, 'table'), [
-    '+-----------------------+---------------------+---------+----------+-----------+----------+------------------+------------+--------+',
-    '|         NAME          |    CREATED (UTC)    | STATUS  | SNAPSHOT |  STORED   | REVISION |    CLUSTER ID    | ENCRYPTION | BUNDLE |',
-    '+-----------------------+---------------------+---------+----------+-----------+----------+------------------+------------+--------+',
-    '| etcd-20240510T120000Z | 2024-05-10 12:00:00 | ok      | 2.0 MiB  | 516.0 KiB | 1234     | cdf818194e3a8c32 | age (1)    | yes    |',
-    '| broken                | -                   | invalid | -        | -         | -        | -                | -          | -      |',
-    '+-----------------------+---------------------+---------+----------+-----------+----------+------------------+------------+--------+',
+    '+-----------------------+---------------------+---------+----------+-----------+----------+------------------+------------+--------+-------------------+',
+    '|         NAME          |    CREATED (UTC)    | STATUS  | SNAPSHOT |  STORED   | REVISION |    CLUSTER ID    | ENCRYPTION | BUNDLE |     SIGNATURE     |',
+    '+-----------------------+---------------------+---------+----------+-----------+----------+------------------+------------+--------+-------------------+',
+    '| etcd-20240510T120000Z | 2024-05-10 12:00:00 | ok      | 2.0 MiB  | 516.0 KiB | 1234     | cdf818194e3a8c32 | age (1)    | yes    | unsigned (legacy) |',
+    '| broken                | -                   | invalid | -        | -         | -        | -                | -          | -      | -                 |',
+    '+-----------------------+---------------------+---------+----------+-----------+----------+------------------+------------+--------+-------------------+',
     'broken: invalid: Manifest of backup "broken" is invalid: not JSON',
     '1 data object(s) without a manifest (2.0 KiB, interrupted saves; not backups): "kubekeeper backup prune" removes them after 24h',
     '',
@@ -52,7 +52,7 @@ test('renderBackupList says so when the repository is empty, and gives JSON for 
 });
 
 test('renderBackupShow lists cluster, keys, objects and bundle files', () => {
-  const out = renderBackupShow({ name: manifest.name, status: 'ok', problems: [], manifest }, 'text');
+  const out = renderBackupShow({ name: manifest.name, status: 'ok', problems: [], manifest, signature: { status: 'unsigned' } }, 'text');
   assert.match(out, /^Name: {10}etcd-20240510T120000Z$/m);
   assert.match(out, /^Member: {8}8e9e05c52164694d \(cp1\) at https:\/\/10\.0\.0\.1:2379$/m);
   assert.match(out, /^Encryption: {4}age, recipients 0123456789abcdef$/m);

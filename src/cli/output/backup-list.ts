@@ -2,7 +2,7 @@
  * `backup list` and `backup show` output: a table (etcdctl style) or JSON for scripts.
  * Times are UTC; sizes in IEC units in tables and exact bytes in JSON.
  */
-import type { BackupEntry, BackupListing, Manifest } from '../../backup/index.js';
+import { type BackupEntry, type BackupListing, type Manifest, describeSignature } from '../../backup/index.js';
 import { formatIecBytes } from './progress.js';
 import { renderTable } from './table.js';
 
@@ -43,11 +43,11 @@ export function renderBackupList(location: string, listing: BackupListing, forma
   const rows = listing.backups.map((b) => {
     const m = b.manifest;
     return m
-      ? [b.name, formatTime(m.createdAt), b.status, formatIecBytes(m.snapshot.sizeBytes), formatIecBytes(storedBytes(m)), String(m.cluster.revision), m.cluster.clusterId, encryptionLabel(m), m.bundle ? 'yes' : 'no']
-      : [b.name, '-', b.status, '-', '-', '-', '-', '-', '-'];
+      ? [b.name, formatTime(m.createdAt), b.status, formatIecBytes(m.snapshot.sizeBytes), formatIecBytes(storedBytes(m)), String(m.cluster.revision), m.cluster.clusterId, encryptionLabel(m), m.bundle ? 'yes' : 'no', b.signature ? describeSignature(b.signature) : '-']
+      : [b.name, '-', b.status, '-', '-', '-', '-', '-', '-', '-'];
   });
   let out = rows.length === 0 ? `No backups in "${location}"\n`
-    : renderTable(['name', 'created (utc)', 'status', 'snapshot', 'stored', 'revision', 'cluster id', 'encryption', 'bundle'], rows, { align: 'left' });
+    : renderTable(['name', 'created (utc)', 'status', 'snapshot', 'stored', 'revision', 'cluster id', 'encryption', 'bundle', 'signature'], rows, { align: 'left' });
   for (const b of listing.backups.filter((x) => x.status !== 'ok')) out += `${b.name}: ${b.status}: ${b.problems.join('; ')}\n`;
   if (listing.orphans.length > 0) {
     const bytes = listing.orphans.reduce((n, o) => n + o.sizeBytes, 0);
