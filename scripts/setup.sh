@@ -66,7 +66,11 @@ else
 fi
 [ "$system_only" -eq 1 ] && exit 0
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ -L node_modules ]; then
+  # A link to another checkout's packages (a git worktree sharing them): npm ci here would empty
+  # the other checkout's node_modules, so it is left to that checkout.
+  say "node_modules is a link to $(readlink node_modules): not running npm ci here"
+elif [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "npm ci: the npm packages of package-lock.json into node_modules/ (log: $LOG)"
   [ "$dry_run" -eq 1 ] || quiet npm ci --no-audit --no-fund --loglevel=error
 fi
