@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from '../../test/support/temp.js';
 import type { AppError } from '../errors.js';
 import type { LogFields } from '../logger.js';
-import { LockHeldError, type LockOwner, acquireLock } from './lock.js';
+import { LockHeldError, type LockOwner, UNREADABLE_LOCK_STALE_MS, acquireLock } from './lock.js';
 import { processStartTime } from './lock-process.js';
 
 /** The PID of a process that has exited (so no live process owns it, barring reuse). */
@@ -109,4 +109,32 @@ test('acquireLock refuses a lock directory others can write to', async (t) => {
   await mkdir(dir);
   await chmod(dir, 0o777);
   await assert.rejects(acquireLock(path.join(dir, 'backup.lock')), (err: AppError) => err.code === 'lock-dir-insecure' && /other users can write/.test(err.message));
+});
+
+test('acquireLock never judges a fresh unreadable lock stale: it may be mid-write', async (t) => {
+  const file = path.join(await tempDir(t), 'backup.lock');
+  await writeFile(file, '');
+  await assert.rejects(acquireLock(file), LockHeldError);
+  assert.equal(await readFile(file, 'utf8'), '', 'the fresh lock is left alone');
+});
+
+test('acquireLock takes over an unreadable lock once it is older than the mid-write allowance', async (t) => {
+  const file = path.join(await tempDir(t), 'backup.lock');
+  await writeFile(file, '{"pid":');
+  const old = new Date(Date.now() - UNREADABLE_LOCK_STALE_MS - 5_000);
+  await utimes(file, old, old);
+  const lock = await acquireLock(file);
+  assert.equal(lock.takenOver, true);
+  await lock.release();
+});
+
+test('acquireLock removes a takeover guard left by a killed contender', async (t) => {
+  const dir = await tempDir(t);
+  const file = path.join(dir, 'backup.lock');
+  await writeFile(file, ownerLine({ pid: await deadPid() }));
+  await writeFile(`${file}.takeover`, ownerLine({ pid: await deadPid() }));
+  const lock = await acquireLock(file);
+  assert.equal(lock.takenOver, true);
+  await lock.release();
+  assert.deepEqual((await readdir(dir)).sort(), [], 'no guard, temp or aside files are left');
 });

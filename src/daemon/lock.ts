@@ -2,8 +2,14 @@
  * One backup at a time per host: a lock file created with O_EXCL holding the owner's PID,
  * its start time and host. A lock whose process is gone (killed, crashed, host rebooted
  * into a new PID space) is taken over and the caller is told so. A live owner makes the
- * caller wait up to `waitMs`, then fail with a clear error. Takeover is race-safe: the stale
- * file is moved aside by rename and checked to be the same inode that was judged stale,
+ * caller wait up to `waitMs`, then fail with a clear error.
+ *
+ * The lock file is complete the moment it exists: the owner record is written to a private
+ * temp file and link()ed into place (link fails with EEXIST, as O_EXCL does), so a contender
+ * never reads a half-written lock. An unreadable lock is judged stale only when it is older
+ * than {@link UNREADABLE_LOCK_STALE_MS} (a lock written by an older version, crashed mid-write).
+ * Takeover is serialised by a second link()-created guard file: only the guard's holder
+ * re-reads the stale lock, checks it is the same inode that was judged stale, and removes it,
  * so two contenders can never both remove a lock, or remove a fresh one.
  */
 import { randomBytes } from 'node:crypto';
@@ -51,14 +57,20 @@ export class LockHeldError extends AppError {
   }
 }
 
-async function readOwner(file: string): Promise<{ owner: LockOwner | undefined; ino: number } | undefined> {
+/** An unreadable lock younger than this is treated as held (its writer may still be writing). */
+export const UNREADABLE_LOCK_STALE_MS = 60_000;
+
+interface LockFileState { owner: LockOwner | undefined; ino: number; mtimeMs: number }
+
+async function readOwner(file: string): Promise<LockFileState | undefined> {
   try {
-    const [text, info] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+    const info = await stat(file);
+    const text = await readFile(file, 'utf8');
     try {
       const owner = JSON.parse(text) as LockOwner;
-      return { owner: Number.isSafeInteger(owner.pid) ? owner : undefined, ino: info.ino };
+      return { owner: Number.isSafeInteger(owner.pid) ? owner : undefined, ino: info.ino, mtimeMs: info.mtimeMs };
     } catch {
-      return { owner: undefined, ino: info.ino };
+      return { owner: undefined, ino: info.ino, mtimeMs: info.mtimeMs };
     }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
@@ -67,9 +79,10 @@ async function readOwner(file: string): Promise<{ owner: LockOwner | undefined; 
 }
 
 /** True when `owner` is certainly gone: same host, and its PID is dead or now another process. */
-async function isStale(owner: LockOwner | undefined, hostname: string): Promise<boolean> {
-  // An unreadable lock (half-written by a crash between create and write) is stale.
-  if (!owner) return true;
+async function isStale(state: LockFileState, hostname: string): Promise<boolean> {
+  const { owner } = state;
+  // An unreadable lock is stale only when old: a fresh one may be mid-write by an older version.
+  if (!owner) return Date.now() - state.mtimeMs > UNREADABLE_LOCK_STALE_MS;
   // On another host (shared file system) liveness cannot be checked: assume alive.
   if (owner.hostname !== hostname) return false;
   try {
@@ -81,8 +94,32 @@ async function isStale(owner: LockOwner | undefined, hostname: string): Promise<
   return owner.startTime !== undefined && now !== undefined && now !== owner.startTime;
 }
 
-/** Moves the stale lock aside if it is still the file judged stale (same inode). */
-async function removeStale(file: string, ino: number): Promise<boolean> {
+/**
+ * Creates `file` holding `content`, complete from the moment it exists: the content goes to a
+ * private temp file first, which is then link()ed to `file`. False when `file` exists.
+ */
+async function createComplete(file: string, content: string): Promise<boolean> {
+  const temp = `${file}.new-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await writeFile(temp, content, { flag: 'wx', mode: 0o600 });
+    try {
+      await link(temp, file);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw err;
+    }
+  } catch (err) {
+    throw new AppError('lock-unwritable', `Cannot create the lock file "${file}": ${(err as NodeJS.ErrnoException).code ?? 'error'}`, {
+      hint: 'Set lockFile in the config to a writable path (e.g. under /run/kubekeeper or $XDG_RUNTIME_DIR)', cause: err,
+    });
+  } finally {
+    await unlink(temp).catch(() => undefined);
+  }
+}
+
+/** Moves `file` aside and removes it if it is still the inode judged stale; puts it back otherwise. */
+async function removeIfSameInode(file: string, ino: number): Promise<boolean> {
   const aside = `${file}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     await rename(file, aside);
@@ -94,22 +131,36 @@ async function removeStale(file: string, ino: number): Promise<boolean> {
     await unlink(aside);
     return true;
   }
-  // We moved a fresh lock another contender just made: put it back (link fails if taken again).
   await link(aside, file).catch(() => undefined);
   await unlink(aside);
   return false;
 }
 
-async function tryCreate(file: string, owner: LockOwner): Promise<boolean> {
-  try {
-    await writeFile(file, `${JSON.stringify(owner)}\n`, { flag: 'wx', mode: 0o600 });
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw new AppError('lock-unwritable', `Cannot create the lock file "${file}": ${(err as NodeJS.ErrnoException).code ?? 'error'}`, {
-      hint: 'Set lockFile in the config to a writable path (e.g. under /run/kubekeeper or $XDG_RUNTIME_DIR)', cause: err,
-    });
+/**
+ * Removes the stale lock (inode `ino`) under the takeover guard `<file>.takeover`, so only one
+ * contender at a time re-checks and removes it: while the guard is held, a lock judged stale
+ * cannot be replaced by a fresh one (only guard holders remove locks, and a dead owner does not
+ * release). A guard left by a killed contender is itself removed once its owner is gone.
+ */
+async function removeStale(file: string, ino: number, owner: LockOwner, hostname: string): Promise<boolean> {
+  const guard = `${file}.takeover`;
+  if (!(await createComplete(guard, `${JSON.stringify(owner)}\n`))) {
+    const held = await readOwner(guard);
+    if (held && (await isStale(held, hostname))) await removeIfSameInode(guard, held.ino);
+    return false;
   }
+  try {
+    const current = await readOwner(file);
+    if (current?.ino !== ino || !(await isStale(current, hostname))) return false;
+    await unlink(file);
+    return true;
+  } finally {
+    await unlink(guard).catch(() => undefined);
+  }
+}
+
+async function tryCreate(file: string, owner: LockOwner): Promise<boolean> {
+  return createComplete(file, `${JSON.stringify(owner)}\n`);
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -172,8 +223,8 @@ export async function acquireLock(file: string, options: AcquireLockOptions = {}
     }
     const current = await readOwner(file);
     if (current === undefined) continue; // released between our create and read: try again
-    if (await isStale(current.owner, hostname)) {
-      if (await removeStale(file, current.ino)) {
+    if (await isStale(current, hostname)) {
+      if (await removeStale(file, current.ino, owner, hostname)) {
         takenOver = true;
         previousOwner = current.owner;
       }
