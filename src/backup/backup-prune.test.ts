@@ -121,3 +121,46 @@ test('listBackups still lists backups, and says why, when the key may not list u
   const result = await pruneBackups(new BackupRepository(backend), { policy: { keepLast: 5 }, now: new Date(t0 + 5 * HOUR) });
   assert.equal(result.unfinishedUploads, undefined);
 });
+
+/** Flips one byte of a stored data object, keeping its size (rot at rest). */
+async function rot(memory: MemoryBackend, name: string): Promise<void> {
+  memory.corrupt({ type: 'data', name }, (bytes) => {
+    const at = Math.floor(bytes.length / 2);
+    bytes[at] = (bytes[at] ?? 0) ^ 0xff;
+    return bytes;
+  });
+}
+
+test('pruneBackups proves the newest backup by reading it back, and keeps the next good one when the newest is corrupt', async () => {
+  const { memory, repo } = await fiveBackups();
+  await rot(memory, 'b4.snapshot.db');
+  const result = await pruneBackups(repo, { policy: { keepLast: 1 }, now: new Date(t0 + 5 * HOUR) });
+  assert.equal(result.proven, 'b3');
+  assert.deepEqual(result.skipped.map((s) => [s.name, s.status]), [['b4', 'damaged']]);
+  assert.match(result.skipped[0]?.problems[0] ?? '', /sha256 mismatch/);
+  assert.deepEqual(result.plan.keep.map((d) => [d.name, d.reasons[0]]), [['b3', 'newest verified backup (always kept)']]);
+  assert.deepEqual(result.removedBackups, ['b2', 'b1', 'b0']);
+  assert.deepEqual(await listNames(memory, 'manifest'), ['b3.json', 'b4.json'], 'the damaged one is reported, not removed; the good one stays');
+});
+
+test('pruneBackups removes nothing when no backup can be read back intact', async () => {
+  const { memory, repo } = await fiveBackups();
+  for (let i = 0; i < 5; i++) await rot(memory, `b${i}.snapshot.db`);
+  await assert.rejects(pruneBackups(repo, { policy: { keepLast: 1 }, now: new Date(t0 + 5 * HOUR) }), { code: 'prune-unproven' });
+  assert.equal((await listNames(memory, 'manifest')).length, 5);
+});
+
+test('a manifest dated in the future is listed as "future", is never latest, and prune leaves it alone', async () => {
+  const { memory, repo } = await fiveBackups();
+  await saveBackup(repo, fakeSnapshotSource(snapshot), { recipients: [], allowUnencrypted: true, compression: 'none', name: 'forged', now: () => new Date('2999-01-01T00:00:00Z') });
+  const now = new Date(t0 + 5 * HOUR);
+  const listing = await repo.listBackups(undefined, now);
+  const forged = listing.backups.find((b) => b.name === 'forged');
+  assert.equal(forged?.status, 'future');
+  assert.match(forged?.problems[0] ?? '', /dated 2999-01-01T00:00:00.000Z, .* after this host's clock/);
+  assert.equal((await repo.resolve('latest')).name, 'b4');
+  const result = await pruneBackups(repo, { policy: { keepLast: 1 }, now });
+  assert.deepEqual(result.plan.keep.map((d) => d.name), ['b4']);
+  assert.ok(result.skipped.some((s) => s.name === 'forged' && s.status === 'future'));
+  assert.ok((await listNames(memory, 'manifest')).includes('forged.json'));
+});

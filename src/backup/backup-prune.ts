@@ -6,12 +6,17 @@
  *   (their state may be a listing glitch; `backup delete` removes them on purpose);
  * - orphaned data (objects named like ours without a manifest: interrupted saves) is
  *   removed once older than a grace period, so a save in progress is never touched;
- * - the newest good backup is never removed, checked here again whatever the plan says.
+ * - the newest good backup is never removed, checked here again whatever the plan says;
+ * - that guarantee is proven before anything is removed: its objects are read back and
+ *   their sha256 checked against the manifest (restic's prune relies on its check the same
+ *   way). A backup that fails the proof is reported as damaged, never counted as good and
+ *   never removed; the next newest is tried. When no backup can be proven, nothing is removed.
  */
 import { AppError, throwIfAborted } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { type RetentionPlan, type RetentionPolicy, planRetention } from '../schedule/index.js';
 import { deleteBackup } from './backup-delete.js';
+import { rereadObject } from './backup-object.js';
 import { type BackupEntry, type BackupRepository, type OrphanObject, type UnfinishedUploadEntry, dataHandle } from './repository.js';
 
 /** Orphans younger than this may belong to a save still running. */
@@ -38,8 +43,13 @@ export interface UploadDecision extends UnfinishedUploadEntry {
 
 export interface PruneResult {
   plan: RetentionPlan;
-  /** Backups left out of the plan because they are not good, with why. */
-  skipped: { name: string; status: BackupEntry['status']; problems: string[] }[];
+  /**
+   * Backups left out of the plan because they are not good, with why: as listed, or
+   * "damaged" when reading one back for the proof failed.
+   */
+  skipped: { name: string; status: BackupEntry['status'] | 'damaged'; problems: string[] }[];
+  /** The backup read back and proven before removing anything (the guarantee). */
+  proven?: string;
   orphans: OrphanDecision[];
   /** Unfinished multipart uploads (S3 only): aborted past the same grace as orphans. */
   unfinishedUploads?: UploadDecision[];
@@ -57,9 +67,17 @@ export async function pruneBackups(repo: BackupRepository, options: PruneOptions
   const { signal } = options;
   const logger = options.logger ?? silentLogger;
   const dryRun = options.dryRun ?? false;
-  const listing = await repo.listBackups(signal);
-  const good = listing.backups.filter((b) => b.status === 'ok' && b.manifest);
-  const plan = planRetention(good.map((b) => ({ name: b.name, createdAt: new Date(b.manifest?.createdAt ?? 0), verified: true })), options.policy, now);
+  const listing = await repo.listBackups(signal, now);
+  const listed = listing.backups.filter((b) => b.status === 'ok' && b.manifest);
+  const { proven, damaged } = await proveNewest(repo, listed, now, signal);
+  const good = listed.filter((b) => !damaged.some((d) => d.name === b.name));
+  if (!proven && damaged.length > 0) {
+    throw new AppError('prune-unproven', `Refusing to prune "${repo.location}": no backup could be read back intact (${damaged.map((d) => d.name).join(', ')})`, {
+      hint: 'Run "kubekeeper backup verify" on the newest backups and "kubekeeper backup save" a new one before pruning',
+    });
+  }
+  for (const d of damaged) logger.log('error', 'backup.prune.damaged', { name: d.name, problem: d.problems.join('; ') });
+  const plan = planRetention(good.map((b) => ({ name: b.name, createdAt: new Date(b.manifest?.createdAt ?? 0), verified: b.name === proven })), options.policy, now);
   const newestGood = plan.decisions.find((d) => d.createdAt.getTime() <= now.getTime());
   if (newestGood && plan.remove.some((d) => d.name === newestGood.name)) {
     throw new AppError('prune-refused', `Refusing to prune: the plan would remove the newest good backup "${newestGood.name}"`, { hint: 'This is a bug in the retention planner; report it' });
@@ -72,8 +90,8 @@ export async function pruneBackups(repo: BackupRepository, options: PruneOptions
       : { ...o, action: 'keep', reason: 'no manifest yet: may be a save in progress' };
   });
   const result: PruneResult = {
-    plan, dryRun, orphans, removedBackups: [], removedObjects: 0, removedBytes: 0, durationMs: 0,
-    skipped: listing.backups.filter((b) => b.status !== 'ok').map((b) => ({ name: b.name, status: b.status, problems: b.problems })),
+    plan, dryRun, orphans, removedBackups: [], removedObjects: 0, removedBytes: 0, durationMs: 0, ...(proven ? { proven } : {}),
+    skipped: [...damaged, ...listing.backups.filter((b) => b.status !== 'ok').map((b) => ({ name: b.name, status: b.status, problems: b.problems }))],
   };
   const sizes = new Map(good.map((b) => [b.name, b.manifest?.objects.reduce((n, o) => n + o.sizeBytes, 0) ?? 0]));
   for (const decision of plan.remove) {
@@ -115,4 +133,24 @@ async function abortUnfinished(repo: BackupRepository, uploads: readonly Unfinis
     decisions.push({ ...u, action: 'abort', reason: `unfinished upload left by an interrupted save (older than ${Math.round(grace / 3_600_000)}h)` });
   }
   return decisions;
+}
+
+/**
+ * Reads back, newest first, the backups not dated after `now` until one has every object
+ * intact (size and sha256 as in its manifest). Those that fail are returned as damaged.
+ */
+async function proveNewest(repo: BackupRepository, backups: readonly BackupEntry[], now: Date, signal: AbortSignal | undefined): Promise<{ proven?: string; damaged: PruneResult['skipped'] }> {
+  const damaged: PruneResult['skipped'] = [];
+  for (const backup of backups) {
+    const manifest = backup.manifest;
+    if (!manifest || Date.parse(manifest.createdAt) > now.getTime()) continue;
+    try {
+      for (const object of manifest.objects) await rereadObject(repo, manifest, object, signal);
+      return { proven: backup.name, damaged };
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code === 'aborted') throw err;
+      damaged.push({ name: backup.name, status: 'damaged', problems: [`read back for prune: ${err.message}`] });
+    }
+  }
+  return { damaged };
 }

@@ -1,6 +1,6 @@
 export { openSnapshotFile, SnapshotFileError, type SnapshotFile } from './snapshot-file.js';
 export { restoreSnapshot, type RestorePhase, type RestoredFile, type SnapshotRestoreContext, type SnapshotRestoreOptions, type SnapshotRestoreReport } from './snapshot-restore.js';
-export { BackupNotFoundError, BackupRepository, type BackupEntry, type BackupListing, type BackupStatus, type OrphanObject, type UnfinishedUploadEntry } from './repository.js';
+export { BackupNotFoundError, BackupRepository, FUTURE_SKEW_MS, type BackupEntry, type BackupListing, type BackupStatus, type OrphanObject, type UnfinishedUploadEntry } from './repository.js';
 export {
   BACKUP_NAME_PATTERN, MANIFEST_FORMAT, ManifestError, isValidBackupName, type BackupObject, type BundleFile, type ClusterInfo, type EncryptionInfo, type Manifest, type ObjectRole,
 } from './manifest.js';

@@ -19,7 +19,15 @@ import {
   type ManifestTrust, type SignatureInfo, UntrustedManifestError, checkManifestSignature, encodeSignedManifest, encryptionProblem, signatureProblem, untrustedReason,
 } from './manifest-signature.js';
 
-export type BackupStatus = 'ok' | 'incomplete' | 'invalid' | 'untrusted';
+/**
+ * "future": the manifest is dated more than {@link FUTURE_SKEW_MS} after this host's clock
+ * (a forged manifest or a writer with a wrong clock). It is never "latest", never counted as
+ * the newest good backup, and never removed by prune.
+ */
+export type BackupStatus = 'ok' | 'incomplete' | 'invalid' | 'untrusted' | 'future';
+
+/** Clock skew allowed between the host that wrote a manifest and the one that reads it. */
+export const FUTURE_SKEW_MS = 5 * 60_000;
 
 export interface BackupEntry {
   name: string;
@@ -165,9 +173,9 @@ export class BackupRepository {
 
   /**
    * Every backup with its status, and the orphaned data objects. Costs one listing of each
-   * folder plus one read per manifest, not a request per object.
+   * folder plus one read per manifest, not a request per object. `now` judges future dates.
    */
-  async listBackups(signal?: AbortSignal): Promise<BackupListing> {
+  async listBackups(signal?: AbortSignal, now: Date = new Date()): Promise<BackupListing> {
     const data = new Map<string, FileInfo>();
     for await (const info of this.backend.list('data', { signal })) data.set(info.name, info);
     const names: string[] = [];
@@ -178,7 +186,7 @@ export class BackupRepository {
     // A few manifests at a time: on S3 each read is a round trip.
     const backups: BackupEntry[] = [];
     for (let i = 0; i < names.length; i += MANIFEST_READ_CONCURRENCY) {
-      backups.push(...(await Promise.all(names.slice(i, i + MANIFEST_READ_CONCURRENCY).map((name) => this.entryFor(name, data, signal)))));
+      backups.push(...(await Promise.all(names.slice(i, i + MANIFEST_READ_CONCURRENCY).map((name) => this.entryFor(name, data, now, signal)))));
     }
     const claimed = new Set(backups.flatMap((b) => b.manifest?.objects.map((o) => o.name) ?? []));
     // Objects of a backup whose manifest cannot be read are that backup's, not orphans; next
@@ -215,7 +223,7 @@ export class BackupRepository {
     return out.sort((a, b) => (a.startedAt?.getTime() ?? 0) - (b.startedAt?.getTime() ?? 0));
   }
 
-  private async entryFor(name: string, data: Map<string, FileInfo>, signal?: AbortSignal): Promise<BackupEntry> {
+  private async entryFor(name: string, data: Map<string, FileInfo>, now: Date, signal?: AbortSignal): Promise<BackupEntry> {
     let manifest: Manifest;
     let signature: SignatureInfo;
     try {
@@ -230,13 +238,19 @@ export class BackupRepository {
       if (!stored) problems.push(`${object.role} object "${object.name}" is missing`);
       else if (stored.sizeBytes !== object.sizeBytes) problems.push(`${object.role} object "${object.name}" has ${stored.sizeBytes} bytes, the manifest says ${object.sizeBytes}`);
     }
-    const status = problems.length === 0 ? 'ok' : 'incomplete';
-    const reason = untrustedReason(manifest, signature, this.trust);
-    if (reason !== undefined) {
-      problems.unshift(`${reason}: never latest, not counted for retention`);
-      return { name, status: status === 'ok' ? 'untrusted' : status, problems, manifest, signature };
+    if (problems.length > 0) {
+      const reason = untrustedReason(manifest, signature, this.trust);
+      if (reason !== undefined) problems.unshift(`${reason}: never latest, not counted for retention`);
+      return { name, status: 'incomplete', problems, manifest, signature };
     }
-    return { name, status, problems, manifest, signature };
+    const reason = untrustedReason(manifest, signature, this.trust);
+    if (reason !== undefined) return { name, status: 'untrusted', problems: [`${reason}: never latest, not counted for retention`], manifest, signature };
+    const aheadMs = Date.parse(manifest.createdAt) - now.getTime();
+    if (aheadMs > FUTURE_SKEW_MS) {
+      const problem = `dated ${manifest.createdAt}, ${Math.round(aheadMs / 60_000)} min after this host's clock (${now.toISOString()}): never used as "latest"; check the clock of the host that wrote it, or remove it with "kubekeeper backup delete ${name}"`;
+      return { name, status: 'future', problems: [problem], manifest, signature };
+    }
+    return { name, status: 'ok', problems, manifest, signature };
   }
 
   /**
