@@ -37,6 +37,8 @@ export interface BackupRunResult {
   kept: number;
   /** True when a stale lock from a dead run was taken over. */
   lockTakenOver?: boolean;
+  /** Backups in the repository dated after this host's clock (never counted as good). */
+  futureDated?: string[];
 }
 
 /** The run hit `backup.timeout`. */
@@ -76,7 +78,12 @@ export async function runBackupOnce(config: KubekeeperConfig, options: RunBackup
       await lock.release();
     }
   } catch (err) {
-    const error = timeout.aborted && !options.signal?.aborted ? new BackupTimeoutError(config.backup.timeoutMs) : err;
+    // Stopped by the caller (SIGTERM): not a failure; nothing half-written is listed as good.
+    if (options.signal?.aborted) {
+      logger.log('warn', 'backup.run.interrupted', { error: messageOf(err), durationMs: Date.now() - started });
+      throw err;
+    }
+    const error = timeout.aborted ? new BackupTimeoutError(config.backup.timeoutMs) : err;
     logger.log('error', 'backup.run.failed', { code: error instanceof AppError ? error.code : 'internal', error: messageOf(error), durationMs: Date.now() - started });
     throw error;
   }
@@ -98,14 +105,18 @@ async function backupAndPrune(config: KubekeeperConfig, options: RunBackupOption
     }
     let pruned: string[] = [];
     let kept = 0;
+    let futureDated: string[];
     if (!isEmptyPolicy(config.retention)) {
       const prune = await pruneBackups(repo, { policy: config.retention, signal, logger, now: now() });
       pruned = prune.removedBackups;
       kept = prune.plan.keep.length;
+      futureDated = prune.skipped.filter((b) => b.status === 'future').map((b) => b.name);
     } else {
-      kept = (await repo.listBackups(signal)).backups.filter((b) => b.status === 'ok').length;
+      const backups = (await repo.listBackups(signal, now())).backups;
+      kept = backups.filter((b) => b.status === 'ok').length;
+      futureDated = backups.filter((b) => b.status === 'future').map((b) => b.name);
     }
-    return { backupName: saved.manifest.name, bytes: saved.storedBytes, snapshotBytes: saved.snapshotBytes, pruned, kept };
+    return { backupName: saved.manifest.name, bytes: saved.storedBytes, snapshotBytes: saved.snapshotBytes, pruned, kept, futureDated };
   } finally {
     await close();
   }

@@ -40,10 +40,14 @@ export interface DaemonState {
   drillFailures: Map<string, number>;
   nextBackupAt?: Date;
   nextDrillAt?: Date;
+  /** Retries of failed scheduled backups within their slot. */
+  retries: number;
+  /** Backups whose manifest is dated after this host's clock (never counted as good). */
+  futureDated: string[];
 }
 
 export function createDaemonState(startedAt: Date): DaemonState {
-  return { startedAt, successes: 0, failures: new Map(), drillFailures: new Map() };
+  return { startedAt, successes: 0, failures: new Map(), drillFailures: new Map(), retries: 0, futureDated: [] };
 }
 
 export function recordBackup(state: DaemonState, outcome: BackupOutcome): void {
@@ -83,6 +87,8 @@ export function daemonMetricFamilies(state: DaemonState): MetricFamily[] {
     { name: 'kubekeeper_backups_kept', type: 'gauge', help: 'Good backups in the repository after the last retention run.', samples: one(state.lastSuccess?.kept ?? 0) },
     { name: 'kubekeeper_backup_successes_total', type: 'counter', help: 'Backups completed by this daemon.', samples: one(state.successes) },
     { name: 'kubekeeper_backup_failures_total', type: 'counter', help: 'Failed backup attempts by this daemon, by error code.', samples: byReason(state.failures) },
+    { name: 'kubekeeper_backup_retries_total', type: 'counter', help: 'Retries of failed scheduled backups within their slot.', samples: one(state.retries) },
+    { name: 'kubekeeper_backups_future_dated', type: 'gauge', help: 'Backups dated after this host\'s clock (forged or skewed; never counted as good).', samples: one(state.futureDated.length) },
     { name: 'kubekeeper_backup_next_run_timestamp_seconds', type: 'gauge', help: 'When the next backup is due (0: none scheduled).', samples: one(seconds(state.nextBackupAt)) },
     { name: 'kubekeeper_drill_last_success_timestamp_seconds', type: 'gauge', help: 'When the last restore drill passed (0: never).', samples: one(seconds(state.lastDrillSuccessAt)) },
     { name: 'kubekeeper_drill_last_timestamp_seconds', type: 'gauge', help: 'When the last restore drill ended (0: none yet).', samples: one(seconds(state.lastDrill?.at)) },

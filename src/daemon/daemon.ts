@@ -20,10 +20,12 @@ import { type DaemonState, createDaemonState, daemonMetricFamilies, recordBackup
 import { checkHealth } from './health.js';
 import { renderMetrics } from './metrics.js';
 import { type MetricsServer, startMetricsServer } from './metrics-server.js';
-import { createSerialQueue, runSchedule } from './scheduler.js';
+import { type RetryBackoff, createSerialQueue, runSchedule } from './scheduler.js';
 
 /** RKE's default `interval_hours: 12` when the config names no schedule. */
 export const DEFAULT_BACKUP_INTERVAL_MS = 12 * 3_600_000;
+/** Retries of a failed scheduled backup: 30 s, 1 min, 2 min, ... at most 15 min apart, within the slot. */
+export const DEFAULT_BACKUP_RETRY: RetryBackoff = { initialMs: 30_000, maxMs: 15 * 60_000 };
 /** A drill a day when drills are enabled without a schedule. */
 export const DEFAULT_DRILL_INTERVAL_MS = 24 * 3_600_000;
 
@@ -40,6 +42,8 @@ export interface DaemonOptions {
   /** Seams for tests; default the real backup run and drill. */
   runBackup?: (config: KubekeeperConfig, options: RunBackupOptions) => Promise<BackupRunResult>;
   runDrill?: (config: KubekeeperConfig, options: ConfiguredDrillOptions) => Promise<RestoreDrillResult>;
+  /** Backoff for retries of a failed backup within its slot; default DEFAULT_BACKUP_RETRY. */
+  backupRetry?: RetryBackoff;
 }
 
 function scheduleOf(interval: number | undefined, cron: string | undefined, fallbackMs: number): Schedule {
@@ -74,17 +78,23 @@ export async function runDaemon(config: KubekeeperConfig, options: DaemonOptions
   });
 
   const serial = createSerialQueue();
-  const backupJob = () => serial(async () => {
-    if (signal.aborted) return;
+  const backupJob = () => serial(async (): Promise<boolean> => {
+    if (signal.aborted) return true;
     const started = clock.now();
     try {
       const r = await (options.runBackup ?? runBackupOnce)(config, { signal, logger, now: () => clock.now(), env });
       recordBackup(state, { at: clock.now(), ok: true, durationMs: r.durationMs, backupName: r.backupName, bytes: r.bytes, kept: r.kept });
+      if (r.futureDated) state.futureDated = r.futureDated;
+      return true;
     } catch (err) {
       const durationMs = clock.now().getTime() - started.getTime();
       // Interrupted by shutdown: not a failure of the backup, and nothing was listed as good.
-      if (signal.aborted) return logger.log('warn', 'backup.run.interrupted', { durationMs });
+      if (signal.aborted) {
+        logger.log('warn', 'backup.run.interrupted', { durationMs });
+        return true;
+      }
       recordBackup(state, { at: clock.now(), ok: false, durationMs, reason: codeOf(err) });
+      return false;
     }
   });
   const drillJob = () => serial(async () => {
@@ -103,6 +113,11 @@ export async function runDaemon(config: KubekeeperConfig, options: DaemonOptions
   const loops = [runSchedule({
     name: 'backup', schedule: backupSchedule, jitterMs: config.schedule.jitterMs, run: backupJob,
     firstPlanned: firstPlannedRun(backupSchedule, clock.now(), state.lastSuccessAt),
+    retry: options.backupRetry ?? DEFAULT_BACKUP_RETRY,
+    onRetry: (attempt, at) => {
+      state.retries++;
+      logger.log('warn', 'backup.retry', { attempt, at: at.toISOString() });
+    },
     onNext: (at) => {
       state.nextBackupAt = at;
       logger.log('info', 'backup.next', { at: at.toISOString() });
@@ -133,8 +148,13 @@ async function seedLastSuccess(config: KubekeeperConfig, state: DaemonState, env
   try {
     const { repo, close } = await openConfiguredRepository(config, env, logger);
     try {
-      const newest = (await repo.listBackups()).backups.find((b) => b.status === 'ok');
+      // Only the daemon's own clock and history decide the schedule: a manifest dated in the
+      // future is never the newest good backup; it is reported and makes health not OK.
+      const listing = await repo.listBackups(undefined, state.startedAt);
+      const newest = listing.backups.find((b) => b.status === 'ok');
       if (newest?.manifest) state.lastSuccessAt = new Date(newest.manifest.createdAt);
+      state.futureDated = listing.backups.filter((b) => b.status === 'future').map((b) => b.name);
+      for (const b of listing.backups.filter((x) => x.status === 'future')) logger.log('error', 'backup.future-dated', { name: b.name, createdAt: b.manifest?.createdAt ?? null });
     } finally {
       await close();
     }

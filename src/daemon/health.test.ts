@@ -26,3 +26,12 @@ test('checkHealth gives a daemon without any backup the threshold as grace from 
   const late = checkHealth(state, plus(61_000), 60_000);
   assert.deepEqual([late.healthy, late.reason], [false, 'no good backup since the daemon started 61s ago (limit 60s)']);
 });
+
+test('checkHealth is not OK while the repository holds a backup dated after the host clock', () => {
+  const state = createDaemonState(start);
+  recordBackup(state, { at: start, ok: true, durationMs: 1 });
+  state.futureDated = ['forged'];
+  const report = checkHealth(state, plus(1000), 60_000);
+  assert.equal(report.healthy, false);
+  assert.match(report.reason, /dated after this host's clock .*forged/);
+});

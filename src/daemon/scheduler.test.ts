@@ -60,3 +60,26 @@ test('createSerialQueue runs tasks one at a time in call order even when one fai
   assert.deepEqual(events, ['start a', 'end a', 'start b', 'end b']);
   assert.deepEqual(results.map((r) => r.status), ['rejected', 'fulfilled']);
 });
+
+test('runSchedule retries a failed run with backoff within its slot, and stops retrying before the next slot', async () => {
+  const clock = fakeClock('2024-06-01T06:00:00Z');
+  const controller = new AbortController();
+  const results = [false, false, true, false, false, false, false, false, false, false, false];
+  const runs: string[] = [];
+  const retries: number[] = [];
+  await runSchedule({
+    name: 'backup', schedule: { intervalMs: 3_600_000 }, jitterMs: 0, firstPlanned: clock.now(),
+    retry: { initialMs: 60_000, maxMs: 20 * 60_000 },
+    onRetry: (attempt) => retries.push(attempt),
+    async run() {
+      runs.push(clock.now().toISOString().slice(11, 16));
+      const ok = results.shift() ?? false;
+      if (results.length === 0) controller.abort();
+      return ok;
+    },
+  }, { clock, signal: controller.signal, random: () => 0 });
+  // Slot 06:00 fails twice, then a retry succeeds; slot 07:00 fails and retries after 1, 2, 4, 8,
+  // 16 and 20 (capped) min; the next would start at 08:11, past the next slot: slot 08:00 runs.
+  assert.deepEqual(runs, ['06:00', '06:01', '06:03', '07:00', '07:01', '07:03', '07:07', '07:15', '07:31', '07:51', '08:00']);
+  assert.deepEqual(retries, [1, 2, 1, 2, 3, 4, 5, 6]);
+});

@@ -60,3 +60,8 @@ test('firstPlannedRun runs at once when the newest backup is overdue or missing,
   assert.equal(iso(firstPlannedRun(every, now, at('2024-06-01T09:30:00Z'))), '2024-06-01T10:30:00.000Z');
   assert.equal(iso(firstPlannedRun({ cron: parseCron('0 */6 * * *') }, now, at('2024-05-01T00:00:00Z'))), '2024-06-01T12:00:00.000Z');
 });
+
+test('firstPlannedRun ignores a newest backup dated after now, so a forged manifest cannot push the schedule out', () => {
+  const now = new Date('2024-06-01T10:00:00Z');
+  assert.equal(firstPlannedRun({ intervalMs: 6 * 3_600_000 }, now, new Date('2999-01-01T00:00:00Z')).toISOString(), '2024-06-01T10:00:00.000Z');
+});

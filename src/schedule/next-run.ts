@@ -83,11 +83,12 @@ export function nextPlannedRunAfter(schedule: Schedule, previous: Date, now: Dat
  * The first planned run when the daemon starts at `now`. An interval schedule runs one
  * interval after the newest good backup, at once when that is overdue or there is none
  * (like a restarted RKE snapshot loop, but without waiting a whole interval unprotected);
- * a cron schedule waits for its next match.
+ * a cron schedule waits for its next match. A `lastSuccessAt` after `now` is not history
+ * (a forged or skewed manifest): it is ignored, so it can never push the schedule out.
  */
 export function firstPlannedRun(schedule: Schedule, now: Date, lastSuccessAt?: Date): Date {
   if ('intervalMs' in schedule) {
-    const due = lastSuccessAt ? lastSuccessAt.getTime() + schedule.intervalMs : now.getTime();
+    const due = lastSuccessAt && lastSuccessAt.getTime() <= now.getTime() ? lastSuccessAt.getTime() + schedule.intervalMs : now.getTime();
     return new Date(Math.max(due, now.getTime()));
   }
   return nextCronTime(schedule.cron, now);

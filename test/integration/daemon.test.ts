@@ -177,6 +177,7 @@ test('daemon stops with exit 0 on SIGTERM during an upload and lists nothing hal
   assert.ok(events.some((e) => e.event === 'backup.run.interrupted'), r.stdout);
   assert.ok(!events.some((e) => e.event === 'backup.run.done'), 'the backup did not complete');
   assert.equal(events.at(-1)?.event, 'daemon.stop');
+  assert.deepEqual(events.filter((e) => (e as { level?: string }).level === 'error'), [], 'a clean SIGTERM logs no error');
   assert.ok(!r.stdout.includes(SECRET) && !r.stderr.includes(SECRET), 'no secret in logs');
   const list = await runKubekeeper(['backup', 'list', '--repo', `s3://${s3.bucket}/${prefix}`, '--s3-endpoint', s3.endpoint, '-w', 'json'], { env: s3.env });
   assert.equal(list.code, 0, list.stderr);
