@@ -1,13 +1,20 @@
 /**
  * Writing a stream to a file so that nothing half-written ever appears under the final
- * name: write `<path>.part` (0600 by default), fsync, move it into place, fsync the directory.
- * On any failure (source error, abort, disk full) the .part file is removed and the final
- * name is untouched. Used for snapshots, restores and downloaded backups.
+ * name: write `<path>.<pid>-<start>.part` (0600 by default), fsync, move it into place, fsync
+ * the directory. On any failure (source error, abort, disk full) the .part file is removed
+ * and the final name is untouched. Used for snapshots, restores and downloaded backups.
+ * A writer killed before its clean-up (SIGKILL) leaves its .part: the next write to that
+ * path removes it once its writer (named in the file name) is provably gone, and reports
+ * it. A .part of a live writer makes a write without `overwrite` fail naming it; a legacy
+ * `<path>.part` (no writer recorded) does too, with the fix, but never blocks `overwrite`.
  */
 import { constants } from 'node:fs';
-import { access, link, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { access, link, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { crashPoint } from '../crash-point.js';
 import { AbortedError, AppError, throwIfAborted } from '../errors.js';
+import { ownerGone, ownerTag, parseOwnerTag } from '../process-owner.js';
+import type { LeftoverListener } from './leftovers.js';
 
 /** Chunks are gathered to this size before each write: fewer syscalls than one per 16 KiB frame. */
 const WRITE_BATCH_BYTES = 1024 * 1024;
@@ -27,6 +34,40 @@ export interface WriteFileAtomicOptions {
    * removed after use (a drill's download): the rename stays atomic, only a crash may lose it.
    */
   durable?: boolean;
+  /** Told about .part files of killed writers found next to the target (and removed when dead). */
+  onLeftover?: LeftoverListener;
+}
+
+/**
+ * Deals with the .part files of earlier writers of `file` (see the file comment). Throws
+ * when one blocks this write.
+ */
+async function sweepPartFiles(file: string, options: WriteFileAtomicOptions, action: string): Promise<void> {
+  const dir = path.dirname(file);
+  const base = `${path.basename(file)}.`;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith(base) || !name.endsWith('.part')) continue;
+    const part = path.join(dir, name);
+    const middle = name.slice(base.length, -'.part'.length);
+    if (middle === '') {
+      if (options.overwrite) continue;
+      throw new AppError('file-exists', `Cannot ${action}: "${part}" already exists`, {
+        hint: `Another save may be running; if not, remove "${part}" (left by an interrupted save), or pass --force`,
+      });
+    }
+    const owner = parseOwnerTag(middle);
+    if (!owner || `${owner.pid}-${owner.start}` !== middle) continue;
+    if (owner.pid !== process.pid && ownerGone(owner)) {
+      await unlink(part).catch(() => undefined);
+      options.onLeftover?.({ path: part, kind: 'part-file', action: 'removed', reason: `left by PID ${owner.pid}, which is gone` });
+    } else if (!options.overwrite) {
+      options.onLeftover?.({ path: part, kind: 'part-file', action: 'kept', reason: `PID ${owner.pid} is still writing it` });
+      throw new AppError('file-exists', `Cannot ${action}: PID ${owner.pid} is writing "${part}"`, {
+        hint: 'Wait for that save to finish, or pass --force to write anyway (the last one to finish wins)',
+      });
+    }
+  }
 }
 
 /** The target file exists and `overwrite` was not set. */
@@ -188,14 +229,15 @@ export async function writeFileAtomicWith(
 ): Promise<{ sizeBytes: number }> {
   const action = options.action ?? 'write';
   const mode = options.mode ?? 0o600;
-  const part = `${file}.part`;
+  const part = `${file}.${ownerTag()}.part`;
   if (!options.overwrite && (await stat(file).then(() => true, () => false))) throw new FileExistsError(file, action);
+  await sweepPartFiles(file, options, action);
   let handle: FileHandle;
   try {
     handle = await open(part, 'wx', mode);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new AppError('file-exists', `Cannot ${action}: "${part}" already exists`, { hint: `Another save may be running; if not, remove "${part}" (left by an interrupted save)` });
+      throw new AppError('file-exists', `Cannot ${action}: "${part}" already exists`, { hint: `Another write by this process is running; if not, remove "${part}"` });
     }
     throw fileWriteError(err, file, action);
   }
@@ -213,6 +255,7 @@ export async function writeFileAtomicWith(
     // "The attempt to save the snapshot was interrupted": `action` is a verb phrase.
     const what = `The attempt to ${action}`;
     const sizeBytes = await fill(handle, { what, writeError: (err) => fileWriteError(err, file, action) });
+    crashPoint('part-file.written');
     // Data must be on disk before the rename makes it visible under the final name.
     const durable = options.durable ?? true;
     if (durable) await fsStep(handle.sync());

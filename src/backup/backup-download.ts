@@ -10,7 +10,8 @@ import { throwIfAborted } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { checkContentSize, loadObject, openObjectCompressed, openObjectContent } from './backup-object.js';
 import { writeFileAtomic, writeFileAtomicWith } from './atomic-file.js';
-import { withTempDir } from './backup-spool.js';
+import { withScratchDir } from './backup-spool.js';
+import type { LeftoverListener } from './leftovers.js';
 import type { BackupObject, Manifest } from './manifest.js';
 import type { BackupRepository } from './repository.js';
 
@@ -34,6 +35,8 @@ export interface DownloadBackupOptions {
   signal?: AbortSignal;
   onProgress?: (p: { object: string; doneBytes: number; totalBytes: number }) => void;
   logger?: Logger;
+  /** Told about .part files of killed downloads found next to the output (removed when their writer is gone). */
+  onLeftover?: LeftoverListener;
 }
 
 export interface DownloadBackupResult {
@@ -67,7 +70,7 @@ async function restoreObject(
   let dbSha256: string | undefined;
   const written = await loadObject(repo, manifest, object, (stored) => {
     const deferred = object.role === 'snapshot' && options.deferSnapshotHash === true;
-    const writeOptions = { overwrite: options.overwrite, signal: options.signal, action: `download backup "${manifest.name}"`, durable: options.durable };
+    const writeOptions = { overwrite: options.overwrite, signal: options.signal, action: `download backup "${manifest.name}"`, durable: options.durable, onLeftover: options.onLeftover };
     if (deferred && canDecompressIntoFd(object.compression)) {
       // Nothing to hash here: the zstd program writes the content into the file itself.
       return writeFileAtomicWith(file, async (handle, { writeError }) => {
@@ -127,5 +130,5 @@ export async function withBackupSnapshot<T>(
   repo: BackupRepository, ref: string, identities: readonly Identity[], work: (file: { path: string; manifest: Manifest }) => Promise<T>,
   options: Pick<DownloadBackupOptions, 'signal' | 'onProgress' | 'logger'> & { workDir?: string } = {},
 ): Promise<T> {
-  return withTempDir(options.workDir, async (dir) => work(await resolveBackupToLocalFile(repo, ref, identities, dir, options)));
+  return withScratchDir(options.workDir, async (dir) => work(await resolveBackupToLocalFile(repo, ref, identities, dir, options)), options.logger);
 }

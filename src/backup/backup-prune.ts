@@ -17,6 +17,7 @@ import { type Logger, silentLogger } from '../logger.js';
 import { type RetentionPlan, type RetentionPolicy, planRetention } from '../schedule/index.js';
 import { deleteBackup } from './backup-delete.js';
 import { rereadObject } from './backup-object.js';
+import type { TemporaryLeftover } from '../storage/index.js';
 import { type BackupEntry, type BackupRepository, type OrphanObject, type UnfinishedUploadEntry, dataHandle } from './repository.js';
 
 /** Orphans younger than this may belong to a save still running. */
@@ -48,6 +49,8 @@ export interface PruneResult {
    * "damaged" when reading one back for the proof failed.
    */
   skipped: { name: string; status: BackupEntry['status'] | 'damaged'; problems: string[] }[];
+  /** Temporary files of saves killed mid-way: removed when their writer is gone (not in a dry run). */
+  temporaries?: TemporaryLeftover[];
   /** The backup read back and proven before removing anything (the guarantee). */
   proven?: string;
   orphans: OrphanDecision[];
@@ -91,6 +94,7 @@ export async function pruneBackups(repo: BackupRepository, options: PruneOptions
   });
   const result: PruneResult = {
     plan, dryRun, orphans, removedBackups: [], removedObjects: 0, removedBytes: 0, durationMs: 0, ...(proven ? { proven } : {}),
+    temporaries: (await repo.backend.sweepTemporaries?.({ remove: !dryRun })) ?? [],
     skipped: [...damaged, ...listing.backups.filter((b) => b.status !== 'ok').map((b) => ({ name: b.name, status: b.status, problems: b.problems }))],
   };
   const sizes = new Map(good.map((b) => [b.name, b.manifest?.objects.reduce((n, o) => n + o.sizeBytes, 0) ?? 0]));

@@ -13,7 +13,8 @@ import { type Logger, silentLogger } from '../logger.js';
 import { TRAILER_BYTES, verifySnapshot } from '../snapshot/index.js';
 import { type StreamDigest, digestOf, digestTap } from './backup-digest.js';
 import { loadObject, openObjectContent, rereadObject } from './backup-object.js';
-import { withTempDir, writeStreamToFile } from './backup-spool.js';
+import { withScratchDir, writeStreamToFile } from './backup-spool.js';
+import { crashPoint } from '../crash-point.js';
 import type { BackupObject, Manifest } from './manifest.js';
 import type { BackupRepository } from './repository.js';
 import { openSnapshotFile } from './snapshot-file.js';
@@ -67,7 +68,7 @@ export async function verifyBackup(repo: BackupRepository, ref: string, options:
       bytesRead += object.sizeBytes;
       continue;
     }
-    await withTempDir(options.workDir, async (dir) => {
+    await withScratchDir(options.workDir, async (dir) => {
       const file = path.join(dir, object.role === 'snapshot' ? 'snapshot.db' : 'bundle.tar');
       let stored: StreamDigest | undefined;
       let contentError: unknown;
@@ -90,8 +91,9 @@ export async function verifyBackup(repo: BackupRepository, ref: string, options:
         return;
       }
       checks.push(pass(`content:${object.role}`, `${object.contentSizeBytes} bytes decrypted and decompressed, sha256 ${object.contentSha256.slice(0, 16)}... matches`));
+      if (object.role === 'snapshot') crashPoint('verify.spooled');
       if (object.role === 'snapshot') checks.push(...(await snapshotChecks(file, manifest)));
-    });
+    }, logger);
   }
   const ok = checks.every((c) => c.ok);
   logger.log(ok ? 'info' : 'warn', 'backup.verify.done', { name: manifest.name, ok, bytesRead });

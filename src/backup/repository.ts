@@ -11,7 +11,7 @@
  */
 import { AppError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
-import { type Backend, type FileInfo, type Handle, StorageError, isNotFound, replayableBody } from '../storage/index.js';
+import { type Backend, type FileInfo, type Handle, StorageError, type TemporaryLeftover, isNotFound, replayableBody } from '../storage/index.js';
 import { type Manifest, MAX_MANIFEST_BYTES, ManifestError, backupNameOfObject, encodeManifest, isValidBackupName } from './manifest.js';
 import { parseManifest } from './manifest-parse.js';
 import type { SigningKey } from '../crypto/index.js';
@@ -64,6 +64,8 @@ export interface BackupListing {
   unfinishedUploads?: UnfinishedUploadEntry[];
   /** Why unfinished uploads could not be listed (a bucket policy without the permission). */
   unfinishedUploadsError?: string;
+  /** Temporary files of saves killed mid-way (local repositories), reported, not removed. */
+  temporaries?: TemporaryLeftover[];
 }
 
 const MANIFEST_SUFFIX = '.json';
@@ -200,7 +202,8 @@ export class BackupRepository {
       orphans.push({ name: info.name, backupName, sizeBytes: info.sizeBytes, ...(info.modifiedAt ? { modifiedAt: info.modifiedAt } : {}) });
     }
     backups.sort(newestFirst);
-    const listing: BackupListing = { backups, orphans: orphans.sort((a, b) => a.name.localeCompare(b.name)) };
+    const temporaries = (await this.backend.sweepTemporaries?.({ remove: false })) ?? [];
+    const listing: BackupListing = { backups, orphans: orphans.sort((a, b) => a.name.localeCompare(b.name)), temporaries };
     if (this.backend.listUnfinished) {
       try {
         listing.unfinishedUploads = await this.listUnfinishedUploads(signal);

@@ -8,6 +8,7 @@
 import { closeSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { setImmediate as nextTick } from 'node:timers/promises';
 import path from 'node:path';
+import { crashPoint } from '../crash-point.js';
 import { throwIfAborted } from '../errors.js';
 import {
   BoltWriter, writeRestoredDb, type BoltSink, type RestoreDbResult, type RestorePlan, type RestoreSource,
@@ -127,5 +128,6 @@ export function writeWalAndSnap(plan: RestorePlan, walDir: string, snapDir: stri
   writeSmallFile(walFile, plan.wal.head, plan.wal.sizeBytes, durable);
   const snapFile = path.join(snapDir, plan.snap.name);
   writeSmallFile(snapFile, plan.snap.bytes, plan.snap.bytes.length, durable);
+  crashPoint('restore.staged');
   return { walFile, snapFile };
 }

@@ -21,8 +21,9 @@ import {
 import { openSnapshotFile } from './snapshot-file.js';
 import { applyManifestEdit, prepareManifestEdit, type ManifestReport, type PreparedManifestEdit } from './snapshot-restore-manifest.js';
 import {
-  DIR_MODE, checkTargetEmpty, commitStaged, discard, fsError, fsyncDir, stageDir, type StagedDir,
+  DIR_MODE, checkTargetEmpty, commitStaged, discard, fsError, fsyncDir, stageDir, uncommitStaged, type StagedDir,
 } from './snapshot-restore-target.js';
+import type { LeftoverListener } from './leftovers.js';
 import { type PendingVerification, type SourceCheck, startVerifyForRestore } from './snapshot-restore-verify.js';
 import { writeDb, writeWalAndSnap } from './snapshot-restore-write.js';
 
@@ -61,6 +62,8 @@ export type RestorePhase = 'verify' | 'write';
 export interface SnapshotRestoreContext {
   signal?: AbortSignal;
   onProgress?: (phase: RestorePhase, doneBytes: number, totalBytes: number) => void;
+  /** Told about staging dirs of killed restores found (and removed when their owner is gone). */
+  onLeftover?: LeftoverListener;
 }
 
 export interface RestoredFile {
@@ -101,8 +104,8 @@ export async function restoreSnapshot(options: SnapshotRestoreOptions, context: 
   if (walDir === dataDir || isInside(dataDir, walDir)) {
     throw new AppError('restore-wal-dir', `Cannot restore: --wal-dir "${walDir}" contains --data-dir "${dataDir}"`, { hint: 'Use a WAL dir outside the data dir, or leave --wal-dir unset' });
   }
-  await checkTargetEmpty(options.snapshotPath, dataDir, 'data dir');
-  if (!walInside) await checkTargetEmpty(options.snapshotPath, walDir, 'WAL dir');
+  await checkTargetEmpty(options.snapshotPath, dataDir, 'data dir', context.onLeftover);
+  if (!walInside) await checkTargetEmpty(options.snapshotPath, walDir, 'WAL dir', context.onLeftover);
   const manifest = options.kubeadmManifest === undefined ? undefined : await prepareManifestEdit(options.kubeadmManifest, dataDir);
 
   const file = await openSnapshotFile(options.snapshotPath);
@@ -176,7 +179,7 @@ async function restore(p: Prepared, context: SnapshotRestoreContext): Promise<Sn
     try {
       await commitStaged(data.staged, p.durable);
     } catch (err) {
-      if (wal) await commitStaged({ target: wal.staged.temp, temp: wal.staged.target }).catch(() => undefined);
+      if (wal) await uncommitStaged(wal.staged).catch(() => undefined);
       throw err;
     }
     cleanups.length = 0;

@@ -5,6 +5,7 @@
  */
 import type { EtcdClient } from '../etcd/index.js';
 import { writeFileAtomic } from './atomic-file.js';
+import type { LeftoverListener } from './leftovers.js';
 import { snapshotDigestTap, type SnapshotDigest } from './backup-digest.js';
 
 export interface SaveSnapshotOptions {
@@ -15,6 +16,8 @@ export interface SaveSnapshotOptions {
   signal?: AbortSignal;
   /** Bytes received so far, and the expected total once the first message told it. */
   onProgress?: (bytes: number, totalBytes?: number) => void;
+  /** Told about .part files of killed saves found next to `path` (removed when their writer is gone). */
+  onLeftover?: LeftoverListener;
 }
 
 export interface SaveSnapshotResult {
@@ -62,7 +65,7 @@ export async function saveSnapshot(options: SaveSnapshotOptions): Promise<SaveSn
   const verified = snapshotDigestTap(stream, what, (d) => (digest = d));
   const source = options.onProgress ? counted(verified, (bytes) => options.onProgress?.(bytes, totalBytes)) : verified;
   const { sizeBytes } = await writeFileAtomic(options.path, source, {
-    mode: 0o600, overwrite: options.force ?? false, signal: options.signal, action: 'save the snapshot',
+    mode: 0o600, overwrite: options.force ?? false, signal: options.signal, action: 'save the snapshot', onLeftover: options.onLeftover,
   });
   // The tap calls back before the iteration ends, so a written file always has it.
   if (!digest) throw new Error('snapshot digest missing after a complete stream');

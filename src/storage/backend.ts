@@ -89,6 +89,19 @@ export interface Backend {
   abortUnfinished?(upload: UnfinishedUpload, options?: OperationOptions): Promise<void>;
   /** Releases connections. The backend is unusable afterwards. */
   close(): Promise<void>;
+  /**
+   * Optional: temporary files of saves killed mid-way (a local backend's dot-files), with
+   * what was done. `remove` deletes those whose writer is provably gone; others are kept.
+   */
+  sweepTemporaries?(options: { remove: boolean }): Promise<TemporaryLeftover[]>;
+}
+
+/** A temporary object of an unfinished save, found by sweepTemporaries. */
+export interface TemporaryLeftover {
+  path: string;
+  sizeBytes: number;
+  action: 'removed' | 'kept' | 'would remove';
+  reason: string;
 }
 
 /** Longest accepted object name; S3 keys allow 1024 bytes and we add a folder in front. */

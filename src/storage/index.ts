@@ -1,5 +1,5 @@
 /** The storage domain: the Backend role, its implementations and decorators. */
-export type { Backend, FileInfo, FileType, Handle, LoadOptions, OperationOptions, SaveResult, UnfinishedUpload } from './backend.js';
+export type { Backend, FileInfo, FileType, Handle, LoadOptions, OperationOptions, SaveResult, TemporaryLeftover, UnfinishedUpload } from './backend.js';
 export { FILE_TYPES, MAX_HANDLE_NAME_LENGTH, handleToString, isValidHandleName } from './backend.js';
 export { NotFoundError, StorageError, type StorageErrorCode, isNotFound, isTransient } from './errors.js';
 export { isReplayable, replayableBody } from './body.js';

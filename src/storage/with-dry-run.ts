@@ -50,5 +50,6 @@ export function withDryRun(backend: Backend, onWrite: (write: DryRunWrite) => vo
       },
     } : {}),
     close: () => backend.close(),
+    ...(backend.sweepTemporaries ? { sweepTemporaries: () => (backend.sweepTemporaries as NonNullable<Backend['sweepTemporaries']>)({ remove: false }) } : {}),
   };
 }

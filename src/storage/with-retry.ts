@@ -131,5 +131,6 @@ export function withRetry(backend: Backend, options: RetryOptions = {}): Backend
         retry(`abort upload ${upload.type}/${upload.name}`, opts.signal, () => (backend.abortUnfinished as NonNullable<Backend['abortUnfinished']>)(upload, opts)),
     } : {}),
     close: () => backend.close(),
+    ...(backend.sweepTemporaries ? { sweepTemporaries: backend.sweepTemporaries.bind(backend) } : {}),
   };
 }

@@ -35,6 +35,7 @@ export default defineCommand({
       const result = await downloadBackup(repo, args[0] as string, {
         identities, output: flags.output, bundleOutput: flags['bundle-output'], overwrite: flags.force, signal,
         onProgress: (p) => progress.update(p.doneBytes, p.totalBytes),
+        onLeftover: (l) => io.stderr.write(`kubekeeper: ${l.action === 'removed' ? 'removed' : 'found'} "${l.path}": ${l.reason}\n`),
       });
       progress.done();
       io.stdout.write(renderDownload(result, flags['write-out'] as ResultFormat));

@@ -67,7 +67,10 @@ export default defineCommand({
       markCompacted: flags['mark-compacted'],
       dryRun: flags['dry-run'],
       kubeadmManifest: flags['kubeadm-manifest'],
-    }, { signal, onProgress: (_phase, done, total) => progress.update(done, total) }).finally(() => progress.done());
+    }, {
+      signal, onProgress: (_phase, done, total) => progress.update(done, total),
+      onLeftover: (l) => io.stderr.write(`kubekeeper: ${l.action === 'removed' ? 'removed' : 'found'} "${l.path}": ${l.reason}\n`),
+    }).finally(() => progress.done());
     io.stdout.write(renderRestoreReport(report, flags['write-out'] as RestoreFormat));
   },
 });

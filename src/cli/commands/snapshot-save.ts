@@ -41,7 +41,10 @@ export default defineCommand({
     const onProgress = io.stderrIsTTY ? (bytes: number, total?: number) => bar.update(bytes, total) : undefined;
     let result;
     try {
-      result = await saveSnapshot({ client, path: file, force: flags.force, signal, onProgress });
+      result = await saveSnapshot({
+        client, path: file, force: flags.force, signal, onProgress,
+        onLeftover: (l) => io.stderr.write(`kubekeeper: ${l.action === 'removed' ? 'removed' : 'found'} "${l.path}": ${l.reason}\n`),
+      });
     } finally {
       bar.done();
       client.close();

@@ -36,10 +36,12 @@ function encryptionLabel(m: Manifest): string {
 export function renderBackupList(location: string, listing: BackupListing, format: ListFormat, now: Date = new Date()): string {
   const uploads = listing.unfinishedUploads;
   const uploadsError = listing.unfinishedUploadsError;
+  const temporaries = listing.temporaries ?? [];
   if (format === 'json') {
-    return `${JSON.stringify({ repository: location, backups: listing.backups, orphans: listing.orphans, ...(uploads ? { unfinishedUploads: uploads } : {}), ...(uploadsError ? { unfinishedUploadsError: uploadsError } : {}) })}\n`;
+    return `${JSON.stringify({ repository: location, backups: listing.backups, orphans: listing.orphans, temporaries, ...(uploads ? { unfinishedUploads: uploads } : {}), ...(uploadsError ? { unfinishedUploadsError: uploadsError } : {}) })}\n`;
   }
-  if (listing.backups.length === 0 && listing.orphans.length === 0 && !uploads?.length && !uploadsError) return `No backups in "${location}"\n`;
+  const notes = temporaries.map((t) => `temporary file of an unfinished save "${t.path}" (${formatIecBytes(t.sizeBytes)}): ${t.reason}\n`).join('');
+  if (listing.backups.length === 0 && listing.orphans.length === 0 && !uploads?.length && !uploadsError) return `No backups in "${location}"\n${notes}`;
   const rows = listing.backups.map((b) => {
     const m = b.manifest;
     return m
@@ -58,7 +60,7 @@ export function renderBackupList(location: string, listing: BackupListing, forma
     const age = u.startedAt ? ` started ${formatTime(u.startedAt.toISOString())} UTC (${formatAge(now.getTime() - u.startedAt.getTime())} ago)` : '';
     out += `unfinished upload of "${u.object}"${age}, ID ${u.uploadId}: parts are billed until "kubekeeper backup prune" aborts it (after 24h)\n`;
   }
-  return out;
+  return out + notes;
 }
 
 export function renderBackupShow(entry: BackupEntry & { manifest: Manifest }, format: ShowFormat): string {

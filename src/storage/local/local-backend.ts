@@ -3,14 +3,18 @@
  * Layout: <root>/<type>/<name>. Objects are written to a dot-named temporary file (0600),
  * fsynced, then hard-linked under their final name (which fails if the name exists: objects
  * are immutable), and the directory is fsynced; a crash leaves at most a dot-file that
- * `list` ignores. Directories are 0700: backups hold the whole cluster state.
+ * `list` ignores. Its name carries the writer's PID and start time
+ * (`.tmp-<pid>-<start>-<rand>-<name>`): sweepTemporaries reports such files and removes those
+ * whose writer is provably gone. Directories are 0700: backups hold the whole cluster state.
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { link, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { crashPoint } from '../../crash-point.js';
 import { throwIfAborted } from '../../errors.js';
-import type { Backend, FileInfo, FileType, Handle, LoadOptions, OperationOptions, SaveResult } from '../backend.js';
+import { ownerGone, ownerTag, parseOwnerTag } from '../../process-owner.js';
+import { FILE_TYPES, type Backend, type FileInfo, type FileType, type Handle, type LoadOptions, type OperationOptions, type SaveResult, type TemporaryLeftover } from '../backend.js';
 import { BodyTracker } from '../body.js';
 import { StorageError, checkHandle } from '../errors.js';
 import { checkRange } from '../range.js';
@@ -48,7 +52,7 @@ export class LocalBackend implements Backend {
       throw localError(err, `Cannot create "${dir}"`, handle, this.location);
     }
     if (await exists(final)) throw existsError(this.location, handle);
-    const temp = path.join(dir, `${TEMP_PREFIX}${handle.name}-${randomBytes(6).toString('hex')}`);
+    const temp = path.join(dir, `${TEMP_PREFIX}${ownerTag()}-${randomBytes(6).toString('hex')}-${handle.name}`);
     let sizeBytes = 0;
     const tracker = new BodyTracker();
     try {
@@ -72,6 +76,7 @@ export class LocalBackend implements Backend {
         sizeBytes += batchBytes;
         // Data reaches the disk before the name does.
         await file.sync();
+        crashPoint('local-backend.tmp-written');
       } finally {
         await file.close();
       }
@@ -155,6 +160,36 @@ export class LocalBackend implements Backend {
 
   async close(): Promise<void> {
     // Nothing held open between calls.
+  }
+
+  /** Temporary files of unfinished saves; see the file comment. */
+  async sweepTemporaries(options: { remove: boolean }): Promise<TemporaryLeftover[]> {
+    const found: TemporaryLeftover[] = [];
+    for (const type of FILE_TYPES) {
+      const dir = this.dirOf(type);
+      const names = await readdir(dir).catch(() => [] as string[]);
+      for (const name of names.filter((n) => n.startsWith(TEMP_PREFIX)).sort()) {
+        const file = path.join(dir, name);
+        const info = await stat(file).catch(() => undefined);
+        if (!info?.isFile()) continue;
+        const owner = parseOwnerTag(name.slice(TEMP_PREFIX.length));
+        let leftover: TemporaryLeftover;
+        if (!owner) {
+          leftover = { path: file, sizeBytes: info.size, action: 'kept', reason: `left by an interrupted save of an older version (writer unknown): remove it with rm "${file}" when no save is running` };
+        } else if (owner.pid === process.pid || !ownerGone(owner)) {
+          leftover = { path: file, sizeBytes: info.size, action: 'kept', reason: `save PID ${owner.pid} is still running` };
+        } else if (options.remove) {
+          await unlink(file).catch((err: NodeJS.ErrnoException) => {
+            if (err.code !== 'ENOENT') throw localError(err, `Cannot remove "${file}"`, undefined, this.location);
+          });
+          leftover = { path: file, sizeBytes: info.size, action: 'removed', reason: `left by save PID ${owner.pid}, which is gone` };
+        } else {
+          leftover = { path: file, sizeBytes: info.size, action: 'would remove', reason: `left by save PID ${owner.pid}, which is gone ("kubekeeper backup prune" removes it)` };
+        }
+        found.push(leftover);
+      }
+    }
+    return found;
   }
 }
 
