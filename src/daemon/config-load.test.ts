@@ -115,3 +115,25 @@ test('loadConfig names the variable when a secret env var is missing and the fil
   await writeFile(file, `etcd:\n  user: root\n  password: { file: nope.txt }\n${minimal()}`);
   await assert.rejects(loadConfig(file, {}), (err: ConfigError) => err.message.includes(path.join(dir, 'nope.txt')) && /ENOENT/.test(err.message));
 });
+
+test('an RKE cluster.yml as RKE documents it (region and folder empty strings) reads as unset, with and without custom_ca', async () => {
+  const env = { KUBEKEEPER_RECIPIENTS: RECIPIENT };
+  const plain = await loadConfigWithWarnings(path.join(repoRoot, 'test/fixtures/config/rke-documented-s3.yml'), env);
+  assert.equal(plain.config.source.format, 'rke');
+  assert.equal(plain.config.repository.url, 's3://s3-bucket-name');
+  assert.equal(plain.config.repository.s3?.region, undefined);
+  assert.equal(plain.config.repository.s3?.endpoint, undefined, 'AWS\'s own endpoint is left to the SDK');
+  assert.equal(plain.config.repository.s3?.accessKeyId, 'S3_ACCESS_KEY');
+  assert.deepEqual([plain.config.schedule.intervalMs, plain.config.retention], [12 * 3_600_000, { keepLast: 6 }]);
+  const ca = await loadConfigWithWarnings(path.join(repoRoot, 'test/fixtures/config/rke-documented-s3-custom-ca.yml'), env);
+  assert.equal(ca.config.repository.url, 's3://s3-bucket-name');
+  assert.equal(ca.config.repository.s3?.endpoint, 'https://minio.example.internal:9000');
+  assert.match(ca.config.repository.s3?.caBundlePem ?? '', /^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+-----END CERTIFICATE-----$/);
+});
+
+test('an RKE s3backupconfig with an empty access and secret key leaves the credentials to the environment', () => {
+  const text = 'nodes:\n  - address: 10.0.0.1\n    role: [etcd]\nservices:\n  etcd:\n    backup_config:\n      s3backupconfig:\n        access_key: ""\n        secret_key: ""\n        bucket_name: b\n';
+  const draft = parseConfigText('/etc/rke/cluster.yml', text, { KUBEKEEPER_RECIPIENTS: RECIPIENT });
+  assert.equal(draft.config.repository.s3?.accessKeyId, undefined);
+  assert.equal(draft.config.repository.s3?.secretAccessKey, undefined);
+});

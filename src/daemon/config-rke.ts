@@ -5,7 +5,8 @@
  * does not hold comes from the environment: encryption (KUBEKEEPER_RECIPIENTS or
  * KUBEKEEPER_PASSPHRASE_FILE), the etcd client (ETCDCTL_*; else this node's RKE certs),
  * S3 keys from files (KUBEKEEPER_S3_ACCESS_KEY_FILE, KUBEKEEPER_S3_SECRET_KEY_FILE), the DR
- * bundle (KUBEKEEPER_INCLUDE, e.g. /etc/kubernetes/ssl,/etc/rke/cluster.rkestate). Pure:
+ * bundle (KUBEKEEPER_INCLUDE, e.g. /etc/kubernetes/ssl,/etc/rke/cluster.rkestate). As in
+ * RKE, an empty string in s3backupconfig (`region: ""`, `folder: ""`) means unset. Pure:
  * text and env in.
  */
 import { isMap, isScalar } from 'yaml';
@@ -39,7 +40,7 @@ function warnUnknown(r: ConfigReader, path: ConfigPath, known: readonly string[]
 
 /** RKE's PEM is written as is or base64-encoded (as RKE passes it on). */
 function readCustomCa(r: ConfigReader): string | undefined {
-  const text = r.string([...S3, 'custom_ca']);
+  const text = r.optionalString([...S3, 'custom_ca']);
   if (text === undefined) return undefined;
   if (text.includes('-----BEGIN')) return text;
   const decoded = Buffer.from(text, 'base64').toString('utf8');
@@ -55,15 +56,16 @@ function s3Endpoint(endpoint: string | undefined): string | undefined {
 
 function readS3(r: ConfigReader, env: NodeJS.ProcessEnv, warnings: string[]): { url: string; s3: S3RepositorySettings; secrets: SecretSlot[] } {
   warnUnknown(r, S3, S3_KEYS, warnings);
-  const bucket = r.string([...S3, 'bucket_name']);
+  const bucket = r.optionalString([...S3, 'bucket_name']);
   if (!bucket) throw r.error([...S3, 'bucket_name'], 'is required with s3backupconfig', 'the S3 bucket RKE uploads snapshots to');
-  const folder = (r.string([...S3, 'folder']) ?? '').replace(/^\/+|\/+$/g, '');
-  const s3: S3RepositorySettings = { endpoint: s3Endpoint(r.string([...S3, 'endpoint'])), region: r.string([...S3, 'region']), caBundlePem: readCustomCa(r) };
+  const folder = (r.optionalString([...S3, 'folder']) ?? '').replace(/^\/+|\/+$/g, '');
+  const s3: S3RepositorySettings = { endpoint: s3Endpoint(r.optionalString([...S3, 'endpoint'])), region: r.optionalString([...S3, 'region']), caBundlePem: readCustomCa(r) };
   const secrets: SecretSlot[] = [];
   const slot = (key: string, envFile: string, apply: (s: S3RepositorySettings, v: string) => void) => {
     const path = [...S3, key];
     const fromFile = env[envFile];
-    const ref = fromFile ? { file: fromFile } : r.secret(path);
+    // An empty key means unset in RKE (credentials from the environment or the instance role).
+    const ref = fromFile ? { file: fromFile } : r.optionalString(path) === undefined && r.scalar(path) !== undefined ? undefined : r.secret(path);
     if (!ref) return;
     const position = fromFile ? { file: `$${envFile}` } : r.position(path);
     if ('value' in ref) warnings.push(plainSecretWarning(fieldName(path), position, `remove it and set ${envFile} (or AWS_* env vars)`));

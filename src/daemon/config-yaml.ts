@@ -89,7 +89,8 @@ export class ConfigReader {
     return keys;
   }
 
-  private scalar(path: ConfigPath): unknown {
+  /** The plain value at `path` (undefined when absent or null). */
+  scalar(path: ConfigPath): unknown {
     const node = this.node(path);
     if (node === undefined) return undefined;
     if (!isScalar(node)) throw this.error(path, 'must be a single value, not a list or mapping');
@@ -103,6 +104,12 @@ export class ConfigReader {
     const s = String(v).trim();
     if (s === '') throw this.error(path, `must be ${what}, got an empty string`);
     return s;
+  }
+
+  /** Like string(), but an empty string means unset (RKE writes `region: ""` for "not set"). */
+  optionalString(path: ConfigPath, what = 'a string'): string | undefined {
+    const v = this.scalar(path);
+    return typeof v === 'string' && v.trim() === '' ? undefined : this.string(path, what);
   }
 
   /** A file path; a relative one is taken from the config file's directory, not the cwd. */
