@@ -74,7 +74,7 @@ async function restoreObject(
     if (deferred && canDecompressIntoFd(object.compression)) {
       // Nothing to hash here: the zstd program writes the content into the file itself.
       return writeFileAtomicWith(file, async (handle, { writeError }) => {
-        await decompressIntoFd(openObjectCompressed(counted(stored, onBytes), manifest, object, options.identities), object.compression, handle.fd);
+        await decompressIntoFd(openObjectCompressed(counted(stored, onBytes), manifest, object, options.identities), object.compression, handle.fd, { maxOutputBytes: object.contentSizeBytes });
         const written = await handle.stat().catch((err: unknown) => { throw writeError(err); });
         checkContentSize(object, written.size);
         return written.size;

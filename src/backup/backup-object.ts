@@ -107,7 +107,8 @@ export async function* openObjectContent(
     hashContent?: boolean;
   } = {},
 ): AsyncGenerator<Uint8Array> {
-  const content = decompressStream(openObjectCompressed(stored, manifest, object, identities, options), object.compression);
+  // Stops as soon as the output passes the recorded size: a small hostile object cannot fill the disk.
+  const content = decompressStream(openObjectCompressed(stored, manifest, object, identities, options), object.compression, { maxOutputBytes: object.contentSizeBytes });
   const what = `Content of ${object.role} object "${object.name}"`;
   const { onSnapshotImage } = options;
   if (options.hashContent === false) {

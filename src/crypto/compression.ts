@@ -55,10 +55,38 @@ export function canDecompressIntoFd(c: Compression): boolean {
   return c === 'zstd' && zstdEngine() === 'program';
 }
 
-/** Decompresses `source` into `fd`; only where canDecompressIntoFd(c). */
-export async function decompressIntoFd(source: AsyncIterable<Uint8Array>, c: Compression, fd: number): Promise<void> {
+/** Decompresses `source` into `fd`; only where canDecompressIntoFd(c). See DecompressOptions for the bound. */
+export async function decompressIntoFd(source: AsyncIterable<Uint8Array>, c: Compression, fd: number, options: DecompressOptions = {}): Promise<void> {
   if (!canDecompressIntoFd(c)) throw new RangeError(`decompressIntoFd: ${c} is decompressed in this process here`);
-  await zstdDecompressIntoFd(source, fd);
+  await zstdDecompressIntoFd(source, fd, options.maxOutputBytes === undefined ? undefined : {
+    maxOutputBytes: options.maxOutputBytes, onExceeded: (n) => tooLarge(c, options.maxOutputBytes as number, n),
+  });
+}
+
+export interface DecompressOptions {
+  /**
+   * The most output accepted (a manifest's content size): decompression stops, with
+   * AppError 'decompress-too-large', as soon as the output passes it, instead of filling a
+   * disk from a small hostile object. Into a descriptor, the output is watched every
+   * DECOMPRESS_WATCH_MS, so it may pass the bound by what zstd writes in that time.
+   */
+  maxOutputBytes?: number;
+}
+
+function tooLarge(c: Compression, max: number, seen: number): AppError {
+  return new AppError('decompress-too-large', `Decompressing the ${c} stream produced more than ${max} bytes (the size the manifest records; ${seen} so far): stopped`, {
+    hint: 'The backup is damaged or forged; verify it ("kubekeeper backup verify") and use another backup',
+  });
+}
+
+/** Throws as soon as the total output passes `max`. */
+async function* bounded(source: AsyncIterable<Uint8Array>, c: Compression, max: number): AsyncGenerator<Uint8Array> {
+  let total = 0;
+  for await (const chunk of source) {
+    total += chunk.length;
+    if (total > max) throw tooLarge(c, max, total);
+    yield chunk;
+  }
 }
 
 /** zstd when it is available here, else gzip. */
@@ -135,9 +163,15 @@ export async function* compressStream(source: AsyncIterable<Uint8Array>, c: Comp
 
 /**
  * Decompresses `source` written with `c`. Corrupt input throws AppError 'decompress-failed';
- * zstd on a runtime without it throws 'compression-unavailable'.
+ * zstd on a runtime without it throws 'compression-unavailable'; output beyond
+ * `maxOutputBytes` throws 'decompress-too-large' at once (the decompressor is stopped).
  */
-export async function* decompressStream(source: AsyncIterable<Uint8Array>, c: Compression): AsyncGenerator<Uint8Array> {
+export function decompressStream(source: AsyncIterable<Uint8Array>, c: Compression, options: DecompressOptions = {}): AsyncGenerator<Uint8Array> {
+  const out = decompressUnbounded(source, c);
+  return options.maxOutputBytes === undefined ? out : bounded(out, c, options.maxOutputBytes);
+}
+
+async function* decompressUnbounded(source: AsyncIterable<Uint8Array>, c: Compression): AsyncGenerator<Uint8Array> {
   if (c === 'zstd' && !zstdInZlib()) {
     yield* zstdThroughProcess(source, 'decompress');
     return;

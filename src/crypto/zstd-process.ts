@@ -8,7 +8,7 @@
  * one worker thread: it runs beside the Node process, which hashes and encrypts meanwhile.
  */
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
-import { accessSync, constants as fsConstants } from 'node:fs';
+import { accessSync, constants as fsConstants, fstat, fstatSync } from 'node:fs';
 import path from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -164,15 +164,38 @@ export async function* zstdThroughProcess(source: AsyncIterable<Uint8Array>, dir
  * copy per byte of a GiB-sized snapshot. Same errors as zstdThroughProcess; on failure the
  * descriptor holds a partial output that the caller discards.
  */
-export async function zstdDecompressIntoFd(source: AsyncIterable<Uint8Array>, fd: number): Promise<void> {
+export async function zstdDecompressIntoFd(source: AsyncIterable<Uint8Array>, fd: number, bound?: OutputBound): Promise<void> {
   const run = runZstd(source, 'decompress', undefined, fd);
   let finished = false;
+  let exceeded: Error | undefined;
+  // zstd writes into the file itself: its size is watched, and zstd killed once it passes the bound.
+  const watch = bound && setInterval(() => {
+    fstat(fd, (err, info) => {
+      if (err || exceeded || info.size <= bound.maxOutputBytes) return;
+      exceeded = bound.onExceeded(info.size);
+      void run.kill();
+    });
+  }, DECOMPRESS_WATCH_MS);
   try {
-    await run.finish();
+    await run.finish().catch((err: unknown) => {
+      throw exceeded ?? err;
+    });
+    const size = bound ? fstatSync(fd).size : 0;
+    if (bound && size > bound.maxOutputBytes) throw bound.onExceeded(size);
     finished = true;
   } finally {
+    if (watch) clearInterval(watch);
     if (!finished) await run.kill();
   }
+}
+
+/** How often the output of zstdDecompressIntoFd is checked against its bound. */
+export const DECOMPRESS_WATCH_MS = 20;
+
+/** The most output accepted, and the error to throw past it. */
+export interface OutputBound {
+  maxOutputBytes: number;
+  onExceeded(sizeBytes: number): Error;
 }
 
 function isBrokenPipe(err: unknown): boolean {
