@@ -6,6 +6,7 @@
  */
 import { AppError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
+import { isNotFound } from '../storage/index.js';
 import { backupNameOfObject, isValidBackupName } from './manifest.js';
 import { BackupNotFoundError, type BackupRepository, dataHandle, manifestHandle } from './repository.js';
 
@@ -20,6 +21,8 @@ export interface DeleteBackupResult {
   removed: string[];
   /** Bytes of data objects removed (as listed). */
   removedBytes: number;
+  /** Objects listed but already gone when their turn came (another delete, listing lag): not counted as removed. */
+  alreadyGone?: string[];
 }
 
 export async function deleteBackup(repo: BackupRepository, name: string, options: DeleteBackupOptions = {}): Promise<DeleteBackupResult> {
@@ -39,8 +42,15 @@ export async function deleteBackup(repo: BackupRepository, name: string, options
     removed.push(`manifest/${manifestHandle(name).name}`);
   }
   let removedBytes = 0;
+  const alreadyGone: string[] = [];
   for (const [object, sizeBytes] of objects) {
     try {
+      // remove() of a missing object succeeds (S3 cannot tell): check first, so one already
+      // gone is never reported as deleted by this run.
+      if (!(await exists(repo, object, signal))) {
+        alreadyGone.push(`data/${object}`);
+        continue;
+      }
       await repo.backend.remove(dataHandle(object), { signal });
     } catch (err) {
       // The manifest is gone, so what is left is an orphan that prune will collect.
@@ -51,6 +61,16 @@ export async function deleteBackup(repo: BackupRepository, name: string, options
     removed.push(`data/${object}`);
     removedBytes += sizeBytes;
   }
-  logger.log('info', 'backup.delete.done', { name, objects: removed.length, removedBytes });
-  return { name, removed, removedBytes };
+  logger.log('info', 'backup.delete.done', { name, objects: removed.length, removedBytes, alreadyGone: alreadyGone.length });
+  return { name, removed, removedBytes, ...(alreadyGone.length > 0 ? { alreadyGone } : {}) };
+}
+
+async function exists(repo: BackupRepository, object: string, signal: AbortSignal | undefined): Promise<boolean> {
+  try {
+    await repo.backend.stat(dataHandle(object), { signal });
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
 }

@@ -164,3 +164,17 @@ test('a manifest dated in the future is listed as "future", is never latest, and
   assert.ok(result.skipped.some((s) => s.name === 'forged' && s.status === 'future'));
   assert.ok((await listNames(memory, 'manifest')).includes('forged.json'));
 });
+
+test('deleteBackup does not report an object that was already gone as deleted', async () => {
+  const { memory, repo } = await fiveBackups();
+  // A listing that still shows an object another delete removed (S3 listings lag).
+  const list = memory.list.bind(memory);
+  memory.list = async function* (type, o) {
+    yield* list(type, o);
+    if (type === 'data') yield { name: 'b1.snapshot.db.gz', sizeBytes: 10 };
+  };
+  const result = await deleteBackup(repo, 'b1');
+  assert.deepEqual(result.removed, ['manifest/b1.json', 'data/b1.snapshot.db']);
+  assert.deepEqual(result.alreadyGone, ['data/b1.snapshot.db.gz']);
+  assert.equal(result.removedBytes, snapshot.length);
+});

@@ -77,7 +77,7 @@ test('verifyBackup throws NoIdentityMatchError, not a failed check, when the key
   await assert.rejects(verifyBackup(repo, 'b1', { identities: other }), NoIdentityMatchError);
 });
 
-test('verifyBackup and download fail with a hint when the manifest names a missing object', async (t) => {
+test('verifyBackup fails a check and download fails, both with a hint, when the manifest names a missing object', async (t) => {
   const { memory, repo, object } = await saved();
   await memory.remove(object);
   const incomplete = (err: unknown) => {
@@ -86,7 +86,9 @@ test('verifyBackup and download fail with a hint when the manifest names a missi
     assert.match(err.hint ?? '', /backup delete b1/);
     return true;
   };
-  await assert.rejects(verifyBackup(repo, 'b1', { identities }), incomplete);
+  const verified = await verifyBackup(repo, 'b1', { identities });
+  assert.equal(verified.ok, false, 'a missing object is a problem found (exit 3)');
+  assert.match(verified.checks.find((c) => c.name === 'stored:snapshot')?.detail ?? '', /is missing.*backup delete b1/);
   const dir = await tempDir(t);
   await assert.rejects(downloadBackup(repo, 'b1', { identities, output: path.join(dir, 'x.db') }), incomplete);
   assert.equal(existsSync(path.join(dir, 'x.db')), false);
@@ -108,7 +110,7 @@ test('a manifest that is not valid JSON makes the backup invalid in the listing 
   const repo = new BackupRepository(memory);
   await memory.save({ type: 'manifest', name: 'broken.json' }, replayableBody(Buffer.from('{"format": "kubekeeper.backup/v1", ')));
   assert.deepEqual((await repo.listBackups()).backups.map((b) => b.status), ['invalid']);
-  await assert.rejects(verifyBackup(repo, 'broken'), ManifestError);
+  await assert.rejects(verifyBackup(repo, 'broken'), (err: unknown) => err instanceof ManifestError && err.exitCode === 3);
 });
 
 test('downloadBackup leaves no file when the stored object is damaged or the key is wrong', async (t) => {
@@ -164,4 +166,17 @@ test('withBackupSnapshot hands over a checked snapshot file and removes its temp
   assert.equal(size, snapshot.length);
   assert.equal(existsSync(seen), false);
   assert.deepEqual(await readdir(workDir), []);
+});
+
+test('verifyBackup reports a missing object as a failed check (exit 3), and a broken manifest as a problem found', async () => {
+  const memory = new MemoryBackend();
+  const r = new BackupRepository(memory);
+  await saveBackup(r, fakeSnapshotSource(withTrailer(minimalDb())), { recipients: [], allowUnencrypted: true, compression: 'none', name: 'gone' });
+  await memory.remove({ type: 'data', name: 'gone.snapshot.db' });
+  const result = await verifyBackup(r, 'gone');
+  assert.equal(result.ok, false);
+  assert.deepEqual(result.checks.filter((c) => !c.ok).map((c) => c.name), ['stored:snapshot']);
+  assert.match(result.checks.find((c) => c.name === 'stored:snapshot')?.detail ?? '', /is missing/);
+  await memory.save({ type: 'manifest', name: 'broken.json' }, replayableBody(new TextEncoder().encode('{not json')));
+  await assert.rejects(verifyBackup(r, 'broken'), (err: AppError) => err.code === 'backup-manifest-invalid' && err.exitCode === 3);
 });

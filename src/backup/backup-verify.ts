@@ -55,6 +55,7 @@ export async function verifyBackup(repo: BackupRepository, ref: string, options:
   const started = Date.now();
   const { signal } = options;
   const logger = options.logger ?? silentLogger;
+  // A broken manifest throws ManifestError, whose exit code is 3: a problem found.
   const manifest = await repo.resolve(ref, signal);
   const checks: BackupCheck[] = [pass('manifest', `format ${manifest.format}, ${manifest.objects.length} object(s), written ${manifest.completedAt}`)];
   const identities = options.identities ?? [];
@@ -63,7 +64,7 @@ export async function verifyBackup(repo: BackupRepository, ref: string, options:
   for (const object of manifest.objects) {
     const onBytes = (n: number) => options.onProgress?.({ object: object.name, doneBytes: n, totalBytes: object.sizeBytes });
     if (!canDecrypt) {
-      checks.push(await storedCheck(repo, manifest, object, signal, onBytes));
+      checks.push(await storedCheck(repo, manifest, object, signal, onBytes).catch(missingCheck(object)));
       checks.push(skip(`content:${object.role}`, 'no identity or passphrase given: only the stored bytes were checked'));
       bytesRead += object.sizeBytes;
       continue;
@@ -79,7 +80,12 @@ export async function verifyBackup(repo: BackupRepository, ref: string, options:
           return object.role === 'snapshot' ? writeStreamToFile(content, file, signal) : digestOf(content, signal);
         }, signal);
       } catch (err) {
-        if (err instanceof NoIdentityMatchError || !(err instanceof AppError) || err.code === 'aborted' || err.code === 'backup-incomplete') throw err;
+        if (err instanceof AppError && err.code === 'backup-incomplete') {
+          // A missing object is a problem found (exit 3): reported as a failed check.
+          checks.push(fail(`stored:${object.role}`, `${err.message}; ${err.hint ?? ''}`), skip(`content:${object.role}`, 'not run: the object is missing'));
+          return;
+        }
+        if (err instanceof NoIdentityMatchError || !(err instanceof AppError) || err.code === 'aborted') throw err;
         contentError = err;
       }
       // A failed decryption stops reading early: re-read to judge the stored bytes on their own.
@@ -107,6 +113,14 @@ async function* progress(source: AsyncIterable<Uint8Array>, onBytes: (n: number)
     onBytes(n);
     yield chunk;
   }
+}
+
+/** A missing object as a failed stored check; other errors pass through. */
+function missingCheck(object: BackupObject): (err: unknown) => BackupCheck {
+  return (err) => {
+    if (err instanceof AppError && err.code === 'backup-incomplete') return fail(`stored:${object.role}`, `${err.message}; ${err.hint ?? ''}`);
+    throw err;
+  };
 }
 
 function storedResult(object: BackupObject, digest: StreamDigest): BackupCheck {

@@ -5,7 +5,7 @@
  * encrypted: they hold names, sizes, hashes and key fingerprints, no cluster data, so
  * listing and pruning work without the decryption key.
  */
-import { AppError } from '../errors.js';
+import { AppError, ExitCode } from '../errors.js';
 import type { Compression } from '../crypto/index.js';
 
 export const MANIFEST_FORMAT = 'kubekeeper.backup/v1';
@@ -82,6 +82,8 @@ export class ManifestError extends AppError {
   constructor(name: string, problem: string) {
     super('backup-manifest-invalid', `Manifest of backup "${name}" is invalid: ${problem}`, {
       hint: 'The manifest was damaged or not written by kubekeeper; "kubekeeper backup list" marks such backups, and their data is not used',
+      // A damaged backup is a problem found (as a failed check), not a failure to run.
+      exitCode: ExitCode.checkFailed,
     });
   }
 }

@@ -122,10 +122,16 @@ test('backup commands fail with a hint on a wrong key, a missing recipient file,
 
   const object = (await readdir(path.join(repo, 'data'))).find((f) => /^keys\.([0-9a-f]{8}\.)?snapshot/.test(f)) as string;
   await rm(path.join(repo, 'data', object));
+  // A missing object is a problem found: exit 3, named in the report with the fix.
   const missing = await kk(['backup', 'verify', 'keys', '-i', keyFile]);
-  assert.equal(missing.code, 1);
-  assert.match(missing.stderr, /Backup "keys" is incomplete: its snapshot object .* is missing/);
-  assert.match(missing.stderr, /Hint: .*backup delete keys/);
+  assert.equal(missing.code, 3, missing.stderr);
+  assert.match(missing.stdout, /Backup "keys" is incomplete: its snapshot object .* is missing/);
+  assert.match(missing.stdout, /backup delete keys/);
+  // So is a broken manifest.
+  await writeFile(path.join(repo, 'manifest', 'keys.json'), '{"format": "kubekeeper.backup/v1", ');
+  const broken = await kk(['backup', 'verify', 'keys', '-i', keyFile]);
+  assert.equal(broken.code, 3, broken.stderr);
+  assert.match(broken.stderr, /Manifest of backup "keys" is invalid/);
 });
 
 test('a backup whose manifest is gone is not listed; its data counts as an orphan', async () => {

@@ -31,5 +31,6 @@ export function renderDownload(result: DownloadBackupResult, format: ResultForma
 
 export function renderDelete(result: DeleteBackupResult, format: ResultFormat): string {
   if (format === 'json') return `${JSON.stringify(result)}\n`;
-  return `Deleted backup "${result.name}": ${result.removed.length} object(s), ${formatIecBytes(result.removedBytes)}\n`;
+  const gone = result.alreadyGone?.length ? ` (${result.alreadyGone.length} already gone: ${result.alreadyGone.join(', ')})` : '';
+  return `Deleted backup "${result.name}": ${result.removed.length} object(s), ${formatIecBytes(result.removedBytes)}${gone}\n`;
 }
