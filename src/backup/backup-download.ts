@@ -11,6 +11,7 @@ import { type Logger, silentLogger } from '../logger.js';
 import { checkContentSize, loadObject, openObjectCompressed, openObjectContent } from './backup-object.js';
 import { writeFileAtomic, writeFileAtomicWith } from './atomic-file.js';
 import { withScratchDir } from './backup-spool.js';
+import { checkFreeSpace } from './snapshot-restore-target.js';
 import type { LeftoverListener } from './leftovers.js';
 import type { BackupObject, Manifest } from './manifest.js';
 import type { BackupRepository } from './repository.js';
@@ -68,6 +69,8 @@ async function restoreObject(
 ): Promise<{ sizeBytes: number; dbSha256?: string }> {
   const onBytes = (n: number) => options.onProgress?.({ object: object.name, doneBytes: n, totalBytes: object.sizeBytes });
   let dbSha256: string | undefined;
+  await checkFreeSpace(path.dirname(path.resolve(file)), object.contentSizeBytes, `download backup "${manifest.name}"`,
+    `Free space there, or download to another directory (--output${options.durable === false ? ', --work-dir' : ''})`);
   const written = await loadObject(repo, manifest, object, (stored) => {
     const deferred = object.role === 'snapshot' && options.deferSnapshotHash === true;
     const writeOptions = { overwrite: options.overwrite, signal: options.signal, action: `download backup "${manifest.name}"`, durable: options.durable, onLeftover: options.onLeftover };

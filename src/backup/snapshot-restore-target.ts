@@ -15,7 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, rmdir, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError, messageOf } from '../errors.js';
 import { type Leftover, type LeftoverListener, ownerGone, ownerTag, parseOwnerTag } from './leftovers.js';
@@ -209,4 +209,39 @@ async function removeParents(createdParents: readonly string[]): Promise<void> {
     // rmdir, not rm -r: a parent someone else filled meanwhile stays.
     await rmdir(dir).catch(() => undefined);
   }
+}
+
+/** Kept free beyond what a restore or download writes: metadata, and room for etcd to start. */
+export const FREE_SPACE_MARGIN_BYTES = 16 * 1024 * 1024;
+
+/** Bytes available to this user on the file system holding `dir` (its nearest existing ancestor). */
+export async function freeBytes(dir: string): Promise<number> {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    try {
+      const s = await statfs(d);
+      return s.bavail * s.bsize;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || d === path.dirname(d)) throw err;
+    }
+  }
+}
+
+/** The target's file system lacks room for what is about to be written. */
+export class NoSpaceError extends AppError {
+  constructor(readonly dir: string, readonly neededBytes: number, readonly freeBytes: number, what: string, hint: string) {
+    super('no-space', `Cannot ${what}: "${dir}" has ${mib(freeBytes)} free, ${mib(neededBytes)} are needed`, { hint });
+  }
+}
+
+function mib(n: number): string {
+  return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+/**
+ * Throws NoSpaceError unless the file system of `dir` has `neededBytes` plus
+ * FREE_SPACE_MARGIN_BYTES available. `what` names the action; `hint` the way out.
+ */
+export async function checkFreeSpace(dir: string, neededBytes: number, what: string, hint: string): Promise<void> {
+  const free = await freeBytes(dir);
+  if (free < neededBytes + FREE_SPACE_MARGIN_BYTES) throw new NoSpaceError(dir, neededBytes + FREE_SPACE_MARGIN_BYTES, free, what, hint);
 }

@@ -13,7 +13,7 @@ import { throwIfAborted } from '../errors.js';
 import {
   BoltWriter, writeRestoredDb, type BoltSink, type RestoreDbResult, type RestorePlan, type RestoreSource,
 } from '../snapshot/index.js';
-import { FILE_MODE, fsError } from './snapshot-restore-target.js';
+import { FILE_MODE, checkFreeSpace, fsError } from './snapshot-restore-target.js';
 import { WriteBehind } from './write-behind.js';
 
 export interface WriteProgress {
@@ -46,8 +46,19 @@ export async function writeDb(
   file: string | undefined,
   source: RestoreSource,
   plan: RestorePlan,
-  options: { signal?: AbortSignal; onProgress?: (p: WriteProgress) => void; durable?: boolean },
+  options: {
+    signal?: AbortSignal; onProgress?: (p: WriteProgress) => void; durable?: boolean;
+    /**
+     * About the size of the new db (the snapshot's size): checked, with the WAL segment and
+     * .snap file, against the free space of the file system before anything is written.
+     */
+    expectedBytes?: number;
+  },
 ): Promise<DbWriteResult> {
+  if (file !== undefined && options.expectedBytes !== undefined) {
+    const needed = options.expectedBytes + plan.wal.sizeBytes + plan.snap.bytes.length;
+    await checkFreeSpace(path.dirname(file), needed, 'restore the data dir', 'Free space on that file system, or restore to another one (--data-dir, and --wal-dir for the 64 MB WAL); nothing was written');
+  }
   const fd = file === undefined ? undefined : openFile(file);
   const behind = fd === undefined ? undefined : new WriteBehind(fd);
   try {
@@ -109,10 +120,11 @@ export function writeSmallFile(file: string, bytes: Uint8Array, sizeBytes = byte
   try {
     try {
       writeFully(fd, bytes, 0);
-      // The WAL segment is preallocated: etcd's fallocate leaves zeros, as does extending
-      // the file (Go falls back to ftruncate too). Node has no fallocate; the blocks are
-      // allocated by the file system when etcd appends.
-      if (sizeBytes > bytes.length) ftruncateSync(fd, sizeBytes);
+      // The WAL segment is preallocated, as etcd does (fallocate): a durable restore writes
+      // the zeros, so the blocks are really allocated and a small disk fails here, not when
+      // etcd first appends. Node has no fallocate. A throwaway (drill) dir stays sparse.
+      if (sizeBytes > bytes.length && durable) writeZeros(fd, bytes.length, sizeBytes);
+      else if (sizeBytes > bytes.length) ftruncateSync(fd, sizeBytes);
     } catch (err) {
       throw fsError('writing', file, err);
     }
@@ -120,6 +132,18 @@ export function writeSmallFile(file: string, bytes: Uint8Array, sizeBytes = byte
   } finally {
     closeSync(fd);
   }
+}
+
+const ZEROS = new Uint8Array(1024 * 1024);
+
+/** Writes zeros over [from, to) of `fd`. */
+function writeZeros(fd: number, from: number, to: number): void {
+  for (let at = from; at < to; at += ZEROS.length) writeFully(fd, ZEROS.subarray(0, Math.min(ZEROS.length, to - at)), at);
+}
+
+/** Checks that `walDir` (when it is on its own file system) has room for the WAL segment. */
+export async function checkWalSpace(plan: RestorePlan, walDir: string): Promise<void> {
+  await checkFreeSpace(walDir, plan.wal.sizeBytes, 'restore the WAL dir', 'Free space on that file system, or choose another --wal-dir; nothing was written');
 }
 
 /** The WAL segment into `walDir` and the .snap file into `snapDir`; returns their paths. */

@@ -25,7 +25,7 @@ import {
 } from './snapshot-restore-target.js';
 import type { LeftoverListener } from './leftovers.js';
 import { type PendingVerification, type SourceCheck, startVerifyForRestore } from './snapshot-restore-verify.js';
-import { writeDb, writeWalAndSnap } from './snapshot-restore-write.js';
+import { checkWalSpace, writeDb, writeWalAndSnap } from './snapshot-restore-write.js';
 
 export interface SnapshotRestoreOptions {
   snapshotPath: string;
@@ -162,10 +162,12 @@ async function restore(p: Prepared, context: SnapshotRestoreContext): Promise<Sn
     for (const dir of [snapDir, stagedWal]) {
       await mkdir(dir, { recursive: true, mode: DIR_MODE }).catch((err: unknown) => { throw fsError('creating', dir, err); });
     }
+    if (wal) await checkWalSpace(p.plan, wal.staged.temp);
     const db = await writeDb(path.join(snapDir, 'db'), p.source, p.plan, {
       signal: context.signal,
       onProgress: ({ doneBytes }) => context.onProgress?.('write', doneBytes, p.file.sizeBytes),
       durable: p.durable,
+      expectedBytes: p.file.sizeBytes,
     });
     writeWalAndSnap(p.plan, stagedWal, snapDir, p.durable);
     if (p.durable) for (const dir of [snapDir, path.dirname(snapDir), stagedWal, data.staged.temp]) fsyncDir(dir);

@@ -172,7 +172,7 @@ test('snapshot restore into an empty mount point builds inside it, keeps its own
   const mnt = path.join(dir, 'mnt');
   await mkdir(mnt);
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m,mode=0710,uid=4321,gid=4321', 'tmpfs', mnt], { stdio: 'ignore' });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=160m,mode=0710,uid=4321,gid=4321', 'tmpfs', mnt], { stdio: 'ignore' });
   } catch {
     return t.skip('cannot mount a tmpfs here (needs root)');
   }
