@@ -195,3 +195,33 @@ test('snapshot restore into an empty mount point builds inside it, keeps its own
     execFileSync('umount', ['-l', mnt], { stdio: 'ignore' });
   }
 });
+
+test('timed SIGKILLs of backup save and snapshot restore: never a half backup listed as good, never a half-built data dir', async () => {
+  const d = await fresh('timed');
+  const snap = path.join(d, 'snap.db');
+  assert.equal((await kk(['snapshot', 'save', snap, ...etcd.clientFlags])).code, 0);
+  for (const [i, delayMs] of [30, 120, 250, 400, 700].entries()) {
+    const name = `timed-${i}`;
+    const save = await runKubekeeper(['backup', 'save', ...etcd.clientFlags, '--repo', repo, '--name', name, '-r', recipient], {
+      timeoutMs: 120_000, onSpawn: (child) => setTimeout(() => child.kill('SIGKILL'), delayMs),
+    });
+    const list = JSON.parse((await kk(['backup', 'list', '--repo', repo, '-w', 'json'])).stdout) as { backups: { name: string; status: string }[] };
+    const entry = list.backups.find((b) => b.name === name);
+    if (save.code === 0) assert.equal(entry?.status, 'ok', `${name} finished before the kill`);
+    // Killed or not: a backup listed as good is complete (a kill after its manifest was written changes nothing).
+    if (entry?.status === 'ok') assert.equal((await kk(['backup', 'verify', name, '--repo', repo, '-i', keyFile])).code, 0, `${name} is listed as good and verifies`);
+
+    const target = path.join(d, `data-${i}`);
+    const restore = await runKubekeeper(['snapshot', 'restore', snap, '--data-dir', target], {
+      timeoutMs: 120_000, onSpawn: (child) => setTimeout(() => child.kill('SIGKILL'), delayMs),
+    });
+    const built = await readdir(target).catch(() => undefined);
+    // Absent, or complete (published by one rename): never half-built.
+    if (restore.code === 0 || built !== undefined) assert.deepEqual(built, ['member'], `restore killed at ${delayMs} ms left "${target}" half-built`);
+    if (built === undefined) assert.equal((await kk(['snapshot', 'restore', snap, '--data-dir', target])).code, 0);
+  }
+  const prune = await kk(['backup', 'prune', '--repo', repo, '--keep-last', '50']);
+  assert.equal(prune.code, 0, prune.stderr);
+  assert.deepEqual((await readdir(path.join(repo, 'data'))).filter((n) => n.startsWith('.tmp-')), [], 'prune removed the temporaries of killed saves');
+  assert.deepEqual((await readdir(d)).filter((n) => n.startsWith('.')), [], 'the next restores removed every staging dir');
+});
