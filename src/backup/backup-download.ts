@@ -69,7 +69,7 @@ async function restoreObject(
 ): Promise<{ sizeBytes: number; dbSha256?: string }> {
   const onBytes = (n: number) => options.onProgress?.({ object: object.name, doneBytes: n, totalBytes: object.sizeBytes });
   let dbSha256: string | undefined;
-  await checkFreeSpace(path.dirname(path.resolve(file)), object.contentSizeBytes, `download backup "${manifest.name}"`,
+  await checkFreeSpace(path.dirname(path.resolve(file)), object.contentSizeBytes, `download backup "${manifest.name}"`, undefined,
     `Free space there, or download to another directory (--output${options.durable === false ? ', --work-dir' : ''})`);
   const written = await loadObject(repo, manifest, object, (stored) => {
     const deferred = object.role === 'snapshot' && options.deferSnapshotHash === true;

@@ -239,9 +239,21 @@ function mib(n: number): string {
 
 /**
  * Throws NoSpaceError unless the file system of `dir` has `neededBytes` plus
- * FREE_SPACE_MARGIN_BYTES available. `what` names the action; `hint` the way out.
+ * FREE_SPACE_MARGIN_BYTES available. `what` names the action, `hint` the way out; the
+ * message names `shown` (default: `dir`, or the target a restore staging dir is built for).
  */
-export async function checkFreeSpace(dir: string, neededBytes: number, what: string, hint: string): Promise<void> {
+export async function checkFreeSpace(dir: string, neededBytes: number, what: string, shown: string | undefined, hint: string): Promise<void> {
   const free = await freeBytes(dir);
-  if (free < neededBytes + FREE_SPACE_MARGIN_BYTES) throw new NoSpaceError(dir, neededBytes + FREE_SPACE_MARGIN_BYTES, free, what, hint);
+  if (free < neededBytes + FREE_SPACE_MARGIN_BYTES) throw new NoSpaceError(shown ?? targetOfStaging(dir), neededBytes + FREE_SPACE_MARGIN_BYTES, free, what, hint);
+}
+
+/** The target a path inside a restore staging dir is built for (the path itself otherwise). */
+export function targetOfStaging(p: string): string {
+  const parts = path.resolve(p).split(path.sep);
+  const i = parts.findIndex((part) => part.startsWith('.') && part.includes(STAGING_MARK));
+  if (i < 0) return p;
+  const part = parts[i] as string;
+  // Inside mode: "<target>/.kubekeeper-restore-..."; beside: "<parent>/.<target>.kubekeeper-restore-...".
+  if (part.startsWith(STAGING_MARK)) return parts.slice(0, i).join(path.sep);
+  return [...parts.slice(0, i), part.slice(1, part.indexOf(STAGING_MARK))].join(path.sep);
 }

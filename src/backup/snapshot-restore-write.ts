@@ -57,7 +57,7 @@ export async function writeDb(
 ): Promise<DbWriteResult> {
   if (file !== undefined && options.expectedBytes !== undefined) {
     const needed = options.expectedBytes + plan.wal.sizeBytes + plan.snap.bytes.length;
-    await checkFreeSpace(path.dirname(file), needed, 'restore the data dir', 'Free space on that file system, or restore to another one (--data-dir, and --wal-dir for the 64 MB WAL); nothing was written');
+    await checkFreeSpace(path.dirname(file), needed, 'restore the data dir', undefined, 'Free space on that file system, or restore to another one (--data-dir, and --wal-dir for the 64 MB WAL); nothing was written');
   }
   const fd = file === undefined ? undefined : openFile(file);
   const behind = fd === undefined ? undefined : new WriteBehind(fd);
@@ -143,7 +143,7 @@ function writeZeros(fd: number, from: number, to: number): void {
 
 /** Checks that `walDir` (when it is on its own file system) has room for the WAL segment. */
 export async function checkWalSpace(plan: RestorePlan, walDir: string): Promise<void> {
-  await checkFreeSpace(walDir, plan.wal.sizeBytes, 'restore the WAL dir', 'Free space on that file system, or choose another --wal-dir; nothing was written');
+  await checkFreeSpace(walDir, plan.wal.sizeBytes, 'restore the WAL dir', undefined, 'Free space on that file system, or choose another --wal-dir; nothing was written');
 }
 
 /** The WAL segment into `walDir` and the .snap file into `snapDir`; returns their paths. */
