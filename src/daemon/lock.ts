@@ -215,6 +215,7 @@ export async function acquireLock(file: string, options: AcquireLockOptions = {}
   const started = Date.now();
   let previousOwner: LockOwner | undefined;
   let takenOver = false;
+  let lastWaitLog: number | undefined;
   for (;;) {
     if (await tryCreate(file, owner)) {
       if (takenOver) logger.log('warn', 'lock.takeover', { file, previousPid: previousOwner?.pid ?? null, previousSince: previousOwner?.acquiredAt ?? null });
@@ -232,7 +233,11 @@ export async function acquireLock(file: string, options: AcquireLockOptions = {}
     }
     const waited = Date.now() - started;
     if (waited >= (options.waitMs ?? 0)) throw new LockHeldError(file, current.owner, waited, purpose);
-    if (waited === 0 || waited % 10_000 < (options.pollMs ?? 250)) logger.log('info', 'lock.waiting', { file, ownerPid: current.owner?.pid ?? null });
+    // Logged when the wait starts, then every 10 s (not by modulo: a slow poll must not skip it).
+    if (lastWaitLog === undefined || Date.now() - lastWaitLog >= 10_000) {
+      lastWaitLog = Date.now();
+      logger.log('info', 'lock.waiting', { file, ownerPid: current.owner?.pid ?? null });
+    }
     await sleep(Math.min(options.pollMs ?? 250, Math.max(1, (options.waitMs ?? 0) - waited)), options.signal);
   }
 }

@@ -78,8 +78,12 @@ test('daemon backs up on its own clock when the repository holds a manifest date
   let port = 0;
   const done = runDaemon(cfg, { signal: controller.signal, logger: createJsonLogger((l) => lines.push(l)), onListening: (a) => (port = a.port) });
   try {
-    await until('a backup by the daemon', () => (lines.some((l) => l.includes('"backup.run.done"')) ? true : undefined));
-    const page = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    // The metrics, not the log line: the run is recorded after it logs backup.run.done.
+    const page = await until('a backup by the daemon', async () => {
+      if (!port) return undefined;
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      return (sample(text, 'kubekeeper_backup_successes_total') ?? 0) >= 1 ? text : undefined;
+    });
     assert.equal(sample(page, 'kubekeeper_backups_future_dated'), 1);
     assert.ok((sample(page, 'kubekeeper_backup_next_run_timestamp_seconds') ?? 0) < Date.now() / 1000 + 7 * 3600, 'the next run is one interval away, not after 2999');
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
@@ -113,8 +117,11 @@ test('daemon retries a backup that failed while etcd was down within its slot, a
     await until('the first failure', () => (lines.some((l) => l.includes('"backup.run.failed"')) ? true : undefined));
     const etcd = await startEtcd({ clientPort });
     started.push(etcd);
-    await until('a backup by a retry', () => (lines.some((l) => l.includes('"backup.run.done"')) ? true : undefined));
-    const page = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const page = await until('a backup by a retry', async () => {
+      if (!port) return undefined;
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      return (sample(text, 'kubekeeper_backup_successes_total') ?? 0) >= 1 ? text : undefined;
+    });
     assert.ok((sample(page, 'kubekeeper_backup_retries_total') ?? 0) >= 1, page);
     assert.equal(sample(page, 'kubekeeper_backup_successes_total'), 1);
     assert.ok((sample(page, 'kubekeeper_backup_failures_total{reason="etcd-unreachable"}') ?? 0) >= 1, page);
