@@ -171,8 +171,8 @@ test('withBackupSnapshot hands over a checked snapshot file and removes its temp
 test('verifyBackup reports a missing object as a failed check (exit 3), and a broken manifest as a problem found', async () => {
   const memory = new MemoryBackend();
   const r = new BackupRepository(memory);
-  await saveBackup(r, fakeSnapshotSource(withTrailer(minimalDb())), { recipients: [], allowUnencrypted: true, compression: 'none', name: 'gone' });
-  await memory.remove({ type: 'data', name: 'gone.snapshot.db' });
+  const { manifest } = await saveBackup(r, fakeSnapshotSource(withTrailer(minimalDb())), { recipients: [], allowUnencrypted: true, compression: 'none', name: 'gone' });
+  await memory.remove({ type: 'data', name: manifest.objects[0]?.name ?? '' });
   const result = await verifyBackup(r, 'gone');
   assert.equal(result.ok, false);
   assert.deepEqual(result.checks.filter((c) => !c.ok).map((c) => c.name), ['stored:snapshot']);
