@@ -144,7 +144,12 @@ test('a drill killed with SIGKILL leaves its etcd and data behind; the next dril
     await sleep(50);
     for (const name of await readdir(workDir)) {
       const marker = await readFile(path.join(workDir, name, 'drill.json'), 'utf8').catch(() => '{}');
-      etcdPid = (JSON.parse(marker) as { etcdPid?: number }).etcdPid;
+      // The drill rewrites its marker in place: a read may catch it half-written; poll again.
+      try {
+        etcdPid = (JSON.parse(marker) as { etcdPid?: number }).etcdPid;
+      } catch {
+        etcdPid = undefined;
+      }
     }
   }
   assert.ok(etcdPid, 'the drill recorded its etcd');
