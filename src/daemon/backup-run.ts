@@ -14,6 +14,7 @@ import { isEmptyPolicy } from '../schedule/index.js';
 import type { KubekeeperConfig } from './config.js';
 import { openConfiguredRepository } from './config-repository.js';
 import { acquireLock } from './lock.js';
+import { runAsLeader } from './run-election.js';
 
 export interface RunBackupOptions {
   signal?: AbortSignal;
@@ -59,6 +60,11 @@ export function backupNameFor(config: KubekeeperConfig, at: Date): string {
  * the save/prune errors otherwise; logs `backup.run.failed` with the error code first.
  */
 export async function runBackupOnce(config: KubekeeperConfig, options: RunBackupOptions = {}): Promise<BackupRunResult> {
+  // One node per cluster runs the slot (NotLeaderError on the others): see run-election.ts.
+  return runAsLeader(config, 'backup', { signal: options.signal, logger: options.logger ?? silentLogger }, (signal) => runBackupLocked(config, { ...options, signal }));
+}
+
+async function runBackupLocked(config: KubekeeperConfig, options: RunBackupOptions): Promise<BackupRunResult> {
   const logger = options.logger ?? silentLogger;
   const now = options.now ?? (() => new Date());
   const started = Date.now();

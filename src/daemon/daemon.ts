@@ -21,6 +21,7 @@ import { checkHealth } from './health.js';
 import { renderMetrics } from './metrics.js';
 import { type MetricsServer, startMetricsServer } from './metrics-server.js';
 import { createSerialQueue, runSchedule } from './scheduler.js';
+import { countSkip, runAsLeader, skipMetricFamily, type SkipCounts } from './run-election.js';
 
 /** RKE's default `interval_hours: 12` when the config names no schedule. */
 export const DEFAULT_BACKUP_INTERVAL_MS = 12 * 3_600_000;
@@ -55,6 +56,7 @@ export async function runDaemon(config: KubekeeperConfig, options: DaemonOptions
   const random = options.random ?? Math.random;
   const env = options.env ?? process.env;
   const state = createDaemonState(clock.now());
+  const skips: SkipCounts = new Map();
   const backupSchedule = scheduleOf(config.schedule.intervalMs, config.schedule.cron, DEFAULT_BACKUP_INTERVAL_MS);
   const drillSchedule = scheduleOf(config.drill.intervalMs, config.drill.cron, DEFAULT_DRILL_INTERVAL_MS);
   await seedLastSuccess(config, state, env, logger);
@@ -63,7 +65,7 @@ export async function runDaemon(config: KubekeeperConfig, options: DaemonOptions
   if (config.metrics.listen) {
     server = await startMetricsServer({
       listen: config.metrics.listen,
-      metrics: () => renderAll(state, clock, options.pkiDir),
+      metrics: () => renderAll(state, clock, options.pkiDir, skips),
       health: () => checkHealth(state, clock.now(), config.metrics.staleAfterMs),
     });
     options.onListening?.({ host: server.host, port: server.port });
@@ -84,6 +86,7 @@ export async function runDaemon(config: KubekeeperConfig, options: DaemonOptions
       const durationMs = clock.now().getTime() - started.getTime();
       // Interrupted by shutdown: not a failure of the backup, and nothing was listed as good.
       if (signal.aborted) return logger.log('warn', 'backup.run.interrupted', { durationMs });
+      if (countSkip(skips, err)) return; // another node ran this slot (logged as backup.skipped)
       recordBackup(state, { at: clock.now(), ok: false, durationMs, reason: codeOf(err) });
     }
   });
@@ -91,10 +94,11 @@ export async function runDaemon(config: KubekeeperConfig, options: DaemonOptions
     if (signal.aborted) return;
     const started = clock.now();
     try {
-      const r = await (options.runDrill ?? runConfiguredDrill)(config, { signal, logger, env });
+      const r = await runAsLeader(config, 'drill', { signal, logger }, (s) => (options.runDrill ?? runConfiguredDrill)(config, { signal: s, logger, env }));
       recordDrill(state, { at: clock.now(), ok: r.ok, durationMs: r.durationMs, backupName: r.backupName, reason: r.failedStep });
     } catch (err) {
       if (signal.aborted) return logger.log('warn', 'drill.interrupted', {});
+      if (countSkip(skips, err)) return;
       logger.log('error', 'drill.failed', { code: codeOf(err), error: messageOf(err) });
       recordDrill(state, { at: clock.now(), ok: false, durationMs: clock.now().getTime() - started.getTime(), reason: codeOf(err) });
     }
@@ -144,8 +148,8 @@ async function seedLastSuccess(config: KubekeeperConfig, state: DaemonState, env
   }
 }
 
-async function renderAll(state: DaemonState, clock: Clock, pkiDir: string | undefined): Promise<string> {
-  const text = renderMetrics(daemonMetricFamilies(state));
+async function renderAll(state: DaemonState, clock: Clock, pkiDir: string | undefined, skips: SkipCounts): Promise<string> {
+  const text = renderMetrics([...daemonMetricFamilies(state), skipMetricFamily(skips)]);
   if (!pkiDir) return text;
   // Loaded on first use: the X.509 library costs idle memory a daemon without --pki-dir never needs.
   const { buildExpirationReport, certificateExpiryMetrics, readPki } = await import('../certs/index.js');
