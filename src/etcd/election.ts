@@ -89,7 +89,8 @@ export async function campaign(client: EtcdClient | ElectionChannel, options: Ca
     throw err;
   }
   if (!txn.succeeded) {
-    await revoke();
+    // Not fatal: an unrevoked lease holds no key and expires within its TTL.
+    await revoke().catch(() => undefined);
     return { won: false, key, holder: txn.current ? new TextDecoder().decode(txn.current.value) : '(gone)' };
   }
   return { won: true, leadership: keepAlive(channel, key, identity, grant.id, ttl, timeoutMs, options.onLost) };
