@@ -14,7 +14,7 @@ import { isEmptyPolicy } from '../schedule/index.js';
 import type { KubekeeperConfig } from './config.js';
 import { openConfiguredRepository } from './config-repository.js';
 import { acquireLock } from './lock.js';
-import { runAsLeader } from './run-election.js';
+import { NotLeaderError, runAsLeader } from './run-election.js';
 
 export interface RunBackupOptions {
   signal?: AbortSignal;
@@ -60,11 +60,6 @@ export function backupNameFor(config: KubekeeperConfig, at: Date): string {
  * the save/prune errors otherwise; logs `backup.run.failed` with the error code first.
  */
 export async function runBackupOnce(config: KubekeeperConfig, options: RunBackupOptions = {}): Promise<BackupRunResult> {
-  // One node per cluster runs the slot (NotLeaderError on the others): see run-election.ts.
-  return runAsLeader(config, 'backup', { signal: options.signal, logger: options.logger ?? silentLogger }, (signal) => runBackupLocked(config, { ...options, signal }));
-}
-
-async function runBackupLocked(config: KubekeeperConfig, options: RunBackupOptions): Promise<BackupRunResult> {
   const logger = options.logger ?? silentLogger;
   const now = options.now ?? (() => new Date());
   const started = Date.now();
@@ -72,16 +67,20 @@ async function runBackupLocked(config: KubekeeperConfig, options: RunBackupOptio
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   logger.log('info', 'backup.run.start', { config: config.source.path, format: config.source.format, repository: config.repository.url });
   try {
-    const lock = await acquireLock(config.lockFile, { waitMs: options.lockWaitMs, signal, logger });
-    try {
-      const result = await backupAndPrune(config, { ...options, signal, logger, now });
-      const done = { ...result, durationMs: Date.now() - started, ...(lock.takenOver ? { lockTakenOver: true } : {}) };
-      logger.log('info', 'backup.run.done', { backup: done.backupName, bytes: done.bytes, snapshotBytes: done.snapshotBytes, durationMs: done.durationMs, pruned: done.pruned.length, kept: done.kept, lockTakenOver: lock.takenOver });
-      return done;
-    } finally {
-      await lock.release();
-    }
+    // One node per cluster runs the slot (NotLeaderError on the others): see run-election.ts.
+    return await runAsLeader(config, 'backup', { signal, logger }, async (leaderSignal = signal) => {
+      const lock = await acquireLock(config.lockFile, { waitMs: options.lockWaitMs, signal: leaderSignal, logger });
+      try {
+        const result = await backupAndPrune(config, { ...options, signal: leaderSignal, logger, now });
+        const done = { ...result, durationMs: Date.now() - started, ...(lock.takenOver ? { lockTakenOver: true } : {}) };
+        logger.log('info', 'backup.run.done', { backup: done.backupName, bytes: done.bytes, snapshotBytes: done.snapshotBytes, durationMs: done.durationMs, pruned: done.pruned.length, kept: done.kept, lockTakenOver: lock.takenOver });
+        return done;
+      } finally {
+        await lock.release();
+      }
+    });
   } catch (err) {
+    if (err instanceof NotLeaderError) throw err; // logged as backup.skipped: not a failure
     const error = timeout.aborted && !options.signal?.aborted ? new BackupTimeoutError(config.backup.timeoutMs) : err;
     logger.log('error', 'backup.run.failed', { code: error instanceof AppError ? error.code : 'internal', error: messageOf(error), durationMs: Date.now() - started });
     throw error;
