@@ -14,6 +14,7 @@ import { isEmptyPolicy } from '../schedule/index.js';
 import type { KubekeeperConfig } from './config.js';
 import { openConfiguredRepository } from './config-repository.js';
 import { acquireLock } from './lock.js';
+import { NotLeaderError, runAsLeader } from './run-election.js';
 
 export interface RunBackupOptions {
   signal?: AbortSignal;
@@ -68,16 +69,20 @@ export async function runBackupOnce(config: KubekeeperConfig, options: RunBackup
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   logger.log('info', 'backup.run.start', { config: config.source.path, format: config.source.format, repository: config.repository.url });
   try {
-    const lock = await acquireLock(config.lockFile, { waitMs: options.lockWaitMs, signal, logger });
-    try {
-      const result = await backupAndPrune(config, { ...options, signal, logger, now });
-      const done = { ...result, durationMs: Date.now() - started, ...(lock.takenOver ? { lockTakenOver: true } : {}) };
-      logger.log('info', 'backup.run.done', { backup: done.backupName, bytes: done.bytes, snapshotBytes: done.snapshotBytes, durationMs: done.durationMs, pruned: done.pruned.length, kept: done.kept, lockTakenOver: lock.takenOver });
-      return done;
-    } finally {
-      await lock.release();
-    }
+    // One node per cluster runs the slot (NotLeaderError on the others): see run-election.ts.
+    return await runAsLeader(config, 'backup', { signal, logger }, async (leaderSignal = signal) => {
+      const lock = await acquireLock(config.lockFile, { waitMs: options.lockWaitMs, signal: leaderSignal, logger });
+      try {
+        const result = await backupAndPrune(config, { ...options, signal: leaderSignal, logger, now });
+        const done = { ...result, durationMs: Date.now() - started, ...(lock.takenOver ? { lockTakenOver: true } : {}) };
+        logger.log('info', 'backup.run.done', { backup: done.backupName, bytes: done.bytes, snapshotBytes: done.snapshotBytes, durationMs: done.durationMs, pruned: done.pruned.length, kept: done.kept, lockTakenOver: lock.takenOver });
+        return done;
+      } finally {
+        await lock.release();
+      }
+    });
   } catch (err) {
+    if (err instanceof NotLeaderError) throw err; // logged as backup.skipped: not a failure
     // Stopped by the caller (SIGTERM): not a failure; nothing half-written is listed as good.
     if (options.signal?.aborted) {
       logger.log('warn', 'backup.run.interrupted', { error: messageOf(err), durationMs: Date.now() - started });

@@ -15,7 +15,7 @@ const ETCD = ['endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'dial-ti
 const REPOSITORY = ['url', 's3'];
 const S3 = ['endpoint', 'region', 'pathStyle', 'caFile', 'accessKeyId', 'secretAccessKey'];
 const BACKUP = ['namePrefix', 'compression', 'recipients', 'passphraseFile', 'include', 'timeout'];
-const SCHEDULE = ['interval', 'cron', 'jitter'];
+const SCHEDULE = ['interval', 'cron', 'jitter', 'election', 'electionTtl'];
 const RETENTION = ['keepLast', 'keepWithin', 'keepHourly', 'keepDaily', 'keepWeekly', 'keepMonthly', 'keepYearly'];
 const DRILL = ['enabled', 'interval', 'cron', 'identityFiles', 'passphraseFile', 'expectKeys', 'etcdBinary', 'timeout'];
 const METRICS = ['listen', 'staleAfter'];
@@ -97,6 +97,13 @@ function readRepository(r: ConfigReader, warnings: string[]): { repository: Kube
   return { repository, secrets };
 }
 
+/** schedule.election (auto|on|off) and schedule.electionTtl, only when set. */
+function readElection(r: ConfigReader): Pick<KubekeeperConfig['schedule'], 'election' | 'electionTtlMs'> {
+  const election = r.choice(['schedule', 'election'], ['auto', 'on', 'off'] as const);
+  const electionTtlMs = r.duration(['schedule', 'electionTtl'], 2000);
+  return { ...(election ? { election } : {}), ...(electionTtlMs ? { electionTtlMs } : {}) };
+}
+
 /** Reads the retention section at `path`. */
 function readRetention(r: ConfigReader): KubekeeperConfig['retention'] {
   r.keys(['retention'], RETENTION);
@@ -133,7 +140,7 @@ export function parseKubekeeperConfig(r: ConfigReader, defaultLock: string): Con
       include: r.list(b('include')).map((x) => r.resolve(x)),
       timeoutMs: r.duration(b('timeout'), 1000) ?? CONFIG_DEFAULTS.backupTimeoutMs,
     },
-    schedule: { intervalMs: r.duration(['schedule', 'interval'], 60_000), cron: readCron(r, ['schedule', 'cron']), jitterMs: r.duration(['schedule', 'jitter'], 0) ?? 0 },
+    schedule: { intervalMs: r.duration(['schedule', 'interval'], 60_000), cron: readCron(r, ['schedule', 'cron']), jitterMs: r.duration(['schedule', 'jitter'], 0) ?? 0, ...readElection(r) },
     retention: readRetention(r),
     drill: {
       enabled: r.bool(['drill', 'enabled']) ?? false,

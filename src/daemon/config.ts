@@ -41,7 +41,8 @@ export interface KubekeeperConfig {
     /** Whole backup (snapshot, upload, re-read, prune); the run is aborted after it. */
     timeoutMs: number;
   };
-  schedule: { intervalMs?: number; cron?: string; jitterMs: number };
+  /** `election`: one node at a time runs scheduled work (run-election.ts); default "auto". */
+  schedule: { intervalMs?: number; cron?: string; jitterMs: number; election?: 'auto' | 'on' | 'off'; electionTtlMs?: number };
   retention: RetentionPolicy;
   drill: {
     enabled: boolean;

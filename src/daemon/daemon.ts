@@ -21,6 +21,7 @@ import { checkHealth } from './health.js';
 import { renderMetrics } from './metrics.js';
 import { type MetricsServer, startMetricsServer } from './metrics-server.js';
 import { type RetryBackoff, createSerialQueue, runSchedule } from './scheduler.js';
+import { countSkip, runAsLeader, skipMetricFamily, type SkipCounts } from './run-election.js';
 
 /** RKE's default `interval_hours: 12` when the config names no schedule. */
 export const DEFAULT_BACKUP_INTERVAL_MS = 12 * 3_600_000;
@@ -59,6 +60,7 @@ export async function runDaemon(config: KubekeeperConfig, options: DaemonOptions
   const random = options.random ?? Math.random;
   const env = options.env ?? process.env;
   const state = createDaemonState(clock.now());
+  const skips: SkipCounts = new Map();
   const backupSchedule = scheduleOf(config.schedule.intervalMs, config.schedule.cron, DEFAULT_BACKUP_INTERVAL_MS);
   const drillSchedule = scheduleOf(config.drill.intervalMs, config.drill.cron, DEFAULT_DRILL_INTERVAL_MS);
   await seedLastSuccess(config, state, env, logger);
@@ -67,7 +69,7 @@ export async function runDaemon(config: KubekeeperConfig, options: DaemonOptions
   if (config.metrics.listen) {
     server = await startMetricsServer({
       listen: config.metrics.listen,
-      metrics: () => renderAll(state, clock, options.pkiDir),
+      metrics: () => renderAll(state, clock, options.pkiDir, skips),
       health: () => checkHealth(state, clock.now(), config.metrics.staleAfterMs),
     });
     options.onListening?.({ host: server.host, port: server.port });
@@ -93,6 +95,8 @@ export async function runDaemon(config: KubekeeperConfig, options: DaemonOptions
         logger.log('warn', 'backup.run.interrupted', { durationMs });
         return true;
       }
+      // Another node ran this slot (logged as backup.skipped): done here, nothing to retry.
+      if (countSkip(skips, err)) return true;
       recordBackup(state, { at: clock.now(), ok: false, durationMs, reason: codeOf(err) });
       return false;
     }
@@ -101,10 +105,11 @@ export async function runDaemon(config: KubekeeperConfig, options: DaemonOptions
     if (signal.aborted) return;
     const started = clock.now();
     try {
-      const r = await (options.runDrill ?? runConfiguredDrill)(config, { signal, logger, env });
+      const r = await runAsLeader(config, 'drill', { signal, logger }, (s) => (options.runDrill ?? runConfiguredDrill)(config, { signal: s, logger, env }));
       recordDrill(state, { at: clock.now(), ok: r.ok, durationMs: r.durationMs, backupName: r.backupName, reason: r.failedStep });
     } catch (err) {
       if (signal.aborted) return logger.log('warn', 'drill.interrupted', {});
+      if (countSkip(skips, err)) return;
       logger.log('error', 'drill.failed', { code: codeOf(err), error: messageOf(err) });
       recordDrill(state, { at: clock.now(), ok: false, durationMs: clock.now().getTime() - started.getTime(), reason: codeOf(err) });
     }
@@ -164,8 +169,8 @@ async function seedLastSuccess(config: KubekeeperConfig, state: DaemonState, env
   }
 }
 
-async function renderAll(state: DaemonState, clock: Clock, pkiDir: string | undefined): Promise<string> {
-  const text = renderMetrics(daemonMetricFamilies(state));
+async function renderAll(state: DaemonState, clock: Clock, pkiDir: string | undefined, skips: SkipCounts): Promise<string> {
+  const text = renderMetrics([...daemonMetricFamilies(state), skipMetricFamily(skips)]);
   if (!pkiDir) return text;
   // Loaded on first use: the X.509 library costs idle memory a daemon without --pki-dir never needs.
   const { buildExpirationReport, certificateExpiryMetrics, readPki } = await import('../certs/index.js');

@@ -16,3 +16,4 @@ export { type Clock, systemClock } from './clock.js';
 export { type DaemonState, createDaemonState, daemonMetricFamilies, recordBackup, recordDrill } from './daemon-state.js';
 export { checkHealth, type HealthReport } from './health.js';
 export { METRICS_CONTENT_TYPE, renderMetrics, type MetricFamily } from './metrics.js';
+export { ELECTION_MODES, NotLeaderError, runAsLeader, type ElectionMode } from './run-election.js';

@@ -19,7 +19,8 @@ export class GrpcEtcdClient implements EtcdClient {
   readonly endpoint: string;
 
   constructor(
-    private readonly channel: GrpcChannel,
+    /** The channel, for protocols built beside the client (election.ts). */
+    readonly channel: GrpcChannel,
     private readonly options: EtcdConnectOptions,
     private readonly openOther: ChannelOpener,
   ) {

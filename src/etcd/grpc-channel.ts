@@ -47,6 +47,10 @@ export const METHODS = {
   alarm: '/etcdserverpb.Maintenance/Alarm',
   memberList: '/etcdserverpb.Cluster/MemberList',
   authenticate: '/etcdserverpb.Auth/Authenticate',
+  txn: '/etcdserverpb.KV/Txn',
+  leaseGrant: '/etcdserverpb.Lease/LeaseGrant',
+  leaseRevoke: '/etcdserverpb.Lease/LeaseRevoke',
+  leaseKeepAlive: '/etcdserverpb.Lease/LeaseKeepAlive',
 } as const;
 
 async function readTlsFile(flag: string, file: string | undefined): Promise<Buffer | null> {
@@ -139,6 +143,34 @@ export class GrpcChannel {
       });
       const onAbort = () => call.cancel();
       options.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /**
+   * A bidirectional stream that sends one request and resolves with the first response, then
+   * cancels the stream (one LeaseKeepAlive round trip). Bounded by `timeoutMs` like unary().
+   */
+  bidiOnce(path: string, request: Uint8Array, options: CallOptions): Promise<Buffer> {
+    const where = this.endpoint.endpoint;
+    if (options.signal?.aborted) return Promise.reject(toEtcdError({ code: grpc.status.CANCELLED }, options.action, where));
+    return new Promise((resolve, reject) => {
+      const callOptions: grpc.CallOptions = options.timeoutMs ? { deadline: Date.now() + options.timeoutMs } : {};
+      const call = this.client.makeBidiStreamRequest(path, toBuffer, identity, this.metadata(), callOptions);
+      let settled = false;
+      const finish = (err: unknown, response?: Buffer): void => {
+        if (settled) return;
+        settled = true;
+        options.signal?.removeEventListener('abort', onAbort);
+        call.cancel();
+        if (response) resolve(response);
+        else reject(toEtcdError(err, options.action, where, options.timeoutMs));
+      };
+      const onAbort = () => finish({ code: grpc.status.CANCELLED });
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      call.on('data', (response: Buffer) => finish(undefined, response));
+      call.on('error', (err: unknown) => finish(err));
+      call.on('end', () => finish({ code: grpc.status.UNAVAILABLE, details: 'the stream ended without a response' }));
+      call.write(request);
     });
   }
 

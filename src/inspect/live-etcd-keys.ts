@@ -3,6 +3,7 @@
  * listing is a consistent picture even while the cluster keeps writing.
  */
 import type { EtcdClient } from '../etcd/index.js';
+import { isReservedKey } from '../snapshot/index.js';
 import type { LiveKey } from './live-keys.js';
 
 /** Keys per Range request: small enough to keep each response well under gRPC's 4 MiB default. */
@@ -29,7 +30,7 @@ export async function* liveEtcdKeys(client: EtcdClient, prefix: string, signal?:
     signal?.throwIfAborted();
     const page = await client.range({ key, rangeEnd: end, limit: LIVE_PAGE_KEYS, revision });
     revision ??= page.header.revision;
-    for (const kv of page.kvs) yield kv;
+    for (const kv of page.kvs) if (!isReservedKey(kv.key)) yield kv;
     const last = page.kvs[page.kvs.length - 1];
     if (!page.more || !last) return;
     key = Uint8Array.from([...last.key, 0]); // the next key after `last`

@@ -7,7 +7,7 @@
  * bucket without copying (BoltBucket.scan): on a 1 GB snapshot the copies cost more than
  * everything else together.
  */
-import { decodeKeyValue, decodeRevisionKey, REVISION_KEY_BYTES, type BoltDb, type KeyValue } from '../snapshot/index.js';
+import { decodeKeyValue, decodeRevisionKey, isReservedKey, REVISION_KEY_BYTES, type BoltDb, type KeyValue } from '../snapshot/index.js';
 
 /** A key at its latest revision: the decoded mvccpb.KeyValue (the same shape etcd's Range returns). */
 export type LiveKey = KeyValue;
@@ -72,7 +72,7 @@ function peekKeyValue(b: Uint8Array, start: number, end: number, out: Peeked): P
   return out;
 }
 
-/** Pass 1: where each live key's newest revision is; `accept` prunes it. */
+/** Pass 1: where each live key's newest revision is; `accept` prunes it; keys under RESERVED_PREFIX never show. */
 export function liveKeyIndex(db: BoltDb, accept?: KeyFilter): Map<string, LiveKeyRef> {
   const latest = new Map<string, LiveKeyRef>();
   const bucket = db.bucket('key');
@@ -88,6 +88,7 @@ export function liveKeyIndex(db: BoltDb, accept?: KeyFilter): Map<string, LiveKe
     if (revBytes !== REVISION_KEY_BYTES && revBytes !== REVISION_KEY_BYTES + 1) decodeRevisionKey(b.subarray(keyStart, keyEnd)); // throws
     peekKeyValue(b, keyEnd, valueEnd, p);
     if (p.keyEnd === p.keyStart) return; // revision-bump markers carry no key
+    if (isReservedKey(b.subarray(p.keyStart, p.keyEnd))) return; // kubekeeper's own election keys
     if (accept && !accept(b.subarray(p.keyStart, p.keyEnd))) return;
     if (b !== lastBytes) {
       lastBytes = b;

@@ -16,3 +16,4 @@ export { explainBump, planRestore, type RestorePlan, type RestorePlanOptions } f
 export { WAL_SEGMENT_BYTES, encodeRestoreWal, walFileName, type RestoreFlavour } from './wal.js';
 export { encodeSnapFile, snapFileName } from './snap-file.js';
 export { openRestoreSource, type EntryView, type RestoreSource, type SourceBucket } from './restore-source.js';
+export { RESERVED_PREFIX, RESERVED_RANGE_END, isReservedKey } from './reserved-prefix.js';

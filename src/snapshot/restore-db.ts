@@ -15,11 +15,12 @@
 import type { BoltWriter } from './bolt-writer.js';
 import { compareBytes, u64beBig } from './bytes.js';
 import { EtcdDataError } from './errors.js';
-import { KEY_BUCKET, META_BUCKET, REVISION_KEY_BYTES } from './etcd-buckets.js';
+import { KEY_BUCKET, LEASE_BUCKET, META_BUCKET, REVISION_KEY_BYTES } from './etcd-buckets.js';
 import { memberJson } from './go-json.js';
 import { formatId, type RestoreCluster } from './member-id.js';
 import { readFields, WireType } from '../protobuf/index.js';
 import { RestoreConfigError } from './member-id-url.js';
+import { ReservedKeyFilter } from './restore-reserved.js';
 import type { EntryView, RestoreSource } from './restore-source.js';
 
 /** `--bump-revision` semantics: a fixed amount (0 = none), or kubekeeper's Kubernetes default. */
@@ -65,6 +66,8 @@ export interface RestoreDbResult {
    * them active, e.g. NOSPACE refuses every write until `etcdctl alarm disarm`.
    */
   alarms: { memberId: string; alarm: string }[];
+  /** Revisions of keys under RESERVED_PREFIX dropped from `key` (their leases are dropped too). */
+  reservedDropped: number;
 }
 
 /** etcdserverpb.AlarmType names. */
@@ -147,8 +150,9 @@ export function* writeRestoredDb(db: RestoreSource, writer: BoltWriter, options:
   const everyPages = options.progressEveryPages ?? 2048;
   let reportedPages = 0;
   const result: RestoreDbResult = {
-    revisionBefore: 0n, revisionAfter: 0n, bumpedBy: 0n, kubernetes: false, entries: 0, buckets: [], droppedMembers: [], alarms: [],
+    revisionBefore: 0n, revisionAfter: 0n, bumpedBy: 0n, kubernetes: false, entries: 0, buckets: [], droppedMembers: [], alarms: [], reservedDropped: 0,
   };
+  const reserved = new ReservedKeyFilter();
   let sinceReport = 0;
   const put = (key: Uint8Array, value: Uint8Array): boolean => {
     writer.put(key, value);
@@ -190,6 +194,8 @@ export function* writeRestoredDb(db: RestoreSource, writer: BoltWriter, options:
       let last: Uint8Array | undefined;
       for (const e of entries) {
         const value = valueOf(name, e);
+        // The latest revision etcd will see is the last one kept (see restore-reserved.ts).
+        if (reserved.dropKeyValue(value)) continue;
         if (!result.kubernetes && isKubernetesKeyValue(value)) result.kubernetes = true;
         if (e.key.length <= lastBuffer.length) {
           lastBuffer.set(e.key);
@@ -199,6 +205,7 @@ export function* writeRestoredDb(db: RestoreSource, writer: BoltWriter, options:
         }
         if (put(e.key, value)) yield progress();
       }
+      result.reservedDropped = reserved.dropped;
       applyBump(result, last, options.bump);
       if (result.bumpedBy > 0n) put(revisionKey(result.revisionAfter), new Uint8Array(0));
     } else if (name === META_BUCKET) {
@@ -211,6 +218,7 @@ export function* writeRestoredDb(db: RestoreSource, writer: BoltWriter, options:
     } else {
       for (const e of entries) {
         if (name === ALARM_BUCKET) result.alarms.push(decodeAlarmMember(e.key));
+        if (name === LEASE_BUCKET && reserved.dropLease(e.key)) continue;
         if (put(e.key, valueOf(name, e))) yield progress();
       }
     }

@@ -10,7 +10,7 @@ const options: RestorePlanOptions = {
 };
 
 const result = (over: Partial<RestoreDbResult>): RestoreDbResult => ({
-  revisionBefore: 41n, revisionAfter: 41n, bumpedBy: 0n, kubernetes: false, entries: 0, buckets: [], droppedMembers: [], alarms: [], ...over,
+  revisionBefore: 41n, revisionAfter: 41n, bumpedBy: 0n, kubernetes: false, entries: 0, buckets: [], droppedMembers: [], alarms: [], reservedDropped: 0, ...over,
 });
 
 test('planRestore uses the Kubernetes default bump when --bump-revision is not given', () => {

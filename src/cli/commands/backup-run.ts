@@ -4,7 +4,7 @@
  * overlapping (a stale lock of a dead run is taken over, and logged). Logs are JSON, one
  * event per line on stdout; a failure also ends with the usual Error/Hint lines on stderr.
  */
-import { loadConfig, runBackupOnce } from '../../daemon/index.js';
+import { loadConfig, NotLeaderError, runBackupOnce } from '../../daemon/index.js';
 import { createJsonLogger } from '../../logger.js';
 import { defineCommand } from '../command.js';
 import { configFlags, withConfigHints } from '../config-flags.js';
@@ -19,12 +19,19 @@ export default defineCommand({
   details: [
     'Events: backup.run.start, lock.acquired (lock.takeover when a dead run left its lock),',
     'backup.save.*, backup.prune.*, backup.run.done {backup, bytes, durationMs, pruned, kept}',
-    'or backup.run.failed {code, error}. Exit 0 on success, 1 on failure (also "lock-held").',
+    'or backup.run.failed {code, error}; backup.skipped {reason: "not-leader", holder} when another',
+    'node of the cluster runs this slot (schedule.election). Exit 0 on success or skip, 1 on failure (also "lock-held").',
     'Example: kubekeeper backup run --config /etc/kubekeeper/config.yaml --wait 10m',
   ].join('\n'),
   async run({ flags, io, signal }) {
     const logger = createJsonLogger((line) => io.stdout.write(line));
     const config = await loadConfig(flags.config, io.env);
-    await withConfigHints(flags.config, () => runBackupOnce(config, { signal, logger, lockWaitMs: flags.wait, env: io.env }));
+    try {
+      await withConfigHints(flags.config, () => runBackupOnce(config, { signal, logger, lockWaitMs: flags.wait, env: io.env }));
+    } catch (err) {
+      // Another control-plane node runs this slot (logged as backup.skipped): not a failure.
+      if (err instanceof NotLeaderError) return;
+      throw err;
+    }
   },
 });

@@ -50,7 +50,7 @@ export function effectiveConfig(config: KubekeeperConfig): EffectiveConfig {
       namePrefix: backup.namePrefix, compression: backup.compression, recipients: nonEmpty(backup.recipients),
       passphraseFile: backup.passphraseFile, include: nonEmpty(backup.include), timeout: duration(backup.timeoutMs),
     },
-    schedule: { interval: duration(schedule.intervalMs), cron: schedule.cron, jitter: duration(schedule.jitterMs) },
+    schedule: { interval: duration(schedule.intervalMs), cron: schedule.cron, jitter: duration(schedule.jitterMs), election: schedule.election, electionTtl: duration(schedule.electionTtlMs) },
     retention: {
       keepLast: retention.keepLast || undefined, keepWithin: duration(retention.keepWithinMs), keepHourly: retention.keepHourly || undefined,
       keepDaily: retention.keepDaily || undefined, keepWeekly: retention.keepWeekly || undefined, keepMonthly: retention.keepMonthly || undefined,

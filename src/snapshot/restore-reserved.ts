@@ -1,0 +1,47 @@
+/**
+ * `snapshot restore` drops kubekeeper's reserved keys (reserved-prefix.ts): every revision of
+ * a key under RESERVED_PREFIX leaves the `key` bucket, and the leases those keys carried (each
+ * election grants a lease of its own) leave the `lease` bucket, so a restored cluster has no
+ * stale election holder and no lease that would expire into nothing.
+ */
+import { u64beBig } from './bytes.js';
+import { decodeKeyValue } from './etcd-buckets.js';
+import { isReservedKey, RESERVED_PREFIX } from './reserved-prefix.js';
+
+const RESERVED = new TextEncoder().encode(RESERVED_PREFIX);
+
+/** True when a KeyValue's key (field 1, written first by etcd) lies under RESERVED_PREFIX; cheap, no full decode. */
+export function isReservedKeyValue(value: Uint8Array): boolean {
+  if (value[0] !== 0x0a) return false;
+  let len = 0;
+  let p = 1;
+  for (let shift = 0; shift < 21; shift += 7) {
+    const b = value[p++];
+    if (b === undefined) return false;
+    len |= (b & 0x7f) << shift;
+    if ((b & 0x80) === 0) break;
+  }
+  if (len < RESERVED.length || p + RESERVED.length > value.length) return false;
+  return isReservedKey(value.subarray(p, p + RESERVED.length));
+}
+
+/** Collects what was dropped from `key`, to drop the matching `lease` entries after it. */
+export class ReservedKeyFilter {
+  /** Revisions (key bucket entries) dropped. */
+  dropped = 0;
+  readonly leases = new Set<bigint>();
+
+  /** True (and remembered) when the `key` bucket value must be dropped. */
+  dropKeyValue(value: Uint8Array): boolean {
+    if (!isReservedKeyValue(value)) return false;
+    this.dropped++;
+    const lease = decodeKeyValue(value).lease;
+    if (lease !== 0n) this.leases.add(lease);
+    return true;
+  }
+
+  /** True when a `lease` bucket entry (key: the 8-byte big-endian ID) belonged to a dropped key. */
+  dropLease(key: Uint8Array): boolean {
+    return key.length === 8 && this.leases.has(BigInt.asIntN(64, u64beBig(key, 0)));
+  }
+}
