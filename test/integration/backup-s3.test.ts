@@ -125,7 +125,7 @@ test('backup save fails cleanly when the S3 server is killed mid-upload, and not
   const second = await server({ dir: data, port: first.port });
   const list = await kk(second, ['backup', 'list', '--repo', 's3://kk-test/prod', '-w', 'json']);
   // s3rver cannot list multipart uploads: none reported.
-  assert.deepEqual(JSON.parse(list.stdout), { repository: 's3://kk-test/prod', backups: [], orphans: [], unfinishedUploads: [] });
+  assert.deepEqual(JSON.parse(list.stdout), { repository: 's3://kk-test/prod', backups: [], orphans: [], temporaries: [], unfinishedUploads: [] });
 });
 
 test('backup list fails within --s3-timeout, naming it, when the endpoint accepts connections and never answers', async () => {
