@@ -88,9 +88,20 @@ export class CachedFileReader implements RandomAccess {
       const block = this.block(first);
       return new Uint8Array(block.buffer, block.byteOffset + offset - first * BLOCK_BYTES, length);
     }
-    // Spanning reads (overflow nodes, hashing) go straight to a scratch buffer: caching
-    // them would evict the pages a tree walk comes back to.
     if (this.scratch.length < length) this.scratch = Buffer.allocUnsafe(Math.max(length, 2 * this.scratch.length));
+    if (last === first + 1) {
+      // A read across one block boundary (an overflow node of up to a block, e.g. a 100 KiB
+      // value) is assembled from the two cached blocks: the walk reads the leaf beside it
+      // through the same blocks, and reading it directly too read such a db ~1.7 times per pass.
+      // Copy the first part before block(last) may reuse a buffer.
+      const head = (first + 1) * BLOCK_BYTES - offset;
+      const a = this.block(first);
+      a.copy(this.scratch, 0, offset - first * BLOCK_BYTES, BLOCK_BYTES);
+      this.block(last).copy(this.scratch, head, 0, length - head);
+      return new Uint8Array(this.scratch.buffer, this.scratch.byteOffset, length);
+    }
+    // Longer spanning reads (large overflow nodes, hashing) go straight to the scratch buffer:
+    // caching them would evict the pages a tree walk comes back to.
     this.readFully(this.scratch, length, offset);
     return new Uint8Array(this.scratch.buffer, this.scratch.byteOffset, length);
   }
