@@ -3,7 +3,7 @@
  * working etcdctl command line carries over key by key. Every field is checked; an unknown
  * key is an error (a typo must not silently drop a setting). Pure.
  */
-import { defaultCompression, zstdAvailable } from '../crypto/index.js';
+import { defaultCompression, parseSignerPublicKey, zstdAvailable } from '../crypto/index.js';
 import { parseRepository } from '../storage/index.js';
 import { CONFIG_COMPRESSIONS, CONFIG_DEFAULTS, type KubekeeperConfig } from './config.js';
 import { type ConfigDraft, type SecretSlot, plainSecretWarning } from './config-draft.js';
@@ -12,9 +12,9 @@ import { type ConfigPath, ConfigReader, fieldName } from './config-yaml.js';
 
 const TOP = ['etcd', 'repository', 'backup', 'schedule', 'retention', 'drill', 'metrics', 'lockFile'];
 const ETCD = ['endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'dial-timeout', 'command-timeout', 'insecure-skip-tls-verify', 'insecure-transport'];
-const REPOSITORY = ['url', 's3'];
+const REPOSITORY = ['url', 's3', 'trustedSigners'];
 const S3 = ['endpoint', 'region', 'pathStyle', 'caFile', 'accessKeyId', 'secretAccessKey'];
-const BACKUP = ['namePrefix', 'compression', 'recipients', 'passphraseFile', 'include', 'timeout'];
+const BACKUP = ['namePrefix', 'compression', 'recipients', 'passphraseFile', 'signingKeyFile', 'include', 'timeout'];
 const SCHEDULE = ['interval', 'cron', 'jitter', 'election', 'electionTtl'];
 const RETENTION = ['keepLast', 'keepWithin', 'keepHourly', 'keepDaily', 'keepWeekly', 'keepMonthly', 'keepYearly'];
 const DRILL = ['enabled', 'interval', 'cron', 'identityFiles', 'passphraseFile', 'expectKeys', 'etcdBinary', 'timeout'];
@@ -82,11 +82,13 @@ function readRepository(r: ConfigReader, warnings: string[]): { repository: Kube
   } catch (err) {
     throw r.error(['repository', 'url'], (err as Error).message, 'a directory, file:///DIR or s3://BUCKET/FOLDER[?endpoint=URL&region=R]');
   }
+  const trustedSigners = readTrustedSigners(r);
+  const signers = trustedSigners.length > 0 ? { trustedSigners } : {};
   const s = (k: string): ConfigPath => ['repository', 's3', k];
-  if (r.keys(['repository', 's3'], S3).length === 0) return { repository: { url }, secrets: [] };
+  if (r.keys(['repository', 's3'], S3).length === 0) return { repository: { url, ...signers }, secrets: [] };
   if (kind !== 's3') throw r.error(['repository', 's3'], `only applies to an s3:// url, and url is ${JSON.stringify(url)}`);
   const repository = {
-    url,
+    url, ...signers,
     s3: { endpoint: r.string(s('endpoint'), 'a URL'), region: r.string(s('region')), pathStyle: r.bool(s('pathStyle')), caBundleFile: r.path(s('caFile')) },
   };
   const secrets = [
@@ -95,6 +97,20 @@ function readRepository(r: ConfigReader, warnings: string[]): { repository: Kube
   ];
   if (secrets.length === 1) throw r.error(s(secrets[0]?.field.endsWith('accessKeyId') ? 'secretAccessKey' : 'accessKeyId'), 'accessKeyId and secretAccessKey must be given together');
   return { repository, secrets };
+}
+
+/** repository.trustedSigners: kksign1... keys (checked here) or files of them (resolved beside the config, read when used). */
+function readTrustedSigners(r: ConfigReader): string[] {
+  const path: ConfigPath = ['repository', 'trustedSigners'];
+  return r.list(path).map((x) => {
+    if (!x.toLowerCase().startsWith('kksign1')) return r.resolve(x);
+    try {
+      parseSignerPublicKey(x);
+    } catch (err) {
+      throw r.error(path, `${JSON.stringify(x)} is not a signer public key: ${(err as Error).message}`, 'kksign1... public keys (kubekeeper keygen --signing prints one) or paths of files of them');
+    }
+    return x;
+  });
 }
 
 /** schedule.election (auto|on|off) and schedule.electionTtl, only when set. */
@@ -113,6 +129,8 @@ function readRetention(r: ConfigReader): KubekeeperConfig['retention'] {
     keepWeekly: n('keepWeekly'), keepMonthly: n('keepMonthly'), keepYearly: n('keepYearly'),
   };
 }
+
+const optional = <K extends string, V>(key: K, value: V | undefined): { [k in K]?: V } => (value === undefined ? {} : { [key]: value } as { [k in K]?: V });
 
 /** Reads a kubekeeper config; `defaults` supplies the lock file. */
 export function parseKubekeeperConfig(r: ConfigReader, defaultLock: string): ConfigDraft {
@@ -137,6 +155,7 @@ export function parseKubekeeperConfig(r: ConfigReader, defaultLock: string): Con
       compression: r.choice(b('compression'), CONFIG_COMPRESSIONS) ?? defaultCompression(),
       recipients: r.list(b('recipients')).map((x) => (x.startsWith('age1') ? x : r.resolve(x))),
       passphraseFile: r.path(b('passphraseFile')),
+      ...optional('signingKeyFile', r.path(b('signingKeyFile'))),
       include: r.list(b('include')).map((x) => r.resolve(x)),
       timeoutMs: r.duration(b('timeout'), 1000) ?? CONFIG_DEFAULTS.backupTimeoutMs,
     },

@@ -137,3 +137,22 @@ test('an RKE s3backupconfig with an empty access and secret key leaves the crede
   assert.equal(draft.config.repository.s3?.accessKeyId, undefined);
   assert.equal(draft.config.repository.s3?.secretAccessKey, undefined);
 });
+
+test('backup.signingKeyFile and repository.trustedSigners are read (files beside the config), shown by redactConfig, and a bad key names its line', async () => {
+  const { generateSigningKey } = await import('../crypto/index.js');
+  const signer = generateSigningKey().key.publicKey.toString();
+  const config = parseConfigText('/etc/kubekeeper/config.yaml', [
+    'repository:', '  url: /var/backups/kk', `  trustedSigners: [${signer}, signers.txt]`,
+    'backup:', `  recipients: [${RECIPIENT}]`, '  signingKeyFile: keys/signing.key',
+  ].join('\n'), {}).config;
+  assert.equal(config.backup.signingKeyFile, '/etc/kubekeeper/keys/signing.key');
+  assert.deepEqual(config.repository.trustedSigners, [signer, '/etc/kubekeeper/signers.txt']);
+  const shown = JSON.stringify(redactConfig(config));
+  assert.match(shown, /"signingKeyFile":"\/etc\/kubekeeper\/keys\/signing.key"/);
+  assert.ok(shown.includes(signer));
+  const bad = errorOf(`repository:\n  url: /var/backups/kk\n  trustedSigners: [kksign1notakey]\nbackup:\n  recipients: [${RECIPIENT}]\n`);
+  assert.equal(bad.field, 'repository.trustedSigners');
+  assert.equal(bad.line, 3);
+  assert.match(bad.message, /not a signer public key/);
+  assert.equal(parseConfigText('/etc/kubekeeper/config.yaml', minimal(), {}).config.backup.signingKeyFile, undefined);
+});

@@ -8,10 +8,26 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { type BackupRepository, openBackupRepository } from '../backup/index.js';
+import { type SignerPublicKey, loadSigningKey, loadTrustedSigners } from '../crypto/index.js';
 import type { Logger } from '../logger.js';
 import type { KubekeeperConfig } from './config.js';
 
-export async function openConfiguredRepository(config: KubekeeperConfig, env: NodeJS.ProcessEnv, logger: Logger): Promise<{ repo: BackupRepository; close(): Promise<void> }> {
+/** The config's trusted signers (repository.trustedSigners: keys or files of them), loaded. */
+export async function configuredSigners(config: KubekeeperConfig): Promise<SignerPublicKey[]> {
+  const signers: SignerPublicKey[] = [];
+  for (const keyOrFile of config.repository.trustedSigners ?? []) signers.push(...(await loadTrustedSigners(keyOrFile)));
+  return signers;
+}
+
+/**
+ * Opens the configured repository: manifests it writes are signed with backup.signingKeyFile,
+ * manifests it reads count only when one of repository.trustedSigners signed them (when any
+ * is set). `expectEncrypted`: the reader holds an identity (drills), so an "encryption: none"
+ * manifest is refused.
+ */
+export async function openConfiguredRepository(config: KubekeeperConfig, env: NodeJS.ProcessEnv, logger: Logger, expectEncrypted = false): Promise<{ repo: BackupRepository; close(): Promise<void> }> {
+  const signers = await configuredSigners(config);
+  const signer = config.backup.signingKeyFile ? await loadSigningKey(config.backup.signingKeyFile) : undefined;
   const s3 = config.repository.s3;
   let tmp: string | undefined;
   let caFile = s3?.caBundleFile;
@@ -33,7 +49,7 @@ export async function openConfiguredRepository(config: KubekeeperConfig, env: No
         endpoint: s3.endpoint, region: s3.region, forcePathStyle: s3.pathStyle, caFile,
         ...(keysInConfig ? { credentialSource: 'repository.s3.accessKeyId/secretAccessKey in the config' } : {}),
       } : undefined,
-      env: s3Env, logger,
+      env: s3Env, logger, signer, trust: { signers, expectEncrypted },
     });
     return {
       repo,

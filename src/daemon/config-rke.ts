@@ -141,11 +141,14 @@ export function parseRkeClusterYml(r: ConfigReader, env: NodeJS.ProcessEnv, defa
     throw r.error(BACKUP, 'RKE has no encryption settings and kubekeeper backups must be encrypted', undefined,
       'Set KUBEKEEPER_RECIPIENTS=age1...[,FILE] or KUBEKEEPER_PASSPHRASE_FILE=FILE in the environment of kubekeeper');
   }
+  // RKE has no signing settings either: the same env vars as the backup commands' flags.
+  const signingKeyFile = env.KUBEKEEPER_SIGNING_KEY || undefined;
+  const trustedSigners = (env.KUBEKEEPER_TRUSTED_SIGNERS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const config: KubekeeperConfig = {
     source: { path: r.file, format: 'rke' },
     etcd: rkeEtcd(r, env),
-    repository: { url: repo.url, ...(repo.s3 ? { s3: repo.s3 } : {}) },
-    backup: { namePrefix: CONFIG_DEFAULTS.namePrefix, compression: defaultCompression(), recipients, passphraseFile, include: (env.KUBEKEEPER_INCLUDE ?? '').split(',').map((s) => s.trim()).filter(Boolean), timeoutMs },
+    repository: { url: repo.url, ...(repo.s3 ? { s3: repo.s3 } : {}), ...(trustedSigners.length > 0 ? { trustedSigners } : {}) },
+    backup: { namePrefix: CONFIG_DEFAULTS.namePrefix, compression: defaultCompression(), recipients, passphraseFile, ...(signingKeyFile ? { signingKeyFile } : {}), include: (env.KUBEKEEPER_INCLUDE ?? '').split(',').map((s) => s.trim()).filter(Boolean), timeoutMs },
     schedule: { intervalMs, jitterMs: 0 },
     retention,
     drill: { enabled: false, identityFiles: [], expectKeys: [], etcdBinary: CONFIG_DEFAULTS.etcdBinary, timeoutMs: CONFIG_DEFAULTS.drillTimeoutMs },

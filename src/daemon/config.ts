@@ -28,7 +28,11 @@ export interface S3RepositorySettings {
 export interface KubekeeperConfig {
   source: { path: string; format: 'kubekeeper' | 'rke' };
   etcd: EtcdConnectOptions;
-  repository: { url: string; s3?: S3RepositorySettings };
+  /**
+   * trustedSigners: kksign1... public keys or paths of files of them; with any, `backup run`'s
+   * retention, `drill` and the daemon count only manifests one of them signed.
+   */
+  repository: { url: string; s3?: S3RepositorySettings; trustedSigners?: string[] };
   backup: {
     /** Backup names are "<namePrefix>-<UTC time>"; default "etcd". */
     namePrefix?: string;
@@ -36,6 +40,8 @@ export interface KubekeeperConfig {
     /** age1... recipients or paths of recipients files. */
     recipients: string[];
     passphraseFile?: string;
+    /** Signs every manifest written (a key file from `kubekeeper keygen --signing`); a secret file, never read into the config. */
+    signingKeyFile?: string;
     /** Files and directories for the DR bundle. */
     include: string[];
     /** Whole backup (snapshot, upload, re-read, prune); the run is aborted after it. */

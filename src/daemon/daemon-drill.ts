@@ -27,7 +27,7 @@ export async function runConfiguredDrill(config: KubekeeperConfig, options: Conf
   const identities = await loadBackupIdentities({
     identityFiles: config.drill.identityFiles, passphraseFile: config.drill.passphraseFile, passphrase: env.KUBEKEEPER_PASSPHRASE || undefined, unattended: true,
   });
-  const { repo, close } = await openConfiguredRepository(config, env, logger);
+  const { repo, close } = await openConfiguredRepository(config, env, logger, true);
   try {
     return await runRestoreDrill(repo, {
       ref: options.ref ?? 'latest', identities, etcdBinary: config.drill.etcdBinary, expectKeys: config.drill.expectKeys,
