@@ -35,8 +35,8 @@ interface PodSpec {
 }
 
 /** The generated manifest after a YAML round trip, as kubectl would read it. */
-function generated(): Manifest {
-  const { config } = parseConfigText('/etc/kubekeeper/config.yaml', CONFIG, {});
+function generated(text = CONFIG): Manifest {
+  const { config } = parseConfigText('/etc/kubekeeper/config.yaml', text, {});
   return parse(stringify(generateCronJob(config, { image: 'registry.example/kubekeeper:0.1.0', configKey: 'config.yaml' }), { aliasDuplicateObjects: false })) as Manifest;
 }
 
@@ -79,4 +79,17 @@ test('generateCronJob mounts the etcd PKI and bundle read-only and only the lock
   assert.ok(pod.volumes.some((v) => v.configMap?.name === 'kubekeeper-config'));
   assert.ok(pod.volumes.some((v) => v.secret?.secretName === 'kubekeeper-credentials'));
   assert.ok(!byPath.has('/etc/kubekeeper/recipients.txt'), 'files under /etc/kubekeeper come from the ConfigMap');
+});
+
+test('generateCronJob takes the signing key from the Secret, and mounts one kept on the host read-only', () => {
+  const withKey = (file: string) => CONFIG.replace('  timeout: 10m', `  timeout: 10m\n  signingKeyFile: ${file}`);
+  const hostPathsOf = (m: Manifest) => m.spec.jobTemplate.spec.template.spec.volumes.flatMap((v) => (v.hostPath ? [v.hostPath.path] : []));
+  const fromSecret = generated(withKey('/etc/kubekeeper/secrets/signing.key'));
+  const pod = fromSecret.spec.jobTemplate.spec.template.spec;
+  assert.ok(pod.containers[0]?.volumeMounts.some((m) => m.name === 'credentials' && m.mountPath === '/etc/kubekeeper/secrets' && m.readOnly === true));
+  assert.ok(!hostPathsOf(fromSecret).some((p) => p.includes('signing')), 'the key comes from the Secret, not the host');
+  const onHost = generated(withKey('/root/kubekeeper/signing.key'));
+  assert.ok(hostPathsOf(onHost).includes('/root/kubekeeper/signing.key'), hostPathsOf(onHost).join(' '));
+  const mount = onHost.spec.jobTemplate.spec.template.spec.containers[0]?.volumeMounts.find((m) => m.mountPath === '/root/kubekeeper/signing.key');
+  assert.equal(mount?.readOnly, true);
 });

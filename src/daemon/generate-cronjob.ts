@@ -30,12 +30,16 @@ interface HostMount { name: string; path: string; type: string; readOnly: boolea
 
 const isUnder = (p: string, dir: string) => p === dir || p.startsWith(`${dir.replace(/\/$/, '')}/`);
 
-/** Host paths the run reads (PKI dirs, bundle paths, key files) or writes (lock, local repository). */
+/** Host paths the run reads (PKI dirs, bundle paths, recipients, signing key and signers files) or writes (lock, local repository). */
 export function hostMounts(config: KubekeeperConfig): HostMount[] {
   const read = new Set<string>();
   for (const file of [config.etcd.caFile, config.etcd.certFile, config.etcd.keyFile, config.repository.s3?.caBundleFile]) if (file) read.add(path.dirname(file));
   for (const p of config.backup.include) read.add(p);
-  for (const r of [...config.backup.recipients, ...(config.backup.passphraseFile ? [config.backup.passphraseFile] : [])]) if (r.startsWith('/')) read.add(r);
+  // Key files: under /etc/kubekeeper/secrets they come from the Secret (the signing key
+  // belongs there: put signing.key in the Secret and set backup.signingKeyFile to
+  // /etc/kubekeeper/secrets/signing.key); elsewhere they are mounted read-only from the host.
+  const keyFiles = [config.backup.passphraseFile, config.backup.signingKeyFile, ...(config.repository.trustedSigners ?? [])];
+  for (const r of [...config.backup.recipients, ...keyFiles]) if (r?.startsWith('/')) read.add(r);
   const location = parseRepository(config.repository.url);
   const write = [path.dirname(config.lockFile), ...(location.kind === 'local' ? [location.path] : [])];
   // Paths under /etc/kubekeeper come from the ConfigMap/Secret; nested host mounts are covered by their parent.

@@ -20,6 +20,7 @@ export function generateCrontab(config: KubekeeperConfig, options: CrontabOption
   return [
     `# /etc/cron.d/kubekeeper-backup: etcd backup from ${config.source.path}`,
     '# kubekeeper holds a lock, so a slow run makes the next one fail fast instead of overlapping.',
+    ...(config.backup.signingKeyFile ? [`# Manifests are signed with ${config.backup.signingKeyFile} (backup.signingKeyFile): readable by the job's user only.`] : []),
     'SHELL=/bin/sh',
     'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
     `${backupCron(config)} ${options.user ?? 'root'} ${binary} backup run --config ${config.source.path} >>${logFile} 2>&1`,

@@ -53,3 +53,13 @@ test('generateCrontab writes a cron.d line with the user and the schedule, and r
   assert.match(text, /^PATH=/m);
   assert.throws(() => generateCrontab(config('  interval: 5h')), /does not divide an hour, a day or a week/);
 });
+
+test('generateSystemdUnits and generateCrontab carry backup.signingKeyFile: read-only in the sandbox, named in cron.d', () => {
+  const signed = parseConfigText('/etc/kubekeeper/config.yaml', [
+    'repository:', '  url: /srv/etcd-backups', 'backup:', `  recipients: [${RECIPIENT}]`, '  signingKeyFile: /etc/kubekeeper/signing.key',
+    'schedule:', '  cron: "0 3 * * *"', 'lockFile: /run/kubekeeper/backup.lock',
+  ].join('\n'), {}).config;
+  assert.deepEqual(directives(generateSystemdUnits(signed).service).get('ReadOnlyPaths'), ['/etc/kubekeeper/signing.key']);
+  assert.equal(directives(generateSystemdUnits(config('  interval: 6h')).service).get('ReadOnlyPaths'), undefined);
+  assert.match(generateCrontab(signed), /^# Manifests are signed with \/etc\/kubekeeper\/signing\.key \(backup\.signingKeyFile\)/m);
+});

@@ -65,6 +65,9 @@ export function generateSystemdUnits(config: KubekeeperConfig, options: SystemdO
     '# Sandbox: everything read-only but the lock and repository directories.',
     'ProtectSystem=strict',
     `ReadWritePaths=${rw.join(' ')}`,
+    ...(config.backup.signingKeyFile
+      ? [`# Manifests are signed with backup.signingKeyFile (keep it 0600 root); the run only reads it.`, `ReadOnlyPaths=${config.backup.signingKeyFile}`]
+      : []),
     'ProtectHome=read-only',
     'PrivateTmp=yes',
     'PrivateDevices=yes',
