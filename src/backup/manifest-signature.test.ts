@@ -52,8 +52,27 @@ test('an unsigned manifest is never latest, refused by name unless allowUnsigned
   const allowing = new BackupRepository(memory, { trust: { signers: [a.publicKey], allowUnsigned: true } });
   assert.equal((await allowing.resolve('forged')).name, 'forged');
   assert.equal((await allowing.resolve('latest')).name, 's1', 'allowUnsigned never makes it latest');
-  // Without trusted signers nothing changes: the forged one is latest (what signatures are for).
-  assert.equal((await new BackupRepository(memory).resolve('latest')).name, 'forged');
+  // Without trusted signers a signed repository is refused rather than trusting the forged latest;
+  // allowUnsigned alone keeps the old behaviour (the forged one is latest: what signatures are for).
+  await assert.rejects(new BackupRepository(memory).resolve('latest'), { code: 'backup-signers-required', message: /holds signed backups \("s\d" is signed by an untrusted key/ });
+  await assert.rejects(new BackupRepository(memory).resolve('forged'), { code: 'backup-signers-required', message: /was marked signed by its first signed backup/ });
+  assert.equal((await new BackupRepository(memory, { trust: { signers: [], allowUnsigned: true } }).resolve('latest')).name, 'forged');
+});
+
+test('the first signed save marks the repository; a legacy repository without signed manifests reads as before', async () => {
+  const legacy = new MemoryBackend();
+  await save(new BackupRepository(legacy), 'old', t0);
+  const reader = new BackupRepository(legacy);
+  assert.equal(await reader.isMarkedSigned(), false);
+  assert.equal((await reader.resolve('latest')).name, 'old');
+  assert.equal((await reader.resolve('old')).name, 'old');
+  const a = generateSigningKey().key;
+  const writer = new BackupRepository(legacy, { signer: a });
+  await save(writer, 'new', t0 + HOUR);
+  assert.equal(await reader.isMarkedSigned(), true);
+  // The writer trusts its own key: its listing counts the signed backup, not the legacy one.
+  assert.deepEqual((await writer.listBackups()).backups.map((b) => [b.name, b.status]), [['new', 'ok'], ['old', 'untrusted']]);
+  await assert.rejects(reader.resolve('old'), { code: 'backup-signers-required', hint: /--trusted-signer .*--allow-unsigned/ });
 });
 
 test('a manifest altered after signing is refused, and rotation trusts two keys at once', async () => {

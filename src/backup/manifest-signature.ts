@@ -121,3 +121,15 @@ export class UntrustedManifestError extends AppError {
     });
   }
 }
+
+/**
+ * A repository holding signed manifests (or the marker the first signed save writes) read
+ * without a trusted signer: trusting every manifest there would trust forged ones too.
+ */
+export class SignersRequiredError extends AppError {
+  constructor(location: string, why: string) {
+    super('backup-signers-required', `Repository "${location}" ${why}, but no trusted signer was given: its manifests cannot be told from forged ones`, {
+      hint: 'Pass --trusted-signer KKSIGN1...|FILE (the public key "kubekeeper keygen --signing" printed; in a config: repository.trustedSigners), or --allow-unsigned to trust every manifest as before',
+    });
+  }
+}

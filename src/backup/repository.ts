@@ -8,6 +8,10 @@
  * signer when the reader has any; encrypted when the reader holds an identity): an untrusted
  * one is never "latest", never counted for retention, and read by name only when allowed. Data objects without a manifest are
  * orphans of interrupted saves.
+ * New repositories require signatures: the first signed save writes manifest/signed-repository
+ * (no ".json": never taken for a backup); once it or any signed manifest is there, readers
+ * without a trusted signer are refused (SignersRequiredError) unless they allow unsigned
+ * manifests. Repositories that never saw a signed manifest read as before.
  */
 import { AppError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
@@ -16,7 +20,7 @@ import { type Manifest, MAX_MANIFEST_BYTES, ManifestError, backupNameOfObject, e
 import { parseManifest } from './manifest-parse.js';
 import type { SigningKey } from '../crypto/index.js';
 import {
-  type ManifestTrust, type SignatureInfo, UntrustedManifestError, checkManifestSignature, encodeSignedManifest, encryptionProblem, signatureProblem, untrustedReason,
+  type ManifestTrust, type SignatureInfo, SignersRequiredError, UntrustedManifestError, checkManifestSignature, describeSignature, encodeSignedManifest, encryptionProblem, signatureProblem, untrustedReason,
 } from './manifest-signature.js';
 
 /**
@@ -81,6 +85,9 @@ export class BackupNotFoundError extends AppError {
   }
 }
 
+/** Written by the first signed save: from then on readers must name a trusted signer. */
+export const SIGNED_MARKER: Handle = { type: 'manifest', name: 'signed-repository' };
+
 export function manifestHandle(name: string): Handle {
   return { type: 'manifest', name: `${name}${MANIFEST_SUFFIX}` };
 }
@@ -113,10 +120,35 @@ export class BackupRepository {
   readonly logger: Logger;
   private readonly signer: SigningKey | undefined;
   private readonly trust: ManifestTrust;
+  private markerWritten = false;
   constructor(readonly backend: Backend, options: BackupRepositoryOptions = {}) {
     this.logger = options.logger ?? silentLogger;
     this.signer = options.signer;
-    this.trust = options.trust ?? { signers: [] };
+    const trust = options.trust ?? { signers: [] };
+    // A writer that signs trusts its own key when given no other: its retention then counts
+    // only its own signed backups, and it can read the repository its first save marked signed.
+    this.trust = trust.signers.length === 0 && options.signer ? { ...trust, signers: [options.signer.publicKey] } : trust;
+  }
+
+  /** True when this reader trusts no signer and does not allow unsigned manifests either. */
+  private get trustsNoSigner(): boolean {
+    return this.trust.signers.length === 0 && this.trust.allowUnsigned !== true;
+  }
+
+  /** True when the first signed save marked this repository (SIGNED_MARKER). */
+  async isMarkedSigned(signal?: AbortSignal): Promise<boolean> {
+    try {
+      await this.backend.stat(SIGNED_MARKER, { signal });
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  /** SignersRequiredError when this reader trusts no signer and the repository is a signed one. */
+  private async requireSignersIfMarked(signal?: AbortSignal): Promise<void> {
+    if (this.trustsNoSigner && (await this.isMarkedSigned(signal))) throw new SignersRequiredError(this.location, 'was marked signed by its first signed backup');
   }
 
   /** True when manifests count only if a trusted signer signed them. */
@@ -135,6 +167,10 @@ export class BackupRepository {
    */
   async readManifest(name: string, signal?: AbortSignal): Promise<Manifest> {
     const { manifest, signature } = await this.readSignedManifest(name, signal);
+    if (this.trustsNoSigner) {
+      if (signature.status !== 'unsigned') throw new SignersRequiredError(this.location, `holds signed backups ("${name}" is ${describeSignature(signature)})`);
+      await this.requireSignersIfMarked(signal);
+    }
     const unsigned = signatureProblem(signature, this.trust);
     if (unsigned !== undefined && this.trust.allowUnsigned !== true) throw new UntrustedManifestError(name, unsigned, false);
     // --allow-unsigned lifts only the signature requirement, never the encryption one.
@@ -161,6 +197,11 @@ export class BackupRepository {
   async writeManifest(manifest: Manifest, signal?: AbortSignal): Promise<void> {
     const bytes = this.signer ? encodeSignedManifest(manifest, this.signer) : encodeManifest(manifest);
     await this.backend.save(manifestHandle(manifest.name), replayableBody(bytes), { signal });
+    if (this.signer && !this.markerWritten) {
+      const marker = `${JSON.stringify({ signed: true, note: 'manifests here are signed: readers need --trusted-signer', keyId: this.signer.publicKey.keyId() })}\n`;
+      await this.backend.save(SIGNED_MARKER, replayableBody(Buffer.from(marker, 'utf8')), { signal });
+      this.markerWritten = true;
+    }
   }
 
   async hasManifest(name: string, signal?: AbortSignal): Promise<boolean> {
@@ -200,6 +241,11 @@ export class BackupRepository {
       // Objects that do not follow our naming are not ours: never reported, never touched.
       if (!backupName || claimed.has(info.name) || named.has(backupName)) continue;
       orphans.push({ name: info.name, backupName, sizeBytes: info.sizeBytes, ...(info.modifiedAt ? { modifiedAt: info.modifiedAt } : {}) });
+    }
+    if (this.trustsNoSigner) {
+      const signed = backups.find((b) => b.signature !== undefined && b.signature.status !== 'unsigned');
+      if (signed?.signature) throw new SignersRequiredError(this.location, `holds signed backups ("${signed.name}" is ${describeSignature(signed.signature)})`);
+      await this.requireSignersIfMarked(signal);
     }
     backups.sort(newestFirst);
     const temporaries = (await this.backend.sweepTemporaries?.({ remove: false })) ?? [];

@@ -4,7 +4,7 @@
  * write access to the repository as latest, and refuses it by name unless --allow-unsigned.
  */
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -76,10 +76,50 @@ test('backup download with an identity refuses a backup whose manifest says it i
   const keyFile = path.join(dir, 'age.key');
   const keygen = await runKubekeeper(['keygen', '-o', keyFile]);
   assert.equal(keygen.code, 0, keygen.stderr);
-  const refused = await runKubekeeper(['backup', 'download', 'real', '-o', path.join(dir, 'plain.db'), '--repo', repo, '-i', keyFile]);
+  const refused = await runKubekeeper(['backup', 'download', 'real', '-o', path.join(dir, 'plain.db'), '--repo', repo, '--trusted-signer', signer, '-i', keyFile]);
   assert.equal(refused.code, 1, refused.stderr);
   assert.match(refused.stderr, /Refusing backup "real": its manifest says the backup is not encrypted, but an identity or passphrase was given/);
   assert.match(refused.stderr, /--insecure-no-encryption/);
-  const allowed = await runKubekeeper(['backup', 'download', 'real', '-o', path.join(dir, 'plain.db'), '--repo', repo, '-i', keyFile, '--insecure-no-encryption']);
+  const allowed = await runKubekeeper(['backup', 'download', 'real', '-o', path.join(dir, 'plain.db'), '--repo', repo, '--trusted-signer', signer, '-i', keyFile, '--insecure-no-encryption']);
   assert.equal(allowed.code, 0, allowed.stderr);
 });
+
+test('a repository with signed backups tells readers without --trusted-signer to pass one, instead of trusting the forged latest', async () => {
+  for (const args of [['backup', 'list'], ['backup', 'download', 'latest', '-o', path.join(dir, 'any.db')], ['backup', 'download', 'forged', '-o', path.join(dir, 'any.db')]]) {
+    const r = await runKubekeeper([...args, '--repo', repo]);
+    assert.equal(r.code, 1, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, /(holds signed backups|was marked signed by its first signed backup).*, but no trusted signer was given/, args.join(' '));
+    assert.match(r.stderr, /--trusted-signer KKSIGN1\.\.\.\|FILE .*or --allow-unsigned/, args.join(' '));
+  }
+  // The marker alone is enough: with every signed manifest removed, readers are still refused.
+  assert.match(await readFile(path.join(repo, 'manifest', 'signed-repository'), 'utf8'), /"signed":true/);
+  const marked = path.join(dir, 'marked');
+  await copyDir(repo, marked);
+  await rm(path.join(marked, 'manifest', 'real.json'));
+  const r = await runKubekeeper(['backup', 'list', '--repo', marked]);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stderr, /was marked signed by its first signed backup/);
+  // --allow-unsigned keeps the old behaviour for those who ask for it.
+  const allowed = await runKubekeeper(['backup', 'list', '--repo', repo, '--allow-unsigned', '-w', 'json']);
+  assert.equal(allowed.code, 0, allowed.stderr);
+});
+
+test('a legacy repository (never a signed manifest) reads as before without --trusted-signer', async () => {
+  const legacy = path.join(dir, 'legacy');
+  const saved = await runKubekeeper(['backup', 'save', ...etcd.clientFlags, '--repo', legacy, '--name', 'old', '--insecure-no-encryption']);
+  assert.equal(saved.code, 0, saved.stderr);
+  assert.deepEqual(await readdir(path.join(legacy, 'manifest')), ['old.json']);
+  const list = await runKubekeeper(['backup', 'list', '--repo', legacy, '-w', 'json']);
+  assert.equal(list.code, 0, list.stderr);
+  assert.deepEqual((JSON.parse(list.stdout) as BackupListing).backups.map((b) => [b.name, b.status, b.signature?.status]), [['old', 'ok', 'unsigned']]);
+  const latest = await runKubekeeper(['backup', 'download', 'latest', '-o', path.join(dir, 'legacy.db'), '--repo', legacy]);
+  assert.equal(latest.code, 0, latest.stderr);
+});
+
+async function copyDir(from: string, to: string): Promise<void> {
+  await mkdir(to, { recursive: true });
+  for (const entry of await readdir(from, { withFileTypes: true })) {
+    if (entry.isDirectory()) await copyDir(path.join(from, entry.name), path.join(to, entry.name));
+    else await copyFile(path.join(from, entry.name), path.join(to, entry.name));
+  }
+}
