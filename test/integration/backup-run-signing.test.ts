@@ -77,3 +77,15 @@ test('backup run signs with backup.signingKeyFile; its retention and drill --con
   const result = JSON.parse(drill.stdout) as RestoreDrillResult;
   assert.match(result.backupName ?? '', /^sb-/);
 });
+
+test('config check shows backup.signingKeyFile and repository.trustedSigners, never the key itself', async () => {
+  const file = await writeConfig('sd', 1);
+  const r = await runKubekeeper(['config', 'check', '--config', file, '-w', 'json']);
+  assert.equal(r.code, 0, r.stderr);
+  const c = JSON.parse(r.stdout) as { repository: { trustedSigners?: string[] }; backup: { signingKeyFile?: string } };
+  assert.deepEqual(c.repository.trustedSigners, [path.join(dir, 'signers.txt')]);
+  assert.equal(c.backup.signingKeyFile, path.join(dir, 'signing.key'));
+  const secret = /^[0-9A-Z]{20,}$/m.exec((await readFile(path.join(dir, 'signing.key'), 'utf8')).replace(/^KKSIGN-SECRET-KEY-1/m, ''))?.[0];
+  assert.ok(secret);
+  assert.ok(!r.stdout.includes(secret) && !r.stderr.includes(secret));
+});

@@ -45,10 +45,11 @@ export function effectiveConfig(config: KubekeeperConfig): EffectiveConfig {
     repository: {
       url: repository.url,
       s3: s3 ? { endpoint: s3.endpoint, region: s3.region, pathStyle: s3.pathStyle, caFile: s3.caBundleFile } : undefined,
+      trustedSigners: nonEmpty(repository.trustedSigners ?? []),
     },
     backup: {
       namePrefix: backup.namePrefix, compression: backup.compression, recipients: nonEmpty(backup.recipients),
-      passphraseFile: backup.passphraseFile, include: nonEmpty(backup.include), timeout: duration(backup.timeoutMs),
+      passphraseFile: backup.passphraseFile, signingKeyFile: backup.signingKeyFile, include: nonEmpty(backup.include), timeout: duration(backup.timeoutMs),
     },
     schedule: { interval: duration(schedule.intervalMs), cron: schedule.cron, jitter: duration(schedule.jitterMs), election: schedule.election, electionTtl: duration(schedule.electionTtlMs) },
     retention: {
