@@ -32,7 +32,10 @@ export const repoFlags = {
     type: 'list', env: ['KUBEKEEPER_TRUSTED_SIGNERS'], valueName: 'KKSIGN1...|FILE',
     description: 'Trust manifests signed by this key (repeatable; a file of keys). With any, unsigned backups are never latest, never counted for retention, and need --allow-unsigned',
   },
-  'allow-unsigned': { type: 'boolean', description: 'Use a backup named explicitly even though no trusted signer signed its manifest' },
+  'allow-unsigned': {
+    type: 'boolean',
+    description: 'Use a backup named explicitly even though no trusted signer signed its manifest; without --trusted-signer, read a repository holding signed backups as before (trusting every manifest)',
+  },
 } as const satisfies Record<string, FlagDef>;
 
 export const identityFlags = {
