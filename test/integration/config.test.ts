@@ -87,7 +87,7 @@ test('config check fails with file:line:column, field and allowed values when a 
   assert.equal(r.code, 2);
   assert.equal(r.stdout, '');
   assert.match(r.stderr, new RegExp(`^Error: Invalid config ${file.replace(/[.]/g, '\\.')}:5:3: backup\\.compresion: unknown field$`, 'm'));
-  assert.match(r.stderr, /^Hint: Allowed: namePrefix, compression, recipients, passphraseFile, include, timeout$/m);
+  assert.match(r.stderr, /^Hint: Allowed: namePrefix, compression, recipients, passphraseFile, signingKeyFile, include, timeout$/m);
 });
 
 test('config check prints YAML by default and never the secrets', async () => {
