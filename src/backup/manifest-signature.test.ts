@@ -73,6 +73,10 @@ test('the first signed save marks the repository; a legacy repository without si
   // The writer trusts its own key: its listing counts the signed backup, not the legacy one.
   assert.deepEqual((await writer.listBackups()).backups.map((b) => [b.name, b.status]), [['new', 'ok'], ['old', 'untrusted']]);
   await assert.rejects(reader.resolve('old'), { code: 'backup-signers-required', hint: /--trusted-signer .*--allow-unsigned/ });
+  // Stored objects are immutable: the next signing writer (a new process) finds the marker and goes on.
+  const { manifest } = await writer.readSignedManifest('new');
+  await new BackupRepository(legacy, { signer: a }).writeManifest({ ...manifest, name: 'again' });
+  assert.equal(await writer.hasManifest('again'), true);
 });
 
 test('a manifest altered after signing is refused, and rotation trusts two keys at once', async () => {

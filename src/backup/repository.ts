@@ -13,7 +13,7 @@
  * without a trusted signer are refused (SignersRequiredError) unless they allow unsigned
  * manifests. Repositories that never saw a signed manifest read as before.
  */
-import { AppError } from '../errors.js';
+import { AppError, messageOf } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { type Backend, type FileInfo, type Handle, StorageError, type TemporaryLeftover, isNotFound, replayableBody } from '../storage/index.js';
 import { type Manifest, MAX_MANIFEST_BYTES, ManifestError, backupNameOfObject, encodeManifest, isValidBackupName } from './manifest.js';
@@ -197,10 +197,27 @@ export class BackupRepository {
   async writeManifest(manifest: Manifest, signal?: AbortSignal): Promise<void> {
     const bytes = this.signer ? encodeSignedManifest(manifest, this.signer) : encodeManifest(manifest);
     await this.backend.save(manifestHandle(manifest.name), replayableBody(bytes), { signal });
-    if (this.signer && !this.markerWritten) {
-      const marker = `${JSON.stringify({ signed: true, note: 'manifests here are signed: readers need --trusted-signer', keyId: this.signer.publicKey.keyId() })}\n`;
-      await this.backend.save(SIGNED_MARKER, replayableBody(Buffer.from(marker, 'utf8')), { signal });
+    if (this.signer && !this.markerWritten) await this.markSigned(this.signer, signal);
+  }
+
+  /**
+   * Writes SIGNED_MARKER unless it is there (objects are immutable: a second save, or a racing
+   * node, finds it). A failure is logged, not thrown: the signed manifest marks the repository too.
+   */
+  private async markSigned(signer: SigningKey, signal?: AbortSignal): Promise<void> {
+    try {
+      if (!(await this.isMarkedSigned(signal))) {
+        const marker = `${JSON.stringify({ signed: true, note: 'manifests here are signed: readers need --trusted-signer', keyId: signer.publicKey.keyId() })}\n`;
+        await this.backend.save(SIGNED_MARKER, replayableBody(Buffer.from(marker, 'utf8')), { signal });
+      }
       this.markerWritten = true;
+    } catch (err) {
+      if (err instanceof StorageError && err.code === 'storage-exists') {
+        this.markerWritten = true;
+        return;
+      }
+      if (err instanceof AppError && err.code === 'aborted') throw err;
+      this.logger.log('warn', 'backup.signed-marker.failed', { repository: this.location, error: messageOf(err) });
     }
   }
 
