@@ -14,7 +14,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { RestoreDrillResult } from '../../src/backup/index.js';
-import { freeLoopbackPort, startDrillEtcd, writeDrillTls } from '../../src/backup/drill-etcd.js';
+import { startDrillEtcd, writeDrillTls } from '../../src/backup/drill-etcd.js';
+import { freePort } from '../support/ports.js';
 import { runKubekeeper } from '../support/cli.js';
 import { check } from '../support/conformance.js';
 import { etcdctlOk, startEtcd } from '../support/etcd.js';
@@ -50,7 +51,7 @@ for (const version of versions) {
     await check(t, { suite: 'etcd', peer: 'etcd', version, capability: 'drill etcd: mutual TLS on client and peer URLs, allowlisted env' }, async () => {
       await withDir('kk-drill-tls-', async (dir) => {
         const tls = await writeDrillTls(path.join(dir, 'tls'));
-        const [clientPort, peerPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
+        const [clientPort, peerPort] = [await freePort(), await freePort()];
         // In process.env as well: that is what the drill etcd inherited before.
         process.env.KUBEKEEPER_PASSPHRASE = 'hunter2';
         process.env.AWS_SECRET_ACCESS_KEY = 'aws-secret';

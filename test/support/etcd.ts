@@ -9,8 +9,8 @@ import https from 'node:https';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { freeLoopbackPort as freePort } from '../../src/backup/drill-etcd.js';
 import { runProcess, type CliResult } from './cli.js';
+import { freePort } from './ports.js';
 import { generateTls, type TlsFiles } from './tls.js';
 
 const live = new Set<ChildProcess>();
@@ -18,7 +18,7 @@ process.on('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-/** A port that was free a moment ago on 127.0.0.1: the drill's own helper, shared with tests. */
+/** A loopback port reserved for this test process (test/support/ports.ts). */
 export { freePort };
 
 export interface EtcdOptions {
