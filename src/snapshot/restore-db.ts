@@ -15,7 +15,7 @@
 import type { BoltWriter } from './bolt-writer.js';
 import { compareBytes, u64beBig } from './bytes.js';
 import { EtcdDataError } from './errors.js';
-import { KEY_BUCKET, LEASE_BUCKET, META_BUCKET, REVISION_KEY_BYTES } from './etcd-buckets.js';
+import { KEY_BUCKET, keyValueKeyStartsWith, LEASE_BUCKET, META_BUCKET, REVISION_KEY_BYTES } from './etcd-buckets.js';
 import { memberJson } from './go-json.js';
 import { formatId, type RestoreCluster } from './member-id.js';
 import { readFields, WireType } from '../protobuf/index.js';
@@ -125,19 +125,7 @@ const REGISTRY = enc.encode(KUBERNETES_KEY_PREFIX);
 
 /** True when a KeyValue's key (field 1, the first field etcd writes) starts with /registry/. */
 export function isKubernetesKeyValue(value: Uint8Array): boolean {
-  if (value[0] !== 0x0a) return false;
-  // Length varint; keys longer than 2^21 bytes do not exist (etcd caps requests far lower).
-  let len = 0;
-  let p = 1;
-  for (let shift = 0; shift < 21; shift += 7) {
-    const b = value[p++];
-    if (b === undefined) return false;
-    len |= (b & 0x7f) << shift;
-    if ((b & 0x80) === 0) break;
-  }
-  if (len < REGISTRY.length || p + REGISTRY.length > value.length) return false;
-  for (let i = 0; i < REGISTRY.length; i++) if (value[p + i] !== REGISTRY[i]) return false;
-  return true;
+  return keyValueKeyStartsWith(value, REGISTRY);
 }
 
 /**

@@ -5,24 +5,14 @@
  * stale election holder and no lease that would expire into nothing.
  */
 import { u64beBig } from './bytes.js';
-import { decodeKeyValue } from './etcd-buckets.js';
-import { isReservedKey, RESERVED_PREFIX } from './reserved-prefix.js';
+import { decodeKeyValue, keyValueKeyStartsWith } from './etcd-buckets.js';
+import { RESERVED_PREFIX } from './reserved-prefix.js';
 
 const RESERVED = new TextEncoder().encode(RESERVED_PREFIX);
 
 /** True when a KeyValue's key (field 1, written first by etcd) lies under RESERVED_PREFIX; cheap, no full decode. */
 export function isReservedKeyValue(value: Uint8Array): boolean {
-  if (value[0] !== 0x0a) return false;
-  let len = 0;
-  let p = 1;
-  for (let shift = 0; shift < 21; shift += 7) {
-    const b = value[p++];
-    if (b === undefined) return false;
-    len |= (b & 0x7f) << shift;
-    if ((b & 0x80) === 0) break;
-  }
-  if (len < RESERVED.length || p + RESERVED.length > value.length) return false;
-  return isReservedKey(value.subarray(p, p + RESERVED.length));
+  return keyValueKeyStartsWith(value, RESERVED);
 }
 
 /** Collects what was dropped from `key`, to drop the matching `lease` entries after it. */
