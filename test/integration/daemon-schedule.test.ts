@@ -20,6 +20,7 @@ import { type KubekeeperConfig, runDaemon } from '../../src/daemon/index.js';
 import { createJsonLogger } from '../../src/logger.js';
 import { runKubekeeper } from '../support/cli.js';
 import { type EtcdProcess, etcdctlOk, freePort, startEtcd } from '../support/etcd.js';
+import { sample, until } from '../support/poll.js';
 
 let dir: string;
 let keyFile: string;
@@ -49,21 +50,6 @@ function config(name: string, endpoint: string): KubekeeperConfig {
     metrics: { listen: '127.0.0.1:0', staleAfterMs: 24 * 3_600_000 },
     lockFile: path.join(dir, `${name}.lock`),
   };
-}
-
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 test('daemon backs up on its own clock when the repository holds a manifest dated 2999, and reports it as unhealthy', async () => {

@@ -21,6 +21,7 @@ import { type EtcdProcess, etcdctlOk, freePort, startEtcd } from '../support/etc
 import { etcdctlPut } from '../support/etcd-put.js';
 import { repoRoot } from '../support/paths.js';
 import { type S3Server, S3RVER_ACCESS_KEY_ID, startS3Server } from '../support/s3.js';
+import { sample, until } from '../support/poll.js';
 
 /** s3rver checks no signature, so a distinctive secret can be searched for in the logs. */
 const SECRET = 'kk-test-secret-never-logged';
@@ -56,22 +57,6 @@ function config(name: string, overrides: { endpoints?: string[]; staleAfterMs?: 
     metrics: { listen: '127.0.0.1:0', staleAfterMs: overrides.staleAfterMs ?? 60_000 },
     lockFile: path.join(dir, `${name}.lock`),
   };
-}
-
-/** The value of one sample in a Prometheus text page (undefined when absent). */
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 test('daemon takes several backups, applies retention, passes a drill and serves moving metrics when the schedule is short', async () => {

@@ -14,6 +14,7 @@ import { type KubekeeperConfig, runDaemon } from '../../src/daemon/index.js';
 import { campaign, connectEtcd, type EtcdClient } from '../../src/etcd/index.js';
 import { createJsonLogger } from '../../src/logger.js';
 import { type EtcdProcess, etcdctlOk, startEtcd } from '../support/etcd.js';
+import { sample, until } from '../support/poll.js';
 
 let etcd: EtcdProcess;
 let dir: string;
@@ -47,21 +48,6 @@ const config = (): KubekeeperConfig => ({
   metrics: { listen: '127.0.0.1:0', staleAfterMs: 60_000 },
   lockFile: path.join(dir, 'daemon.lock'),
 });
-
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 test('daemon skips slots held by another node, counts them, and runs once the key is free', async () => {
   const backupKey = await campaign(other, { job: 'backup', identity: 'other-node/1/x' });
