@@ -3,6 +3,7 @@
  * Implements LeaseApi (leader election) and the generic calls the operator's role is made of;
  * each call names its action and object in the error it throws.
  */
+import { randomInt } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { isNotFound } from '../kube-api-error.js';
 import type { Lease, LeaseApi } from '../lease/lease-api.js';
@@ -117,7 +118,8 @@ export class ResourceClient implements LeaseApi {
     const time = new Date(e.eventTimeMs).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
     const body = {
       apiVersion: 'events.k8s.io/v1', kind: 'Event',
-      metadata: { generateName: `${e.regarding.name}.`, namespace: e.regarding.namespace },
+      // client-go's name: "<object>.<hex nanoseconds>" (generateName must not end in ".").
+      metadata: { name: `${e.regarding.name}.${(BigInt(e.eventTimeMs) * 1_000_000n + BigInt(randomInt(1_000_000))).toString(16)}`, namespace: e.regarding.namespace },
       eventTime: time, type: e.type, reason: e.reason, action: e.action, note: e.note.slice(0, 1024),
       regarding: e.regarding, reportingController: e.reportingController, reportingInstance: e.reportingInstance,
     };
