@@ -62,6 +62,8 @@ const policySpec = obj({
     schedule: SCHEDULE,
     identitySecretRef: obj({ name: SECRET_NAME, key: str({ maxLength: 253 }) }, ['name'], { description: 'A Secret holding the age identity (key "identity" unless given).' }),
     expectKeys: { type: 'array', maxItems: 64, items: str({ maxLength: 1024 }) },
+    etcdBinary: { ...ABSOLUTE_PATH, description: 'The etcd binary the drill starts (default: etcd on the PATH of the image).' },
+    timeout: DURATION,
   }, ['schedule', 'identitySecretRef']),
   continuousDeltas: { type: 'boolean', description: 'Continuous deltas between snapshots; reported as not yet supported in status.' },
   timeout: DURATION,

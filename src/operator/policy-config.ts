@@ -102,7 +102,8 @@ export async function policyConfig(policy: EtcdBackupPolicy, readSecret: SecretR
       },
       drill: {
         enabled: spec.drill !== undefined, identityFiles, expectKeys: spec.drill?.expectKeys ?? [],
-        etcdBinary: CONFIG_DEFAULTS.etcdBinary, timeoutMs: CONFIG_DEFAULTS.drillTimeoutMs,
+        etcdBinary: spec.drill?.etcdBinary ?? CONFIG_DEFAULTS.etcdBinary,
+        timeoutMs: duration(id, 'spec.drill.timeout', spec.drill?.timeout, CONFIG_DEFAULTS.drillTimeoutMs),
       },
       metrics: { staleAfterMs: CONFIG_DEFAULTS.staleAfterMs },
       lockFile: path.join(tmp, 'backup.lock'),

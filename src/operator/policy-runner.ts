@@ -35,6 +35,8 @@ export interface PolicyRunContext {
 const codeOf = (err: unknown) => (err instanceof AppError ? err.code : 'internal');
 /** Credentials come from the policy's Secrets only, never from the operator's environment. */
 const NO_ENV: NodeJS.ProcessEnv = {};
+/** A drill starts etcd: it gets the PATH to find it, nothing else. */
+const DRILL_ENV: NodeJS.ProcessEnv = process.env.PATH ? { PATH: process.env.PATH } : {};
 
 /** Runs the policy until `signal` fires or the policy is deleted. */
 export async function runPolicy(policy: EtcdBackupPolicy, ctx: PolicyRunContext, signal: AbortSignal): Promise<void> {
@@ -166,7 +168,7 @@ class PolicyRun {
     let failure: string | undefined;
     try {
       pc = await policyConfig(this.policy, (ns, secret) => this.ctx.api.getSecretData(ns, secret));
-      result = await (this.ctx.runDrill ?? runConfiguredDrill)(pc.config, { signal: this.signal, logger: this.ctx.logger, env: NO_ENV });
+      result = await (this.ctx.runDrill ?? runConfiguredDrill)(pc.config, { signal: this.signal, logger: this.ctx.logger, env: DRILL_ENV });
       if (!result.ok) failure = `Drill of "${result.backupName ?? 'latest'}" failed at ${result.failedStep ?? 'a step'}: ${result.reason ?? ''}`;
     } catch (err) {
       failure = messageOf(err);

@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { generateIdentity } from '../../src/crypto/index.js';
+import { formatIdentityFile, generateIdentity } from '../../src/crypto/index.js';
 import { runKubekeeper } from '../support/cli.js';
 import { check } from '../support/conformance.js';
 import { type ControlPlane, findControlPlanePeers, KUBERNETES_CASE, startControlPlane } from '../support/control-plane.js';
@@ -37,6 +37,7 @@ const CAP = {
   backup: 'operator backs up the control plane\'s etcd (and a TLS etcd with the client certificate from a Secret) into S3 and publishes EtcdBackup objects, status conditions, Events and metrics',
   failover: 'two operators elect one Lease leader; after SIGKILL of the leader the other takes over and no slot is stored twice',
   deletion: 'a deleted policy\'s schedule stops (another policy goes on) and its EtcdBackup objects are garbage-collected',
+  drill: 'a policy\'s drill restores its latest backup into a throwaway etcd 3.6 and reports LastDrillSucceeded and a DrillSucceeded Event',
 } as const;
 
 const cap = (capability: string) => ({ ...KUBERNETES_CASE, capability });
@@ -57,6 +58,7 @@ interface Ctx {
   s3: VersitygwServer;
   dir: string;
   recipient: string;
+  identity: string;
   etcdBinDir: string;
   operators: Map<string, ManagedProcess>;
 }
@@ -135,7 +137,8 @@ test('kubekeeper operator on a real control plane', { timeout: 900_000 }, async 
   const s3 = await startVersitygw({ bin: vgw.peer });
   t.after(() => s3.stop());
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kk-operator-'));
-  const ctx: Ctx = { cp, s3, dir, recipient: generateIdentity().recipient, etcdBinDir: peers.etcdBinDir, operators: new Map() };
+  const key = generateIdentity();
+  const ctx: Ctx = { cp, s3, dir, recipient: key.recipient, identity: formatIdentityFile(key, new Date()), etcdBinDir: peers.etcdBinDir, operators: new Map() };
   t.after(async () => {
     for (const p of ctx.operators.values()) await p.stop(2000);
     rmSync(dir, { recursive: true, force: true });
@@ -146,6 +149,7 @@ test('kubekeeper operator on a real control plane', { timeout: 900_000 }, async 
   await check(t, cap(CAP.backup), (st) => backups(ctx, st));
   await check(t, cap(CAP.failover), (st) => failover(ctx, st));
   await check(t, cap(CAP.deletion), () => deletion(ctx));
+  await check(t, cap(CAP.drill), () => drill(ctx));
 });
 
 async function applyManifests(ctx: Ctx): Promise<void> {
@@ -287,10 +291,14 @@ async function failover(ctx: Ctx, t: TestContext): Promise<void> {
   const killedAt = Date.now();
   process.kill(dead.pid, 'SIGKILL');
   await dead.exited;
+  type LeaseJson = { spec: { holderIdentity?: string; renewTime: string; acquireTime: string; leaseTransitions: number } };
+  const lastRenew = await kubectlJson<LeaseJson>(ctx, ['-n', NS, 'get', 'lease', 'kubekeeper-operator']);
   const before = (await repoBackups(ctx, 'alpha')).length;
   assert.equal(await until('the other operator holding the Lease', async () => ((await leaseHolder(ctx)) === other ? other : undefined), 60_000), other);
+  const taken = await kubectlJson<LeaseJson>(ctx, ['-n', NS, 'get', 'lease', 'kubekeeper-operator']);
   // Measured, not asserted: the Lease is 3 s, retried every 0.5 s.
-  t.diagnostic(`takeover after SIGKILL: ${Date.now() - killedAt} ms (lease duration 3000 ms)`);
+  t.diagnostic(`takeover: ${Date.parse(taken.spec.acquireTime) - Date.parse(lastRenew.spec.renewTime)} ms after the dead leader's last renewal, ${Date.now() - killedAt} ms after SIGKILL as polled (lease duration 3000 ms)`);
+  assert.equal(lastRenew.spec.holderIdentity, leader, 'the dead leader still held the Lease after it died: the survivor had to wait for expiry');
   await until('two backups of alpha by the new leader', () => (storedBy(survivor).filter((n) => n.startsWith('alpha-')).length >= 2 ? true : undefined), 120_000);
   const all = await repoBackups(ctx, 'alpha');
   assert.ok(all.length >= before + 2);
@@ -330,4 +338,25 @@ async function deletion(ctx: Ctx): Promise<void> {
   // The inventory objects are owned by the policy: the garbage collector removes them; the backups stay.
   await until('alpha\'s EtcdBackup objects garbage-collected', async () => ((await kubectlJson<{ items: unknown[] }>(ctx, ['-n', NS, 'get', 'etcdbackups', '-l', 'kubekeeper.io/policy=alpha'])).items.length === 0 ? true : undefined));
   assert.ok(alphaAfterStop.length > 0);
+}
+
+async function drill(ctx: Ctx): Promise<void> {
+  const identityFile = path.join(ctx.dir, 'identity.txt');
+  writeFileSync(identityFile, ctx.identity, { mode: 0o600 });
+  await ctx.cp.kubectlOk(['-n', NS, 'create', 'secret', 'generic', 'backup-identity', `--from-file=identity=${identityFile}`]);
+  const r = await applyJson(ctx, 'delta', policy('delta', 'delta', ctx, {
+    drill: { schedule: '@every 6s', identitySecretRef: { name: 'backup-identity' }, etcdBinary: path.join(ctx.etcdBinDir, 'etcd'), expectKeys: ['/registry/namespaces/default'] },
+  }));
+  assert.equal(r.code, 0, r.stderr);
+  try {
+    const p = await until('delta: LastDrillSucceeded=True', async () => {
+      const x = await kubectlJson<PolicyObject>(ctx, ['-n', NS, 'get', 'etcdbackuppolicy', 'delta']);
+      return condition(x, 'LastDrillSucceeded')?.status === 'True' ? x : undefined;
+    }, 180_000);
+    assert.equal(condition(p, 'LastDrillSucceeded')?.reason, 'DrillSucceeded');
+    const events = await kubectlJson<{ items: { regarding: { name: string }; reason: string }[] }>(ctx, ['-n', NS, 'get', 'events.events.k8s.io']);
+    assert.ok(events.items.some((e) => e.regarding.name === 'delta' && e.reason === 'DrillSucceeded'));
+  } finally {
+    await ctx.cp.kubectlOk(['-n', NS, 'delete', 'etcdbackuppolicy', 'delta']);
+  }
 }
