@@ -49,12 +49,14 @@ const policySpec = obj({
     url: str({ pattern: REPOSITORY_URL_PATTERN, maxLength: 1024, description: 's3://bucket/folder or an absolute directory in the operator\'s container.' }),
     s3: obj({ endpoint: str({ pattern: '^https?://[^ ]+$', maxLength: 1024 }), region: str({ maxLength: 64 }), pathStyle: { type: 'boolean' }, caBundle: str({ maxLength: 1048576, description: 'PEM certificates trusted for the endpoint.' }) }),
     credentialsSecretRef: obj({ name: SECRET_NAME }, ['name'], { description: 'A Secret with accessKeyId and secretAccessKey.' }),
+    trustedSigners: { type: 'array', maxItems: 32, items: str({ pattern: '^kksign1[02-9ac-hj-np-z]+$', maxLength: 128 }) },
   }, ['url'], {
     'x-kubernetes-validations': [
       { rule: "self.url.startsWith('s3://') || (!has(self.s3) && !has(self.credentialsSecretRef))", message: 's3 and credentialsSecretRef need an s3:// url' },
     ],
   }),
   encryption: obj({ recipients: { type: 'array', minItems: 1, maxItems: 32, items: str({ pattern: RECIPIENT_PATTERN }) } }, ['recipients']),
+  signing: obj({ keySecretRef: obj({ name: SECRET_NAME, key: str({ maxLength: 253 }) }, ['name']) }, ['keySecretRef'], { description: 'Sign every manifest (kubekeeper keygen --signing makes the key).' }),
   compression: str({ enum: ['zstd', 'gzip', 'none'] }),
   namePrefix: str({ pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,40}$' }),
   retention: obj({ keepLast: KEEP, keepWithin: DURATION, keepHourly: KEEP, keepDaily: KEEP, keepWeekly: KEEP, keepMonthly: KEEP, keepYearly: KEEP }),

@@ -66,7 +66,7 @@ export async function policyConfig(policy: EtcdBackupPolicy, readSecret: SecretR
       etcd.certFile = await put('etcd-client.crt', secretKey(id, name, data, 'tls.crt'));
       etcd.keyFile = await put('etcd-client.key', secretKey(id, name, data, 'tls.key'));
     }
-    const repository: KubekeeperConfig['repository'] = { url: spec.repository.url };
+    const repository: KubekeeperConfig['repository'] = { url: spec.repository.url, ...(spec.repository.trustedSigners?.length ? { trustedSigners: spec.repository.trustedSigners } : {}) };
     if (spec.repository.url.startsWith('s3://')) {
       const s3 = spec.repository.s3 ?? {};
       repository.s3 = { endpoint: s3.endpoint, region: s3.region, pathStyle: s3.pathStyle, caBundlePem: s3.caBundle };
@@ -76,6 +76,11 @@ export async function policyConfig(policy: EtcdBackupPolicy, readSecret: SecretR
         repository.s3.accessKeyId = secretKey(id, ref.name, data, 'accessKeyId').toString('utf8').trim();
         repository.s3.secretAccessKey = secretKey(id, ref.name, data, 'secretAccessKey').toString('utf8').trim();
       }
+    }
+    let signingKeyFile: string | undefined;
+    if (spec.signing) {
+      const ref = spec.signing.keySecretRef;
+      signingKeyFile = await put('signing.key', secretKey(id, ref.name, await readSecret(ns, ref.name), ref.key ?? 'signing.key'));
     }
     const identityFiles: string[] = [];
     if (spec.drill) {
@@ -92,6 +97,7 @@ export async function policyConfig(policy: EtcdBackupPolicy, readSecret: SecretR
         compression: spec.compression ?? defaultCompression(),
         recipients: spec.encryption.recipients,
         include: [],
+        ...(signingKeyFile ? { signingKeyFile } : {}),
         timeoutMs: duration(id, 'spec.timeout', spec.timeout, CONFIG_DEFAULTS.backupTimeoutMs),
       },
       // The Lease elects the one operator that runs schedules: no etcd election on top.

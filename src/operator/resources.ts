@@ -45,7 +45,11 @@ export interface EtcdBackupPolicySpec {
     s3?: { endpoint?: string; region?: string; pathStyle?: boolean; caBundle?: string };
     /** A Secret with accessKeyId and secretAccessKey (S3). */
     credentialsSecretRef?: { name: string };
+    /** kksign1... keys: retention and drills count only manifests one of them signed. */
+    trustedSigners?: string[];
   };
+  /** Sign every manifest with the key in this Secret (key "signing.key" unless given; kubekeeper keygen --signing). */
+  signing?: { keySecretRef: SecretKeyRef };
   encryption: { recipients: string[] };
   compression?: 'zstd' | 'gzip' | 'none';
   /** Backup names are "<namePrefix>-<slot time>"; default the policy's name. */

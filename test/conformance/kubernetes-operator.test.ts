@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { formatIdentityFile, generateIdentity } from '../../src/crypto/index.js';
+import { formatIdentityFile, generateIdentity, generateSigningKey } from '../../src/crypto/index.js';
 import { runKubekeeper } from '../support/cli.js';
 import { check } from '../support/conformance.js';
 import { type ControlPlane, findControlPlanePeers, KUBERNETES_CASE, startControlPlane } from '../support/control-plane.js';
@@ -217,8 +217,17 @@ const condition = (p: PolicyObject, type: string) => p.status?.conditions?.find(
 
 async function backups(ctx: Ctx, _t: TestContext): Promise<void> {
   await ctx.cp.kubectlOk(['-n', NS, 'create', 'secret', 'generic', 's3-credentials', `--from-literal=accessKeyId=${ctx.s3.accessKeyId}`, `--from-literal=secretAccessKey=${ctx.s3.secretAccessKey}`]);
+  // beta signs its manifests with a key from a Secret, and trusts only that key.
+  const signing = generateSigningKey();
+  const signingFile = path.join(ctx.dir, 'signing.key');
+  writeFileSync(signingFile, signing.fileText, { mode: 0o600 });
+  await ctx.cp.kubectlOk(['-n', NS, 'create', 'secret', 'generic', 'signing-key', `--from-file=signing.key=${signingFile}`]);
+  const extra: Record<string, Record<string, unknown>> = {
+    alpha: {},
+    beta: { signing: { keySecretRef: { name: 'signing-key' } }, repository: { ...JSON.parse(policy('x', 'beta', ctx)).spec.repository, trustedSigners: [signing.key.publicKey.toString()] } },
+  };
   for (const name of ['alpha', 'beta']) {
-    const r = await applyJson(ctx, name, policy(name, name, ctx));
+    const r = await applyJson(ctx, name, policy(name, name, ctx, extra[name]));
     assert.equal(r.code, 0, r.stderr);
   }
   const a = startOperator(ctx, 'op-a');
@@ -257,6 +266,11 @@ async function backups(ctx: Ctx, _t: TestContext): Promise<void> {
   assert.ok((sample(m, 'kubekeeper_backup_runs_total{namespace="kubekeeper-system",policy="alpha",result="success"}') ?? 0) >= 2, m);
   assert.equal(sample(await metrics(follower), 'kubekeeper_operator_leader'), 0);
   assert.deepEqual(logEvents(follower).filter((e) => e.event === 'backup.run.start'), [], 'the follower never backed up');
+  const signed = await until('an EtcdBackup of beta', async () => {
+    const list = await kubectlJson<{ items: BackupObject[] }>(ctx, ['-n', NS, 'get', 'etcdbackups', '-l', 'kubekeeper.io/policy=beta']);
+    return list.items.length >= 1 ? list.items : undefined;
+  });
+  assert.deepEqual(signed.map((o) => [o.spec.signed, o.spec.verified]), signed.map(() => [true, true]), 'beta\'s manifests are signed by the trusted key');
   await tlsFromSecret(ctx);
 }
 
