@@ -35,7 +35,7 @@ export default defineCommand({
   details: [
     'kubeadm: the Deployment mounts /etc/kubernetes/pki/etcd read-only; a policy then names',
     '  caFile: /etc/kubernetes/pki/etcd/ca.crt, certFile/keyFile: .../healthcheck-client.{crt,key}.',
-    'Example: kubekeeper generate operator --image registry.example/kubekeeper:0.1.0 | kubectl apply --server-side -f -',
+    'Example: kubekeeper generate operator --image registry.example/kubekeeper:0.1.0 | kubectl apply -f -',
   ].join('\n'),
   async run({ flags, io }) {
     const manifests = generateOperatorManifests({
