@@ -18,7 +18,7 @@ import { test, type TestContext } from 'node:test';
 import { formatIdentityFile, generateIdentity, generateSigningKey } from '../../src/crypto/index.js';
 import { runKubekeeper } from '../support/cli.js';
 import { check } from '../support/conformance.js';
-import { type ControlPlane, findControlPlanePeers, KUBERNETES_CASE, startControlPlane } from '../support/control-plane.js';
+import { type ControlPlane, findControlPlanePeers, kubernetesCase, KUBERNETES_CASE, OLDEST_KUBERNETES, startControlPlane } from '../support/control-plane.js';
 import { findVersitygw } from '../support/peers.js';
 import { cliPath } from '../support/paths.js';
 import { sample, until } from '../support/poll.js';
@@ -55,7 +55,7 @@ const logEvents = (p: ManagedProcess): LogEvent[] => p.log().split('\n').filter(
 
 interface Ctx {
   cp: ControlPlane;
-  s3: VersitygwServer;
+  s3: Pick<VersitygwServer, 'bucket' | 'endpoint' | 'env' | 'accessKeyId' | 'secretAccessKey'>;
   dir: string;
   recipient: string;
   identity: string;
@@ -150,6 +150,24 @@ test('kubekeeper operator on a real control plane', { timeout: 900_000 }, async 
   await check(t, cap(CAP.failover), (st) => failover(ctx, st));
   await check(t, cap(CAP.deletion), () => deletion(ctx));
   await check(t, cap(CAP.drill), () => drill(ctx));
+});
+
+test('kubekeeper operator CRDs on the oldest supported Kubernetes', { timeout: 300_000 }, async (t) => {
+  const oldest = (capability: string) => ({ ...kubernetesCase(OLDEST_KUBERNETES), capability });
+  const { peers, missing } = findControlPlanePeers(OLDEST_KUBERNETES);
+  if (!peers) {
+    for (const capability of [CAP.apply, CAP.validation]) await check(t, oldest(capability), async () => undefined, missing);
+    return;
+  }
+  const cp = await startControlPlane({ ...peers, controllerManager: false });
+  t.after(() => cp.stop());
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kk-operator-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // No S3 server is reached here: the policies only go through the API server's validation.
+  const s3 = { bucket: 'kk-test', endpoint: 'http://127.0.0.1:9', env: {}, accessKeyId: '', secretAccessKey: '' };
+  const ctx: Ctx = { cp, s3, dir, recipient: generateIdentity().recipient, identity: '', etcdBinDir: peers.etcdBinDir, operators: new Map() };
+  await check(t, oldest(CAP.apply), () => applyManifests(ctx));
+  await check(t, oldest(CAP.validation), () => validation(ctx));
 });
 
 async function applyManifests(ctx: Ctx): Promise<void> {
