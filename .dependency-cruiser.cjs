@@ -1,8 +1,9 @@
 /**
- * Dependency rules from STYLE.md: cli -> daemon -> backup -> {etcd, snapshot, crypto, storage, schedule};
+ * Dependency rules from STYLE.md: cli -> operator -> daemon -> backup -> {etcd, snapshot, crypto, storage, schedule};
+ * operator (the in-cluster controller) composes daemon, backup and k8s, and nothing below imports it;
  * pure modules import nothing with I/O; no cycles; other folders go through a domain's index.ts.
  */
-const domains = ['protobuf', 'inspect', 'snapshot', 'etcd', 'storage', 'crypto', 'schedule', 'backup', 'k8s', 'certs', 'audit', 'daemon', 'cli'];
+const domains = ['protobuf', 'inspect', 'snapshot', 'etcd', 'storage', 'crypto', 'schedule', 'backup', 'k8s', 'certs', 'audit', 'daemon', 'operator', 'cli'];
 
 const forbidden = [
   { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
@@ -25,8 +26,14 @@ const forbidden = [
   },
   {
     name: 'daemon-below-cli', severity: 'error',
-    from: { path: '^src/(daemon|k8s|certs|audit|inspect)/' },
+    from: { path: '^src/(daemon|k8s|certs|audit|inspect|operator)/' },
     to: { path: '^src/cli/' },
+  },
+  {
+    name: 'operator-on-top', severity: 'error',
+    comment: 'only cli/ imports the operator domain',
+    from: { path: '^src/', pathNot: '^src/(operator|cli)/' },
+    to: { path: '^src/operator/' },
   },
   {
     name: 'domain-through-index', severity: 'error',

@@ -24,6 +24,8 @@ export interface RunBackupOptions {
   lockWaitMs?: number;
   /** Environment for S3 credentials not in the config; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** The backup's name; default backupNameFor(config, now()). The operator names backups after their schedule slot. */
+  name?: string;
 }
 
 export interface BackupRunResult {
@@ -103,7 +105,7 @@ async function backupAndPrune(config: KubekeeperConfig, options: RunBackupOption
     let saved;
     try {
       saved = await saveBackup(repo, snapshotSourceFromEtcd(client), {
-        name: backupNameFor(config, now()), compression: config.backup.compression, recipients, include: config.backup.include, signal, logger, now,
+        name: options.name ?? backupNameFor(config, now()), compression: config.backup.compression, recipients, include: config.backup.include, signal, logger, now,
       });
     } finally {
       client.close();

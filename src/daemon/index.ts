@@ -17,3 +17,5 @@ export { type DaemonState, createDaemonState, daemonMetricFamilies, recordBackup
 export { checkHealth, type HealthReport } from './health.js';
 export { METRICS_CONTENT_TYPE, renderMetrics, type MetricFamily } from './metrics.js';
 export { ELECTION_MODES, NotLeaderError, runAsLeader, type ElectionMode } from './run-election.js';
+export { createSerialQueue, runSchedule, type RetryBackoff, type ScheduledJob } from './scheduler.js';
+export { startMetricsServer, type MetricsServer } from './metrics-server.js';

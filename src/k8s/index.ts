@@ -48,3 +48,9 @@ export type { KubeClient } from './client/kube-client.js';
 export type { KubeConfigSource } from './client/load-kubeconfig.js';
 export { openKubeClient } from './client/open-kube-client.js';
 export { ETCD_DATA_VOLUME, EtcdManifestError, KUBE_APISERVER_MANIFEST, checkApiServerStopped, planEtcdManifestEdit, unifiedDiff, type EtcdManifestEdit, type ManifestChange } from './etcd-manifest.js';
+// Custom resources, Secrets, Events and Leases (the operator), and Lease leader election.
+export type { ResourceClient, ResourceType, KubeObject, EventRecord } from './client/resource-client.js';
+export { openResourceClient } from './client/open-resource-client.js';
+export type { Lease, LeaseApi, LeaseSpec } from './lease/lease-api.js';
+export { microTime } from './lease/lease-api.js';
+export { checkLeaseDurations, runLeaderElection, type LeaderElectionOptions } from './lease/leader-election.js';

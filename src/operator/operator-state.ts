@@ -1,0 +1,63 @@
+/**
+ * What the operator counts, per policy, for /metrics and /healthz: runs by result, the newest
+ * success, the size of the newest backup, the next planned slot, and whether this replica
+ * leads. Rendered with the daemon's exposition code on every scrape.
+ */
+import type { MetricFamily } from '../daemon/index.js';
+
+export interface PolicyCounters {
+  successes: number;
+  failures: number;
+  /** Slots already stored when this replica came to run them (another replica ran them). */
+  slotsAlreadyStored: number;
+  drillSuccesses: number;
+  drillFailures: number;
+  lastSuccessAt?: Date;
+  lastBytes?: number;
+  nextAt?: Date;
+  backups?: number;
+}
+
+export interface OperatorState {
+  startedAt: Date;
+  leading: boolean;
+  leaderTransitions: number;
+  /** Keyed "<namespace>/<name>". */
+  policies: Map<string, PolicyCounters>;
+}
+
+export function createOperatorState(now: Date): OperatorState {
+  return { startedAt: now, leading: false, leaderTransitions: 0, policies: new Map() };
+}
+
+/** The counters of one policy, created on first use. */
+export function countersOf(state: OperatorState, key: string): PolicyCounters {
+  let c = state.policies.get(key);
+  if (!c) {
+    c = { successes: 0, failures: 0, slotsAlreadyStored: 0, drillSuccesses: 0, drillFailures: 0 };
+    state.policies.set(key, c);
+  }
+  return c;
+}
+
+const seconds = (d: Date | undefined) => (d ? d.getTime() / 1000 : 0);
+
+/** The metric families, one sample per policy (namespace and policy labels). */
+export function operatorMetricFamilies(state: OperatorState): MetricFamily[] {
+  const per = (pick: (c: PolicyCounters) => number, extra: Record<string, string> = {}) => [...state.policies].map(([key, c]) => {
+    const [namespace, policy] = key.split('/') as [string, string];
+    return { labels: { namespace, policy, ...extra }, value: pick(c) };
+  });
+  return [
+    { name: 'kubekeeper_operator_leader', type: 'gauge', help: '1 while this replica holds the Lease and runs the schedules.', samples: [{ value: state.leading ? 1 : 0 }] },
+    { name: 'kubekeeper_operator_leader_transitions_total', type: 'counter', help: 'Times this replica became the leader.', samples: [{ value: state.leaderTransitions }] },
+    { name: 'kubekeeper_operator_policies', type: 'gauge', help: 'EtcdBackupPolicies this replica schedules.', samples: [{ value: state.policies.size }] },
+    { name: 'kubekeeper_backup_runs_total', type: 'counter', help: 'Backup runs by policy and result.', samples: [...per((c) => c.successes, { result: 'success' }), ...per((c) => c.failures, { result: 'failure' })] },
+    { name: 'kubekeeper_backup_slot_already_stored_total', type: 'counter', help: 'Slots found already stored when this replica came to run them.', samples: per((c) => c.slotsAlreadyStored) },
+    { name: 'kubekeeper_backup_last_success_timestamp_seconds', type: 'gauge', help: 'When the newest good backup of the policy was taken (0: none yet).', samples: per((c) => seconds(c.lastSuccessAt)) },
+    { name: 'kubekeeper_backup_last_size_bytes', type: 'gauge', help: 'Bytes stored for the newest backup this replica made.', samples: per((c) => c.lastBytes ?? 0) },
+    { name: 'kubekeeper_backup_next_run_timestamp_seconds', type: 'gauge', help: 'The next planned slot of the policy.', samples: per((c) => seconds(c.nextAt)) },
+    { name: 'kubekeeper_backups', type: 'gauge', help: 'Backups of the policy listed in its repository.', samples: per((c) => c.backups ?? 0) },
+    { name: 'kubekeeper_drill_runs_total', type: 'counter', help: 'Restore drills by policy and result.', samples: [...per((c) => c.drillSuccesses, { result: 'success' }), ...per((c) => c.drillFailures, { result: 'failure' })] },
+  ];
+}
