@@ -11,6 +11,9 @@
  * - `meta/consistent_index` = N and `meta/term` = 1 match the WAL and .snap written beside it.
  * `key` sorts before `members` and `meta`, so the bump can be decided from what the copy of
  * `key` has seen (Kubernetes data or not) before anything that depends on it is written.
+ * `snapshot restore` itself edits a copy of the snapshot instead (restore-edit.ts, same
+ * result, only the changed pages written); this full rebuild is the reference its tests
+ * compare with, and the helpers below are shared by both.
  */
 import type { BoltWriter } from './bolt-writer.js';
 import { compareBytes, u64beBig } from './bytes.js';
