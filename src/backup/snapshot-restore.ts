@@ -143,10 +143,10 @@ interface Verified {
  * Verifies the snapshot's structure and data in one walk that also collects what the restore
  * changes (restore-scan.ts); the sha256 goes on hashing on its worker.
  */
-async function verify(p: Prepared, context: SnapshotRestoreContext): Promise<Verified> {
+async function verify(p: Prepared, context: SnapshotRestoreContext, beforeWalk?: () => Promise<void>): Promise<Verified> {
   const scan = new RestoreScan();
   const verification = await startVerifyForRestore(p.file.path, p.file.ra, p.options.skipHashCheck, {
-    signal: context.signal, expectedSha256: p.options.expectedSha256, visitor: scan,
+    signal: context.signal, expectedSha256: p.options.expectedSha256, visitor: scan, ...(beforeWalk ? { beforeWalk } : {}),
   });
   try {
     throwIfAborted(context.signal, 'The restore');
@@ -177,27 +177,18 @@ async function restore(p: Prepared, context: SnapshotRestoreContext): Promise<Sn
   let v: Verified | undefined;
   let finished = false;
   try {
-    const data = await stageDir(p.dataDir);
-    cleanups.push({ staged: data.staged, parents: data.createdParents });
-    const wal = p.walInside ? undefined : await stageDir(p.walDir);
-    if (wal) cleanups.push({ staged: wal.staged, parents: wal.createdParents });
-    // Inside the staged data dir: member/snap, and member/wal unless the WAL lives elsewhere.
-    const stagedWal = wal ? wal.staged.temp : path.join(data.staged.temp, path.relative(p.dataDir, p.walDir));
-    const snapDir = path.join(data.staged.temp, 'member', 'snap');
-    for (const dir of [snapDir, stagedWal]) {
-      await mkdir(dir, { recursive: true, mode: DIR_MODE }).catch((err: unknown) => { throw fsError('creating', dir, err); });
-    }
-    if (wal) await checkWalSpace(p.plan, wal.staged.temp);
-    await checkDbSpace(p.plan, snapDir, p.file.sizeBytes);
-    // The kernel copies the pages and the thread pool writes the WAL while this thread
-    // verifies the snapshot and a worker hashes it; nothing is visible until all agree.
-    const dbFile = path.join(snapDir, 'db');
-    copying = copySnapshotFile(p.file.path, dbFile);
-    copying.catch(() => undefined);
-    // Written here, not synced: the walk below blocks this thread, and the fsyncs later run
-    // together with the db's on the thread pool.
+    // The hash worker starts first (the longest pass); the output is staged meanwhile, and
+    // the kernel copies the pages while this thread walks them: nothing is visible until all
+    // three agree.
+    let out: StagedOutput | undefined;
+    v = await verify(p, context, async () => {
+      out = await stageOutput(p, cleanups);
+      copying = copySnapshotFile(p.file.path, out.dbFile);
+      copying.catch(() => undefined);
+    });
+    const { data, wal, stagedWal, snapDir, dbFile } = out as StagedOutput;
+    // Not synced here: the fsyncs run together with the db's on the thread pool below.
     const small = writeWalAndSnap(p.plan, stagedWal, snapDir, p.durable);
-    v = await verify(p, context);
     await copying;
     throwIfAborted(context.signal, 'The restore');
     const handle = await openCopiedDb(dbFile, v.source.pgid * v.source.pageSize);
@@ -242,6 +233,34 @@ async function restore(p: Prepared, context: SnapshotRestoreContext): Promise<Sn
     await copying?.catch(() => undefined);
     for (const c of cleanups.reverse()) await discard(c.staged, c.parents);
   }
+}
+
+interface StagedOutput {
+  data: StagedTarget;
+  wal: StagedTarget | undefined;
+  /** Where the WAL is built: in the staged data dir, or the staged WAL dir. */
+  stagedWal: string;
+  snapDir: string;
+  dbFile: string;
+}
+
+type StagedTarget = Awaited<ReturnType<typeof stageDir>>;
+
+/** The hidden siblings of the targets, with member/snap and the WAL dir, after the space checks. */
+async function stageOutput(p: Prepared, cleanups: { staged: StagedDir | undefined; parents: string[] }[]): Promise<StagedOutput> {
+  const data = await stageDir(p.dataDir);
+  cleanups.push({ staged: data.staged, parents: data.createdParents });
+  const wal = p.walInside ? undefined : await stageDir(p.walDir);
+  if (wal) cleanups.push({ staged: wal.staged, parents: wal.createdParents });
+  // Inside the staged data dir: member/snap, and member/wal unless the WAL lives elsewhere.
+  const stagedWal = wal ? wal.staged.temp : path.join(data.staged.temp, path.relative(p.dataDir, p.walDir));
+  const snapDir = path.join(data.staged.temp, 'member', 'snap');
+  for (const dir of [snapDir, stagedWal]) {
+    await mkdir(dir, { recursive: true, mode: DIR_MODE }).catch((err: unknown) => { throw fsError('creating', dir, err); });
+  }
+  if (wal) await checkWalSpace(p.plan, wal.staged.temp);
+  await checkDbSpace(p.plan, snapDir, p.file.sizeBytes);
+  return { data, wal, stagedWal, snapDir, dbFile: path.join(snapDir, 'db') };
 }
 
 function filesOf(p: Prepared, dbBytes: number) {
