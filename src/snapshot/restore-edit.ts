@@ -30,7 +30,9 @@ export interface RestoreEditOptions extends Pick<RestoreDbOptions, 'cluster' | '
   /**
    * Revisions to add after the snapshot's last one, ascending (key: 17-byte revision key,
    * value: the KeyValue), e.g. replayed from a WAL for a point-in-time restore. They are
-   * appended before the bump, which then starts from the last of them.
+   * appended before the bump, which then starts from the last of them. Leases such a restore
+   * adds would go into `lease` by ID, anywhere in its tree: that needs an insert edit in
+   * bolt-rewrite.ts (the same copy-on-write descent as `drop`), not an append.
    */
   extraRevisions?: readonly { key: Uint8Array; value: Uint8Array }[];
 }
