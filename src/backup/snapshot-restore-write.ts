@@ -6,7 +6,7 @@
  * caller asked for a throwaway, non-durable dir).
  */
 import { closeSync, constants as fsConstants, ftruncateSync, openSync, writeSync } from 'node:fs';
-import { copyFile, open, type FileHandle } from 'node:fs/promises';
+import { chmod, copyFile, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import {
   BoltWriter, editRestoredDb, type BoltFile, type BoltSink, type RestoreDbResult, type RestorePlan, type RestoreScan,
@@ -45,9 +45,11 @@ export async function copySnapshotFile(snapshotPath: string, file: string): Prom
  * and anything after the snapshot's last page cut. The caller closes the handle.
  */
 export async function openCopiedDb(file: string, imageBytes: number): Promise<FileHandle> {
+  // The copy has the snapshot's mode (0400 for a read-only snapshot): 0600 before opening it
+  // for writing, which a non-root owner could not do otherwise.
+  await chmod(file, FILE_MODE).catch((err: unknown) => { throw fsError('writing', file, err); });
   const handle = await open(file, 'r+').catch((err: unknown) => { throw fsError('writing', file, err); });
   try {
-    await handle.chmod(FILE_MODE);
     await handle.truncate(imageBytes);
     return handle;
   } catch (err) {
