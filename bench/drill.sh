@@ -11,7 +11,10 @@
 # Peak RSS of the drill includes its etcd child (time(1) reports the largest of the process
 # tree): etcd maps the whole db, so it is about the snapshot size.
 #
-# Also printed: kubekeeper's own overhead, drill - (restore alone + that etcd's start-up alone).
+# Also printed: kubekeeper's own overhead, drill - (restore alone + that etcd's start-up alone),
+# and two steadier views of it: the drill's time outside its own timed steps (Node start-up,
+# module loading, repository and manifest, reaping, clean-up, the report), and the formula
+# without the download step (which "restore alone" does not include).
 # KK_BENCH_ETCD=3.6 runs the drill's etcd (and the start-up alone) with etcd 3.6 (bench/lib.sh).
 #
 # Usage: bench/drill.sh [runs=2]   (KK_BIN: an already built CLI, default builds dist/)
@@ -88,12 +91,18 @@ for run in $(seq 1 "$RUNS"); do
   # kubekeeper's own overhead: what the drill takes beyond its restore and its etcd's start-up.
   echo "overhead $(echo "scale=3; $wall - $restore_wall - $startup" | bc) 0 0" >>"$DIR/runs.log"
   node -e "const r=require('$DIR/drill.json'); console.log('     ok=' + r.ok + ' ' + r.checks.map((c) => c.step + ' ' + (c.durationMs / 1000).toFixed(2) + 's').join(', '))"
+  steps=$(node -e "const r=require('$DIR/drill.json'); console.log(r.checks.reduce((s, c) => s + c.durationMs, 0) / 1000)")
+  download=$(node -e "const r=require('$DIR/drill.json'); console.log((r.checks.find((c) => c.step === 'download')?.durationMs ?? 0) / 1000)")
+  echo "outside $(echo "scale=3; $wall - $steps" | bc) 0 0" >>"$DIR/runs.log"
+  echo "nodownload $(echo "scale=3; $wall - $download - $restore_wall - $startup" | bc) 0 0" >>"$DIR/runs.log"
 done
 awk "$KK_AWK_RUNS"' END {
   printf "medians of %d runs: drill %.2f s, restore alone %.2f s; drill / restore per run: median %.2fx (%s)\n",
     split(t["ratio"], x, " "), median(t["drill"]), median(t["restore"]), median(t["ratio"]), t["ratio"]
   printf "kubekeeper overhead = drill - (restore alone + etcd %s start-up alone): median %.2f s (%s)\n",
-    ENVIRON["KK_BENCH_ETCD_VERSION"], median(t["overhead"]), t["overhead"] }' "$DIR/runs.log"
+    ENVIRON["KK_BENCH_ETCD_VERSION"], median(t["overhead"]), t["overhead"]
+  printf "  the same without the download step: median %.2f s (%s)\n", median(t["nodownload"]), t["nodownload"]
+  printf "  drill wall outside its timed steps (start-up, modules, manifest, clean-up, report): median %.2f s (%s)\n", median(t["outside"]), t["outside"] }' "$DIR/runs.log"
 
 # Idle daemon: the backup is fresh, so with a 24 h interval nothing runs; RSS after start and a scrape.
 MPORT=$(free_port)

@@ -21,6 +21,7 @@
  * A failed step ends the drill with its reason (`ok: false`); only a missing etcd binary, an
  * abort or a bug throw. The result never holds cluster data beyond key names the caller gave.
  */
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Identity } from '../crypto/index.js';
 import { AppError } from '../errors.js';
@@ -196,6 +197,9 @@ async function restoreAndCheck(
     throw err;
   });
   const countsPromise = startCount();
+  // Counted and restored, the downloaded file is not needed any more: unlinking it while etcd
+  // starts takes that off the drill's clean-up at the end.
+  const unlinked = countsPromise.then(() => rm(local.path, { force: true }), () => undefined).catch(() => undefined);
   const etcdStart = Date.now();
   const tls = await tlsPromise;
   const etcdPromise = startDrillEtcd({
@@ -218,6 +222,7 @@ async function restoreAndCheck(
     await checkServed((etcd as DrillEtcd).client, report, local.manifest.cluster.revision, expected, options.expectKeys, result, step);
   } finally {
     await etcd?.stop();
+    await unlinked;
   }
 }
 

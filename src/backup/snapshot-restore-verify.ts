@@ -8,7 +8,7 @@
  * etcd cannot serve is better refused now than discovered when the cluster does not start.
  */
 import { AppError, messageOf, throwIfAborted } from '../errors.js';
-import { ChecksumMismatchError, TRAILER_BYTES, hasTrailer, openBolt, verifySnapshot, type RandomAccess } from '../snapshot/index.js';
+import { ChecksumMismatchError, TRAILER_BYTES, hasTrailer, openBolt, verifySnapshot, type RandomAccess, type VerifyOptions } from '../snapshot/index.js';
 import { sha256OnWorker } from './snapshot-restore-hash.js';
 
 export interface SourceCheck {
@@ -51,7 +51,11 @@ export interface PendingVerification {
  * as the trailer (it needs the hash check: not with --skip-hash-check or without a trailer).
  */
 export async function startVerifyForRestore(
-  snapshotPath: string, ra: RandomAccess, skipHashCheck: boolean, context: { signal?: AbortSignal; expectedSha256?: string } = {},
+  snapshotPath: string, ra: RandomAccess, skipHashCheck: boolean, context: {
+    signal?: AbortSignal; expectedSha256?: string; visitor?: VerifyOptions['visitor'];
+    /** Runs once the hash worker is started, before the walk (a restore stages its output there). */
+    beforeWalk?: () => Promise<void>;
+  } = {},
 ): Promise<PendingVerification> {
   const trailer = hasTrailer(ra.sizeBytes);
   if (!trailer && !skipHashCheck) {
@@ -87,8 +91,9 @@ export async function startVerifyForRestore(
   };
   let report;
   try {
+    if (context.beforeWalk) await context.beforeWalk();
     // Without the trailer in view, verifySnapshot checks everything but the hash.
-    report = verifySnapshot({ sizeBytes: imageBytes, read: (offset, length) => ra.read(offset, length) });
+    report = verifySnapshot({ sizeBytes: imageBytes, read: (offset, length) => ra.read(offset, length) }, context.visitor ? { visitor: context.visitor } : {});
     throwIfAborted(context.signal, 'The restore');
   } catch (err) {
     stop.abort();

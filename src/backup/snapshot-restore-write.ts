@@ -1,25 +1,17 @@
 /**
- * Writing a restored member's files: the db streamed from the snapshot through the bbolt
- * writer with positioned writes (flushed to disk behind the writer, write-behind.ts), the
- * WAL segment (records, then extended to its 64 000 000 bytes) and the .snap file. Every
- * file is created exclusively with mode 0600 and fsynced before the directory holding it is
- * renamed into place (unless the caller asked for a throwaway, non-durable dir).
+ * Writing a restored member's files: the db as a kernel copy of the snapshot edited
+ * copy-on-write (snapshot/restore-edit.ts), the WAL segment (records, then extended to its
+ * 64 000 000 bytes) and the .snap file. Every file is created exclusively, ends with mode
+ * 0600 and is fsynced before the directory holding it is renamed into place (unless the
+ * caller asked for a throwaway, non-durable dir).
  */
-import { closeSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
-import { setImmediate as nextTick } from 'node:timers/promises';
+import { closeSync, constants as fsConstants, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { chmod, copyFile, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { crashPoint } from '../crash-point.js';
-import { throwIfAborted } from '../errors.js';
 import {
-  BoltWriter, writeRestoredDb, type BoltSink, type RestoreDbResult, type RestorePlan, type RestoreSource,
+  BoltWriter, editRestoredDb, type BoltFile, type BoltSink, type RestoreDbResult, type RestorePlan, type RestoreScan,
 } from '../snapshot/index.js';
 import { FILE_MODE, checkFreeSpace, fsError } from './snapshot-restore-target.js';
-import { WriteBehind } from './write-behind.js';
-
-export interface WriteProgress {
-  /** Bytes of the new db written so far. */
-  doneBytes: number;
-}
 
 export interface DbWriteResult extends RestoreDbResult {
   sizeBytes: number;
@@ -38,97 +30,74 @@ function writeFully(fd: number, bytes: Uint8Array, position: number): void {
 }
 
 /**
- * Streams `source` into a new db at `file` (or nowhere when `file` is undefined: dry run),
- * applying the plan's restore semantics. Yields to the event loop between batches so that
- * `signal` (Ctrl-C) is honoured; the caller removes the partial file on any throw.
+ * Copies the snapshot file to `file` in the kernel (a reflink where the file system has them,
+ * else copy_file_range): the pages a restore keeps are never read into this process. The
+ * copy is created exclusively, inside the 0700 staging dir; openCopiedDb sets its mode 0600.
  */
-export async function writeDb(
-  file: string | undefined,
-  source: RestoreSource,
-  plan: RestorePlan,
-  options: {
-    signal?: AbortSignal; onProgress?: (p: WriteProgress) => void; durable?: boolean;
-    /**
-     * About the size of the new db (the snapshot's size): checked, with the WAL segment and
-     * .snap file, against the free space of the file system before anything is written.
-     */
-    expectedBytes?: number;
-  },
-): Promise<DbWriteResult> {
-  if (file !== undefined && options.expectedBytes !== undefined) {
-    const needed = options.expectedBytes + plan.wal.sizeBytes + plan.snap.bytes.length;
-    await checkFreeSpace(path.dirname(file), needed, 'restore the data dir', undefined, 'Free space on that file system, or restore to another one (--data-dir, and --wal-dir for the 64 MB WAL); nothing was written');
-  }
-  const fd = file === undefined ? undefined : openFile(file);
-  const behind = fd === undefined ? undefined : new WriteBehind(fd);
+export async function copySnapshotFile(snapshotPath: string, file: string): Promise<void> {
+  await copyFile(snapshotPath, file, fsConstants.COPYFILE_EXCL | fsConstants.COPYFILE_FICLONE).catch((err: unknown) => {
+    throw fsError('copying the snapshot to', file, err);
+  });
+}
+
+/**
+ * Opens the copy at `file` (copySnapshotFile) for the edit: mode 0600, the sha256 trailer
+ * and anything after the snapshot's last page cut. The caller closes the handle.
+ */
+export async function openCopiedDb(file: string, imageBytes: number): Promise<FileHandle> {
+  // The copy has the snapshot's mode (0400 for a read-only snapshot): 0600 before opening it
+  // for writing, which a non-root owner could not do otherwise.
+  await chmod(file, FILE_MODE).catch((err: unknown) => { throw fsError('writing', file, err); });
+  const handle = await open(file, 'r+').catch((err: unknown) => { throw fsError('writing', file, err); });
   try {
-    const sink: BoltSink = fd === undefined ? countingSink() : {
-      write: (offset, bytes) => {
-        try {
-          writeFully(fd, bytes, offset);
-        } catch (err) {
-          throw fsError('writing', file as string, err);
-        }
-        try {
-          (behind as WriteBehind).wrote(bytes.length);
-        } catch (err) {
-          throw fsError('syncing', file as string, err);
-        }
-      },
-    };
-    const writer = new BoltWriter({ pageSize: source.pageSize, sink });
-    const steps = writeRestoredDb(source, writer, { cluster: plan.cluster, bump: plan.bump });
-    let step = steps.next();
-    while (!step.done) {
-      options.onProgress?.({ doneBytes: step.value.pages * source.pageSize });
-      await nextTick();
-      throwIfAborted(options.signal, 'The restore');
-      step = steps.next();
-    }
-    const written = writer.finish();
-    await behind?.drain().catch((err: unknown) => { throw fsError('syncing', file as string, err); });
-    if (fd !== undefined && (options.durable ?? true)) syncFile(fd, file as string);
-    options.onProgress?.({ doneBytes: written.sizeBytes });
-    return { ...step.value, sizeBytes: written.sizeBytes };
-  } finally {
-    // A flush still running holds the descriptor: wait for it before closing.
-    await behind?.drain().catch(() => undefined);
-    if (fd !== undefined) closeSync(fd);
+    await handle.truncate(imageBytes);
+    return handle;
+  } catch (err) {
+    await handle.close();
+    throw fsError('writing', file, err);
   }
 }
 
-function openFile(file: string): number {
+/**
+ * Writes the restore's edits (editRestoredDb) past the snapshot's last page of the copy open
+ * at `fd`, and the new metas; `fd` undefined = dry run: nothing is written. Does not sync.
+ */
+export function editDb(
+  fd: number | undefined, file: string, source: BoltFile, scan: RestoreScan, plan: RestorePlan,
+  options: { extraRevisions?: readonly { key: Uint8Array; value: Uint8Array }[] } = {},
+): DbWriteResult {
+  const sink: BoltSink = fd === undefined ? countingSink() : {
+    write: (offset, bytes) => {
+      try {
+        writeFully(fd, bytes, offset);
+      } catch (err) {
+        throw fsError('writing', file, err);
+      }
+    },
+  };
+  const writer = new BoltWriter({ pageSize: source.pageSize, sink, firstPgid: source.pgid, txid: Number(source.selected.meta.txid) + 1 });
+  const result = editRestoredDb(source, scan, writer, { cluster: plan.cluster, bump: plan.bump, ...(options.extraRevisions ? { extraRevisions: options.extraRevisions } : {}) });
+  return { ...result, sizeBytes: writer.pagesWritten * source.pageSize };
+}
+
+/** Creates a small file and writes it completely (not synced: see syncFile). */
+function writeSmallFile(file: string, bytes: Uint8Array, sizeBytes: number, zeroFill: boolean): void {
+  let fd: number;
   try {
     // "wx": a file that already exists means something else is writing here.
-    return openSync(file, 'wx', FILE_MODE);
+    fd = openSync(file, 'wx', FILE_MODE);
   } catch (err) {
     throw fsError('creating', file, err);
   }
-}
-
-function syncFile(fd: number, file: string): void {
   try {
-    fsyncSync(fd);
+    writeFully(fd, bytes, 0);
+    // The WAL segment is preallocated, as etcd does (fallocate): a durable restore writes
+    // the zeros, so the blocks are really allocated and a small disk fails here, not when
+    // etcd first appends. Node has no fallocate. A throwaway (drill) dir stays sparse.
+    if (sizeBytes > bytes.length && zeroFill) writeZeros(fd, bytes.length, sizeBytes);
+    else if (sizeBytes > bytes.length) ftruncateSync(fd, sizeBytes);
   } catch (err) {
-    throw fsError('syncing', file, err);
-  }
-}
-
-/** Writes a small file completely, synced unless `durable` is false. */
-export function writeSmallFile(file: string, bytes: Uint8Array, sizeBytes = bytes.length, durable = true): void {
-  const fd = openFile(file);
-  try {
-    try {
-      writeFully(fd, bytes, 0);
-      // The WAL segment is preallocated, as etcd does (fallocate): a durable restore writes
-      // the zeros, so the blocks are really allocated and a small disk fails here, not when
-      // etcd first appends. Node has no fallocate. A throwaway (drill) dir stays sparse.
-      if (sizeBytes > bytes.length && durable) writeZeros(fd, bytes.length, sizeBytes);
-      else if (sizeBytes > bytes.length) ftruncateSync(fd, sizeBytes);
-    } catch (err) {
-      throw fsError('writing', file, err);
-    }
-    if (durable) syncFile(fd, file);
+    throw fsError('writing', file, err);
   } finally {
     closeSync(fd);
   }
@@ -141,17 +110,35 @@ function writeZeros(fd: number, from: number, to: number): void {
   for (let at = from; at < to; at += ZEROS.length) writeFully(fd, ZEROS.subarray(0, Math.min(ZEROS.length, to - at)), at);
 }
 
+/** fsyncs `file` on libuv's thread pool (so that several files flush at once). */
+export async function syncFile(file: string): Promise<void> {
+  const handle = await open(file, 'r').catch((err: unknown) => { throw fsError('syncing', file, err); });
+  try {
+    await handle.sync().catch((err: unknown) => { throw fsError('syncing', file, err); });
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Checks that the file system of `snapDir` has room for a db of about `dbBytes`, the WAL segment and the .snap file. */
+export async function checkDbSpace(plan: RestorePlan, snapDir: string, dbBytes: number): Promise<void> {
+  const needed = dbBytes + plan.wal.sizeBytes + plan.snap.bytes.length;
+  await checkFreeSpace(snapDir, needed, 'restore the data dir', undefined, 'Free space on that file system, or restore to another one (--data-dir, and --wal-dir for the 64 MB WAL); nothing was written');
+}
+
 /** Checks that `walDir` (when it is on its own file system) has room for the WAL segment. */
 export async function checkWalSpace(plan: RestorePlan, walDir: string): Promise<void> {
   await checkFreeSpace(walDir, plan.wal.sizeBytes, 'restore the WAL dir', undefined, 'Free space on that file system, or choose another --wal-dir; nothing was written');
 }
 
-/** The WAL segment into `walDir` and the .snap file into `snapDir`; returns their paths. */
+/**
+ * The WAL segment into `walDir` and the .snap file into `snapDir`, not synced (the caller
+ * syncs them with the db); the WAL's zeros are written when `durable`. Returns their paths.
+ */
 export function writeWalAndSnap(plan: RestorePlan, walDir: string, snapDir: string, durable = true): { walFile: string; snapFile: string } {
   const walFile = path.join(walDir, plan.wal.name);
   writeSmallFile(walFile, plan.wal.head, plan.wal.sizeBytes, durable);
   const snapFile = path.join(snapDir, plan.snap.name);
-  writeSmallFile(snapFile, plan.snap.bytes, plan.snap.bytes.length, durable);
-  crashPoint('restore.staged');
+  writeSmallFile(snapFile, plan.snap.bytes, plan.snap.bytes.length, false);
   return { walFile, snapFile };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { AbortedError } from '../errors.js';
@@ -246,4 +246,17 @@ test('restoreSnapshot with durable: false (a drill\'s throwaway dir) writes byte
     assert.equal(statSync(f.path).mode, statSync(twin).mode);
   }
   assert.deepEqual(scratch.revision, durable.revision);
+});
+
+test('restoreSnapshot writes its db 0600 and leaves the snapshot as it was when the snapshot is read-only (0400)', async (t) => {
+  const dir = await tempDir(t);
+  const snap = path.join(dir, 's.db');
+  const bytes = writeSnapshot(snap, ['/a', '/b']);
+  chmodSync(snap, 0o400);
+  const report = await restoreSnapshot({ ...defaults(snap, path.join(dir, 'restored')), bumpRevision: 0n });
+  // The db is a kernel copy of the snapshot, edited past its last page: mode fixed, source untouched.
+  assert.equal(statSync(report.files[0]?.path as string).mode & 0o777, 0o600);
+  assert.equal(statSync(snap).mode & 0o777, 0o400);
+  assert.equal(Buffer.compare(readFileSync(snap), bytes), 0);
+  assert.equal(report.revision.after, 3n);
 });

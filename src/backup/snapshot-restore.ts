@@ -3,11 +3,13 @@
  * offline (no etcd binary, no network). The order is the safety argument:
  * 1. validate the flags (etcd's rules) and refuse a non-empty --data-dir/--wal-dir, and an
  *    unrecognised --kubeadm-manifest, before reading the snapshot;
- * 2. verify the snapshot's bbolt structure and etcd data before creating anything; its
- *    sha256 trailer is hashed on a worker meanwhile;
- * 3. build everything in hidden temporary siblings, fsync, wait for the sha256 to match, then
- *    rename into place; any failure or Ctrl-C removes what was built, so the target is
- *    either complete and verified, or absent;
+ * 2. in hidden temporary siblings of the targets: copy the snapshot file (in the kernel)
+ *    while this thread verifies its bbolt structure and etcd data and a worker hashes it
+ *    (sha256 trailer); the walk also finds what the restore changes (restore-scan.ts);
+ * 3. edit the copy copy-on-write (only members, meta, the revision bump and dropped reserved
+ *    keys are rewritten, restore-edit.ts), write the WAL and .snap, fsync, wait for the
+ *    sha256 to match, then rename into place; any failure or Ctrl-C removes what was built,
+ *    so the target is either complete and verified, or absent;
  * 4. only then point the kubeadm manifest at the restored dir.
  * The source file is opened read-only and never modified.
  */
@@ -16,16 +18,19 @@ import path from 'node:path';
 import { setImmediate as nextTick } from 'node:timers/promises';
 import { AppError, throwIfAborted } from '../errors.js';
 import {
-  explainBump, formatId, openRestoreSource, planRestore, type RestorePlan, type RestoreSource,
+  RestoreScan, explainBump, formatId, openBoltFile, planRestore, type BoltFile, type RestorePlan,
 } from '../snapshot/index.js';
-import { openSnapshotFile } from './snapshot-file.js';
+import { openSnapshotFile, type SnapshotFile } from './snapshot-file.js';
 import { applyManifestEdit, prepareManifestEdit, type ManifestReport, type PreparedManifestEdit } from './snapshot-restore-manifest.js';
 import {
   DIR_MODE, checkTargetEmpty, commitStaged, discard, fsError, fsyncDir, stageDir, uncommitStaged, type StagedDir,
 } from './snapshot-restore-target.js';
 import type { LeftoverListener } from './leftovers.js';
 import { type PendingVerification, type SourceCheck, startVerifyForRestore } from './snapshot-restore-verify.js';
-import { checkWalSpace, writeDb, writeWalAndSnap } from './snapshot-restore-write.js';
+import {
+  checkDbSpace, checkWalSpace, copySnapshotFile, editDb, openCopiedDb, syncFile, writeWalAndSnap, type DbWriteResult,
+} from './snapshot-restore-write.js';
+import { crashPoint } from '../crash-point.js';
 
 export interface SnapshotRestoreOptions {
   snapshotPath: string;
@@ -96,7 +101,6 @@ function isInside(child: string, parent: string): boolean {
 
 /** Restores `options.snapshotPath`; see the file comment for the order of steps. */
 export async function restoreSnapshot(options: SnapshotRestoreOptions, context: SnapshotRestoreContext = {}): Promise<SnapshotRestoreReport> {
-  const { signal } = context;
   const plan = planRestore(options);
   const dataDir = path.resolve(options.dataDir);
   const walDir = path.resolve(options.walDir ?? path.join(dataDir, 'member', 'wal'));
@@ -110,69 +114,105 @@ export async function restoreSnapshot(options: SnapshotRestoreOptions, context: 
 
   const file = await openSnapshotFile(options.snapshotPath);
   try {
-    const verification = await startVerifyForRestore(file.path, file.ra, options.skipHashCheck, { signal, expectedSha256: options.expectedSha256 });
-    let finished = false;
-    try {
-      throwIfAborted(signal, 'The restore');
-      const source = openRestoreSource(file.ra);
-      const base = { file, verification, source, plan, dataDir, walDir, walInside, manifest, durable: options.durable ?? true };
-      const result = options.dryRun ? await dryRun(base, context) : await restore(base, context);
-      finished = true;
-      return result;
-    } finally {
-      if (!finished) verification.cancel();
-    }
+    const base = { file, plan, dataDir, walDir, walInside, manifest, durable: options.durable ?? true, options };
+    return options.dryRun ? await dryRun(base, context) : await restore(base, context);
   } finally {
     await file.close();
   }
 }
 
 interface Prepared {
-  file: { path: string; sizeBytes: number };
-  /** Structure checked; the hash is awaited before anything becomes visible. */
-  verification: PendingVerification;
-  source: RestoreSource;
+  file: SnapshotFile;
   plan: RestorePlan;
   dataDir: string;
   walDir: string;
   walInside: boolean;
   manifest: PreparedManifestEdit | undefined;
   durable: boolean;
+  options: SnapshotRestoreOptions;
+}
+
+/** What the verification walk found, with the hash still running. */
+interface Verified {
+  verification: PendingVerification;
+  scan: RestoreScan;
+  source: BoltFile;
+}
+
+/**
+ * Verifies the snapshot's structure and data in one walk that also collects what the restore
+ * changes (restore-scan.ts); the sha256 goes on hashing on its worker.
+ */
+async function verify(p: Prepared, context: SnapshotRestoreContext, beforeWalk?: () => Promise<void>): Promise<Verified> {
+  const scan = new RestoreScan();
+  const verification = await startVerifyForRestore(p.file.path, p.file.ra, p.options.skipHashCheck, {
+    signal: context.signal, expectedSha256: p.options.expectedSha256, visitor: scan, ...(beforeWalk ? { beforeWalk } : {}),
+  });
+  try {
+    throwIfAborted(context.signal, 'The restore');
+    return { verification, scan, source: openBoltFile(p.file.ra) };
+  } catch (err) {
+    verification.cancel();
+    throw err;
+  }
 }
 
 async function dryRun(p: Prepared, context: SnapshotRestoreContext): Promise<SnapshotRestoreReport> {
-  const db = await writeDb(undefined, p.source, p.plan, {
-    signal: context.signal,
-    onProgress: ({ doneBytes }) => context.onProgress?.('write', doneBytes, p.file.sizeBytes),
-  });
-  const check = await p.verification.finish();
-  return report(p, check, db, true, filesOf(p, db.sizeBytes), p.manifest?.report(true));
+  const v = await verify(p, context);
+  let finished = false;
+  try {
+    const db = editDb(undefined, p.file.path, v.source, v.scan, p.plan);
+    context.onProgress?.('write', db.sizeBytes, p.file.sizeBytes);
+    const check = await v.verification.finish();
+    finished = true;
+    return report(p, v.source.pageSize, check, db, true, filesOf(p, db.sizeBytes), p.manifest?.report(true));
+  } finally {
+    if (!finished) v.verification.cancel();
+  }
 }
 
 async function restore(p: Prepared, context: SnapshotRestoreContext): Promise<SnapshotRestoreReport> {
   const cleanups: { staged: StagedDir | undefined; parents: string[] }[] = [];
+  let copying: Promise<void> | undefined;
+  let v: Verified | undefined;
+  let finished = false;
   try {
-    const data = await stageDir(p.dataDir);
-    cleanups.push({ staged: data.staged, parents: data.createdParents });
-    const wal = p.walInside ? undefined : await stageDir(p.walDir);
-    if (wal) cleanups.push({ staged: wal.staged, parents: wal.createdParents });
-    // Inside the staged data dir: member/snap, and member/wal unless the WAL lives elsewhere.
-    const stagedWal = wal ? wal.staged.temp : path.join(data.staged.temp, path.relative(p.dataDir, p.walDir));
-    const snapDir = path.join(data.staged.temp, 'member', 'snap');
-    for (const dir of [snapDir, stagedWal]) {
-      await mkdir(dir, { recursive: true, mode: DIR_MODE }).catch((err: unknown) => { throw fsError('creating', dir, err); });
-    }
-    if (wal) await checkWalSpace(p.plan, wal.staged.temp);
-    const db = await writeDb(path.join(snapDir, 'db'), p.source, p.plan, {
-      signal: context.signal,
-      onProgress: ({ doneBytes }) => context.onProgress?.('write', doneBytes, p.file.sizeBytes),
-      durable: p.durable,
-      expectedBytes: p.file.sizeBytes,
+    // The hash worker starts first (the longest pass); the output is staged meanwhile, and
+    // the kernel copies the pages while this thread walks them: nothing is visible until all
+    // three agree.
+    let out: StagedOutput | undefined;
+    v = await verify(p, context, async () => {
+      out = await stageOutput(p, cleanups);
+      copying = copySnapshotFile(p.file.path, out.dbFile);
+      copying.catch(() => undefined);
     });
-    writeWalAndSnap(p.plan, stagedWal, snapDir, p.durable);
+    const { data, wal, stagedWal, snapDir, dbFile } = out as StagedOutput;
+    // Not synced here: the fsyncs run together with the db's on the thread pool below.
+    const small = writeWalAndSnap(p.plan, stagedWal, snapDir, p.durable);
+    await copying;
+    throwIfAborted(context.signal, 'The restore');
+    const handle = await openCopiedDb(dbFile, v.source.pgid * v.source.pageSize);
+    let db: DbWriteResult;
+    try {
+      // The copied pages go to disk while the edit is written past them.
+      const flushing = p.durable ? [handle.datasync(), syncFile(small.walFile), syncFile(small.snapFile)] : [];
+      for (const task of flushing) task.catch(() => undefined);
+      db = editDb(handle.fd, dbFile, v.source, v.scan, p.plan);
+      if (p.durable) {
+        await Promise.all(flushing);
+        await handle.sync();
+      }
+    } catch (err) {
+      throw err instanceof AppError ? err : fsError('syncing', dbFile, err);
+    } finally {
+      await handle.close();
+    }
+    context.onProgress?.('write', db.sizeBytes, p.file.sizeBytes);
+    crashPoint('restore.staged');
     if (p.durable) for (const dir of [snapDir, path.dirname(snapDir), stagedWal, data.staged.temp]) fsyncDir(dir);
     // The sha256 hashed on its worker while the files were built: nothing is visible yet.
-    const check = await p.verification.finish();
+    const check = await v.verification.finish();
+    finished = true;
     // Last chance to stop: let a pending SIGINT reach its handler before the point of no return.
     await nextTick();
     throwIfAborted(context.signal, 'The restore');
@@ -186,10 +226,41 @@ async function restore(p: Prepared, context: SnapshotRestoreContext): Promise<Sn
     }
     cleanups.length = 0;
     const manifest = p.manifest ? await applyManifestEdit(p.manifest) : undefined;
-    return report(p, check, db, false, filesOf(p, db.sizeBytes), manifest);
+    return report(p, v.source.pageSize, check, db, false, filesOf(p, db.sizeBytes), manifest);
   } finally {
+    if (v && !finished) v.verification.cancel();
+    // A copy still running writes into the staged dir: let it end before removing the dir.
+    await copying?.catch(() => undefined);
     for (const c of cleanups.reverse()) await discard(c.staged, c.parents);
   }
+}
+
+interface StagedOutput {
+  data: StagedTarget;
+  wal: StagedTarget | undefined;
+  /** Where the WAL is built: in the staged data dir, or the staged WAL dir. */
+  stagedWal: string;
+  snapDir: string;
+  dbFile: string;
+}
+
+type StagedTarget = Awaited<ReturnType<typeof stageDir>>;
+
+/** The hidden siblings of the targets, with member/snap and the WAL dir, after the space checks. */
+async function stageOutput(p: Prepared, cleanups: { staged: StagedDir | undefined; parents: string[] }[]): Promise<StagedOutput> {
+  const data = await stageDir(p.dataDir);
+  cleanups.push({ staged: data.staged, parents: data.createdParents });
+  const wal = p.walInside ? undefined : await stageDir(p.walDir);
+  if (wal) cleanups.push({ staged: wal.staged, parents: wal.createdParents });
+  // Inside the staged data dir: member/snap, and member/wal unless the WAL lives elsewhere.
+  const stagedWal = wal ? wal.staged.temp : path.join(data.staged.temp, path.relative(p.dataDir, p.walDir));
+  const snapDir = path.join(data.staged.temp, 'member', 'snap');
+  for (const dir of [snapDir, stagedWal]) {
+    await mkdir(dir, { recursive: true, mode: DIR_MODE }).catch((err: unknown) => { throw fsError('creating', dir, err); });
+  }
+  if (wal) await checkWalSpace(p.plan, wal.staged.temp);
+  await checkDbSpace(p.plan, snapDir, p.file.sizeBytes);
+  return { data, wal, stagedWal, snapDir, dbFile: path.join(snapDir, 'db') };
 }
 
 function filesOf(p: Prepared, dbBytes: number) {
@@ -203,8 +274,9 @@ function filesOf(p: Prepared, dbBytes: number) {
 
 function report(
   p: Prepared,
+  pageSize: number,
   check: SourceCheck,
-  db: Awaited<ReturnType<typeof writeDb>>,
+  db: DbWriteResult,
   dryRun: boolean,
   files: RestoredFile[],
   manifest: ManifestReport | undefined,
@@ -212,7 +284,7 @@ function report(
   const { cluster } = p.plan;
   return {
     dryRun,
-    snapshot: { path: p.file.path, sizeBytes: p.file.sizeBytes, pageSize: p.source.pageSize, ...check },
+    snapshot: { path: p.file.path, sizeBytes: p.file.sizeBytes, pageSize, ...check },
     clusterId: formatId(cluster.clusterId),
     token: cluster.token,
     members: cluster.members.map((m) => ({ name: m.name, id: formatId(m.id), peerUrls: m.peerUrls, local: m === cluster.local })),

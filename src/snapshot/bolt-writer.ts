@@ -26,6 +26,13 @@ export interface BoltWriterOptions {
   /** bbolt FillPercent; 1.0 (the default) packs pages like `bbolt compact`. */
   fillPercent?: number;
   sink: BoltSink;
+  /**
+   * First page id to allocate (default 2: a fresh file). A copy-on-write edit of an existing
+   * db starts at its `pgid`, so the pages it keeps stay where they are.
+   */
+  firstPgid?: number;
+  /** The txid of the metas (default 2); page `txid % 2` gets it, the other page `txid - 1`. */
+  txid?: number;
 }
 
 export interface BoltWriteResult {
@@ -45,13 +52,15 @@ const META_TXID = 2;
 
 /** Hands out consecutive page ids and batches the node images into large sink writes. */
 class PageOutput {
-  nextPgid = 2;
+  nextPgid: number;
   private readonly chunk: Uint8Array;
-  private chunkPgid = 2;
+  private chunkPgid: number;
   private chunkBytes = 0;
 
-  constructor(private readonly pageSize: number, private readonly sink: BoltSink) {
-    this.chunk = new Uint8Array(Math.max(CHUNK_BYTES, pageSize));
+  constructor(private readonly pageSize: number, private readonly sink: BoltSink, firstPgid = 2, chunkBytes = CHUNK_BYTES) {
+    this.chunk = new Uint8Array(Math.max(chunkBytes, pageSize));
+    this.nextPgid = firstPgid;
+    this.chunkPgid = firstPgid;
   }
 
   /** Allocates pages for a node and writes its image; returns its page id. */
@@ -138,7 +147,31 @@ export class BoltWriter {
   constructor(private readonly options: BoltWriterOptions) {
     this.pageSize = options.pageSize;
     this.fillPercent = options.fillPercent ?? 1.0;
-    this.out = new PageOutput(this.pageSize, options.sink);
+    const first = options.firstPgid ?? 2;
+    if (!(Number.isSafeInteger(first) && first >= 2)) throw new RangeError(`firstPgid ${first} must be an integer >= 2`);
+    // An edit writes a few pages: no 4 MiB batch buffer for it.
+    this.out = new PageOutput(this.pageSize, options.sink, first, first === 2 ? CHUNK_BYTES : 256 * 1024);
+  }
+
+  /**
+   * Allocates and writes one node (a leaf's or a branch's elements) and returns its page id:
+   * for copy-on-write edits of trees the writer does not build itself (bolt-rewrite.ts).
+   */
+  placeNode(leaf: boolean, elements: NodeElements): number {
+    if (this.finished) throw new Error('placeNode after finish');
+    return this.out.place(leaf, elements);
+  }
+
+  /**
+   * Adds a top-level bucket whose value (16-byte header, or header and inline page) is
+   * already complete: a bucket kept as it is, or one whose tree was rewritten by placeNode.
+   */
+  putBucketValue(name: Uint8Array, value: Uint8Array): void {
+    if (this.bucket || this.finished) throw new Error('putBucketValue while a bucket is open or after finish');
+    if (name.length === 0 || name.length > MAX_KEY_BYTES) throw new RangeError(`Bucket name of ${name.length} bytes`);
+    const last = this.rootEntries[this.rootEntries.length - 1];
+    if (last && compareBytes(last.name, name) >= 0) throw new RangeError('Bucket names must be strictly ascending');
+    this.rootEntries.push({ name: name.slice(), value: value.slice() });
   }
 
   /** Pages allocated so far (progress). */
@@ -193,9 +226,12 @@ export class BoltWriter {
     this.out.flush();
     const pgid = this.out.nextPgid;
     const meta = { pageSize: this.pageSize, root: rootPgid, pgid };
+    const txid = this.options.txid ?? META_TXID;
+    if (!(Number.isSafeInteger(txid) && txid >= 1)) throw new RangeError(`txid ${txid} must be an integer >= 1`);
     const metas = new Uint8Array(2 * this.pageSize);
-    metas.set(metaPage(0, { ...meta, txid: META_TXID }), 0);
-    metas.set(metaPage(1, { ...meta, txid: META_TXID - 1 }), this.pageSize);
+    // Both metas name the new tree; the one bbolt picks (the higher txid) is page txid % 2.
+    metas.set(metaPage(0, { ...meta, txid: txid % 2 === 0 ? txid : txid - 1 }), 0);
+    metas.set(metaPage(1, { ...meta, txid: txid % 2 === 1 ? txid : txid - 1 }), this.pageSize);
     this.options.sink.write(0, metas);
     return { pgid, sizeBytes: pgid * this.pageSize, root: rootPgid };
   }

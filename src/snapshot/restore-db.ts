@@ -11,6 +11,9 @@
  * - `meta/consistent_index` = N and `meta/term` = 1 match the WAL and .snap written beside it.
  * `key` sorts before `members` and `meta`, so the bump can be decided from what the copy of
  * `key` has seen (Kubernetes data or not) before anything that depends on it is written.
+ * `snapshot restore` itself edits a copy of the snapshot instead (restore-edit.ts, same
+ * result, only the changed pages written); this full rebuild is the reference its tests
+ * compare with, and the helpers below are shared by both.
  */
 import type { BoltWriter } from './bolt-writer.js';
 import { compareBytes, u64beBig } from './bytes.js';
@@ -72,7 +75,7 @@ export interface RestoreDbResult {
 
 /** etcdserverpb.AlarmType names. */
 const ALARM_NAMES = ['NONE', 'NOSPACE', 'CORRUPT'];
-const ALARM_BUCKET = 'alarm';
+export const ALARM_BUCKET = 'alarm';
 
 /** Decodes an `alarm` bucket key (etcdserverpb.AlarmMember: 1 = member ID, 2 = alarm type). */
 export function decodeAlarmMember(key: Uint8Array): { memberId: string; alarm: string } {
@@ -98,10 +101,10 @@ const MAX_INT64 = (1n << 63n) - 1n;
 export const MIN_REVISION_HEADROOM = 1n << 40n;
 /** The highest revision a bump may produce. */
 export const MAX_BUMPED_REVISION = MAX_INT64 - MIN_REVISION_HEADROOM;
-const MEMBERS = 'members';
-const MEMBERS_REMOVED = 'members_removed';
+export const MEMBERS = 'members';
+export const MEMBERS_REMOVED = 'members_removed';
 /** Buckets etcd 3.5's restore guarantees (it creates cluster/members ones; key and meta it needs). */
-const ENSURED_BUCKETS = ['cluster', KEY_BUCKET, MEMBERS, MEMBERS_REMOVED, META_BUCKET];
+export const ENSURED_BUCKETS = ['cluster', KEY_BUCKET, MEMBERS, MEMBERS_REMOVED, META_BUCKET];
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -170,12 +173,7 @@ export function* writeRestoredDb(db: RestoreSource, writer: BoltWriter, options:
     const entries: Iterable<EntryView> = bucket?.entries() ?? [];
     if (name === MEMBERS || name === MEMBERS_REMOVED) {
       for (const e of entries) if (name === MEMBERS) result.droppedMembers.push(dec.decode(e.key));
-      if (name === MEMBERS) {
-        const rows = options.cluster.members.map((m) => [enc.encode(formatId(m.id)), enc.encode(memberJson(m))] as const);
-        // Bucket keys are hex text: their byte order is not the numeric order of the IDs.
-        rows.sort((a, b) => compareBytes(a[0], b[0]));
-        for (const [k, v] of rows) put(k, v);
-      }
+      if (name === MEMBERS) for (const [k, v] of memberRows(options.cluster)) put(k, v);
     } else if (name === KEY_BUCKET) {
       // The last key decides the bump; entries are views, so keep a copy.
       const lastBuffer = new Uint8Array(REVISION_KEY_BYTES + 1);
@@ -197,12 +195,7 @@ export function* writeRestoredDb(db: RestoreSource, writer: BoltWriter, options:
       applyBump(result, last, options.bump);
       if (result.bumpedBy > 0n) put(revisionKey(result.revisionAfter), new Uint8Array(0));
     } else if (name === META_BUCKET) {
-      const overrides = new Map<string, Uint8Array>([
-        ['consistent_index', u64be(BigInt(options.cluster.members.length))],
-        ['term', u64be(1n)],
-      ]);
-      if (result.bumpedBy > 0n) overrides.set('scheduledCompactRev', revisionKey(result.revisionAfter));
-      yield* mergeEntries(name, entries, overrides, put, progress);
+      yield* mergeEntries(name, entries, metaOverrides(options.cluster, result), put, progress);
     } else {
       for (const e of entries) {
         if (name === ALARM_BUCKET) result.alarms.push(decodeAlarmMember(e.key));
@@ -216,13 +209,30 @@ export function* writeRestoredDb(db: RestoreSource, writer: BoltWriter, options:
   return result;
 }
 
+/** The new `members` bucket, in key order. */
+export function memberRows(cluster: RestoreCluster): (readonly [Uint8Array, Uint8Array])[] {
+  const rows = cluster.members.map((m) => [enc.encode(formatId(m.id)), enc.encode(memberJson(m))] as const);
+  // Bucket keys are hex text: their byte order is not the numeric order of the IDs.
+  return rows.sort((a, b) => compareBytes(a[0], b[0]));
+}
+
+/** `meta` keys the restore sets: the WAL's index and term, and the compaction mark of a bump. */
+export function metaOverrides(cluster: RestoreCluster, result: RestoreDbResult): Map<string, Uint8Array> {
+  const overrides = new Map<string, Uint8Array>([
+    ['consistent_index', u64be(BigInt(cluster.members.length))],
+    ['term', u64be(1n)],
+  ]);
+  if (result.bumpedBy > 0n) overrides.set('scheduledCompactRev', revisionKey(result.revisionAfter));
+  return overrides;
+}
+
 function valueOf(bucket: string, e: EntryView): Uint8Array {
   if (e.value === null) throw new EtcdDataError('Nested bucket (etcd never creates one; kubekeeper cannot restore it)', bucket, e.key);
   return e.value;
 }
 
 /** Decides the bump from the last `key` entry: the latest revision, tombstones included. */
-function applyBump(result: RestoreDbResult, last: Uint8Array | undefined, bump: RevisionBump): void {
+export function applyBump(result: RestoreDbResult, last: Uint8Array | undefined, bump: RevisionBump): void {
   if (last !== undefined) {
     if (last.length < REVISION_KEY_BYTES) throw new EtcdDataError(`Revision key has ${last.length} bytes, expected 17 or 18`, KEY_BUCKET, last);
     result.revisionBefore = BigInt.asIntN(64, u64beBig(last, 0));
@@ -240,7 +250,7 @@ function applyBump(result: RestoreDbResult, last: Uint8Array | undefined, bump: 
 }
 
 /** Copies a bucket, replacing (or adding, in key order) the keys in `overrides`. */
-function* mergeEntries(
+export function* mergeEntries(
   bucket: string,
   entries: Iterable<EntryView>,
   overrides: Map<string, Uint8Array>,

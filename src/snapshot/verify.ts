@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { imageBytes, META_BYTES, selectMeta, type SelectedMeta } from './bolt-meta.js';
 import { openBoltFile } from './bolt-reader.js';
 import { checkFreelist } from './bolt-check.js';
-import { walkDb } from './bolt-walk.js';
+import { walkDb, type WalkVisitor } from './bolt-walk.js';
 import { SnapshotFormatError } from './errors.js';
 import type { RandomAccess } from './random-access.js';
 import { TRAILER_BYTES, hasTrailer } from './trailer.js';
@@ -22,6 +22,11 @@ export type { VerifyCheck, VerifyCheckName } from './verify-checks.js';
 export interface VerifyOptions {
   /** Fail the trailer check when the file has none (default: skip it, as for a data-dir db). */
   requireTrailer?: boolean;
+  /**
+   * Also told every bucket and entry of the walk (after the checks' own visitor), so a caller
+   * that needs the data too (a restore) reads the snapshot once. It must not throw.
+   */
+  visitor?: WalkVisitor;
 }
 
 export interface VerifyReport {
@@ -64,7 +69,7 @@ export function verifySnapshot(ra: RandomAccess, options: VerifyOptions = {}): V
   const etcd = new EtcdVerifier();
   let reached;
   try {
-    reached = walkDb(file, etcd);
+    reached = walkDb(file, options.visitor ? both(etcd, options.visitor) : etcd);
   } catch (err) {
     if (!(err instanceof SnapshotFormatError)) throw err;
     checks.push(failed('structure', err.reason, err));
@@ -74,6 +79,24 @@ export function verifySnapshot(ra: RandomAccess, options: VerifyOptions = {}): V
   checks.push(freelistCheck(file, reached));
   checks.push(...etcd.results());
   return done();
+}
+
+/** A visitor that tells `a`, then `b`. */
+function both(a: WalkVisitor, b: WalkVisitor): WalkVisitor {
+  return {
+    bucket: (name) => {
+      a.bucket(name);
+      b.bucket(name);
+    },
+    entry: (leaf, flags, keyStart, keyEnd, valueEnd, index) => {
+      a.entry(leaf, flags, keyStart, keyEnd, valueEnd, index);
+      b.entry(leaf, flags, keyStart, keyEnd, valueEnd, index);
+    },
+    leafEnd: (leaf) => {
+      a.leafEnd?.(leaf);
+      b.leafEnd?.(leaf);
+    },
+  };
 }
 
 function checkTrailer(ra: RandomAccess, options: VerifyOptions): { check: VerifyCheck; sha256?: string } {

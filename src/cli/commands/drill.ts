@@ -5,7 +5,6 @@
  * drill cannot run at all (no etcd binary, unreadable config).
  */
 import { type RestoreDrillResult, loadBackupIdentities, runRestoreDrill } from '../../backup/index.js';
-import { loadConfig, runConfiguredDrill } from '../../daemon/index.js';
 import { ExitCode } from '../../errors.js';
 import { identityFlags, identitySources, openRepositoryFromFlags, repoFlags } from '../backup-flags.js';
 import { cliWarnings } from '../output/warnings.js';
@@ -36,6 +35,9 @@ export default defineCommand({
   async run({ flags, io, signal }) {
     let result: RestoreDrillResult;
     if (flags.config) {
+      // Loaded only here: the daemon's modules (and its YAML parser) are a tenth of a
+      // second of start-up that a drill from flags does not need.
+      const { loadConfig, runConfiguredDrill } = await import('../../daemon/index.js');
       const config = await loadConfig(flags.config, io.env);
       const expectKeys = [...config.drill.expectKeys, ...flags['expect-key']];
       result = await runConfiguredDrill({ ...config, drill: { ...config.drill, expectKeys } }, { ref: flags.backup, signal, env: io.env, workDir: flags['work-dir'] });
