@@ -51,6 +51,7 @@ const workerSource = worker.outputFiles[0].text;
 const ASSETS = {};
 const assets = Object.fromEntries(Object.entries(ASSETS).map(([name, file]) => [name, readFileSync(path.join(root, file), 'base64')]));
 
+const commands = await commandInfo();
 const build = { version: pkg.version, commit: process.env.KUBEKEEPER_COMMIT ?? gitCommit() };
 mkdirSync(outdir, { recursive: true });
 const result = await esbuild.build({
@@ -61,7 +62,7 @@ const result = await esbuild.build({
   define: {
     'import.meta.url': 'undefined',
     KUBEKEEPER_BUILD: JSON.stringify(build),
-    KUBEKEEPER_COMMAND_INFO: JSON.stringify(await commandInfo()),
+    KUBEKEEPER_COMMAND_INFO: JSON.stringify(commands),
     KUBEKEEPER_DRILL_WORKER: JSON.stringify(workerSource),
     KUBEKEEPER_ASSETS: JSON.stringify(assets),
   },
@@ -76,5 +77,7 @@ writeFileSync(path.join(outdir, 'kubekeeper.cjs'), [
   '',
 ].join('\n'), { mode: 0o755 });
 writeFileSync(path.join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+// The command names for the man page (scripts/gen-man.mjs).
+writeFileSync(path.join(outdir, 'commands.json'), `${JSON.stringify(commands.map((c) => ({ name: c.name, summary: c.summary })), null, 1)}\n`);
 const bytes = Object.values(result.metafile.outputs)[0].bytes;
 console.log(`${path.relative(root, outdir)}/kubekeeper-main.cjs: ${(bytes / 1e6).toFixed(1)} MB (version ${build.version}, commit ${build.commit}, worker ${(workerSource.length / 1e3).toFixed(0)} kB)`);

@@ -23,6 +23,8 @@ JSON
 "$node_bin" --experimental-sea-config "$out/sea-config.json" >"$out/blob.log" 2>&1 || { cat "$out/blob.log" >&2; exit 1; }
 cp "$node_bin" "$out/kubekeeper"
 chmod u+w "$out/kubekeeper"
+# Debug symbols only (-18 MB); the dynamic symbol table native addons link against stays.
+if command -v strip >/dev/null; then strip "$out/kubekeeper"; fi
 # The fuse is the string Node's SEA code looks for to know a blob was injected.
 # (postject warns about ELF note sections it does not know; its output is shown only on failure.)
 if ! npx --no-install postject "$out/kubekeeper" NODE_SEA_BLOB "$out/sea-prep.blob" \
