@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-/* global process, console, URL */
+/* global process, console, URL, Buffer */
 // Bundles the CLI with esbuild into build/bundle/: kubekeeper.cjs, a launcher that turns on V8's
-// compile cache (module.enableCompileCache) before it loads kubekeeper-main.cjs, the whole CLI in
-// one CommonJS file. Fixed at build time through esbuild's `define`:
+// compile cache (module.enableCompileCache) before it loads kubekeeper-main.cjs, and the chunks
+// it loads (CommonJS, one per command plus shared ones: a command loads only its own code);
+// sea-main.cjs, the single executable's main script, loads the same chunks from SEA assets.
+// Fixed at build time through esbuild's `define`:
 //   KUBEKEEPER_BUILD         version (package.json) and git commit
 //   KUBEKEEPER_COMMAND_INFO  every command's name, summary and flags (help loads no command)
 //   KUBEKEEPER_DRILL_WORKER  the drill's worker, bundled on its own, as source (eval'd worker)
@@ -10,10 +12,11 @@
 // Needs the tsc build in dist/ (the command info is read from the compiled commands).
 // Usage: node scripts/build-bundle.mjs [outdir]      (default build/bundle)
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
+import { directImports } from './esbuild-direct-imports.mjs';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const outdir = path.resolve(root, process.argv[2] ?? 'build/bundle');
@@ -53,11 +56,21 @@ const assets = Object.fromEntries(Object.entries(ASSETS).map(([name, file]) => [
 
 const commands = await commandInfo();
 const build = { version: pkg.version, commit: process.env.KUBEKEEPER_COMMIT ?? gitCommit() };
+rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
+// ESM with code splitting, so that each command's code is a chunk of its own (shared code in
+// shared chunks) and a command loads only what it uses; then each chunk becomes CommonJS (the
+// single executable runs CommonJS and loads chunks from its assets, see sea-main.cjs).
 const result = await esbuild.build({
   ...common,
-  entryPoints: [path.join(root, 'src/cli/bundle-entry.ts')],
-  outfile: path.join(outdir, 'kubekeeper-main.cjs'),
+  format: 'esm',
+  splitting: true,
+  entryPoints: { 'kubekeeper-main': path.join(root, 'src/cli/bundle-entry.ts') },
+  plugins: [directImports(path.join(root, 'src') + path.sep)],
+  outdir,
+  chunkNames: 'chunk-[hash]',
+  entryNames: '[name]',
+  write: false,
   metafile: true,
   define: {
     'import.meta.url': 'undefined',
@@ -67,6 +80,15 @@ const result = await esbuild.build({
     KUBEKEEPER_ASSETS: JSON.stringify(assets),
   },
 });
+const chunks = [];
+for (const file of result.outputFiles) {
+  const cjs = await esbuild.transform(file.text, { format: 'cjs', platform: 'node', target, minify: true, keepNames: true, supported: { 'dynamic-import': false }, logLevel: 'error' });
+  // Chunks name each other "./chunk-X.js"; they are .cjs files (and SEA assets) here.
+  const text = cjs.code.replace(/require\("\.\/([\w.-]+)\.js"\)/g, 'require("./$1.cjs")');
+  const name = `${path.basename(file.path, '.js')}.cjs`;
+  writeFileSync(path.join(outdir, name), text);
+  chunks.push({ name, bytes: Buffer.byteLength(text) });
+}
 writeFileSync(path.join(outdir, 'kubekeeper.cjs'), [
   '#!/usr/bin/env node',
   '// kubekeeper launcher: V8 compile cache on (Node >= 22.1), then the bundled CLI.',
@@ -76,8 +98,29 @@ writeFileSync(path.join(outdir, 'kubekeeper.cjs'), [
   "require('./kubekeeper-main.cjs');",
   '',
 ].join('\n'), { mode: 0o755 });
+// The single executable's main script: loads the chunks from the SEA's assets as CommonJS
+// modules (node:sea's getAsset; builtins through the SEA's own require).
+writeFileSync(path.join(outdir, 'sea-main.cjs'), [
+  "'use strict';",
+  "const { getAsset } = require('node:sea');",
+  "const { compileFunction } = require('node:vm');",
+  'const loaded = new Map();',
+  'function load(name) {',
+  '  let m = loaded.get(name);',
+  '  if (m) return m.exports;',
+  '  m = { exports: {} };',
+  '  loaded.set(name, m);',
+  "  const fn = compileFunction(getAsset(name, 'utf8'), ['exports', 'require', 'module'], { filename: `kubekeeper:${name}` });",
+  '  fn.call(m.exports, m.exports, requireChunk, m);',
+  '  return m.exports;',
+  '}',
+  "function requireChunk(id) { return id.startsWith('./') ? load(id.slice(2)) : require(id); }",
+  "load('kubekeeper-main.cjs');",
+  '',
+].join('\n'));
 writeFileSync(path.join(outdir, 'meta.json'), JSON.stringify(result.metafile));
 // The command names for the man page (scripts/gen-man.mjs).
 writeFileSync(path.join(outdir, 'commands.json'), `${JSON.stringify(commands.map((c) => ({ name: c.name, summary: c.summary })), null, 1)}\n`);
-const bytes = Object.values(result.metafile.outputs)[0].bytes;
-console.log(`${path.relative(root, outdir)}/kubekeeper-main.cjs: ${(bytes / 1e6).toFixed(1)} MB (version ${build.version}, commit ${build.commit}, worker ${(workerSource.length / 1e3).toFixed(0)} kB)`);
+writeFileSync(path.join(outdir, 'chunks.json'), `${JSON.stringify(chunks.map((c) => c.name))}\n`);
+const bytes = chunks.reduce((n, c) => n + c.bytes, 0);
+console.log(`${path.relative(root, outdir)}: ${chunks.length} chunks, ${(bytes / 1e6).toFixed(1)} MB, main ${(chunks.find((c) => c.name === 'kubekeeper-main.cjs').bytes / 1e3).toFixed(0)} kB (version ${build.version}, commit ${build.commit}, worker ${(workerSource.length / 1e3).toFixed(0)} kB)`);

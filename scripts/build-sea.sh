@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds kubekeeper as one file: build/kubekeeper, a Node.js single executable application
 # (SEA) for linux-x64 on the current LTS Node (scripts/node-versions.env, fetched by
-# scripts/node.sh). The esbuild bundle (scripts/build-bundle.mjs: every command, the drill's
-# worker, the command info for help, the WebAssembly crc32c) is the SEA's main script, with V8's
-# code cache; the blob goes into a copy of the node binary with postject.
+# scripts/node.sh). The esbuild bundle's chunks (scripts/build-bundle.mjs: every command, the
+# drill's worker, the command info for help, the WebAssembly crc32c) are SEA assets, loaded on
+# demand by a small main script (with V8's code cache); the blob goes into a stripped copy of the
+# node binary with postject.
 # Usage: scripts/build-sea.sh        (after scripts/setup.sh: needs node_modules and dist/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,15 +12,19 @@ node_bin="$(bash scripts/node.sh 24)"
 out=build/sea
 rm -rf "$out" && mkdir -p "$out"
 "$node_bin" scripts/build-bundle.mjs build/bundle
-cat >"$out/sea-config.json" <<JSON
-{
-  "main": "build/bundle/kubekeeper-main.cjs",
-  "output": "$out/sea-prep.blob",
-  "disableExperimentalSEAWarning": true,
-  "useCodeCache": true,
-  "useSnapshot": false
-}
-JSON
+# Main script: build/bundle/sea-main.cjs, which loads the bundle's chunks from the SEA's assets.
+"$node_bin" -e '
+  const [out, dir] = process.argv.slice(1);
+  const chunks = JSON.parse(require("node:fs").readFileSync(`${dir}/chunks.json`, "utf8"));
+  require("node:fs").writeFileSync(`${out}/sea-config.json`, JSON.stringify({
+    main: `${dir}/sea-main.cjs`,
+    output: `${out}/sea-prep.blob`,
+    disableExperimentalSEAWarning: true,
+    useCodeCache: true,
+    useSnapshot: false,
+    assets: Object.fromEntries(chunks.map((c) => [c, `${dir}/${c}`])),
+  }, null, 1));
+' "$out" build/bundle
 "$node_bin" --experimental-sea-config "$out/sea-config.json" >"$out/blob.log" 2>&1 || { cat "$out/blob.log" >&2; exit 1; }
 cp "$node_bin" "$out/kubekeeper"
 chmod u+w "$out/kubekeeper"
