@@ -8,7 +8,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AppError, ExitCode, UsageError } from '../errors.js';
 import type { CliIo, Command, FlagDef } from './command.js';
-import { COMMAND_INFO } from './command-info.js';
+import { commandInfo } from './command-info.js';
 import { COMMAND_LOADERS } from './command-registry.js';
 import { parseCommandLine } from './flags.js';
 import { splitLeadingFlags } from './leading-flags.js';
@@ -41,8 +41,9 @@ async function findCommand(argv: readonly string[]): Promise<{ command: Command;
  * these come from the build-time info, whose `run` loads the command's module on first use.
  */
 export async function allCommands(): Promise<Command[]> {
-  if (COMMAND_INFO) {
-    return COMMAND_INFO.map((info) => ({
+  const infos = commandInfo();
+  if (infos) {
+    return infos.map((info) => ({
       ...info,
       run: async (ctx) => {
         const command = await loadCommand(info.name.replaceAll(' ', '-'));
