@@ -7,7 +7,7 @@ const ioModules = ['node:fs', 'node:fs/promises', 'node:net', 'node:http', 'node
   'node:child_process', 'node:dgram', 'node:tls', 'fs', 'net', 'http', 'https', 'child_process'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', '.build/**', '.bench/**', 'node_modules/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'build/**', '.build/**', '.bench/**', 'node_modules/**', 'coverage/**'] },
   js.configs.recommended,
   {
     files: ['**/*.cjs'],

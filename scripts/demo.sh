@@ -13,12 +13,17 @@ say() { printf '\n%s== %s%s\n' "$BOLD" "$*" "$PLAIN"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 
 # The e2e test runs this script against its own build: KUBEKEEPER_CLI names that build's
-# main.js and set-up is skipped.
+# main.js (run by KUBEKEEPER_NODE, default node) or a kubekeeper executable, and set-up is skipped.
 if [ -z "${KUBEKEEPER_CLI:-}" ]; then
   say "Setting up: what is missing is named below (etcd, etcdctl, age, openssl, zstd, npm packages, build)"
   bash scripts/setup.sh
 fi
-kubekeeper() { node "${KUBEKEEPER_CLI:-dist/src/cli/main.js}" "$@"; }
+kubekeeper() {
+  case "${KUBEKEEPER_CLI:-dist/src/cli/main.js}" in
+    *.js | *.cjs) "${KUBEKEEPER_NODE:-node}" "${KUBEKEEPER_CLI:-dist/src/cli/main.js}" "$@" ;;
+    *) "$KUBEKEEPER_CLI" "$@" ;;
+  esac
+}
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/kubekeeper-demo.XXXXXX")
 ETCD_PID=

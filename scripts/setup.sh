@@ -78,4 +78,8 @@ say "building: TypeScript to dist/ (tsc)"
 [ "$dry_run" -eq 1 ] && exit 0
 npx tsc -p tsconfig.json
 chmod +x dist/src/cli/main.js
+# The commit `kubekeeper version` prints when run from dist/ (the bundle fixes its own).
+commit="$(git rev-parse HEAD 2>/dev/null || echo unknown)"
+[ "$commit" = unknown ] || [ -z "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] || commit="$commit-dirty"
+printf '{"commit":"%s"}\n' "$commit" >dist/build-info.json
 say "done"

@@ -4,9 +4,18 @@
 # Kubernetes, versitygw; cached outside the clone), lints, type-checks, checks the dependency
 # rules, then runs every unit, integration (real etcd on 127.0.0.1), conformance (each real peer)
 # and e2e test with node's test runner.
+# Runs on Node 24 (fetched by scripts/node.sh when the system's Node is older). CI then runs
+# scripts/test-release.sh: the e2e tests on Node 22 and 26, on the single executable, and the .deb.
 # Usage: scripts/test.sh [test-file-filter]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The suite runs on the current LTS (NODE_24 of scripts/node-versions.env): the system's Node
+# when it is that line or newer, else that version, fetched once from the npm registry.
+if [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -lt 24 ]; then
+  PATH="$(dirname "$(bash scripts/node.sh 24)"):$PATH"
+  export PATH
+fi
+echo "== Node.js $(node --version)"
 bash scripts/setup.sh
 bash scripts/peers.sh
 

@@ -61,6 +61,9 @@ export async function countLiveKeys(snapshotPath: string): Promise<KeyCounts> {
   }
 }
 
+// Defined by esbuild in the bundle (scripts/build-bundle.mjs): drill-count-worker bundled as CommonJS source.
+declare const KUBEKEEPER_DRILL_WORKER: string | undefined;
+
 /** What drill-count-worker posts back. */
 type WorkerReply = { ok: true; total: number; groups: [string, number][] } | { ok: false; message: string; code?: string; hint?: string };
 
@@ -71,7 +74,10 @@ type WorkerReply = { ok: true; total: number; groups: [string, number][] } | { o
  */
 export function countLiveKeysOnWorker(snapshotPath: string, signal?: AbortSignal): Promise<KeyCounts> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./drill-count-worker.js', import.meta.url), { workerData: { snapshotPath } });
+    // The bundle and the single executable carry the worker's own bundle as source (no file beside them).
+    const worker = typeof KUBEKEEPER_DRILL_WORKER === 'string'
+      ? new Worker(KUBEKEEPER_DRILL_WORKER, { eval: true, workerData: { snapshotPath } })
+      : new Worker(new URL('./drill-count-worker.js', import.meta.url), { workerData: { snapshotPath } });
     let settled = false;
     const settle = (fn: () => void) => {
       if (settled) return;

@@ -5,10 +5,11 @@
  * exit codes.
  */
 import { realpathSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { AppError, ExitCode, UsageError } from '../errors.js';
 import type { CliIo, Command, FlagDef } from './command.js';
+import { commandInfo } from './command-info.js';
+import { COMMAND_LOADERS } from './command-registry.js';
 import { parseCommandLine } from './flags.js';
 import { splitLeadingFlags } from './leading-flags.js';
 import { renderHelp, renderCommandList, renderGroupHelp } from './output/help.js';
@@ -16,18 +17,13 @@ import { TerminalSafeStream } from './output/terminal.js';
 import { PASSWORD_IN_ARGV_WARNING, passwordInArgv, promptForPassword } from './password.js';
 import { readSecret } from './prompt.js';
 
-const COMMANDS_DIR = new URL('./commands/', import.meta.url);
 /** Longest command name, in words ("backup prune" is 2, "node drain" is 2, "certs rotate-ca" 2). */
 const MAX_COMMAND_WORDS = 3;
 
+/** The command of one registry entry ("snapshot-save"), loaded now; undefined when none. */
 async function loadCommand(file: string): Promise<Command | undefined> {
-  try {
-    const mod = (await import(new URL(`${file}.js`, COMMANDS_DIR).href)) as { default?: Command };
-    return mod.default;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes(`${file}.js`)) return undefined;
-    throw err;
-  }
+  const load = Object.hasOwn(COMMAND_LOADERS, file) ? COMMAND_LOADERS[file] : undefined;
+  return load ? (await load()).default : undefined;
 }
 
 /** Resolves the longest run of leading words that names a command file. */
@@ -40,24 +36,24 @@ async function findCommand(argv: readonly string[]): Promise<{ command: Command;
   return undefined;
 }
 
-/** Every command, sorted by name (for help, the group lists and the hint checks). */
+/**
+ * Every command, sorted by name (for help, the group lists and the hint checks). In the bundle
+ * these come from the build-time info, whose `run` loads the command's module on first use.
+ */
 export async function allCommands(): Promise<Command[]> {
-  const files = (await readdir(COMMANDS_DIR)).filter((f) => f.endsWith('.js') && !f.endsWith('.test.js'));
-  const loaded = await Promise.all(files.map((f) => loadCommand(f.slice(0, -3))));
-  return loaded.filter((c): c is Command => c !== undefined).sort((a, b) => a.name.localeCompare(b.name));
-}
-
-/** The version from package.json, found by walking up from this file (works from any build dir). */
-async function version(): Promise<string> {
-  for (let dir = new URL('./', import.meta.url); dir.pathname !== '/'; dir = new URL('../', dir)) {
-    try {
-      const pkg = JSON.parse(await readFile(fileURLToPath(new URL('package.json', dir)), 'utf8')) as { name?: string; version: string };
-      if (pkg.name === 'kubekeeper') return pkg.version;
-    } catch {
-      // not here; keep walking up
-    }
+  const infos = commandInfo();
+  if (infos) {
+    return infos.map((info) => ({
+      ...info,
+      run: async (ctx) => {
+        const command = await loadCommand(info.name.replaceAll(' ', '-'));
+        if (!command) throw new Error(`command "${info.name}" is missing from the registry`);
+        return command.run(ctx);
+      },
+    }));
   }
-  return 'unknown';
+  const loaded = await Promise.all(Object.keys(COMMAND_LOADERS).map((file) => loadCommand(file)));
+  return loaded.filter((c): c is Command => c !== undefined).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** The leading command words of argv (lower-case words, at most MAX_COMMAND_WORDS). */
@@ -103,10 +99,7 @@ export async function runCli(argv: readonly string[], io: CliIo, signal: AbortSi
     await printHelp(argv[0] === 'help' ? argv.slice(1) : [], io);
     return argv.length === 0 ? ExitCode.usage : ExitCode.ok;
   }
-  if (argv[0] === '--version' || argv[0] === 'version') {
-    io.stdout.write(`kubekeeper ${await version()}\n`);
-    return ExitCode.ok;
-  }
+  if (argv[0] === '--version') return runCli(['version', ...argv.slice(1)], io, signal);
   const leading = argv[0]?.startsWith('-') ? splitLeadingFlags(argv, await allCommands()) : { flags: [], rest: [...argv] };
   const found = await findCommand(leading.rest);
   if (!found) {
@@ -155,7 +148,8 @@ export function reportError(err: unknown, io: CliIo): number {
   return ExitCode.failure;
 }
 
-async function main(): Promise<void> {
+/** Runs the process's command line (the entry of dist/src/cli/main.js and of the bundle). */
+export async function main(): Promise<void> {
   const io: CliIo = {
     stdout: new TerminalSafeStream(process.stdout),
     stderr: new TerminalSafeStream(process.stderr),
@@ -183,6 +177,7 @@ async function main(): Promise<void> {
   process.exitCode = code;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) {
+// import.meta.url is undefined in the CommonJS bundle, whose own entry calls main().
+if (process.argv[1] && typeof import.meta.url === 'string' && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) {
   await main();
 }

@@ -5,10 +5,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { type Manifest } from '../../src/backup/index.js';
-import { runKubekeeper } from '../support/cli.js';
+import { kubekeeperCommand, runKubekeeper } from '../support/cli.js';
 import { etcdctlOk, startEtcd } from '../support/etcd.js';
 import { startS3Server } from '../support/s3.js';
-import { cliPath } from '../support/paths.js';
 import { tempDir } from '../support/temp.js';
 
 const SECRET = 'hunter2';
@@ -49,7 +48,7 @@ test('--user NAME alone without a terminal fails with a hint instead of hanging'
 
 /** Runs the CLI on a pseudo-terminal (util-linux `script`), answering the first "Password: " prompt. */
 function runOnTty(args: readonly string[], answer: string): Promise<{ code: number | null; output: string }> {
-  const command = [process.execPath, cliPath, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const command = [...kubekeeperCommand(), ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   return new Promise((resolve, reject) => {
     const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, KUBEKEEPER_DEBUG: '' } });
     let output = '';

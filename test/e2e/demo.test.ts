@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { runProcess } from '../support/cli.js';
-import { cliPath, repoRoot } from '../support/paths.js';
+import { kubekeeperCommand, runProcess } from '../support/cli.js';
+import { repoRoot } from '../support/paths.js';
 
 // The README promises that scripts/demo.sh tells the runbook story end to end; this keeps it true.
 test('the demo saves, inspects, diffs and restores a snapshot, and the restored etcd serves only what it held', async () => {
-  const r = await runProcess('bash', [path.join(repoRoot, 'scripts/demo.sh')], { cwd: repoRoot, env: { KUBEKEEPER_CLI: cliPath }, timeoutMs: 180_000 });
+  const [command, cli] = kubekeeperCommand();
+  const env = cli === undefined ? { KUBEKEEPER_CLI: command } : { KUBEKEEPER_CLI: cli, KUBEKEEPER_NODE: command };
+  const r = await runProcess('bash', [path.join(repoRoot, 'scripts/demo.sh')], { cwd: repoRoot, env, timeoutMs: 180_000 });
   assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
   assert.match(r.stdout, /Snapshot ".*etcd-snapshot\.db" passed all checks/);
   assert.match(r.stdout, /^\+ deployments default\/mongo$/m, 'mongo exists only live after the snapshot');

@@ -17,8 +17,20 @@ export interface RunOptions {
   onSpawn?: (child: import('node:child_process').ChildProcess) => void;
 }
 
+/**
+ * The command line that starts the CLI under test: the built binary named by KK_BIN (the single
+ * executable, or a bundle's kubekeeper.cjs run by this Node) when set, else this build's
+ * dist/src/cli/main.js run by the Node running the tests.
+ */
+export function kubekeeperCommand(): [string, ...string[]] {
+  const bin = process.env.KK_BIN;
+  if (!bin) return [process.execPath, cliPath];
+  return bin.endsWith('.cjs') || bin.endsWith('.js') ? [process.execPath, bin] : [bin];
+}
+
 export function runKubekeeper(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
-  return runProcess(process.execPath, [cliPath, ...args], options);
+  const [command, ...prefix] = kubekeeperCommand();
+  return runProcess(command, [...prefix, ...args], options);
 }
 
 export function runProcess(command: string, args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
