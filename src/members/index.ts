@@ -6,3 +6,5 @@ export type { MemberEvent, MemberSession } from './member-session.js';
 export { joinFlags, parseEnvFile, renderCommandLine, renderEnvFile, type JoiningMember } from './member-flags.js';
 export { checkRemovalKeepsQuorum, quorumOf, QuorumError } from './quorum.js';
 export { CATCH_UP_MAX_LAG_ENTRIES } from './member-steps.js';
+export { RECOVER_RUNBOOK, recoverCluster, type RecoverClusterOptions, type RecoverData, type RecoverSource } from './recover-cluster.js';
+export { QUORUM_LOSS_CONFIRM_MS } from './recover-local.js';
