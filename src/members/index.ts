@@ -8,3 +8,4 @@ export { checkRemovalKeepsQuorum, quorumOf, QuorumError } from './quorum.js';
 export { CATCH_UP_MAX_LAG_ENTRIES } from './member-steps.js';
 export { RECOVER_RUNBOOK, recoverCluster, type RecoverClusterOptions, type RecoverData, type RecoverSource } from './recover-cluster.js';
 export { QUORUM_LOSS_CONFIRM_MS } from './recover-local.js';
+export { hostsOf, issueMemberCertificates, type MemberCertOptions } from './member-certs.js';

@@ -27,7 +27,7 @@ export interface ReplaceMemberOptions {
   /** The new member's env file (ETCD_NAME=...). */
   flagsFile: string;
   /** Issues the new member's certificates; the detail says what was written. Omitted: no certificates. */
-  issueCertificates?: (members: readonly { name: string }[]) => Promise<string>;
+  issueCertificates?: () => Promise<string>;
   stateFile: string;
   dryRun: boolean;
 }
@@ -96,7 +96,7 @@ function replaceSteps(session: MemberSession, options: ReplaceMemberOptions): Ar
   ];
   if (options.issueCertificates) {
     const issue = options.issueCertificates;
-    steps.push({ name: 'certificates', title: `Issue the server and peer certificates of "${joining.name}" from the etcd CA`, run: async () => issue(await list()) });
+    steps.push({ name: 'certificates', title: `Issue the server and peer certificates of "${joining.name}" from the etcd CA`, run: async () => issue() });
   }
   steps.push(
     {

@@ -7,7 +7,8 @@
  * lose quorum is refused and changes nothing.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { runKubekeeper, type CliResult } from '../support/cli.js';
@@ -16,6 +17,7 @@ import { endpointsFlag, startEtcdCluster, whenFileExists, type ClusterSlot, type
 import { findEtcd, pinnedVersions } from '../support/peers.js';
 import { memberList } from '../support/restore.js';
 import { tempDir } from '../support/temp.js';
+import { generateTls } from '../support/tls.js';
 
 const VERSIONS = [pinnedVersions.ETCD_36 as string, pinnedVersions.ETCD_34_DEBIAN as string];
 const STEPS = ['check-quorum', 'snapshot', 'remove', 'add-learner', 'write-flags', 'wait-started', 'catch-up', 'promote', 'verify'];
@@ -92,13 +94,19 @@ for (const version of VERSIONS) {
 
     const envFile = path.join(root, 'state', 'member-m4.env');
     const operator = operatorStartsNewMember(cluster, envFile, 'm4');
-    const r = await runKubekeeper(replaceArgs(cluster, root, 'm3', m4), { timeoutMs: 240_000 });
+    const ca = generateTls(mkdirSync(path.join(root, 'etcd-ca'), { recursive: true }) as string);
+    const withCerts = ['--etcd-ca-dir', ca.dir, '--cert-dir', path.join(root, 'm4-pki')];
+    const r = await runKubekeeper(replaceArgs(cluster, root, 'm3', m4, withCerts), { timeoutMs: 240_000 });
     operator.done();
     assertOk(r);
     assert.equal(await operator.started, true);
     for (const title of ['Remove the failed member "m3"', 'Add "m4"', 'Wait for "m4" to start', 'Promote "m4" to a voting member']) assert.ok(r.stdout.includes(`==> ${title}`), r.stdout);
     assert.match(r.stdout, /etcd --name=m4 --initial-cluster=\S*m4=http:\/\/127\.0\.0\.1:\d+\S* --initial-cluster-state=existing/);
     assert.match(r.stdout, /3 voting members, all healthy/);
+    assert.match(r.stdout, /==> Issue the server and peer certificates of "m4" from the etcd CA\n {4}done: server\.crt, peer\.crt \(CN m4, SANs m4, localhost, 127\.0\.0\.1/);
+    for (const f of ['server.crt', 'peer.crt']) {
+      assert.match(execFileSync('openssl', ['verify', '-CAfile', ca.caCert, path.join(root, 'm4-pki', f)], { encoding: 'utf8' }), /: OK/);
+    }
     await assertReplaced(cluster, 'm4');
     const snapshots = readdirSync(path.join(root, 'backups'));
     assert.equal(snapshots.length, 1);
@@ -108,9 +116,9 @@ for (const version of VERSIONS) {
     assert.equal(statSync(path.dirname(state)).mode & 0o777, 0o700);
     assert.equal(statSync(envFile).mode & 0o777, 0o600);
     // A rerun after the end changes nothing.
-    const again = await runKubekeeper(replaceArgs(cluster, root, 'm3', m4));
+    const again = await runKubekeeper(replaceArgs(cluster, root, 'm3', m4, withCerts));
     assertOk(again);
-    assert.equal(again.stdout.match(/already done/g)?.length, STEPS.length, again.stdout);
+    assert.equal(again.stdout.match(/already done/g)?.length, STEPS.length + 1, again.stdout);
   });
 
   test(`etcd ${version}: member replace killed after every step resumes to the same end state`, async (t) => {

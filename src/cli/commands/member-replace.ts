@@ -2,7 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { systemClock } from '../../k8s/index.js';
-import { openMemberSession, replaceMember } from '../../members/index.js';
+import { issueMemberCertificates, openMemberSession, replaceMember } from '../../members/index.js';
 import { UsageError } from '../../errors.js';
 import { defineCommand } from '../command.js';
 import { etcdFlags, etcdOptionsFromFlags } from '../etcd-flags.js';
@@ -24,6 +24,8 @@ export default defineCommand({
     'flags-file': { type: 'string', valueName: 'FILE', description: 'The new member\'s environment file (ETCD_NAME=...); default <state-dir>/member-<new-name>.env' },
     'wait-timeout': { type: 'duration', default: 30 * 60_000, description: 'How long to wait for the new member to start, catch up and be promotable' },
     'state-dir': { type: 'string', valueName: 'DIR', description: 'Where progress is recorded (default: ~/.kubekeeper/state)' },
+    'etcd-ca-dir': { type: 'string', valueName: 'DIR', description: 'Issue the new member\'s server and peer certificates from the etcd CA in DIR (ca.crt, ca.key; kubeadm: /etc/kubernetes/pki/etcd)' },
+    'cert-dir': { type: 'string', valueName: 'DIR', description: 'Where the issued certificates go (default <state-dir>/member-<new-name>-pki)' },
     'dry-run': { type: 'boolean', description: 'Check quorum and print the steps; change nothing' },
   },
   details: [
@@ -40,6 +42,7 @@ export default defineCommand({
     if (flags['new-peer-urls'].length === 0) throw new UsageError('--new-peer-urls is required: the peer URL(s) of the new member');
     if (!flags['backup-dir']) throw new UsageError('--backup-dir is required: a snapshot is saved there before the membership changes');
     const stateDir = flags['state-dir'] ?? path.join(io.env.HOME ?? os.homedir(), '.kubekeeper', 'state');
+    const caDir = flags['etcd-ca-dir'];
     const session = openMemberSession({ etcd: etcdOptionsFromFlags(flags), clock: systemClock, signal, emit: printMemberEvents(io), waitTimeoutMs: flags['wait-timeout'] });
     try {
       await replaceMember(session, {
@@ -50,6 +53,11 @@ export default defineCommand({
           ...(flags['new-data-dir'] ? { dataDir: flags['new-data-dir'] } : {}),
         },
         backupDir: flags['backup-dir'],
+        ...(caDir ? {
+          issueCertificates: () => issueMemberCertificates({
+            caDir, outDir: flags['cert-dir'] ?? path.join(stateDir, `member-${newName}-pki`), name: newName, urls: [...flags['new-peer-urls'], ...flags['new-client-urls']], clock: systemClock,
+          }),
+        } : {}),
         flagsFile: flags['flags-file'] ?? path.join(stateDir, `member-${newName}.env`),
         stateFile: path.join(stateDir, `member-replace-${args[0] as string}.json`),
         dryRun: flags['dry-run'],
