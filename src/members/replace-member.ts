@@ -14,7 +14,7 @@ import type { JoiningMember } from './member-flags.js';
 import { answeringMembers, findMember, memberLabel, type MemberSession } from './member-session.js';
 import { addLearner, promote, retryWhileSettling, verifyCluster, waitCaughtUp, waitStarted } from './member-steps.js';
 import { checkRemovalKeepsQuorum, votersOf } from './quorum.js';
-import { emitPlan, withCrashPoints, writeJoinFlags } from './runbook-steps.js';
+import { applyJoinManifest, emitPlan, withCrashPoints, writeJoinFlags } from './runbook-steps.js';
 
 export const REPLACE_RUNBOOK = 'member-replace';
 
@@ -28,6 +28,8 @@ export interface ReplaceMemberOptions {
   flagsFile: string;
   /** Issues the new member's certificates; the detail says what was written. Omitted: no certificates. */
   issueCertificates?: () => Promise<string>;
+  /** kubeadm etcd static pod manifest of the new node (kubekeeper runs there) to give the join flags. */
+  kubeadmManifest?: string;
   stateFile: string;
   dryRun: boolean;
 }
@@ -97,6 +99,14 @@ function replaceSteps(session: MemberSession, options: ReplaceMemberOptions): Ar
   if (options.issueCertificates) {
     const issue = options.issueCertificates;
     steps.push({ name: 'certificates', title: `Issue the server and peer certificates of "${joining.name}" from the etcd CA`, run: async () => issue() });
+  }
+  if (options.kubeadmManifest) {
+    const manifest = options.kubeadmManifest;
+    steps.push({
+      name: 'kubeadm-manifest',
+      title: `Give ${manifest} the join flags of "${joining.name}" (--initial-cluster, --initial-cluster-state=existing)`,
+      run: async () => applyJoinManifest(manifest, await list(), joining, path.dirname(options.stateFile)),
+    });
   }
   steps.push(
     {

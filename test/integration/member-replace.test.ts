@@ -8,13 +8,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { runKubekeeper, type CliResult } from '../support/cli.js';
 import { etcdctlOk, type EtcdProcess } from '../support/etcd.js';
 import { endpointsFlag, startEtcdCluster, whenFileExists, type ClusterSlot, type EtcdCluster } from '../support/etcd-cluster.js';
 import { findEtcd, pinnedVersions } from '../support/peers.js';
+import { repoRoot } from '../support/paths.js';
 import { memberList } from '../support/restore.js';
 import { tempDir } from '../support/temp.js';
 import { generateTls } from '../support/tls.js';
@@ -129,22 +130,38 @@ for (const version of VERSIONS) {
     rmSync((cluster.slots.get('m3') as ClusterSlot).dataDir, { recursive: true, force: true });
     const m4 = await cluster.addSlot('m4');
     const operator = operatorStartsNewMember(cluster, path.join(root, 'state', 'member-m4.env'), 'm4');
+    // As on a kubeadm node: the etcd manifest kubeadm wrote gets the join flags, once, atomically.
+    const manifest = path.join(root, 'manifests', 'etcd.yaml');
+    mkdirSync(path.dirname(manifest));
+    copyFileSync(path.join(repoRoot, 'test/fixtures/kubeadm/etcd.yaml'), manifest);
+    chmodSync(manifest, 0o600);
+    const steps = [...STEPS.slice(0, 4), 'kubeadm-manifest', ...STEPS.slice(4)];
+    const args = replaceArgs(cluster, root, 'm3', m4, ['--kubeadm-manifest', manifest]);
     try {
-      for (const step of STEPS) {
-        const r = await runKubekeeper(replaceArgs(cluster, root, 'm3', m4), { env: { KUBEKEEPER_TEST_CRASH_AT: `member-replace.${step}` }, timeoutMs: 240_000 });
+      for (const step of steps) {
+        const r = await runKubekeeper(args, { env: { KUBEKEEPER_TEST_CRASH_AT: `member-replace.${step}` }, timeoutMs: 240_000 });
         assert.equal(r.signal, 'SIGKILL', `crash at ${step}: exit ${r.code}\n${r.stdout}\n${r.stderr}`);
         assert.ok(r.stdout.includes('==> '), r.stdout);
       }
-      const last = await runKubekeeper(replaceArgs(cluster, root, 'm3', m4), { timeoutMs: 240_000 });
+      const last = await runKubekeeper(args, { timeoutMs: 240_000 });
       assertOk(last);
       // Every step but verify was recorded before the next run; verify (killed after its work) runs again.
-      assert.equal(last.stdout.match(/already done/g)?.length, STEPS.length - 1, last.stdout);
+      assert.equal(last.stdout.match(/already done/g)?.length, steps.length - 1, last.stdout);
       assert.match(last.stdout, /==> Verify: every member votes and serves a linearizable read \(again: it was interrupted\)/);
     } finally {
       operator.done();
     }
     await assertReplaced(cluster, 'm4');
     assert.equal(readdirSync(path.join(root, 'backups')).length, 1, 'the snapshot rerun replaced its own file');
+    const edited = readFileSync(manifest, 'utf8');
+    const initialCluster = /- --initial-cluster=(\S+)\n/.exec(edited)?.[1];
+    assert.deepEqual(initialCluster?.split(',').map((e) => e.split('=')[0]).sort(), ['m1', 'm2', 'm4']);
+    assert.match(edited, /\n {4}- --name=m4\n/);
+    assert.match(edited, /\n {4}- --initial-cluster-state=existing\n/);
+    assert.match(edited, new RegExp(`\\n {4}- --initial-advertise-peer-urls=${m4.peerUrl}\\n`));
+    assert.equal(statSync(manifest).mode & 0o777, 0o600);
+    assert.deepEqual(readdirSync(path.dirname(manifest)), ['etcd.yaml'], 'no temp file or second manifest in the static pod folder');
+    assert.equal(readFileSync(path.join(root, 'state', 'etcd.yaml.before-m4'), 'utf8'), readFileSync(path.join(repoRoot, 'test/fixtures/kubeadm/etcd.yaml'), 'utf8'));
   });
 }
 
