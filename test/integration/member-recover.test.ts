@@ -127,6 +127,52 @@ for (const version of VERSIONS) {
   });
 }
 
+const RECOVER_STEPS = [
+  'stop-api-servers', 'check-quorum-lost', 'fetch', 'move-aside', 'restore', 'start-local',
+  ...['m2', 'm3'].flatMap((n) => [`add-${n}`, `write-flags-${n}`, `wait-started-${n}`, `catch-up-${n}`, `promote-${n}`]), 'verify',
+];
+
+for (const version of VERSIONS) {
+  test(`etcd ${version}: member recover killed after every step resumes to the same end state`, async (t) => {
+    const setup = await setUp(t, version);
+    if (!setup) return;
+    const { cluster, root, key, repo } = setup;
+    await cluster.kill('m2');
+    await cluster.kill('m3');
+    await (cluster.running.get('m1') as EtcdProcess).stop();
+    cluster.running.delete('m1');
+    const args = recoverArgs(cluster, root, key, repo);
+
+    const dry = await runKubekeeper([...args, '--dry-run']);
+    assertOk(dry);
+    assert.equal(dry.stdout.match(/^ +\d+\. /gm)?.length, RECOVER_STEPS.length, dry.stdout);
+    assert.match(dry.stdout, / 1\. Stop the API servers first/);
+    assert.equal(existsSync(path.join(root, 'state')), false, 'a dry run writes nothing');
+
+    const play = operator(cluster, root);
+    try {
+      for (const step of RECOVER_STEPS) {
+        const r = await runKubekeeper(args, { env: { KUBEKEEPER_TEST_CRASH_AT: `member-recover.${step}` }, timeoutMs: 240_000 });
+        assert.equal(r.signal, 'SIGKILL', `crash at ${step}: exit ${r.code}\n${r.stdout}\n${r.stderr}`);
+      }
+      const last = await runKubekeeper(args, { timeoutMs: 240_000 });
+      assertOk(last);
+      assert.equal(last.stdout.match(/already done/g)?.length, RECOVER_STEPS.length - 1, last.stdout);
+    } finally {
+      play.done();
+    }
+    assert.deepEqual(await play.finished, ['m1', 'm2', 'm3']);
+    const m2 = cluster.running.get('m2') as EtcdProcess;
+    assert.deepEqual((await memberList(m2)).map((m) => m.name).sort(), ['m1', 'm2', 'm3']);
+    assert.ok(!/"isLearner":\s*true/.test(await etcdctlOk(m2, ['member', 'list', '-w', 'json'])));
+    for (const name of ['m1', 'm2', 'm3']) {
+      const got = await etcdctlOk(cluster.running.get(name) as EtcdProcess, ['get', '/registry/secrets/', '--prefix', '--print-value-only', '--consistency=l']);
+      assert.deepEqual(got.trim().split('\n').sort(), DATA.map(([, v]) => v).sort(), `data served by ${name}`);
+    }
+    assert.equal(readdirSync(root).filter((n) => n.startsWith('m1.etcd.kubekeeper-old-')).length, 1, 'moved aside once');
+  });
+}
+
 test(`etcd ${VERSIONS[0] as string}: member recover refuses a cluster that still has quorum and touches nothing`, async (t) => {
   const setup = await setUp(t, VERSIONS[0] as string);
   if (!setup) return;
