@@ -17,6 +17,7 @@ import { checkApiServerStopped, runRunbook, type RunbookState, type RunbookStep 
 import type { JoiningMember } from './member-flags.js';
 import type { MemberSession } from './member-session.js';
 import { addLearner, promote, verifyCluster, waitCaughtUp, waitStarted } from './member-steps.js';
+import { emitRkeNotes } from './rke-notes.js';
 import { emitPlan, withCrashPoints, writeJoinFlags } from './runbook-steps.js';
 import { checkQuorumLost, writeLocalFlags } from './recover-local.js';
 import { waitUntil } from './wait-until.js';
@@ -46,6 +47,8 @@ export interface RecoverClusterOptions {
   workDir: string;
   stateFile: string;
   dryRun: boolean;
+  /** RKE: print the steps (and RKE's own way) only, like dryRun. */
+  rke?: boolean;
 }
 
 export interface RecoverData {
@@ -195,7 +198,8 @@ export async function recoverCluster(session: MemberSession & { setEndpoints(e: 
   const names = [options.local.name, ...options.others.map((o) => o.name)];
   if (new Set(names).size !== names.length) throw new AppError('usage', `Member names must differ: ${names.join(', ')}`, { hint: 'Give each --add member its own name', exitCode: 2 });
   const steps = recoverSteps(session, options);
-  if (options.dryRun) {
+  if (options.dryRun || options.rke) {
+    if (options.rke) emitRkeNotes(session, 'recover');
     emitPlan(session, steps);
     return undefined;
   }

@@ -14,6 +14,7 @@ import type { JoiningMember } from './member-flags.js';
 import { answeringMembers, findMember, memberLabel, type MemberSession } from './member-session.js';
 import { addLearner, promote, retryWhileSettling, verifyCluster, waitCaughtUp, waitStarted } from './member-steps.js';
 import { checkRemovalKeepsQuorum, votersOf } from './quorum.js';
+import { emitRkeNotes } from './rke-notes.js';
 import { applyJoinManifest, emitPlan, withCrashPoints, writeJoinFlags } from './runbook-steps.js';
 
 export const REPLACE_RUNBOOK = 'member-replace';
@@ -32,6 +33,8 @@ export interface ReplaceMemberOptions {
   kubeadmManifest?: string;
   stateFile: string;
   dryRun: boolean;
+  /** RKE: print the steps (and RKE's own way) only, like dryRun. */
+  rke?: boolean;
 }
 
 export interface ReplaceData {
@@ -144,6 +147,11 @@ export async function replaceMember(session: MemberSession, options: ReplaceMemb
       snapshotPath: path.join(options.backupDir, `member-replace-${failed.name || failed.id.toString(16)}-${stamp}.db`),
     };
   };
+  if (options.rke) {
+    emitRkeNotes(session, 'replace');
+    emitPlan(session, steps);
+    return undefined;
+  }
   if (options.dryRun) {
     const data = await init();
     const members = (await (await session.client()).memberListLinearizable()).members;

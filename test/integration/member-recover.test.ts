@@ -147,6 +147,10 @@ for (const version of VERSIONS) {
     assertOk(dry);
     assert.equal(dry.stdout.match(/^ +\d+\. /gm)?.length, RECOVER_STEPS.length, dry.stdout);
     assert.match(dry.stdout, / 1\. Stop the API servers first/);
+    const rke = await runKubekeeper([...args, '--rke']);
+    assertOk(rke);
+    assert.match(rke.stdout, /rke etcd snapshot-restore --config cluster\.yml --name <snapshot>/);
+    assert.equal(rke.stdout.match(/^ +\d+\. /gm)?.length, RECOVER_STEPS.length, rke.stdout);
     assert.equal(existsSync(path.join(root, 'state')), false, 'a dry run writes nothing');
 
     const play = operator(cluster, root);

@@ -90,6 +90,10 @@ for (const version of VERSIONS) {
     assertOk(dry);
     assert.match(dry.stdout, /Steps \(--dry-run: nothing was changed\):\n {2}1\. Check that removing "m3" keeps quorum\n/);
     assert.match(dry.stdout, / 9\. Verify: every member votes/);
+    const rke = await runKubekeeper(replaceArgs(cluster, root, 'm3', m4, ['--rke']));
+    assertOk(rke);
+    assert.match(rke.stdout, /RKE \(etcd in Docker\): kubekeeper only prints the steps:\n.*"rke up"/);
+    assert.match(rke.stdout, / 9\. Verify: every member votes/);
     assert.equal(existsSync(path.join(root, 'state')), false, 'a dry run writes no state');
     assert.equal((await memberList(cluster.running.get('m1') as EtcdProcess)).length, 3);
 

@@ -39,6 +39,7 @@ const flagDefs = {
   force: { type: 'boolean', description: 'Recover even though an old endpoint still reports a leader' },
   'wait-timeout': { type: 'duration', default: 30 * 60_000, description: 'How long to wait for each member to start, catch up and be promotable' },
   'state-dir': { type: 'string', valueName: 'DIR', description: 'Where progress, the fetched snapshot and the members\' env files go (default: ~/.kubekeeper/state)' },
+  rke: { type: 'boolean', description: 'RKE (etcd in Docker): print the steps and RKE\'s own way; change nothing' },
   'dry-run': { type: 'boolean', description: 'Print the steps; change nothing' },
   ...fromBackupFlags,
 } as const;
@@ -104,6 +105,7 @@ export default defineCommand({
         workDir: path.join(stateDir, `member-recover-${name}`),
         stateFile: path.join(stateDir, `member-recover-${name}.json`),
         dryRun: flags['dry-run'],
+        rke: flags.rke,
       });
     } finally {
       session.close();

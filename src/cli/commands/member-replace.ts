@@ -27,6 +27,7 @@ export default defineCommand({
     'etcd-ca-dir': { type: 'string', valueName: 'DIR', description: 'Issue the new member\'s server and peer certificates from the etcd CA in DIR (ca.crt, ca.key; kubeadm: /etc/kubernetes/pki/etcd)' },
     'cert-dir': { type: 'string', valueName: 'DIR', description: 'Where the issued certificates go (default <state-dir>/member-<new-name>-pki)' },
     'kubeadm-manifest': { type: 'string', valueName: 'FILE', description: 'On the new node: kubeadm etcd static pod manifest to give the join flags (e.g. /etc/kubernetes/manifests/etcd.yaml)' },
+    rke: { type: 'boolean', description: 'RKE (etcd in Docker): print the steps and RKE\'s own way; change nothing' },
     'dry-run': { type: 'boolean', description: 'Check quorum and print the steps; change nothing' },
   },
   details: [
@@ -63,6 +64,7 @@ export default defineCommand({
         ...(flags['kubeadm-manifest'] ? { kubeadmManifest: flags['kubeadm-manifest'] } : {}),
         stateFile: path.join(stateDir, `member-replace-${args[0] as string}.json`),
         dryRun: flags['dry-run'],
+        rke: flags.rke,
       });
     } finally {
       session.close();
