@@ -24,7 +24,7 @@ export interface JoinManifestEdit {
 export class JoinManifestError extends AppError {
   constructor(manifestPath: string, reason: string) {
     super('member-manifest-unrecognised', `Cannot edit "${manifestPath}": ${reason}; the manifest was left unchanged`, {
-      hint: 'Set --initial-cluster and --initial-cluster-state=existing in the etcd command by hand from the flags file, or omit --kubeadm-manifest',
+      hint: 'Put the ETCD_INITIAL_CLUSTER and ETCD_INITIAL_CLUSTER_STATE values of the flags file into the etcd command by hand, or omit --kubeadm-manifest',
     });
   }
 }

@@ -49,7 +49,7 @@ export function checkRemovalKeepsQuorum(members: readonly Member[], healthy: Rea
     const down = after.filter((m) => !healthy.has(m.id)).map((m) => `"${m.name || hex(m.id)}"`);
     throw new QuorumError(`Cannot remove member "${removed.name || hex(removeId)}" (${hex(removeId)}): the ${after.length} voting members left would have only ${upAfter} up (${down.join(', ')} down), fewer than the ${quorumOf(after.length)} a quorum needs`, {
       voters: after.length, healthy: upAfter, needed: quorumOf(after.length),
-      hint: `Replace the member that is down first (kubekeeper member replace ${down[0]?.replace(/"/g, '') ?? 'NAME'} ...), or check "kubekeeper endpoint health --cluster"`,
+      hint: `Replace the member that is down first (kubekeeper member replace ${down[0]?.replace(/"/g, '') ?? 'NAME'} ...), or check "kubekeeper endpoint health" of every member`,
     });
   }
 }
