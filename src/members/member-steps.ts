@@ -24,7 +24,7 @@ const RESUME_HINT = 'Rerun the same command to resume from this step';
  * call has been connected to every voting member for 5 s (its strict reconfiguration check),
  * e.g. just after another member was removed or restarted.
  */
-const SETTLING = /unhealthy cluster|not enough started members|too many requests/i;
+const SETTLING = /unhealthy cluster|not enough started members|too many requests|connection to etcd at .* failed|is unreachable|did not answer/i;
 
 /** Calls `change` until etcd stops refusing it as SETTLING, within the session's bound. */
 export async function retryWhileSettling<T>(session: MemberSession, what: string, change: () => Promise<T>): Promise<T> {
@@ -38,13 +38,23 @@ export async function retryWhileSettling<T>(session: MemberSession, what: string
   }, `Check "kubekeeper endpoint health" of every member; ${RESUME_HINT}`);
 }
 
-/** Adds `joining` as a learner unless a member with its peer URLs exists. Returns its ID. */
+/**
+ * Adds `joining` as a learner unless a member with its peer URLs exists (looked up again before
+ * every attempt, so an add whose answer was lost is found, not repeated). Returns its ID.
+ */
 export async function addLearner(session: MemberSession, joining: JoiningMember): Promise<{ id: bigint; detail: string; skipped: boolean }> {
-  const client = await session.client();
-  const existing = byPeerUrls((await client.memberListLinearizable()).members, joining.peerURLs);
-  if (existing) return { id: existing.id, skipped: true, detail: `already a member (${existing.id.toString(16)}${existing.isLearner ? ', learner' : ''})` };
-  const added = await retryWhileSettling(session, `etcd to accept "${joining.name}" as a learner`, () => client.memberAdd(joining.peerURLs, true));
-  return { id: added.member.id, skipped: false, detail: `learner ${added.member.id.toString(16)} added` };
+  let attempts = 0;
+  return retryWhileSettling(session, `etcd to accept "${joining.name}" as a learner`, async () => {
+    const client = await session.client();
+    const existing = byPeerUrls((await client.memberListLinearizable()).members, joining.peerURLs);
+    if (existing) {
+      const detail = `${attempts > 0 ? 'added' : 'already a member'} (${existing.id.toString(16)}${existing.isLearner ? ', learner' : ''})`;
+      return { id: existing.id, skipped: attempts === 0, detail };
+    }
+    attempts++;
+    const added = await client.memberAdd(joining.peerURLs, true);
+    return { id: added.member.id, skipped: false, detail: `learner ${added.member.id.toString(16)} added` };
+  });
 }
 
 /** The current member with `id`, from a linearizable list. */

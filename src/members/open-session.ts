@@ -38,14 +38,25 @@ export function openMemberSession(options: OpenSessionOptions): ClosableMemberSe
     current?.close();
     current = undefined;
   };
-  // Each call of the wrapped client reconnects once when the member it used went away.
+  const lostConnection = (err: unknown) => err instanceof AppError && CONNECTIVITY_CODES.has(err.code);
+  // A read reconnects once when the member it used went away (removed, restarted).
   const guarded = <A extends unknown[], R>(call: (c: EtcdClient & EtcdMemberAdmin, ...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
     try {
       return await call(await connect(), ...args);
     } catch (err) {
-      if (!(err instanceof AppError && CONNECTIVITY_CODES.has(err.code))) throw err;
+      if (!lostConnection(err)) throw err;
       drop();
       return call(await connect(), ...args);
+    }
+  };
+  // A membership change is never sent twice here: its answer may be lost after etcd applied it.
+  // The caller looks at the member list and decides; the next call reconnects.
+  const once = <A extends unknown[], R>(call: (c: EtcdClient & EtcdMemberAdmin, ...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    try {
+      return await call(await connect(), ...args);
+    } catch (err) {
+      if (lostConnection(err)) drop();
+      throw err;
     }
   };
   const connect = async () => (current ??= asMemberAdmin(await connectEtcd(etcd, options.signal)));
@@ -65,9 +76,9 @@ export function openMemberSession(options: OpenSessionOptions): ClosableMemberSe
     put: guarded((c, k: Uint8Array | string, v: Uint8Array | string, l?: bigint) => c.put(k, v, l)),
     deleteRange: guarded((c, k: Uint8Array | string, e?: Uint8Array | string) => c.deleteRange(k, e)),
     memberListLinearizable: guarded((c) => c.memberListLinearizable()),
-    memberAdd: guarded((c, urls: readonly string[], learner: boolean) => c.memberAdd(urls, learner)),
-    memberRemove: guarded((c, id: bigint) => c.memberRemove(id)),
-    memberPromote: guarded((c, id: bigint) => c.memberPromote(id)),
+    memberAdd: once((c, urls: readonly string[], learner: boolean) => c.memberAdd(urls, learner)),
+    memberRemove: once((c, id: bigint) => c.memberRemove(id)),
+    memberPromote: once((c, id: bigint) => c.memberPromote(id)),
     close: drop,
   };
   return {

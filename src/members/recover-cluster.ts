@@ -63,7 +63,7 @@ const isNonEmptyDir = async (dir: string) => (await readdir(dir).catch(() => [])
 
 function recoverSteps(session: MemberSession & { setEndpoints(e: string[]): void }, options: RecoverClusterOptions): Array<RunbookStep<RecoverData>> {
   const { local } = options;
-  const flagsFile = (name: string) => path.join(options.workDir, `member-${name}.env`);
+  const flagsFile = (name: string) => path.join(options.workDir, `member-${name.replace(/[^A-Za-z0-9._-]/g, '_')}.env`);
   const idOf = (state: RunbookState<RecoverData>, name: string) => {
     const id = state.data.ids[name];
     if (!id) throw new AppError('state-file', `State file "${options.stateFile}" has no ID for member "${name}"`, { hint: 'Move the state file away to start over' });

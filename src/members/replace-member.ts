@@ -80,13 +80,18 @@ function replaceSteps(session: MemberSession, options: ReplaceMemberOptions): Ar
       name: 'remove',
       title: `Remove the failed member "${options.member}"`,
       run: async (state) => {
-        const members = await list();
-        const failed = members.find((m) => m.id === idOf(state.data.failed.id));
-        if (!failed) return { skipped: 'already removed' };
-        checkRemovalKeepsQuorum(members, await answeringMembers(session, members), failed.id);
-        const client = await session.client();
-        await retryWhileSettling(session, `etcd to accept the removal of ${memberLabel(failed)}`, () => client.memberRemove(failed.id));
-        return `removed ${failed.id.toString(16)}`;
+        const id = idOf(state.data.failed.id);
+        let sent = false;
+        // Looked up before every attempt: a removal whose answer was lost is found done, not repeated.
+        return retryWhileSettling(session, `etcd to accept the removal of "${options.member}"`, async () => {
+          const members = await list();
+          const failed = members.find((m) => m.id === id);
+          if (!failed) return sent ? `removed ${id.toString(16)}` : { skipped: 'already removed' };
+          checkRemovalKeepsQuorum(members, await answeringMembers(session, members), id);
+          sent = true;
+          await (await session.client()).memberRemove(id);
+          return `removed ${id.toString(16)}`;
+        });
       },
     },
     {

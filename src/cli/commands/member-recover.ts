@@ -14,6 +14,9 @@ import { fromBackupFlags, identitySources, openRepositoryFromFlags } from '../ba
 import { etcdFlags, etcdOptionsFromFlags } from '../etcd-flags.js';
 import { printMemberEvents } from '../output/member-runbook.js';
 
+/** A member name or ID as part of a file name (names are free text to etcd). */
+const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
+
 /** "m2=https://10.0.0.2:2380" entries; a name given twice gets both peer URLs. */
 function parseAdds(entries: readonly string[]): JoiningMember[] {
   const byName = new Map<string, JoiningMember>();
@@ -102,8 +105,8 @@ export default defineCommand({
         oldEndpoints: etcd.endpoints,
         force: flags.force,
         ...(flags['kubeadm-manifest'] ? { kubeadmManifest: flags['kubeadm-manifest'] } : {}),
-        workDir: path.join(stateDir, `member-recover-${name}`),
-        stateFile: path.join(stateDir, `member-recover-${name}.json`),
+        workDir: path.join(stateDir, `member-recover-${fileSafe(name)}`),
+        stateFile: path.join(stateDir, `member-recover-${fileSafe(name)}.json`),
         dryRun: flags['dry-run'],
         rke: flags.rke,
       });

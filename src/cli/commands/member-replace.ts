@@ -8,6 +8,9 @@ import { defineCommand } from '../command.js';
 import { etcdFlags, etcdOptionsFromFlags } from '../etcd-flags.js';
 import { printMemberEvents } from '../output/member-runbook.js';
 
+/** A member name or ID as part of a file name (names are free text to etcd). */
+const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
+
 export default defineCommand({
   name: 'member replace',
   summary: 'Replace a failed etcd member: remove it, add the new one as a learner, wait for it, promote it (resumable)',
@@ -57,12 +60,12 @@ export default defineCommand({
         backupDir: flags['backup-dir'],
         ...(caDir ? {
           issueCertificates: () => issueMemberCertificates({
-            caDir, outDir: flags['cert-dir'] ?? path.join(stateDir, `member-${newName}-pki`), name: newName, urls: [...flags['new-peer-urls'], ...flags['new-client-urls']], clock: systemClock,
+            caDir, outDir: flags['cert-dir'] ?? path.join(stateDir, `member-${fileSafe(newName)}-pki`), name: newName, urls: [...flags['new-peer-urls'], ...flags['new-client-urls']], clock: systemClock,
           }),
         } : {}),
-        flagsFile: flags['flags-file'] ?? path.join(stateDir, `member-${newName}.env`),
+        flagsFile: flags['flags-file'] ?? path.join(stateDir, `member-${fileSafe(newName)}.env`),
         ...(flags['kubeadm-manifest'] ? { kubeadmManifest: flags['kubeadm-manifest'] } : {}),
-        stateFile: path.join(stateDir, `member-replace-${args[0] as string}.json`),
+        stateFile: path.join(stateDir, `member-replace-${fileSafe(args[0] as string)}.json`),
         dryRun: flags['dry-run'],
         rke: flags.rke,
       });
