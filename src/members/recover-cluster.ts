@@ -155,7 +155,6 @@ function recoverSteps(session: MemberSession & { setEndpoints(e: string[]): void
         } else {
           await writeLocalFlags(session, local, flagsFile(local.name));
         }
-        session.setEndpoints(local.clientURLs);
         return waitUntil<string>(session, `"${local.name}" to serve`, async () => {
           try {
             const members = await list();
@@ -197,6 +196,9 @@ function recoverSteps(session: MemberSession & { setEndpoints(e: string[]): void
 export async function recoverCluster(session: MemberSession & { setEndpoints(e: string[]): void }, options: RecoverClusterOptions): Promise<RunbookState<RecoverData> | undefined> {
   const names = [options.local.name, ...options.others.map((o) => o.name)];
   if (new Set(names).size !== names.length) throw new AppError('usage', `Member names must differ: ${names.join(', ')}`, { hint: 'Give each --add member its own name', exitCode: 2 });
+  // Every cluster call goes to the restored member, also in a resumed run that skips start-local;
+  // the old endpoints are only probed (statusOf) to confirm the quorum loss.
+  session.setEndpoints(options.local.clientURLs);
   const steps = recoverSteps(session, options);
   if (options.dryRun || options.rke) {
     if (options.rke) emitRkeNotes(session, 'recover');

@@ -141,7 +141,8 @@ for (const version of VERSIONS) {
     await cluster.kill('m3');
     await (cluster.running.get('m1') as EtcdProcess).stop();
     cluster.running.delete('m1');
-    const args = recoverArgs(cluster, root, key, repo);
+    // --endpoints without this node's: a resumed run must still talk to the restored member, not the old ones.
+    const args = recoverArgs(cluster, root, key, repo).map((a) => (a.startsWith('--endpoints=') ? endpointsFlag(cluster, ['m2', 'm3']) : a));
 
     const dry = await runKubekeeper([...args, '--dry-run']);
     assertOk(dry);
