@@ -127,6 +127,36 @@ for (const version of VERSIONS) {
   });
 }
 
+for (const version of VERSIONS) {
+  test(`etcd ${version}: member recover --from-db restores a stopped member's own db, newest writes included`, async (t) => {
+    const setup = await setUp(t, version);
+    if (!setup) return;
+    const { cluster, root, key, repo } = setup;
+    await cluster.kill('m2');
+    await cluster.kill('m3');
+    await (cluster.running.get('m1') as EtcdProcess).stop();
+    cluster.running.delete('m1');
+    const db = path.join((cluster.slots.get('m1') as ClusterSlot).dataDir, 'member', 'snap', 'db');
+    const args = recoverArgs(cluster, root, key, repo).map((a) => (a.startsWith('--endpoints=') ? endpointsFlag(cluster, ['m2', 'm3']) : a));
+    const from = args.indexOf('--from-backup');
+    args.splice(from, 2, '--from-db', db);
+    const play = operator(cluster, root);
+    const r = await runKubekeeper(args, { timeoutMs: 300_000 });
+    play.done();
+    assertOk(r);
+    assert.deepEqual(await play.finished, ['m1', 'm2', 'm3']);
+    assert.match(r.stdout, /copied to .*recover-member\.db \(a member db: no sha256 trailer to check\)/);
+    for (const name of ['m1', 'm2', 'm3']) {
+      const member = cluster.running.get(name) as EtcdProcess;
+      assert.equal((await etcdctlOk(member, ['get', 'after-backup', '--print-value-only', '--consistency=l'])).trim(), 'lost', `${name} serves the member db's newest write`);
+      const got = await etcdctlOk(member, ['get', '/registry/secrets/', '--prefix', '--print-value-only', '--consistency=l']);
+      assert.deepEqual(got.trim().split('\n').sort(), DATA.map(([, v]) => v).sort());
+    }
+    const aside = readdirSync(root).filter((n) => n.startsWith('m1.etcd.kubekeeper-old-'));
+    assert.ok(existsSync(path.join(root, aside[0] as string, 'member', 'snap', 'db')), 'the source db was moved aside with its data dir, intact');
+  });
+}
+
 const RECOVER_STEPS = [
   'stop-api-servers', 'check-quorum-lost', 'fetch', 'move-aside', 'restore', 'start-local',
   ...['m2', 'm3'].flatMap((n) => [`add-${n}`, `write-flags-${n}`, `wait-started-${n}`, `catch-up-${n}`, `promote-${n}`]), 'verify',

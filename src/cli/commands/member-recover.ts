@@ -3,10 +3,11 @@
  * verified backup (--from-backup latest), a surviving member's db (--from-db) or a snapshot
  * file, as a one-member cluster on this node, then the other members one at a time (resumable).
  */
+import { chmod, copyFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { downloadBackup, loadBackupIdentities } from '../../backup/index.js';
-import { UsageError } from '../../errors.js';
+import { AppError, fileErrorText, UsageError } from '../../errors.js';
 import { systemClock } from '../../k8s/index.js';
 import { openMemberSession, recoverCluster, type JoiningMember, type RecoverSource } from '../../members/index.js';
 import { defineCommand, type CliIo, type FlagValues } from '../command.js';
@@ -51,7 +52,22 @@ function sourceFromFlags(args: string[], flags: FlagValues<typeof flagDefs>, io:
   const given = [args.length > 0, flags['from-db'] !== undefined, flags['from-backup'] !== undefined].filter(Boolean).length;
   if (given !== 1) throw new UsageError('Give exactly one of: a snapshot file, --from-db FILE, --from-backup NAME|latest');
   const fromDb = flags['from-db'];
-  if (fromDb) return { describe: `member db ${fromDb}`, fetch: async () => ({ path: fromDb, skipHashCheck: true, detail: `${fromDb} (a member db: no sha256 trailer to check)` }) };
+  if (fromDb) {
+    return {
+      describe: `member db ${fromDb}`,
+      // Copied first: the db may sit in the data dir that the next step moves aside.
+      async fetch(dir) {
+        const copy = path.join(dir, 'recover-member.db');
+        try {
+          await copyFile(fromDb, copy);
+          await chmod(copy, 0o600);
+        } catch (err) {
+          throw new AppError('member-recover-db', `Cannot copy the member db "${fromDb}": ${fileErrorText(err)}`, { hint: 'Point --from-db at a stopped member\'s <data-dir>/member/snap/db' });
+        }
+        return { path: copy, skipHashCheck: true, detail: `${fromDb} copied to ${copy} (a member db: no sha256 trailer to check)` };
+      },
+    };
+  }
   const ref = flags['from-backup'];
   if (!ref) return { describe: `snapshot ${args[0] as string}`, fetch: async () => ({ path: args[0] as string, skipHashCheck: false, detail: args[0] as string }) };
   return {
