@@ -1,9 +1,10 @@
 /**
  * Dependency rules from STYLE.md: cli -> operator -> daemon -> backup -> {etcd, snapshot, crypto, storage, schedule};
  * operator (the in-cluster controller) composes daemon, backup and k8s, and nothing below imports it;
+ * members (the etcd member runbooks) composes etcd, backup, certs and k8s beside daemon; only cli imports it;
  * pure modules import nothing with I/O; no cycles; other folders go through a domain's index.ts.
  */
-const domains = ['protobuf', 'inspect', 'snapshot', 'etcd', 'storage', 'crypto', 'schedule', 'backup', 'k8s', 'certs', 'audit', 'daemon', 'operator', 'cli'];
+const domains = ['protobuf', 'inspect', 'snapshot', 'etcd', 'storage', 'crypto', 'schedule', 'backup', 'k8s', 'certs', 'audit', 'members', 'daemon', 'operator', 'cli'];
 
 const forbidden = [
   { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
@@ -17,16 +18,16 @@ const forbidden = [
     name: 'low-level-domains-stay-low', severity: 'error',
     comment: 'etcd, snapshot, storage, crypto and schedule never import the use-case layers above them',
     from: { path: '^src/(protobuf|etcd|snapshot|storage|crypto|schedule)/' },
-    to: { path: '^src/(backup|daemon|cli|k8s|certs|audit|inspect)/' },
+    to: { path: '^src/(backup|daemon|cli|k8s|certs|audit|inspect|members)/' },
   },
   {
     name: 'backup-below-daemon-cli', severity: 'error',
     from: { path: '^src/backup/' },
-    to: { path: '^src/(daemon|cli)/' },
+    to: { path: '^src/(daemon|cli|members)/' },
   },
   {
     name: 'daemon-below-cli', severity: 'error',
-    from: { path: '^src/(daemon|k8s|certs|audit|inspect|operator)/' },
+    from: { path: '^src/(daemon|k8s|certs|audit|inspect|operator|members)/' },
     to: { path: '^src/cli/' },
   },
   {

@@ -18,3 +18,12 @@ export type CrashPoint = (typeof CRASH_POINTS)[number];
 export function crashPoint(step: CrashPoint): void {
   if (process.env[CRASH_AT_ENV] === step) process.kill(process.pid, 'SIGKILL');
 }
+
+/**
+ * For resumable runbooks: SIGKILLs this process when KUBEKEEPER_TEST_CRASH_AT equals
+ * `<runbook>.<step>`, called right after the step's work and before it is recorded as done,
+ * so the next run must redo a step whose effect is already there.
+ */
+export function crashPointAfterStep(runbook: string, step: string): void {
+  if (process.env[CRASH_AT_ENV] === `${runbook}.${step}`) process.kill(process.pid, 'SIGKILL');
+}

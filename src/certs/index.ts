@@ -27,3 +27,5 @@ export { planCaRotation, KUBEADM_ROTATABLE_CAS } from './rotate-ca-plan.js';
 export type { CaRotationPlan, RotationStep, RotationPhase } from './rotate-ca-plan.js';
 export { issueThrowawayPki } from './throwaway-pki.js';
 export type { ThrowawayPki, ThrowawayPkiOptions } from './throwaway-pki.js';
+export { issueEtcdMemberCertificates } from './etcd-member-certs.js';
+export type { EtcdMemberCertRequest, EtcdMemberCertificates, IssuedPair } from './etcd-member-certs.js';

@@ -8,6 +8,9 @@ import { decodeDeleteRangeResponse, decodeHeaderOnly, decodeRangeResponse, encod
 import { decodeAlarmResponse, decodeStatusResponse, EMPTY_MESSAGE, encodeAlarmGetRequest } from './maintenance-messages.js';
 import { streamSnapshot } from './snapshot-stream.js';
 import { decodeMemberListResponse } from './cluster-messages.js';
+import {
+  CLUSTER_METHODS, decodeMemberAddResponse, decodeMemberChangeResponse, encodeMemberAddRequest, encodeMemberIdRequest, encodeMemberListRequest, type MemberAddResult,
+} from './cluster-messages.js';
 import type { EtcdConnectOptions } from './connect-options.js';
 import { METHODS, type GrpcChannel } from './grpc-channel.js';
 import type { Alarm, EndpointStatus, EtcdClient, Member, MemberList, RangeOptions, RangeResult, SnapshotStreamOptions } from './types.js';
@@ -77,4 +80,44 @@ export class GrpcEtcdClient implements EtcdClient {
   close(): void {
     this.channel.close();
   }
+
+  // --- Cluster membership changes (member runbooks): see EtcdMemberAdmin ---
+
+  async memberListLinearizable(): Promise<MemberList> {
+    return decodeMemberChangeResponse(await this.call(CLUSTER_METHODS.memberList, encodeMemberListRequest(true), 'list the members'));
+  }
+
+  async memberAdd(peerURLs: readonly string[], isLearner: boolean): Promise<MemberAddResult> {
+    const what = `add member ${peerURLs.join(',')}${isLearner ? ' as a learner' : ''}`;
+    return decodeMemberAddResponse(await this.call(CLUSTER_METHODS.memberAdd, encodeMemberAddRequest(peerURLs, isLearner), what));
+  }
+
+  async memberRemove(id: bigint): Promise<MemberList> {
+    return decodeMemberChangeResponse(await this.call(CLUSTER_METHODS.memberRemove, encodeMemberIdRequest(id), `remove member ${id.toString(16)}`));
+  }
+
+  async memberPromote(id: bigint): Promise<MemberList> {
+    return decodeMemberChangeResponse(await this.call(CLUSTER_METHODS.memberPromote, encodeMemberIdRequest(id), `promote member ${id.toString(16)}`));
+  }
+}
+
+/**
+ * Cluster membership changes, for the member runbooks. Separate from EtcdClient so fakes of
+ * the read-only client need not implement them; a client from connectEtcd/openEtcdClient has
+ * them (see asMemberAdmin).
+ */
+export interface EtcdMemberAdmin {
+  /** Cluster.MemberList served through raft (3.5+; 3.4 answers from the member's own view). */
+  memberListLinearizable(): Promise<MemberList>;
+  /** Cluster.MemberAdd; the new member is not started (its name stays empty until it is). */
+  memberAdd(peerURLs: readonly string[], isLearner: boolean): Promise<MemberAddResult>;
+  memberRemove(id: bigint): Promise<MemberList>;
+  /** Cluster.MemberPromote of a learner; etcd refuses one that has not caught up with the leader. */
+  memberPromote(id: bigint): Promise<MemberList>;
+}
+
+/** The membership calls of a client made by connectEtcd/openEtcdClient. Throws for another EtcdClient. */
+export function asMemberAdmin(client: EtcdClient): EtcdClient & EtcdMemberAdmin {
+  if (client instanceof GrpcEtcdClient) return client;
+  throw new TypeError('membership changes need a gRPC etcd client');
 }

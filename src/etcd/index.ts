@@ -6,3 +6,5 @@ export { CONNECTIVITY_CODES, EtcdError } from './errors.js';
 export { parseEndpoint, type ParsedEndpoint } from './endpoint.js';
 export { FLOW_CONTROL_WINDOW_BYTES } from './grpc-channel.js';
 export { ELECTION_TTL_SECONDS, campaign, electionKey, newIdentity, type CampaignOptions, type CampaignResult, type Leadership } from './election.js';
+export { asMemberAdmin, type EtcdMemberAdmin } from './client.js';
+export type { MemberAddResult } from './cluster-messages.js';
