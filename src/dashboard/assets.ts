@@ -1,0 +1,69 @@
+/**
+ * The page's built assets (dist/dashboard/app.js and app.css, made by
+ * scripts/build-dashboard.mjs from src/dashboard/web) and the HTML that carries them: a shell
+ * that loads them from the daemon, or one self-contained file with the data and the assets
+ * inlined and a Content-Security-Policy allowing exactly those inlined hashes.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { AppError } from '../errors.js';
+import type { DashboardData } from './dashboard-data.js';
+
+export interface DashboardAssets {
+  js: string;
+  css: string;
+}
+
+/** From dist/src/dashboard/ to dist/dashboard/. */
+const ASSET_DIR = new URL('../../dashboard/', import.meta.url);
+
+/** The built assets are missing: the TypeScript build ran without the asset build. */
+export class DashboardAssetsMissingError extends AppError {
+  constructor(dir: string, cause: unknown) {
+    super('dashboard-assets-missing', `Cannot read the dashboard's assets in "${dir}"`, {
+      hint: 'Build them with "npm run build" (or "node scripts/build-dashboard.mjs")', cause,
+    });
+  }
+}
+
+export async function loadDashboardAssets(dir: URL = ASSET_DIR): Promise<DashboardAssets> {
+  try {
+    const [js, css] = await Promise.all([readFile(new URL('app.js', dir), 'utf8'), readFile(new URL('app.css', dir), 'utf8')]);
+    return { js, css };
+  } catch (err) {
+    throw new DashboardAssetsMissingError(fileURLToPath(dir), err);
+  }
+}
+
+/** The CSP the daemon sends with every answer: its own origin only, no inline script or style. */
+export const SERVED_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+const HEAD = '<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer">';
+
+/** The served page: data comes from /api/data. */
+export function servedPageHtml(): string {
+  return `<!doctype html>\n<html lang="en"><head>${HEAD}<title>kubekeeper dashboard</title><link rel="stylesheet" href="app.css"></head>`
+    + '<body><main id="app" aria-busy="true"><p>Loading the dashboard…</p></main><script src="app.js"></script></body></html>\n';
+}
+
+const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+
+/** JSON that cannot end its <script> element or open a comment inside it. */
+function inlineJson(data: DashboardData): string {
+  return JSON.stringify(data).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/**
+ * One self-contained file: opened from disk it makes no request at all (default-src 'none');
+ * the only script and style allowed are the inlined ones, by hash.
+ */
+export function staticReportHtml(data: DashboardData, assets: DashboardAssets): string {
+  // A "</script" inside the bundle would end the element early; esbuild escapes it in strings.
+  const js = assets.js.replace(/<\/script/gi, '<\\/script');
+  const css = assets.css.replace(/<\/style/gi, '<\\/style');
+  const csp = `default-src 'none'; script-src ${sha256(js)}; style-src ${sha256(css)}; img-src data:; base-uri 'none'; form-action 'none'`;
+  const title = `kubekeeper report: ${data.clusters[0]?.name ?? 'cluster'} ${data.generatedAt.slice(0, 16)}Z`.replace(/[<>&"]/g, '');
+  return `<!doctype html>\n<html lang="en"><head>${HEAD}<meta http-equiv="Content-Security-Policy" content="${csp}"><title>${title}</title><style>${css}</style></head>`
+    + `<body><main id="app" aria-busy="true"><p>Loading the report…</p></main><script type="application/json" id="kk-data">${inlineJson(data)}</script><script>${js}</script></body></html>\n`;
+}
