@@ -50,7 +50,7 @@ export interface CollectOptions {
 const unavailable = (reason: string) => ({ state: 'unavailable', reason }) as const;
 
 async function readCertificates(pkiDir: string | undefined, warnWithinMs: number, now: Date): Promise<Section<CertificatesView>> {
-  if (!pkiDir) return unavailable('Not configured: give the daemon --pki-dir (or dashboard.pkiDir in the config) to show certificates');
+  if (!pkiDir) return unavailable('Not configured: give --pki-dir (daemon or report) or dashboard.pkiDir in the config to show certificates');
   try {
     // Loaded on first use, like the daemon's certificate gauges: the X.509 library is large.
     const { buildExpirationReport, readPki } = await import('../certs/index.js');
@@ -66,7 +66,7 @@ async function readCertificates(pkiDir: string | undefined, warnWithinMs: number
 }
 
 async function readEtcdLive(options: EtcdConnectOptions | undefined, quotaBytes: number, now: Date, signal?: AbortSignal): Promise<Section<EtcdLive>> {
-  if (!options || options.endpoints.length === 0) return unavailable('Not configured: the config names no etcd endpoint');
+  if (!options || options.endpoints.length === 0) return unavailable('Not configured: no etcd endpoint given (the daemon and report --config read etcd.endpoints)');
   const endpoint = options.endpoints[0] as string;
   try {
     const s = await getEndpointStatus(options, endpoint, signal);

@@ -5,7 +5,7 @@
  * backup names, sizes, times, results, reasons and certificate names only.
  */
 
-export const DASHBOARD_DATA_FORMAT = 'kubekeeper.dashboard/v1';
+export const DASHBOARD_DATA_FORMAT = 'kubekeeper.dashboard/v1' as const;
 
 /** A section either has data or says why not (not configured, not built yet, unreadable). */
 export type Section<T> = { state: 'ok'; value: T } | { state: 'unavailable'; reason: string };

@@ -93,7 +93,8 @@ export function etcdSection(c: ClusterView): HTMLElement {
     h('dt', {}, 'in use'), h('dd', {}, bytes(l.dbSizeInUseBytes)),
     h('dt', {}, 'revision'), h('dd', {}, String(l.revision)),
     h('dt', {}, 'alarms'), h('dd', {}, l.alarms.length ? badge(false, l.alarms.join(', ')) : badge(true, 'none')))]);
-  const frag = unavailable(e.fragmentation, (f) => [h('p', { id: 'etcd-fragmentation' }, `Fragmentation: ${bytes(f.freeBytes)} free in the db file (${(f.ratio * 100).toFixed(1)}%); "etcdctl defrag" returns it`)]);
+  // Without a live member the fragmentation note would only repeat why.
+  const frag = e.live.state === 'ok' ? unavailable(e.fragmentation, (f) => [h('p', { id: 'etcd-fragmentation' }, `Fragmentation: ${bytes(f.freeBytes)} free in the db file (${(f.ratio * 100).toFixed(1)}%); "etcdctl defrag" returns it`)]) : [];
   const rate = e.revisionsPerHour !== undefined ? [h('p', {}, `Revision rate between the two newest backups: ${e.revisionsPerHour.toFixed(1)} per hour`)] : [];
   const quota = e.live.state === 'ok' ? e.live.value.quotaBytes : undefined;
   return section('etcd', 'etcd', ...live, ...frag, ...rate, ...(e.history.length ? [etcdChart(e, quota)] : [note('No good backup yet: no db size history')]));
