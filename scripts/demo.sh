@@ -124,7 +124,7 @@ run kubekeeper drill --repo "$WORK/repo" -i "$WORK/backup-key.txt" --expect-key 
 
 say "The dashboard as one static file: backups, drills, recovery point (kubekeeper daemon serves it live)"
 REPORT="${KUBEKEEPER_REPORT:-${TMPDIR:-/tmp}/kubekeeper-demo-report.html}"
-run kubekeeper report --html "$REPORT" --repo "$WORK/repo" --name demo --force
+run kubekeeper report --html "$REPORT" --repo "$WORK/repo" --name demo --keep-last 1 --etcd-status --force
 echo "Static report: $REPORT"
 
 say "Done; cleaning up"

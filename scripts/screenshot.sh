@@ -6,7 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-docs/dashboard.png}"
-report="$(mktemp -d "${TMPDIR:-/tmp}/kubekeeper-shot.XXXXXX")/report.html"
-KUBEKEEPER_REPORT="$report" bash scripts/demo.sh >/dev/null
-node scripts/screenshot.mjs "$report" "$out"
-rm -rf "$(dirname "$report")"
+work="$(mktemp -d "${TMPDIR:-/tmp}/kubekeeper-shot.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+# The demo's output goes to a log, shown only when it fails.
+if ! KUBEKEEPER_REPORT="$work/report.html" bash scripts/demo.sh >"$work/demo.log" 2>&1; then
+  echo "screenshot: the demo failed; its output:" >&2
+  cat "$work/demo.log" >&2
+  exit 1
+fi
+node scripts/screenshot.mjs "$work/report.html" "$out"

@@ -116,7 +116,7 @@ export function describePolicy(p: RetentionPolicy): string {
 
 function retention(listing: BackupListing, policy: RetentionPolicy | undefined, now: Date): Section<RetentionView> {
   if (!policy) return { state: 'unavailable', reason: FLEET_ONLY };
-  if (isEmptyPolicy(policy)) return { state: 'unavailable', reason: 'Retention is not configured (the config has no retention section): the next prune keeps every backup' };
+  if (isEmptyPolicy(policy)) return { state: 'unavailable', reason: 'Retention is not configured (no retention section in the config, no --keep-* flag): the next prune keeps every backup' };
   const candidates = listing.backups.filter((b) => b.status === 'ok' && b.manifest).map((b) => ({ name: b.name, createdAt: new Date(b.manifest?.createdAt ?? 0), verified: true }));
   const plan = planRetention(candidates, policy, now);
   return {

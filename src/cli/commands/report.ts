@@ -12,6 +12,7 @@ import { loadTrustedSigners } from '../../crypto/index.js';
 import { replayableBody } from '../../storage/index.js';
 import { openRepositoryFromFlags, repoFlags } from '../backup-flags.js';
 import { defineCommand } from '../command.js';
+import { etcdFlags, etcdOptionsFromFlags } from '../etcd-flags.js';
 import { withConfigHints } from '../config-flags.js';
 import { cliWarnings } from '../output/warnings.js';
 
@@ -25,11 +26,15 @@ export default defineCommand({
     name: { type: 'string', valueName: 'NAME', description: 'The cluster\'s name in the report (default dashboard.name, else the repository)' },
     force: { type: 'boolean', description: 'Replace an existing file' },
     ...repoFlags,
+    'keep-last': { type: 'number', min: 0, integer: true, valueName: 'N', description: 'Without --config: show what "backup prune --keep-last N" would keep and remove' },
+    'keep-within': { type: 'duration', valueName: 'DURATION', description: 'Without --config: ... and "--keep-within DURATION"' },
+    'etcd-status': { type: 'boolean', description: 'Without --config: also show the live etcd member (db size, quota, revision, alarms) reached with the etcd flags' },
+    ...etcdFlags,
   },
   details: [
     'Examples:',
     '  kubekeeper report --html /tmp/etcd-report.html --config /etc/kubekeeper/config.yaml',
-    '  kubekeeper report --html report.html --repo s3://etcd-backups/prod --trusted-signer signer.pub',
+    '  kubekeeper report --html report.html --repo s3://etcd-backups/prod --trusted-signer signer.pub --keep-last 6 --etcd-status',
     'The file makes no network request when opened; it holds backup names, sizes, times, results and certificate names, no cluster data.',
   ].join('\n'),
   async run({ flags, io, signal }) {
@@ -45,6 +50,8 @@ export default defineCommand({
       data = await collectDashboardData({
         self: {
           name: flags.name ?? flags.repo, ...(flags['pki-dir'] ? { pkiDir: flags['pki-dir'] } : {}),
+          retention: { keepLast: flags['keep-last'], keepWithinMs: flags['keep-within'] },
+          ...(flags['etcd-status'] ? { etcd: etcdOptionsFromFlags(flags) } : {}),
           open: async () => {
             const signers = (await Promise.all(flags['trusted-signer'].map((k) => loadTrustedSigners(k)))).flat();
             const repo = await openRepositoryFromFlags(flags, io.env, cliWarnings(io));
