@@ -5,6 +5,7 @@
  * with the reason, never the whole page. Network reads are time-bounded by the caller's
  * options (etcd dial and command timeouts) and `signal`.
  */
+import path from 'node:path';
 import type { BackupRepository } from '../backup/index.js';
 import type { SignerPublicKey } from '../crypto/index.js';
 import { type EtcdConnectOptions, getEndpointStatus } from '../etcd/index.js';
@@ -49,12 +50,18 @@ export interface CollectOptions {
 
 const unavailable = (reason: string) => ({ state: 'unavailable', reason }) as const;
 
+/** kubeadm keeps its kubeconfigs (with their embedded client certificates) beside the pki dir. */
+function kubeconfigDirFor(pkiDir: string): string | undefined {
+  return path.basename(path.resolve(pkiDir)) === 'pki' ? path.dirname(path.resolve(pkiDir)) : undefined;
+}
+
 async function readCertificates(pkiDir: string | undefined, warnWithinMs: number, now: Date): Promise<Section<CertificatesView>> {
   if (!pkiDir) return unavailable('Not configured: give --pki-dir (daemon or report) or dashboard.pkiDir in the config to show certificates');
   try {
     // Loaded on first use, like the daemon's certificate gauges: the X.509 library is large.
     const { buildExpirationReport, readPki } = await import('../certs/index.js');
-    const report = buildExpirationReport(await readPki({ pkiDir }), { now, warnWithinMs });
+    const kubeconfigDir = kubeconfigDirFor(pkiDir);
+    const report = buildExpirationReport(await readPki({ pkiDir, ...(kubeconfigDir ? { kubeconfigDir } : {}) }), { now, warnWithinMs });
     const row = (kind: 'ca' | 'leaf') => (r: (typeof report.certificates)[number]) => ({
       name: r.name, kind, path: r.path, missing: r.missing,
       ...(r.notBefore ? { notBefore: r.notBefore.toISOString() } : {}), ...(r.notAfter ? { notAfter: r.notAfter.toISOString() } : {}),

@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import type { IncomingHttpHeaders } from 'node:http';
+import https from 'node:https';
 import { test } from 'node:test';
+import { tempDir } from '../../test/support/temp.js';
+import { generateTls } from '../../test/support/tls.js';
 import { DASHBOARD_DATA_FORMAT } from './dashboard-data.js';
 import { DashboardListenError, isLoopbackHost, parseDashboardListen, startDashboardServer } from './server.js';
 
@@ -27,6 +32,33 @@ test('dashboard server sends its CSP and no-store on every answer, also the 401 
       assert.equal(r.headers.get('cache-control'), 'no-store');
       assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
     }
+  } finally {
+    await server.close();
+  }
+});
+
+test('dashboard server serves TLS when given a certificate, with Secure on the session cookie', async (t) => {
+  const dir = await tempDir(t);
+  const tls = generateTls(dir);
+  const server = await startDashboardServer({ ...options('127.0.0.1:0'), tls: { certFile: tls.serverCert, keyFile: tls.serverKey } });
+  try {
+    assert.match(server.url, /^https:\/\/127\.0\.0\.1:\d+\/$/);
+    const ca = await readFile(tls.caCert);
+    const get = (p: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}) => new Promise<{ status: number; headers: IncomingHttpHeaders }>((resolve, reject) => {
+      const req = https.request(server.url + p, { ca, method: init.method ?? 'GET', headers: init.headers }, (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, headers: res.headers });
+      });
+      req.on('error', reject);
+      req.end(init.body);
+    });
+    assert.equal((await get('')).status, 401);
+    assert.equal((await get('api/data', { headers: { authorization: 'Bearer a-token-of-some-length' } })).status, 200);
+    const login = await get('login', { method: 'POST', body: 'token=a-token-of-some-length', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal(login.status, 303);
+    assert.match(String(login.headers['set-cookie']), /; HttpOnly; SameSite=Strict; Secure$/);
+    // Plain HTTP on the TLS port is not served.
+    await assert.rejects(fetch(server.url.replace('https:', 'http:')));
   } finally {
     await server.close();
   }

@@ -202,6 +202,8 @@ describe('dashboard', { skip }, () => {
       // Certificates from the PKI dir: CAs and leaves, each with its expiry.
       const certs = await cells(page, '#certs-table tbody tr');
       assert.ok(certs.some((r) => r[0] === 'ca' && r[1] === 'CA') && certs.some((r) => r[0] === 'apiserver' && r[1] === 'leaf'), JSON.stringify(certs));
+      assert.ok(certs.some((r) => r[0] === 'admin.conf'), `the kubeconfig-embedded certificates beside the pki dir: ${JSON.stringify(certs)}`);
+      assert.equal(await page.locator('#certificates figure .uplot').count(), 1, 'the certificates\' time axis is drawn');
       // etcd: the live member's revision, as etcdctl reports it.
       const status = await endpointStatus(etcd);
       assert.match(await page.innerText('#etcd-live'), new RegExp(`revision\\s+${status.revision}\\b`));
