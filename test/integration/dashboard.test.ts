@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -23,7 +23,8 @@ import { type DashboardData, SERVED_CSP } from '../../src/dashboard/index.js';
 import { silentLogger } from '../../src/logger.js';
 import { axeSource, findChromium, launchChromium } from '../support/chromium.js';
 import { runKubekeeper, runProcess } from '../support/cli.js';
-import { type EtcdProcess, endpointStatus, etcdctlOk, startEtcd } from '../support/etcd.js';
+import { type EtcdProcess, endpointStatus, etcdctlOk, freePort, startEtcd } from '../support/etcd.js';
+import { until } from '../support/poll.js';
 import { generateKubeadmPki } from '../support/kubeadm-pki.js';
 import { repoRoot } from '../support/paths.js';
 
@@ -279,6 +280,38 @@ describe('dashboard', { skip }, () => {
     const bytesPng = await readFile(png);
     assert.deepEqual([...bytesPng.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     assert.ok(bytesPng.length > 20_000, `a real page, not a blank one (${bytesPng.length} bytes)`);
+  });
+
+  test('daemon stores a failed scheduled backup as a run record, and the report shows it failed with its reason', async () => {
+    // cluster-b's repository, backed up from an etcd that is not there (a closed port).
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const base = await loadConfig(configFile, process.env);
+    const config = {
+      ...base, etcd: { ...base.etcd, endpoints: [dead], dialTimeoutMs: 500 }, repository: { url: repoB() }, dashboard: undefined,
+      backup: { ...base.backup, signingKeyFile: undefined }, schedule: { intervalMs: 1000, jitterMs: 0, election: 'off' as const },
+      metrics: { ...base.metrics, listen: undefined }, lockFile: path.join(dir, 'lock-b'),
+    };
+    const stop = new AbortController();
+    const done = runDaemon(config, { signal: stop.signal, logger: silentLogger, backupRetry: { initialMs: 600_000, maxMs: 600_000 } });
+    try {
+      await until('a backup run record in cluster-b\'s repository', async () => (await readdir(path.join(repoB(), 'manifest'))).find((n) => n.startsWith('run-backup-')));
+    } finally {
+      stop.abort();
+      await done;
+    }
+    const file = path.join(dir, 'report-b.html');
+    await cli(['report', '--html', file, '--repo', repoB(), '--name', 'cluster-b']);
+    const { page, errors, close } = await open(pathToFileURL(file).href, {});
+    try {
+      assert.deepEqual(errors, []);
+      const rows = await cells(page, '#backups-table tbody tr');
+      assert.deepEqual(rows.map((r) => [r[2], r[6]]), [['full', 'failed'], ['full', 'ok']]);
+      const title = await page.locator('#backups-table tbody tr').first().locator('td[title]').getAttribute('title') ?? '';
+      assert.match(title, /^etcd-/, `the error code and message: ${title}`);
+      assert.match(title, new RegExp(dead.replace(/[.:/]/g, '.')), 'the message names the endpoint');
+    } finally {
+      await close();
+    }
   });
 
   test('daemon refuses to start when the dashboard token file is readable by group or others', async () => {
