@@ -73,7 +73,7 @@ async function readCertificates(pkiDir: string | undefined, warnWithinMs: number
 }
 
 async function readEtcdLive(options: EtcdConnectOptions | undefined, quotaBytes: number, now: Date, signal?: AbortSignal): Promise<Section<EtcdLive>> {
-  if (!options || options.endpoints.length === 0) return unavailable('Not configured: no etcd endpoint given (the daemon and report --config read etcd.endpoints)');
+  if (!options || options.endpoints.length === 0) return unavailable('Not configured: no etcd endpoint given (the daemon and report --config read etcd.endpoints; report --etcd-status the etcd flags)');
   const endpoint = options.endpoints[0] as string;
   try {
     const s = await getEndpointStatus(options, endpoint, signal);

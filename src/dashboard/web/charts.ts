@@ -77,7 +77,7 @@ export function drillChart(rows: readonly DrillRow[]): HTMLElement {
 /** Every certificate as a bar from issue to expiry; the warning window after now is shaded. */
 export function certificateChart(rows: readonly CertificateRow[], warnWithinMs: number, nowIso: string): HTMLElement {
   const shown = rows.filter((r) => r.notBefore && r.notAfter);
-  const { fig, box } = figure('Certificates on a time axis from issue to expiry; CAs dashed, leaf certificates solid; the shaded band is the warning window from now');
+  const { fig, box } = figure('Certificates on a time axis from issue to expiry; CAs dashed, leaf certificates solid, red when they expire within the warning window (the shaded band from now)');
   const xs = [...new Set(shown.flatMap((r) => [sec(r.notBefore ?? ''), sec(r.notAfter ?? '')]))].sort((a, b) => a - b);
   const data: uPlot.AlignedData = [xs, ...shown.map((r, i) => xs.map((x) => (x === sec(r.notBefore ?? '') || x === sec(r.notAfter ?? '') ? i + 1 : null)))];
   const now = sec(nowIso);
@@ -101,7 +101,11 @@ export function certificateChart(rows: readonly CertificateRow[], warnWithinMs: 
     legend: { show: false },
     plugins: [shade],
     scales: { y: { range: [0, shown.length + 1] } },
-    series: [{}, ...shown.map((r) => ({ label: r.name, stroke: r.kind === 'ca' ? C.purple : C.blue, width: 6, dash: r.kind === 'ca' ? [10, 4] : undefined, spanGaps: true, points: { show: false } }))],
+    // A certificate that expires within the warning window is drawn red (its table row says so in words).
+    series: [{}, ...shown.map((r) => ({
+      label: r.name, stroke: sec(r.notAfter ?? '') - now <= warnWithinMs / 1000 ? C.red : r.kind === 'ca' ? C.purple : C.blue,
+      width: 6, dash: r.kind === 'ca' ? [10, 4] : undefined, spanGaps: true, points: { show: false },
+    }))],
     axes: [{}, { size: 190, splits: () => shown.map((_, i) => i + 1), values: (_u, v) => v.map((i) => `${shown[i - 1]?.name ?? ''}${shown[i - 1]?.kind === 'ca' ? ' (CA)' : ''}`) }],
   }, data, box);
   return fig;
