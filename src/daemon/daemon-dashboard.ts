@@ -42,6 +42,7 @@ export function dashboardSources(config: KubekeeperConfig, options: DashboardSou
   const self: SelfCluster = {
     name: d?.name ?? config.repository.url,
     open: opener(config, options.env, options.logger),
+    recordCache: new Map(),
     retention: config.retention,
     etcd: config.etcd,
     ...(pkiDir ? { pkiDir } : {}),
@@ -49,7 +50,7 @@ export function dashboardSources(config: KubekeeperConfig, options: DashboardSou
     ...(d?.etcdQuotaBytes ? { etcdQuotaBytes: d.etcdQuotaBytes } : {}),
     ...(state ? { schedule: () => ({ ...(state.nextBackupAt ? { nextBackupAt: state.nextBackupAt.toISOString() } : {}), ...(state.nextDrillAt ? { nextDrillAt: state.nextDrillAt.toISOString() } : {}) }) } : {}),
   };
-  const fleet = (d?.fleet ?? []).map((f) => ({ name: f.name, open: opener(fleetConfig(config, f), options.env, options.logger) }));
+  const fleet = (d?.fleet ?? []).map((f) => ({ name: f.name, open: opener(fleetConfig(config, f), options.env, options.logger), recordCache: new Map() }));
   return { self, fleet };
 }
 

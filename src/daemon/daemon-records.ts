@@ -12,11 +12,14 @@ import type { Backend } from '../storage/index.js';
 import type { KubekeeperConfig } from './config.js';
 import { openConfiguredRepository } from './config-repository.js';
 
+/** A record is a few hundred bytes: a store that takes longer than this is down, and the run must not wait on it. */
+export const RUN_RECORD_TIMEOUT_MS = 30_000;
+
 /** Writes `record` to an already open repository backend; logs instead of throwing. */
 export async function storeRunRecord(config: KubekeeperConfig, backend: Backend, record: RunRecord, logger: Logger): Promise<void> {
   try {
     const key = config.backup.signingKeyFile ? await loadSigningKey(config.backup.signingKeyFile) : undefined;
-    const name = await writeRunRecord(backend, record, key);
+    const name = await writeRunRecord(backend, record, key, AbortSignal.timeout(RUN_RECORD_TIMEOUT_MS));
     logger.log('info', 'run-record.written', { kind: record.kind, name, ok: record.ok });
   } catch (err) {
     logger.log('warn', 'run-record.failed', { kind: record.kind, error: messageOf(err) });

@@ -22,7 +22,7 @@ const ASSET_DIR = new URL('../../dashboard/', import.meta.url);
 export class DashboardAssetsMissingError extends AppError {
   constructor(dir: string, cause: unknown) {
     super('dashboard-assets-missing', `Cannot read the dashboard's assets in "${dir}"`, {
-      hint: 'Build them with "npm run build" (or "node scripts/build-dashboard.mjs")', cause,
+      hint: 'Build them with "npm run build" (its last step, scripts/build-dashboard.mjs, bundles src/dashboard/web into dist/dashboard)', cause,
     });
   }
 }

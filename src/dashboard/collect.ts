@@ -13,7 +13,7 @@ import { messageOf } from '../errors.js';
 import type { RetentionPolicy } from '../schedule/index.js';
 import { type ClusterInputs, buildClusterView, unreadableClusterView } from './cluster-view.js';
 import { type CertificatesView, type ClusterView, DASHBOARD_DATA_FORMAT, type DashboardData, type EtcdLive, type ScheduleView, type Section } from './dashboard-data.js';
-import { readRunRecords } from './run-record.js';
+import { type RunRecordCache, readRunRecords } from './run-record.js';
 
 /** etcd's default backend quota (--quota-backend-bytes unset). */
 export const DEFAULT_ETCD_QUOTA_BYTES = 2 * 1024 ** 3;
@@ -26,6 +26,8 @@ export type RepositoryOpener = () => Promise<{ repo: BackupRepository; signers: 
 export interface FleetMember {
   name: string;
   open: RepositoryOpener;
+  /** Run records read before (a long-lived reader keeps one per repository). */
+  recordCache?: RunRecordCache;
 }
 
 export interface SelfCluster extends FleetMember {
@@ -98,7 +100,7 @@ async function readCluster(member: FleetMember, self: SelfCluster | undefined, n
   }
   const { repo, signers, close } = opened;
   try {
-    const [listing, records] = await Promise.all([repo.listBackups(signal, now), readRunRecords(repo.backend, signers, signal)]);
+    const [listing, records] = await Promise.all([repo.listBackups(signal, now), readRunRecords(repo.backend, signers, signal, member.recordCache)]);
     const inputs: ClusterInputs = { name: member.name, repository: repo.location, self: self !== undefined, now, listing, records, signersRequired: signers.length > 0 };
     if (self) {
       const [certificates, etcdLive] = await Promise.all([

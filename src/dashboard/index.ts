@@ -2,7 +2,7 @@
 export {
   DASHBOARD_DATA_FORMAT, type BackupRow, type ClusterView, type DashboardData, type DrillRow, type Section,
 } from './dashboard-data.js';
-export { MAX_RUN_RECORD_BYTES, RUN_RECORD_FORMAT, encodeRunRecord, parseRunRecord, readRunRecords, writeRunRecord, type RunKind, type RunRecord, type StoredRunRecord } from './run-record.js';
+export { MAX_RUN_RECORD_BYTES, RUN_RECORD_FORMAT, encodeRunRecord, parseRunRecord, readRunRecords, writeRunRecord, type RunKind, type RunRecord, type RunRecordCache, type StoredRunRecord } from './run-record.js';
 export { backupFailureRecord, drillErrorRecord, drillRunRecord, verifyRunRecord } from './record-of.js';
 export { buildClusterView, describePolicy, unreadableClusterView, type ClusterInputs } from './cluster-view.js';
 export {

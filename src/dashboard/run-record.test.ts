@@ -46,3 +46,21 @@ test('run records are skipped when they are not records: other names, bad JSON, 
   assert.deepEqual(await readRunRecords(backend, []), []);
   assert.equal(parseRunRecord(Buffer.from(JSON.stringify({ ...record('x') }))), undefined, 'an unparsable time is refused');
 });
+
+test('run records are read once when a cache is kept: stored objects are immutable', async () => {
+  const backend = new MemoryBackend();
+  await writeRunRecord(backend, record('2026-12-01T10:00:00.000Z'));
+  const cache = new Map();
+  const first = await readRunRecords(backend, [], undefined, cache);
+  let loads = 0;
+  const counting = Object.assign(Object.create(backend) as MemoryBackend, {
+    load: (...args: Parameters<MemoryBackend['load']>) => {
+      loads++;
+      return backend.load(...args);
+    },
+  });
+  await writeRunRecord(backend, record('2026-12-02T10:00:00.000Z', false));
+  const second = await readRunRecords(counting, [], undefined, cache);
+  assert.equal(loads, 1, 'only the new record is read');
+  assert.deepEqual(second.map((r) => r.record.startedAt), ['2026-12-02T10:00:00.000Z', first[0]?.record.startedAt]);
+});

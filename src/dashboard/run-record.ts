@@ -101,14 +101,23 @@ async function readBytes(stream: AsyncIterable<Uint8Array>): Promise<Uint8Array 
   return Buffer.concat(parts);
 }
 
+/**
+ * Records already read, by object name (null: not a valid record). Stored objects are
+ * immutable, so a reader that keeps one (the daemon's dashboard) reads each record once.
+ * Valid for one set of trusted signers.
+ */
+export type RunRecordCache = Map<string, StoredRunRecord | null>;
+
 /** The newest records of a repository, newest first; invalid or oversized objects are skipped. */
-export async function readRunRecords(backend: Backend, trusted: readonly SignerPublicKey[], signal?: AbortSignal): Promise<StoredRunRecord[]> {
+export async function readRunRecords(backend: Backend, trusted: readonly SignerPublicKey[], signal?: AbortSignal, cache?: RunRecordCache): Promise<StoredRunRecord[]> {
   const names: string[] = [];
   for await (const info of backend.list('manifest', { signal })) if (NAME.test(info.name)) names.push(info.name);
   // The name carries the start time: sorting by it needs no read.
   const timeOf = (n: string) => NAME.exec(n)?.[2] ?? '';
   names.sort((a, b) => timeOf(b).localeCompare(timeOf(a)) || b.localeCompare(a));
   const readOne = async (name: string): Promise<StoredRunRecord | undefined> => {
+    const known = cache?.get(name);
+    if (known !== undefined) return known ?? undefined;
     let bytes: Uint8Array | undefined;
     try {
       bytes = await backend.load({ type: 'manifest', name }, readBytes, { signal });
@@ -118,7 +127,9 @@ export async function readRunRecords(backend: Backend, trusted: readonly SignerP
       throw err;
     }
     const record = bytes && parseRunRecord(bytes);
-    return bytes && record ? { name, record, signature: checkManifestSignature(bytes, trusted) } : undefined;
+    const stored = bytes && record ? { name, record, signature: checkManifestSignature(bytes, trusted) } : undefined;
+    cache?.set(name, stored ?? null);
+    return stored;
   };
   const out: StoredRunRecord[] = [];
   const wanted = names.slice(0, MAX_RUN_RECORDS_READ);

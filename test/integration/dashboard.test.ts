@@ -158,6 +158,26 @@ describe('dashboard', { skip }, () => {
     assert.equal((await fetch(`${url}api/data`, { headers: { cookie: cookie.split(';')[0] as string } })).status, 200);
   });
 
+  test('dashboard logs a browser in with the token form, then serves the page on the session cookie alone', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      const first = await page.goto(url);
+      assert.equal(first?.status(), 401);
+      await page.getByLabel('Token').fill(TOKEN);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.waitForSelector('main[aria-busy="false"]', { timeout: 30_000 });
+      assert.equal(await page.textContent('h1'), 'kubekeeper: cluster-a');
+      assert.deepEqual(errors, []);
+      const [cookie] = await context.cookies();
+      assert.deepEqual([cookie?.name, cookie?.httpOnly, cookie?.sameSite], ['kk_dashboard', true, 'Strict']);
+    } finally {
+      await context.close();
+    }
+  });
+
   test('dashboard shows the repository\'s backups, the drill history and the fleet, with no console error and no request elsewhere', async () => {
     const { page, errors, requests, close } = await open(url);
     try {

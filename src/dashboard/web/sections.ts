@@ -81,7 +81,8 @@ export function certificatesSection(c: ClusterView, nowIso: string): HTMLElement
       return h('tr', { 'data-cert': r.name }, h('th', { scope: 'row' }, r.name), h('td', {}, r.kind === 'ca' ? 'CA' : 'leaf'), h('td', {}, time(r.notAfter)),
         h('td', { class: 'num' }, left === undefined ? '–' : left <= 0 ? 'expired' : duration(left)), h('td', {}, badge(state === 'ok', state)));
     });
-    return [certificateChart(v.rows, v.warnWithinMs, nowIso), table(`${v.layout} PKI in ${v.pkiDir}; warning window ${duration(v.warnWithinMs)}`, ['certificate', 'kind', 'expires', 'left', 'state'], rows, { id: 'certs-table' })];
+    const dated = v.rows.some((r) => r.notBefore && r.notAfter);
+    return [dated ? certificateChart(v.rows, v.warnWithinMs, nowIso) : note('No certificate could be read: see the table'), table(`${v.layout} PKI in ${v.pkiDir}; warning window ${duration(v.warnWithinMs)}`, ['certificate', 'kind', 'expires', 'left', 'state'], rows, { id: 'certs-table' })];
   }));
 }
 
