@@ -23,7 +23,7 @@ function base(title: string, height = 220): Omit<uPlot.Options, 'series'> {
   return { title, width: widthOf(), height, legend: { show: true, live: false }, cursor: { drag: { x: false, y: false } } };
 }
 
-const bytesAxis = (): uPlot.Axis => ({ label: 'bytes', size: 70, values: (_u, v) => v.map((x) => bytes(x)) });
+const bytesAxis = (): uPlot.Axis => ({ label: 'bytes', size: 86, values: (_u, v) => v.map((x) => bytes(x)) });
 
 /** Stored vs snapshot size per backup, the backup's duration on the right axis, failures as red points. */
 export function backupChart(rows: readonly BackupRow[]): HTMLElement {
