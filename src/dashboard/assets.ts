@@ -15,8 +15,8 @@ export interface DashboardAssets {
   css: string;
 }
 
-/** From dist/src/dashboard/ to dist/dashboard/. */
-const ASSET_DIR = new URL('../../dashboard/', import.meta.url);
+/** From dist/src/dashboard/ to dist/dashboard/ (in the bundle import.meta.url is undefined: the assets come from KUBEKEEPER_ASSETS). */
+const ASSET_DIR: URL | undefined = import.meta.url ? new URL('../../dashboard/', import.meta.url) : undefined;
 
 /** The built assets are missing: the TypeScript build ran without the asset build. */
 export class DashboardAssetsMissingError extends AppError {
@@ -27,7 +27,16 @@ export class DashboardAssetsMissingError extends AppError {
   }
 }
 
-export async function loadDashboardAssets(dir: URL = ASSET_DIR): Promise<DashboardAssets> {
+/** Set by scripts/build-bundle.mjs (esbuild `define`): the assets inside the bundle and the single executable, base64. */
+declare const KUBEKEEPER_ASSETS: Record<string, string> | undefined;
+
+/** The built assets: from the bundle when it carries them, else from dist/dashboard/. */
+export async function loadDashboardAssets(dir: URL | undefined = ASSET_DIR): Promise<DashboardAssets> {
+  const bundled = typeof KUBEKEEPER_ASSETS === 'object' ? KUBEKEEPER_ASSETS : undefined;
+  const js = bundled?.['dashboard/app.js'];
+  const css = bundled?.['dashboard/app.css'];
+  if (js !== undefined && css !== undefined) return { js: Buffer.from(js, 'base64').toString('utf8'), css: Buffer.from(css, 'base64').toString('utf8') };
+  if (!dir) throw new DashboardAssetsMissingError('(this bundle)', new Error('built without the dashboard assets'));
   try {
     const [js, css] = await Promise.all([readFile(new URL('app.js', dir), 'utf8'), readFile(new URL('app.css', dir), 'utf8')]);
     return { js, css };
