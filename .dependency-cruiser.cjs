@@ -4,7 +4,7 @@
  * members (the etcd member runbooks) composes etcd, backup, certs and k8s beside daemon; only cli imports it;
  * pure modules import nothing with I/O; no cycles; other folders go through a domain's index.ts.
  */
-const domains = ['protobuf', 'inspect', 'snapshot', 'etcd', 'storage', 'crypto', 'schedule', 'backup', 'k8s', 'certs', 'audit', 'members', 'daemon', 'operator', 'cli'];
+const domains = ['protobuf', 'inspect', 'snapshot', 'etcd', 'storage', 'crypto', 'schedule', 'backup', 'k8s', 'certs', 'audit', 'members', 'dashboard', 'daemon', 'operator', 'cli'];
 
 const forbidden = [
   { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
@@ -18,12 +18,18 @@ const forbidden = [
     name: 'low-level-domains-stay-low', severity: 'error',
     comment: 'etcd, snapshot, storage, crypto and schedule never import the use-case layers above them',
     from: { path: '^src/(protobuf|etcd|snapshot|storage|crypto|schedule)/' },
-    to: { path: '^src/(backup|daemon|cli|k8s|certs|audit|inspect|members)/' },
+    to: { path: '^src/(backup|daemon|cli|k8s|certs|audit|inspect|members|dashboard)/' },
   },
   {
     name: 'backup-below-daemon-cli', severity: 'error',
     from: { path: '^src/backup/' },
-    to: { path: '^src/(daemon|cli|members)/' },
+    to: { path: '^src/(daemon|cli|members|dashboard)/' },
+  },
+  {
+    name: 'dashboard-below-daemon-cli', severity: 'error',
+    comment: 'the dashboard reads backups, certificates and etcd; the daemon and the CLI compose it',
+    from: { path: '^src/dashboard/' },
+    to: { path: '^src/(daemon|cli|members|operator)/' },
   },
   {
     name: 'daemon-below-cli', severity: 'error',

@@ -51,8 +51,9 @@ const common = { bundle: true, platform: 'node', format: 'cjs', target, minify: 
 const worker = await esbuild.build({ ...common, entryPoints: [path.join(root, 'src/backup/drill-count-worker.ts')], write: false, define: { 'import.meta.url': 'undefined' } });
 const workerSource = worker.outputFiles[0].text;
 
-// Dashboard assets (none yet): add { 'name': path } here; they reach the code as KUBEKEEPER_ASSETS.
-const ASSETS = {};
+// The dashboard's assets (scripts/build-dashboard.mjs builds them into dist/dashboard/); they
+// reach the code as KUBEKEEPER_ASSETS (src/dashboard/assets.ts).
+const ASSETS = { 'dashboard/app.js': 'dist/dashboard/app.js', 'dashboard/app.css': 'dist/dashboard/app.css' };
 const assets = Object.fromEntries(Object.entries(ASSETS).map(([name, file]) => [name, readFileSync(path.join(root, file), 'base64')]));
 
 const commands = await commandInfo();

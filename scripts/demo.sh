@@ -116,4 +116,15 @@ ETCDCTL_API=3 etcdctl get /registry/deployments --prefix --keys-only | sed '/^$/
 say "The restored cluster holds exactly what the snapshot held"
 run kubekeeper snapshot diff "$WORK/etcd-snapshot.db"
 
+say "Backups of the restored etcd to a repository, and restore drills that prove them (the second expects mongo, which the snapshot never held)"
+RECIPIENT=$(kubekeeper keygen -o "$WORK/backup-key.txt" | sed -n 's/^Public key: //p')
+for n in 1 2; do run kubekeeper backup save --repo "$WORK/repo" --name "demo-$n" -r "$RECIPIENT"; done
+run kubekeeper drill --repo "$WORK/repo" -i "$WORK/backup-key.txt" --expect-key /registry/deployments/default/nginx
+run kubekeeper drill --repo "$WORK/repo" -i "$WORK/backup-key.txt" --expect-key /registry/deployments/default/mongo || echo "(the drill failed, as it should: mongo is not in the backup)"
+
+say "The dashboard as one static file: backups, drills, recovery point (kubekeeper daemon serves it live)"
+REPORT="${KUBEKEEPER_REPORT:-${TMPDIR:-/tmp}/kubekeeper-demo-report.html}"
+run kubekeeper report --html "$REPORT" --repo "$WORK/repo" --name demo --keep-last 1 --etcd-status --force
+echo "Static report: $REPORT"
+
 say "Done; cleaning up"

@@ -42,6 +42,7 @@ want etcdctl etcd-client 'etcdctl, which the tests compare kubekeeper with'
 want age age 'the age CLI, which proves backups decrypt without kubekeeper'
 want openssl openssl 'openssl, for the certificate tests'
 want zstd zstd 'zstd, backup compression where Node has none (Node < 22.15)'
+want chromium chromium 'Chromium, the headless browser the dashboard tests drive'
 for e in "${extra[@]}"; do want "$e" "$e" 'asked for on the command line'; done
 
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -62,7 +63,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     quiet "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need_apt[@]}"
   fi
 else
-  say "etcd, etcdctl, age, openssl and zstd are installed"
+  say "etcd, etcdctl, age, openssl, zstd and chromium are installed"
 fi
 [ "$system_only" -eq 1 ] && exit 0
 
@@ -77,6 +78,8 @@ fi
 say "building: TypeScript to dist/ (tsc)"
 [ "$dry_run" -eq 1 ] && exit 0
 npx tsc -p tsconfig.json
+# The dashboard's browser assets (dist/dashboard/), bundled with esbuild.
+node scripts/build-dashboard.mjs >/dev/null
 chmod +x dist/src/cli/main.js
 # The commit `kubekeeper version` prints when run from dist/ (the bundle fixes its own).
 commit="$(git rev-parse HEAD 2>/dev/null || echo unknown)"

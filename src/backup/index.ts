@@ -19,6 +19,6 @@ export { saveSnapshot, type SaveSnapshotOptions, type SaveSnapshotResult } from 
 export { checkWritableTarget, FileExistsError, fileWriteError, writeFileAtomic, type WriteFileAtomicOptions } from './atomic-file.js';
 export { runRestoreDrill, type DrillCheck, type DrillStep, type RestoreDrillOptions, type RestoreDrillResult } from './drill.js';
 export {
-  checkManifestSignature, describeSignature, encodeSignedManifest, untrustedReason, UntrustedManifestError,
+  checkManifestSignature, describeSignature, encodeSignedJson, encodeSignedManifest, untrustedReason, UntrustedManifestError,
   type ManifestTrust, type SignatureInfo, type SignatureStatus,
 } from './manifest-signature.js';

@@ -39,7 +39,15 @@ function payload(fields: Record<string, unknown>): Uint8Array {
 
 /** The manifest's stored bytes, signed by `key` (same layout as encodeManifest plus "signature"). */
 export function encodeSignedManifest(manifest: Manifest, key: SigningKey): Uint8Array {
-  const fields = JSON.parse(JSON.stringify(manifest)) as Record<string, unknown>;
+  return encodeSignedJson(manifest, key);
+}
+
+/**
+ * Any small JSON record (a manifest, a drill or verify record) signed the same way: the
+ * stored bytes checkManifestSignature verifies.
+ */
+export function encodeSignedJson(record: object, key: SigningKey): Uint8Array {
+  const fields = JSON.parse(JSON.stringify(record)) as Record<string, unknown>;
   const signature: StoredSignature = {
     scheme: SIGNATURE_SCHEME, signer: key.publicKey.toString(), keyId: key.publicKey.keyId(),
     value: Buffer.from(key.sign(payload(fields))).toString('base64'),

@@ -46,6 +46,7 @@ export const COMMAND_LOADERS: Readonly<Record<string, CommandLoader>> = {
   'node-replace': () => import('./commands/node-replace.js') as Promise<{ default: Command }>,
   'node-uncordon': () => import('./commands/node-uncordon.js') as Promise<{ default: Command }>,
   'operator': () => import('./commands/operator.js') as Promise<{ default: Command }>,
+  'report': () => import('./commands/report.js') as Promise<{ default: Command }>,
   'review': () => import('./commands/review.js') as Promise<{ default: Command }>,
   'snapshot-diff': () => import('./commands/snapshot-diff.js') as Promise<{ default: Command }>,
   'snapshot-get': () => import('./commands/snapshot-get.js') as Promise<{ default: Command }>,

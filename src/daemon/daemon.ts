@@ -18,6 +18,9 @@ import { openConfiguredRepository } from './config-repository.js';
 import { type ConfiguredDrillOptions, runConfiguredDrill } from './daemon-drill.js';
 import { type DaemonState, createDaemonState, daemonMetricFamilies, recordBackup, recordDrill } from './daemon-state.js';
 import { checkHealth } from './health.js';
+import { backupFailureRecord, type DashboardServer } from '../dashboard/index.js';
+import { startConfiguredDashboard } from './daemon-dashboard.js';
+import { recordRun } from './daemon-records.js';
 import { renderMetrics } from './metrics.js';
 import { type MetricsServer, startMetricsServer } from './metrics-server.js';
 import { type RetryBackoff, createSerialQueue, runSchedule } from './scheduler.js';
@@ -40,6 +43,8 @@ export interface DaemonOptions {
   pkiDir?: string;
   /** Told the metrics address once the server listens. */
   onListening?: (address: { host: string; port: number }) => void;
+  /** Told the dashboard's URL once it listens (config.dashboard set). */
+  onDashboard?: (url: string) => void;
   /** Seams for tests; default the real backup run and drill. */
   runBackup?: (config: KubekeeperConfig, options: RunBackupOptions) => Promise<BackupRunResult>;
   runDrill?: (config: KubekeeperConfig, options: ConfiguredDrillOptions) => Promise<RestoreDrillResult>;
@@ -74,6 +79,17 @@ export async function runDaemon(config: KubekeeperConfig, options: DaemonOptions
     });
     options.onListening?.({ host: server.host, port: server.port });
   }
+  let dashboard: DashboardServer | undefined;
+  try {
+    dashboard = await startConfiguredDashboard(config, { env, logger, pkiDir: options.pkiDir, clock, state });
+  } catch (err) {
+    await server?.close();
+    throw err;
+  }
+  if (dashboard) {
+    options.onDashboard?.(dashboard.url);
+    logger.log('info', 'dashboard.listening', { url: dashboard.url });
+  }
   logger.log('info', 'daemon.start', {
     config: config.source.path, repository: config.repository.url, schedule: config.schedule.cron ?? `every ${Math.round(('intervalMs' in backupSchedule ? backupSchedule.intervalMs : 0) / 1000)}s`,
     jitterMs: config.schedule.jitterMs, drill: config.drill.enabled, metrics: server ? `${server.host}:${server.port}` : 'off',
@@ -98,6 +114,8 @@ export async function runDaemon(config: KubekeeperConfig, options: DaemonOptions
       // Another node ran this slot (logged as backup.skipped): done here, nothing to retry.
       if (countSkip(skips, err)) return true;
       recordBackup(state, { at: clock.now(), ok: false, durationMs, reason: codeOf(err) });
+      // No manifest tells of a failed run: a record in the repository does (the dashboard's timeline).
+      await recordRun(config, env, logger, backupFailureRecord(started, durationMs, codeOf(err), messageOf(err)));
       return false;
     }
   });
@@ -143,6 +161,7 @@ export async function runDaemon(config: KubekeeperConfig, options: DaemonOptions
     await Promise.all(loops);
   } finally {
     await server?.close();
+    await dashboard?.close();
     logger.log('info', 'daemon.stop', { backups: state.successes, failures: [...state.failures.values()].reduce((a, b) => a + b, 0) });
   }
   return state;

@@ -19,3 +19,7 @@ export { METRICS_CONTENT_TYPE, renderMetrics, type MetricFamily } from './metric
 export { ELECTION_MODES, NotLeaderError, runAsLeader, type ElectionMode } from './run-election.js';
 export { createSerialQueue, runSchedule, type RetryBackoff, type ScheduledJob } from './scheduler.js';
 export { startMetricsServer, type MetricsServer } from './metrics-server.js';
+export { collectConfiguredDashboard, dashboardSources, startConfiguredDashboard, type DashboardSourceOptions } from './daemon-dashboard.js';
+export { DEFAULT_DASHBOARD_LISTEN } from './config-dashboard.js';
+export type { DashboardFleetEntry, DashboardSettings } from './dashboard-settings.js';
+export { recordRun, storeRunRecord } from './daemon-records.js';

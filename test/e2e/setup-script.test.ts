@@ -53,8 +53,8 @@ test('setup installs the missing packages with apt-get and shows none of apt-get
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, '');
   assert.doesNotMatch(r.stdout, /Reading package lists|debconf/);
-  assert.match(r.stdout, /^kubekeeper setup: apt-get install etcd-server etcd-client age openssl zstd$/m);
-  assert.deepEqual((await readFile(machine.calls, 'utf8')).trim().split('\n'), ['update -q', 'install -y -q --no-install-recommends etcd-server etcd-client age openssl zstd']);
+  assert.match(r.stdout, /^kubekeeper setup: apt-get install etcd-server etcd-client age openssl zstd chromium$/m);
+  assert.deepEqual((await readFile(machine.calls, 'utf8')).trim().split('\n'), ['update -q', 'install -y -q --no-install-recommends etcd-server etcd-client age openssl zstd chromium']);
 });
 
 test('setup shows the end of apt-get\'s log when it fails', async (t) => {

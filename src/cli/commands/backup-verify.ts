@@ -5,6 +5,7 @@
  */
 import { loadBackupIdentities, verifyBackup } from '../../backup/index.js';
 import { ExitCode } from '../../errors.js';
+import { recordFlags, storeVerifyRecord } from '../run-record-flags.js';
 import { cliWarnings } from '../output/warnings.js';
 import { defineCommand, writeOutFlag } from '../command.js';
 import { identityFlags, identitySources, openRepositoryFromFlags, repoFlags } from '../backup-flags.js';
@@ -21,6 +22,7 @@ export default defineCommand({
     ...repoFlags,
     ...identityFlags,
     'work-dir': { type: 'string', valueName: 'DIR', description: 'Where the decrypted snapshot is spooled for its checks (default the temp dir)' },
+    ...recordFlags,
     'write-out': writeOutFlag(BACKUP_VERIFY_FORMATS, 'text'),
   },
   details: [
@@ -31,11 +33,13 @@ export default defineCommand({
     const identities = await loadBackupIdentities(identitySources(flags, io.env, io.promptSecret === undefined));
     const repo = await openRepositoryFromFlags(flags, io.env, cliWarnings(io));
     const progress = createProgressBar(io.stderr, io.stderrIsTTY, 'Verifying');
+    const started = new Date();
     try {
       const result = await verifyBackup(repo, args[0] as string, {
         identities, workDir: flags['work-dir'], signal, onProgress: (p) => progress.update(p.doneBytes, p.totalBytes),
       });
       progress.done();
+      await storeVerifyRecord(flags, io, repo.backend, result, started);
       io.stdout.write(renderBackupVerify(result, flags['write-out'] as BackupVerifyFormat));
       return result.ok ? ExitCode.ok : ExitCode.checkFailed;
     } finally {

@@ -6,6 +6,7 @@
  */
 import { type RestoreDrillResult, loadBackupIdentities, runRestoreDrill } from '../../backup/index.js';
 import { ExitCode } from '../../errors.js';
+import { recordFlags, storeDrillRecord } from '../run-record-flags.js';
 import { identityFlags, identitySources, openRepositoryFromFlags, repoFlags } from '../backup-flags.js';
 import { cliWarnings } from '../output/warnings.js';
 import { defineCommand, writeOutFlag } from '../command.js';
@@ -24,6 +25,7 @@ export default defineCommand({
     'expect-key': { type: 'list', valueName: 'KEY', description: 'A key the restored etcd must serve; "PREFIX/" needs at least one key under it (repeatable)' },
     'start-timeout': { type: 'duration', default: 120_000, description: 'How long etcd may take to answer' },
     'work-dir': { type: 'string', valueName: 'DIR', description: 'Where the backup is restored: a dir of the user running kubekeeper that others cannot write to (default <temp dir>/kubekeeper-drills-<uid>, 0700; needs about twice the backup size)' },
+    ...recordFlags,
     'write-out': writeOutFlag(FORMATS, 'text'),
   },
   details: [
@@ -40,7 +42,7 @@ export default defineCommand({
       const { loadConfig, runConfiguredDrill } = await import('../../daemon/index.js');
       const config = await loadConfig(flags.config, io.env);
       const expectKeys = [...config.drill.expectKeys, ...flags['expect-key']];
-      result = await runConfiguredDrill({ ...config, drill: { ...config.drill, expectKeys } }, { ref: flags.backup, signal, env: io.env, workDir: flags['work-dir'] });
+      result = await runConfiguredDrill({ ...config, drill: { ...config.drill, expectKeys } }, { ref: flags.backup, signal, env: io.env, workDir: flags['work-dir'], record: !flags['no-record'] });
     } else {
       const identities = await loadBackupIdentities(identitySources(flags, io.env, io.promptSecret === undefined));
       const repo = await openRepositoryFromFlags(flags, io.env, cliWarnings(io));
@@ -49,6 +51,7 @@ export default defineCommand({
           ref: flags.backup, identities, etcdBinary: flags['etcd-binary'], expectKeys: flags['expect-key'],
           startTimeoutMs: flags['start-timeout'], workDir: flags['work-dir'], signal, env: io.env,
         });
+        await storeDrillRecord(flags, io, repo.backend, result);
       } finally {
         await repo.backend.close();
       }

@@ -27,6 +27,19 @@ function compact(value: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/** The dashboard section as written (fleet entries compacted one by one: compact() leaves lists alone). */
+function dashboardSection(d: KubekeeperConfig['dashboard']): Record<string, unknown> | undefined {
+  if (!d) return undefined;
+  return {
+    listen: d.listen, tokenFile: d.tokenFile, tlsCert: d.tlsCert, tlsKey: d.tlsKey, name: d.name, pkiDir: d.pkiDir,
+    certWarn: duration(d.certWarnMs), etcdQuotaBytes: d.etcdQuotaBytes,
+    fleet: nonEmpty(d.fleet.map((f) => compact({
+      name: f.name, url: f.url, trustedSigners: nonEmpty(f.trustedSigners),
+      s3: f.s3 ? { endpoint: f.s3.endpoint, region: f.s3.region, pathStyle: f.s3.pathStyle, caFile: f.s3.caBundleFile } : undefined,
+    }))),
+  };
+}
+
 export function effectiveConfig(config: KubekeeperConfig): EffectiveConfig {
   const hidden: string[] = [];
   const { etcd, repository, backup, schedule, retention, drill, metrics } = config;
@@ -63,6 +76,7 @@ export function effectiveConfig(config: KubekeeperConfig): EffectiveConfig {
     },
     metrics: { listen: metrics.listen, staleAfter: duration(metrics.staleAfterMs) },
     lockFile: config.lockFile,
+    dashboard: dashboardSection(config.dashboard),
   };
   return { config: compact(doc), hidden };
 }
