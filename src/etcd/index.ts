@@ -1,5 +1,5 @@
 export type { EtcdConnectOptions } from './connect-options.js';
-export type { Alarm, AlarmType, EndpointHealth, EndpointStatus, EtcdClient, KeyValue, Member, MemberList, RangeOptions, RangeResult, ResponseHeader, SnapshotStreamOptions } from './types.js';
+export type { Alarm, AlarmType, DowngradeInfo, EndpointHealth, EndpointStatus, EtcdClient, KeyValue, Member, MemberList, RangeOptions, RangeResult, ResponseHeader, SnapshotStreamOptions } from './types.js';
 export { connectEtcd, getEndpointStatus, openEtcdClient } from './connect.js';
 export { checkEndpointHealth } from './health.js';
 export { CONNECTIVITY_CODES, EtcdError } from './errors.js';

@@ -11,7 +11,7 @@ import { renderEndpointStatus, STATUS_FORMATS, type EndpointStatusFormat } from 
 
 export default defineCommand({
   name: 'endpoint status',
-  summary: 'Show version, db size, leader and raft indexes of each etcd endpoint (like etcdctl)',
+  summary: 'Show version, db size and quota, leader and raft indexes of each etcd endpoint (like etcdctl 3.7)',
   flags: {
     ...etcdFlags,
     'write-out': writeOutFlag(STATUS_FORMATS, 'simple'),
