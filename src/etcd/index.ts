@@ -8,3 +8,5 @@ export { FLOW_CONTROL_WINDOW_BYTES } from './grpc-channel.js';
 export { ELECTION_TTL_SECONDS, campaign, electionKey, newIdentity, type CampaignOptions, type CampaignResult, type Leadership } from './election.js';
 export { asMemberAdmin, type EtcdMemberAdmin } from './client.js';
 export type { MemberAddResult } from './cluster-messages.js';
+export { connectMaintenance, openMaintenanceClient } from './maintenance-client.js';
+export type { AlarmList, EtcdMaintenanceClient, HashKV } from './maintenance-types.js';
