@@ -16,6 +16,7 @@ export interface EndpointHashKV {
   hash: HashKV;
 }
 
+// tablewriter prints the header "hash_revision" as "HASH REVISION".
 const row = (h: EndpointHashKV) => [h.endpoint, String(h.hash.hash), h.hash.hashRevision.toString()];
 
 function hashJson(h: EndpointHashKV): string {
@@ -33,7 +34,7 @@ export function renderHashKV(hashes: readonly EndpointHashKV[], format: HashKVFo
   if (format === 'fields') {
     return hashes.map((h) => `${headerFields(h.hash.header)}"Endpoint" : ${goQuote(h.endpoint)}\n"Hash" : ${h.hash.hash}\n"HashRevision" : ${h.hash.hashRevision}\n\n`).join('');
   }
-  if (format === 'table') return renderTable(['endpoint', 'hash', 'hash_revision'], hashes.map(row), { border: 'box' });
+  if (format === 'table') return renderTable(['endpoint', 'hash', 'hash revision'], hashes.map(row), { border: 'box' });
   return hashes.map((h) => `${row(h).join(', ')}\n`).join('');
 }
 
