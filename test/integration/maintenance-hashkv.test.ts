@@ -1,5 +1,5 @@
 /**
- * `endpoint hashkv` on real 3-member clusters (etcd 3.6 and 3.4): the plain command prints what
+ * `endpoint hashkv` and `move-leader` on real 3-member clusters (etcd 3.6 and 3.4): the plain command prints what
  * etcdctl 3.7 prints in every format, and `--check` passes on a healthy cluster, then names the
  * member whose db was changed offline (stopped, one value overwritten in member/snap/db with a
  * value of the same length, restarted) and exits 3.
@@ -46,6 +46,16 @@ for (const key of ['ETCD_36', 'ETCD_34_DEBIAN']) {
     const healthy = await runKubekeeper(['endpoint', 'hashkv', '--check', '--cluster', ...cluster.clientFlags]);
     assert.equal(healthy.code, 0, healthy.stdout + healthy.stderr);
     assert.match(healthy.stdout, /OK: every member has the same keyspace/);
+
+    // move-leader: etcdctl's words, and the leadership really moves.
+    const leader = await cluster.leader();
+    const follower = cluster.members.find((m) => m !== leader) as (typeof cluster.members)[number];
+    const ids = JSON.parse((await runKubekeeper(['endpoint', 'status', '--detail', '-w', 'json', ...cluster.clientFlags])).stdout) as { endpoint: string; id: string }[];
+    const idOf = (url: string) => ids.find((d) => d.endpoint === url)?.id as string;
+    const moved = await runKubekeeper(['move-leader', idOf(follower.clientUrl), ...cluster.clientFlags]);
+    assert.equal(moved.code, 0, moved.stderr);
+    assert.equal(moved.stdout, `Leadership transferred from ${idOf(leader.clientUrl)} to ${idOf(follower.clientUrl)}\n`);
+    assert.equal((await cluster.leader()).clientUrl, follower.clientUrl);
 
     const victim = cluster.members[2];
     assert.ok(victim);
