@@ -7,6 +7,7 @@
 import { AppError, ExitCode } from '../errors.js';
 import type { EtcdConnectOptions } from '../etcd/index.js';
 import type { RetentionPolicy } from '../schedule/index.js';
+import type { MaintenanceConfig } from './config-maintenance-types.js';
 
 export type ConfigCompression = 'zstd' | 'gzip' | 'none';
 export const CONFIG_COMPRESSIONS: readonly ConfigCompression[] = ['zstd', 'gzip', 'none'];
@@ -63,6 +64,8 @@ export interface KubekeeperConfig {
   };
   metrics: { listen?: string; staleAfterMs: number };
   lockFile: string;
+  /** etcd db metrics and an optional defrag schedule (config-maintenance.ts); absent: off. */
+  maintenance?: MaintenanceConfig;
 }
 
 /** Defaults shared by both formats. */
