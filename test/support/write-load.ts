@@ -32,11 +32,17 @@ export interface WriteLoadOptions {
   attemptTimeoutMs?: number;
   writers?: number;
   prefix?: string;
+  /**
+   * false: each writer stays on one member (writer i on member i), one attempt per write with
+   * the whole budget; shows how long a client that cannot fail over is stalled. Default true.
+   */
+  failover?: boolean;
 }
 
 export async function startWriteLoad(endpoints: readonly string[], options: WriteLoadOptions = {}): Promise<WriteLoad> {
   const budgetMs = options.timeoutMs ?? 5000;
-  const attemptMs = options.attemptTimeoutMs ?? 1000;
+  const failover = options.failover ?? true;
+  const attemptMs = failover ? (options.attemptTimeoutMs ?? 1000) : budgetMs;
   const clients: EtcdClient[] = await Promise.all(endpoints.map((e) => openEtcdClient({ endpoints: [e], dialTimeoutMs: attemptMs, commandTimeoutMs: attemptMs }, e)));
   const report: WriteLoadReport = { writes: 0, failures: [], retries: 0, retryReasons: [], worstMs: 0 };
   let running = true;
@@ -45,7 +51,7 @@ export async function startWriteLoad(endpoints: readonly string[], options: Writ
     const started = performance.now();
     let lastError = '';
     for (let attempt = 0; performance.now() - started < budgetMs; attempt++) {
-      const client = clients[(first + attempt) % clients.length] as EtcdClient;
+      const client = clients[(failover ? first + attempt : first) % clients.length] as EtcdClient;
       try {
         await client.put(key, value);
         const took = performance.now() - started;
@@ -63,7 +69,7 @@ export async function startWriteLoad(endpoints: readonly string[], options: Writ
   }
 
   const writers = Array.from({ length: options.writers ?? clients.length }, async (_, w) => {
-    for (let i = 0; running; i++) await write(`${options.prefix ?? '/load/'}w${w}/${i % 100}`, `value-${i}`, w + i);
+    for (let i = 0; running; i++) await write(`${options.prefix ?? '/load/'}w${w}/${i % 100}`, `value-${i}`, failover ? w + i : w);
   });
   return {
     async stop() {
