@@ -70,13 +70,19 @@ export function memberEndpoints(members: readonly Member[]): string[] {
   return members.flatMap((m) => (m.clientURLs[0] === undefined ? [] : [m.clientURLs[0]]));
 }
 
+/**
+ * The member list, alarms and details of the endpoints to act on (deduplicated by member) and of
+ * every member; endpoints that do not answer are listed, not thrown.
+ */
 export async function readClusterView(options: EtcdConnectOptions, view: ClusterViewOptions = {}): Promise<ClusterView> {
   const { members, alarms } = await readMembership(options, view.signal);
   const endpoints = view.cluster ? members.flatMap((m) => m.clientURLs) : options.endpoints;
   const all = await statusDetails(options, memberEndpoints(members), members, alarms, view.quotaBytes, view.signal);
   const sameAsAll = endpoints.length === all.details.length + all.unreachable.length && endpoints.every((e, i) => memberEndpoints(members)[i] === e);
   const targets = sameAsAll ? all : await statusDetails(options, endpoints, members, alarms, view.quotaBytes, view.signal);
-  return { members, alarms, targets: targets.details, all: all.details, unreachable: targets.unreachable };
+  // A member with several client URLs answers on each: act on it once.
+  const unique = targets.details.filter((d, i) => targets.details.findIndex((x) => x.memberId === d.memberId) === i);
+  return { members, alarms, targets: unique, all: all.details, unreachable: targets.unreachable };
 }
 
 /** etcdctl's endpointsFromCluster: --endpoints as given, or with `cluster` every client URL of the member list. */

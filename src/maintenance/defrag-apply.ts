@@ -96,6 +96,7 @@ async function disarmNoSpace(actions: DefragActions, policy: DefragPolicy): Prom
   return result;
 }
 
+/** Carries out `plan` step by step (see the file comment); throws at the first failed step or health gate. */
 export async function applyDefragPlan(plan: DefragPlan, actions: DefragActions, options: ApplyDefragOptions): Promise<DefragResult> {
   const gate = { timeoutMs: options.healthTimeoutMs, ...(options.signal ? { signal: options.signal } : {}) };
   const steps: DefragStepResult[] = [];

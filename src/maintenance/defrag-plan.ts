@@ -53,6 +53,7 @@ function mib(bytes: number): string {
   return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
+/** Whether `m` needs a defrag under `policy`, and why (one sentence with the numbers). */
 export function decideMember(m: MemberDetail, policy: DefragPolicy): MemberDecision {
   const frag = `fragmentation ${m.fragmentationPercent}% (${mib(m.freeBytes)} free of ${mib(m.dbSizeBytes)})`;
   if (policy.force) return { member: m, defrag: true, reason: `--force; ${frag}` };

@@ -24,6 +24,7 @@ async function withClient<T>(options: EtcdConnectOptions, endpoint: string, sign
   }
 }
 
+/** DefragActions on the live cluster `options` reaches; statuses and health use every member of `actions.members`. */
 export function etcdDefragActions(options: EtcdConnectOptions, actions: EtcdActionsOptions): DefragActions {
   const { members, signal } = actions;
   const alarms = async (): Promise<Alarm[]> => (await readMembership(options, signal)).alarms;

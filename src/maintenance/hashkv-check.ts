@@ -73,6 +73,7 @@ async function oneRound(options: EtcdConnectOptions, endpoints: readonly string[
   return { revision, results, unreachable };
 }
 
+/** Runs the check (see the file comment); never throws for a finding, only when no endpoint answers. */
 export async function checkHashKV(options: EtcdConnectOptions, check: HashKVCheckOptions = {}): Promise<HashKVCheck> {
   const { members, alarms } = await readMembership(options, check.signal);
   const endpoints = check.cluster ? members.flatMap((m) => m.clientURLs) : options.endpoints;

@@ -46,6 +46,7 @@ function problem(view: { details: MemberDetail[]; unreachable: UnreachableEndpoi
   return undefined;
 }
 
+/** Resolves once the cluster passes the gate; throws UnhealthyClusterError after `timeoutMs`, or at a CORRUPT alarm. */
 export async function waitClusterHealthy(source: HealthSource, options: HealthGateOptions): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
   let floor: bigint | undefined;

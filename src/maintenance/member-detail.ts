@@ -41,6 +41,7 @@ export function roundPercent(value: number): number {
   return Math.round(value * 10) / 10;
 }
 
+/** The detail of one member from its Status and the cluster's alarms; the quota falls back to `quotaBytes` (default 2 GiB) when the member does not report one. */
 export function describeMember(status: EndpointStatus, alarms: readonly Alarm[], options: { name?: string; quotaBytes?: number } = {}): MemberDetail {
   const quotaBytes = status.dbSizeQuota > 0 ? status.dbSizeQuota : (options.quotaBytes ?? DEFAULT_QUOTA_BYTES);
   const freeBytes = Math.max(0, status.dbSize - status.dbSizeInUse);

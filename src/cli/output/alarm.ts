@@ -18,6 +18,7 @@ function alarmJson(a: Alarm): string {
   return goJsonObject([['memberID', omitZero(a.memberId)], ['alarm', omitZero(ALARM_NUMBERS[a.alarm])]]);
 }
 
+/** An AlarmResponse as etcdctl 3.7 prints it in `format`. */
 export function renderAlarms(list: AlarmList, format: AlarmFormat): string {
   if (format === 'json') {
     return `${goJsonObject([

@@ -29,6 +29,7 @@ function hashJson(h: EndpointHashKV): string {
   return goJsonObject([['Endpoint', goJsonString(h.endpoint)], ['HashKV', body]]);
 }
 
+/** `endpoint hashkv` results as etcdctl 3.7 prints them in `format`. */
 export function renderHashKV(hashes: readonly EndpointHashKV[], format: HashKVFormat): string {
   if (format === 'json') return `[${hashes.map(hashJson).join(',')}]\n`;
   if (format === 'fields') {
@@ -41,6 +42,7 @@ export function renderHashKV(hashes: readonly EndpointHashKV[], format: HashKVFo
 export const CHECK_FORMATS = ['table', 'json'] as const;
 export type HashKVCheckFormat = (typeof CHECK_FORMATS)[number];
 
+/** The `--check` report: hashes per member, compaction, alarms, and a FINDING line per problem. */
 export function renderHashKVCheck(check: HashKVCheck, format: HashKVCheckFormat): string {
   if (format === 'json') {
     return `${JSON.stringify({

@@ -96,6 +96,7 @@ export function goQuote(value: string): string {
   return JSON.stringify(value);
 }
 
+/** Maintenance.Status of each endpoint as etcdctl 3.7 prints it in `format`. */
 export function renderEndpointStatus(statuses: readonly EndpointStatus[], format: EndpointStatusFormat): string {
   if (format === 'json') return `[${statuses.map(statusJson).join(',')}]\n`;
   if (format === 'fields') return statuses.map(statusFields).join('');

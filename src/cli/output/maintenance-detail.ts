@@ -11,6 +11,7 @@ import { formatGoDuration } from './go-format.js';
 export const DETAIL_FORMATS = ['table', 'json'] as const;
 export type DetailFormat = (typeof DETAIL_FORMATS)[number];
 
+/** A MemberDetail as JSON (IDs as hex, sizes in bytes). */
 export function memberDetailJson(m: MemberDetail): Record<string, unknown> {
   return {
     endpoint: m.endpoint, id: m.memberId.toString(16), name: m.name, version: m.version, isLeader: m.isLeader, isLearner: m.isLearner,
@@ -28,6 +29,7 @@ function detailRow(m: MemberDetail): string[] {
 const DETAIL_HEADERS = ['endpoint', 'name', 'ID', 'role', 'db size', 'in use', 'fragmented', 'quota', 'quota used', 'alarms'];
 const ASSUMED_NOTE = '* quota not reported by the member (etcd < 3.6): --quota-bytes assumed\n';
 
+/** `endpoint status --detail`: one row per member (sizes in IEC units; `*` marks an assumed quota). */
 export function renderMemberDetails(members: readonly MemberDetail[], format: DetailFormat): string {
   if (format === 'json') return `${JSON.stringify(members.map(memberDetailJson), null, 2)}\n`;
   const note = members.some((m) => m.quotaSource === 'assumed') ? ASSUMED_NOTE : '';
@@ -39,6 +41,7 @@ function stepText(step: DefragStep): string {
   return `defragment ${step.member.name || step.member.memberId.toString(16)} at ${step.member.endpoint}${step.member.isLeader ? ' (leader)' : ''}: ${step.reason}`;
 }
 
+/** The `--dry-run` plan: the per-member decisions, then the numbered steps. */
 export function renderDefragPlan(plan: DefragPlan, format: DetailFormat): string {
   if (format === 'json') {
     return `${JSON.stringify({
@@ -54,6 +57,7 @@ export function renderDefragPlan(plan: DefragPlan, format: DetailFormat): string
   return table + (plan.decisions.some((d) => d.member.quotaSource === 'assumed') ? ASSUMED_NOTE : '') + steps;
 }
 
+/** What a defrag run did: etcdctl's "Finished defragmenting" line per member, leadership moves, skips, alarms. */
 export function renderDefragResult(plan: DefragPlan, result: DefragResult, format: DetailFormat): string {
   if (format === 'json') {
     return `${JSON.stringify({

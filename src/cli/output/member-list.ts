@@ -32,6 +32,7 @@ function memberFields(m: Member): string {
   return `"ID" : ${m.id}\n"Name" : ${goQuote(m.name)}\n${urls.join('')}"IsLearner" : ${m.isLearner}\n\n`;
 }
 
+/** Cluster.MemberList as etcdctl 3.7 prints it in `format`. */
 export function renderMemberList(list: MemberList, format: MemberListFormat): string {
   if (format === 'json') return `${goJsonObject([['header', headerJson(list.header)], ['members', `[${list.members.map(memberJson).join(',')}]`]])}\n`;
   if (format === 'fields') return headerFields(list.header) + list.members.map(memberFields).join('');
