@@ -13,8 +13,8 @@ import {
 } from './cluster-messages.js';
 import type { EtcdConnectOptions } from './connect-options.js';
 import { METHODS, type GrpcChannel } from './grpc-channel.js';
-import type { Alarm, EndpointStatus, EtcdClient, Member, MemberList, RangeOptions, RangeResult, SnapshotStreamOptions } from './types.js';
-import { decodeAlarmList, decodeHashKVResponse, encodeAlarmRequest, encodeHashKVRequest, encodeMoveLeaderRequest, MAINTENANCE_METHODS, type AlarmList, type HashKV } from './maintenance-rpc.js';
+import type { Alarm, EndpointStatus, EtcdClient, Member, MemberList, RangeOptions, RangeResult, ResponseHeader, SnapshotStreamOptions } from './types.js';
+import { decodeAlarmList, decodeHashKVResponse, decodeMoveLeaderResponse, encodeAlarmRequest, encodeHashKVRequest, encodeMoveLeaderRequest, MAINTENANCE_METHODS, type AlarmList, type HashKV } from './maintenance-rpc.js';
 import type { EtcdMaintenanceClient } from './maintenance-types.js';
 
 /** Opens a channel to another endpoint with the same options, for status(endpoint). */
@@ -89,8 +89,8 @@ export class GrpcEtcdClient implements EtcdClient, EtcdMaintenanceClient {
     return decodeHashKVResponse(await this.call(MAINTENANCE_METHODS.hashKV, encodeHashKVRequest(revision), `hash the keyspace at revision ${revision}`));
   }
 
-  async moveLeader(targetId: bigint): Promise<void> {
-    await this.call(MAINTENANCE_METHODS.moveLeader, encodeMoveLeaderRequest(targetId), `move the leadership to member ${targetId.toString(16)}`);
+  async moveLeader(targetId: bigint): Promise<ResponseHeader | undefined> {
+    return decodeMoveLeaderResponse(await this.call(MAINTENANCE_METHODS.moveLeader, encodeMoveLeaderRequest(targetId), `move the leadership to member ${targetId.toString(16)}`));
   }
 
   async alarmList(): Promise<AlarmList> {

@@ -47,6 +47,13 @@ export function encodeMoveLeaderRequest(targetId: bigint): Uint8Array {
   return new ProtoWriter().varintIfNonZero(1, targetId).finish();
 }
 
+/** MoveLeaderResponse {header=1}; etcd leaves the header out (undefined then). */
+export function decodeMoveLeaderResponse(buf: Uint8Array): ResponseHeader | undefined {
+  let header: ResponseHeader | undefined;
+  for (const f of readFields(buf)) if (is(f, 1, WireType.bytes)) header = decodeHeader(f.bytes);
+  return header;
+}
+
 /** AlarmRequest.AlarmAction. */
 export type AlarmAction = 'GET' | 'ACTIVATE' | 'DEACTIVATE';
 

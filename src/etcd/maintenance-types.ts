@@ -5,7 +5,7 @@
  * large db) instead of the command timeout.
  */
 import type { AlarmList, HashKV } from './maintenance-rpc.js';
-import type { Alarm, EtcdClient } from './types.js';
+import type { Alarm, EtcdClient, ResponseHeader } from './types.js';
 
 export type { AlarmList, HashKV } from './maintenance-rpc.js';
 
@@ -14,8 +14,8 @@ export interface EtcdMaintenanceClient extends EtcdClient {
   defragment(timeoutMs: number): Promise<void>;
   /** Maintenance.HashKV at `revision` (0: the latest) of the member this client is connected to. */
   hashKV(revision: bigint): Promise<HashKV>;
-  /** Maintenance.MoveLeader; only the leader accepts it. */
-  moveLeader(targetId: bigint): Promise<void>;
+  /** Maintenance.MoveLeader; only the leader accepts it. Returns the response header, if etcd sent one. */
+  moveLeader(targetId: bigint): Promise<ResponseHeader | undefined>;
   /** Maintenance.Alarm GET with the response header (absent from etcd 3.4). */
   alarmList(): Promise<AlarmList>;
   /** Maintenance.Alarm DEACTIVATE of one alarm; returns the alarms it deactivated. */

@@ -37,7 +37,7 @@ export function etcdDefragActions(options: EtcdConnectOptions, actions: EtcdActi
       return describeMember(status, await alarms(), { ...(name !== undefined ? { name } : {}), ...(actions.quotaBytes !== undefined ? { quotaBytes: actions.quotaBytes } : {}) });
     },
     defragment: (endpoint) => withClient(options, endpoint, signal, (c) => c.defragment(actions.defragTimeoutMs)),
-    moveLeader: (endpoint, targetId) => withClient(options, endpoint, signal, (c) => c.moveLeader(targetId)),
+    moveLeader: (endpoint, targetId) => withClient(options, endpoint, signal, async (c) => void (await c.moveLeader(targetId))),
     async disarm(alarm) {
       const client = await connectMaintenance(options, signal);
       try {

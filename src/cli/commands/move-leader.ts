@@ -3,10 +3,12 @@
  * ID (as `member list` shows it), like etcdctl. The request goes to the leader: found among
  * --endpoints, else through the member list.
  */
-import { connectMaintenance, openMaintenanceClient } from '../../etcd/index.js';
+import { connectMaintenance, openMaintenanceClient, type ResponseHeader } from '../../etcd/index.js';
 import { AppError, UsageError } from '../../errors.js';
 import { readMembership } from '../../maintenance/index.js';
-import { defineCommand } from '../command.js';
+import { defineCommand, writeOutFlag } from '../command.js';
+import { headerJson } from '../output/endpoint-status.js';
+import { goJsonObject } from '../output/go-format.js';
 import { etcdFlags, etcdOptionsFromFlags } from '../etcd-flags.js';
 
 export default defineCommand({
@@ -15,7 +17,10 @@ export default defineCommand({
   args: '<transferee-member-id>',
   minArgs: 1,
   maxArgs: 1,
-  flags: { ...etcdFlags },
+  flags: {
+    ...etcdFlags,
+    'write-out': writeOutFlag(['simple', 'json'], 'simple'),
+  },
   async run({ args, flags, io, signal }) {
     const text = args[0] as string;
     if (!/^[0-9a-fA-F]{1,16}$/.test(text)) throw new UsageError(`"${text}" is not a member ID (hex, as "kubekeeper member list" shows it)`, 'Run "kubekeeper member list" to see the member IDs');
@@ -32,11 +37,14 @@ export default defineCommand({
     }
     if (leaderId === target) throw new AppError('etcd-already-leader', `Member ${text} is already the leader`, { hint: 'Pick a follower from "kubekeeper member list"' });
     const client = await openMaintenanceClient({ ...options, endpoints: [endpoint] }, endpoint, signal);
+    let header: ResponseHeader | undefined;
     try {
-      await client.moveLeader(target);
+      header = await client.moveLeader(target);
     } finally {
       client.close();
     }
-    io.stdout.write(`Leadership transferred from ${leaderId.toString(16)} to ${target.toString(16)}\n`);
+    // etcdctl's json is the MoveLeaderResponse, whose header etcd leaves out: "{}".
+    if (flags['write-out'] === 'json') io.stdout.write(`${goJsonObject([['header', header && headerJson(header)]])}\n`);
+    else io.stdout.write(`Leadership transferred from ${leaderId.toString(16)} to ${target.toString(16)}\n`);
   },
 });
