@@ -41,8 +41,9 @@ async function fill(endpoint: string, from: number): Promise<number> {
 function alarmsInOrder(format: string, text: string): string {
   if (format === 'simple') return text.split('\n').sort().join('\n');
   if (format === 'json') return text.replace(/"alarms":\[(.*)\]/, (_, list: string) => `"alarms":[${list.split(/,(?=\{)/).sort().join(',')}]`);
-  const [header, ...alarms] = text.split(/\n(?="MemberID" : \d+\n"AlarmType")/);
-  return [header, ...alarms.sort()].join('\n');
+  const alarms = [...text.matchAll(/"MemberID" : \d+\n"AlarmType" : \w+\n\n/g)].map((m) => m[0]);
+  const header = text.slice(0, text.search(/"MemberID" : \d+\n"AlarmType"/));
+  return header + alarms.sort().join('') + `(${text.length} bytes)`;
 }
 
 async function kk(cluster: EtcdCluster | string[], args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
