@@ -53,7 +53,9 @@ async function free(cluster: EtcdCluster, client: EtcdClient, prefix: string, co
   await etcdctlOk(cluster, ['compaction', '--physical', '--command-timeout=10m', String(revision)], 600_000);
   for (;;) {
     await client.put('/bench-tick', 'x');
-    const s = await etcdctlOk(cluster, ['endpoint', 'status', '-w', 'simple']);
+    // kubekeeper's own status: etcdctl 3.7's columns (with the percentage not in use) for every etcd version.
+    const r = await runProcess(process.execPath, [cliPath, 'endpoint', 'status', '-w', 'simple', ...cluster.clientFlags]);
+    const s = r.stdout;
     const percents = [...s.matchAll(/, (\d+)%, /g)].map((m) => Number(m[1]));
     if (percents.length === 3 && percents.every((p) => p >= 40)) return s.trim();
     await new Promise((r) => setTimeout(r, 500));
@@ -80,6 +82,8 @@ if (!peer) throw new Error(missing);
 const mib = Number(values.mib);
 log(`3-member etcd ${peer.version} cluster, ${mib} MiB per member, half of it freed`);
 const cluster = await startEtcdCluster({ binDir: peer.binDir, quotaBackendBytes: 8 * 1024 * MIB });
+// Stopped by a signal: stop the members too (the exit hook of test/support/etcd.ts does not run on a signal).
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void cluster.stop().finally(() => process.exit(130)));
 const first = cluster.members[0]?.clientUrl as string;
 const client = await openEtcdClient({ endpoints: [first], dialTimeoutMs: 5000, commandTimeoutMs: 120_000 }, first);
 const results: Measured[] = [];
