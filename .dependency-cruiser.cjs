@@ -2,9 +2,10 @@
  * Dependency rules from STYLE.md: cli -> operator -> daemon -> backup -> {etcd, snapshot, crypto, storage, schedule};
  * operator (the in-cluster controller) composes daemon, backup and k8s, and nothing below imports it;
  * members (the etcd member runbooks) composes etcd, backup, certs and k8s beside daemon; only cli imports it;
+ * maintenance (defrag, hash checks) sits beside backup: cli -> daemon -> maintenance -> etcd;
  * pure modules import nothing with I/O; no cycles; other folders go through a domain's index.ts.
  */
-const domains = ['protobuf', 'inspect', 'snapshot', 'etcd', 'storage', 'crypto', 'schedule', 'backup', 'k8s', 'certs', 'audit', 'members', 'dashboard', 'daemon', 'operator', 'cli'];
+const domains = ['protobuf', 'inspect', 'snapshot', 'etcd', 'storage', 'crypto', 'schedule', 'backup', 'maintenance', 'k8s', 'certs', 'audit', 'members', 'dashboard', 'daemon', 'operator', 'cli'];
 
 const forbidden = [
   { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
@@ -18,7 +19,7 @@ const forbidden = [
     name: 'low-level-domains-stay-low', severity: 'error',
     comment: 'etcd, snapshot, storage, crypto and schedule never import the use-case layers above them',
     from: { path: '^src/(protobuf|etcd|snapshot|storage|crypto|schedule)/' },
-    to: { path: '^src/(backup|daemon|cli|k8s|certs|audit|inspect|members|dashboard)/' },
+    to: { path: '^src/(backup|maintenance|daemon|cli|k8s|certs|audit|inspect|members|dashboard)/' },
   },
   {
     name: 'backup-below-daemon-cli', severity: 'error',
@@ -32,8 +33,14 @@ const forbidden = [
     to: { path: '^src/(daemon|cli|members|operator)/' },
   },
   {
+    name: 'maintenance-below-daemon-cli', severity: 'error',
+    comment: 'maintenance uses etcd only; it never reaches up to the daemon or the CLI, nor sideways into backup',
+    from: { path: '^src/maintenance/' },
+    to: { path: '^src/(backup|daemon|cli|k8s|certs|audit|inspect|members|dashboard)/' },
+  },
+  {
     name: 'daemon-below-cli', severity: 'error',
-    from: { path: '^src/(daemon|k8s|certs|audit|inspect|operator|members)/' },
+    from: { path: '^src/(daemon|maintenance|k8s|certs|audit|inspect|operator|members)/' },
     to: { path: '^src/cli/' },
   },
   {

@@ -11,6 +11,8 @@ export type CommandLoader = () => Promise<{ default: Command }>;
 
 /** File name (without .ts) -> loader. */
 export const COMMAND_LOADERS: Readonly<Record<string, CommandLoader>> = {
+  'alarm-disarm': () => import('./commands/alarm-disarm.js') as Promise<{ default: Command }>,
+  'alarm-list': () => import('./commands/alarm-list.js') as Promise<{ default: Command }>,
   'audit-configure': () => import('./commands/audit-configure.js') as Promise<{ default: Command }>,
   'audit-lint': () => import('./commands/audit-lint.js') as Promise<{ default: Command }>,
   'audit-policy': () => import('./commands/audit-policy.js') as Promise<{ default: Command }>,
@@ -28,8 +30,10 @@ export const COMMAND_LOADERS: Readonly<Record<string, CommandLoader>> = {
   'certs-rotate-ca': () => import('./commands/certs-rotate-ca.js') as Promise<{ default: Command }>,
   'config-check': () => import('./commands/config-check.js') as Promise<{ default: Command }>,
   'daemon': () => import('./commands/daemon.js') as Promise<{ default: Command }>,
+  'defrag': () => import('./commands/defrag.js') as Promise<{ default: Command }>,
   'demo-load': () => import('./commands/demo-load.js') as Promise<{ default: Command }>,
   'drill': () => import('./commands/drill.js') as Promise<{ default: Command }>,
+  'endpoint-hashkv': () => import('./commands/endpoint-hashkv.js') as Promise<{ default: Command }>,
   'endpoint-health': () => import('./commands/endpoint-health.js') as Promise<{ default: Command }>,
   'endpoint-status': () => import('./commands/endpoint-status.js') as Promise<{ default: Command }>,
   'generate-cronjob': () => import('./commands/generate-cronjob.js') as Promise<{ default: Command }>,
@@ -41,6 +45,7 @@ export const COMMAND_LOADERS: Readonly<Record<string, CommandLoader>> = {
   'member-list': () => import('./commands/member-list.js') as Promise<{ default: Command }>,
   'member-recover': () => import('./commands/member-recover.js') as Promise<{ default: Command }>,
   'member-replace': () => import('./commands/member-replace.js') as Promise<{ default: Command }>,
+  'move-leader': () => import('./commands/move-leader.js') as Promise<{ default: Command }>,
   'node-cordon': () => import('./commands/node-cordon.js') as Promise<{ default: Command }>,
   'node-drain': () => import('./commands/node-drain.js') as Promise<{ default: Command }>,
   'node-replace': () => import('./commands/node-replace.js') as Promise<{ default: Command }>,

@@ -8,10 +8,11 @@ import { parseRepository } from '../storage/index.js';
 import { CONFIG_COMPRESSIONS, CONFIG_DEFAULTS, type KubekeeperConfig } from './config.js';
 import { type ConfigDraft, type SecretSlot, plainSecretWarning } from './config-draft.js';
 import { parseCron } from '../schedule/index.js';
+import { readMaintenance } from './config-maintenance.js';
 import { type ConfigPath, ConfigReader, fieldName } from './config-yaml.js';
 import { readDashboardSection } from './config-dashboard.js';
 
-const TOP = ['etcd', 'repository', 'backup', 'schedule', 'retention', 'drill', 'metrics', 'lockFile', 'dashboard'];
+const TOP = ['etcd', 'repository', 'backup', 'schedule', 'retention', 'drill', 'metrics', 'lockFile', 'dashboard', 'maintenance'];
 const ETCD = ['endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'dial-timeout', 'command-timeout', 'insecure-skip-tls-verify', 'insecure-transport'];
 const REPOSITORY = ['url', 's3', 'trustedSigners'];
 const S3 = ['endpoint', 'region', 'pathStyle', 'caFile', 'accessKeyId', 'secretAccessKey'];
@@ -175,6 +176,7 @@ export function parseKubekeeperConfig(r: ConfigReader, defaultLock: string): Con
     metrics: { listen: readListen(r, ['metrics', 'listen']) ?? CONFIG_DEFAULTS.metricsListen, staleAfterMs: 0 },
     lockFile: r.path(['lockFile']) ?? defaultLock,
     ...optional('dashboard', readDashboardSection(r)),
+    ...optional('maintenance', readMaintenance(r)),
   };
   if (config.backup.compression === 'zstd' && !zstdAvailable()) {
     throw r.error(b('compression'), `zstd needs the zstd program or Node 22.15+ (this is ${process.version}, no zstd on PATH)`, 'gzip, none, or install zstd (apt-get install zstd)');

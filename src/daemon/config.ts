@@ -8,6 +8,7 @@ import { AppError, ExitCode } from '../errors.js';
 import type { EtcdConnectOptions } from '../etcd/index.js';
 import type { RetentionPolicy } from '../schedule/index.js';
 import type { DashboardSettings } from './dashboard-settings.js';
+import type { MaintenanceConfig } from './config-maintenance-types.js';
 
 export type ConfigCompression = 'zstd' | 'gzip' | 'none';
 export const CONFIG_COMPRESSIONS: readonly ConfigCompression[] = ['zstd', 'gzip', 'none'];
@@ -66,6 +67,8 @@ export interface KubekeeperConfig {
   lockFile: string;
   /** The dashboard the daemon serves (config-dashboard.ts); absent: none. */
   dashboard?: DashboardSettings;
+  /** etcd db metrics and an optional defrag schedule (config-maintenance.ts); absent: off. */
+  maintenance?: MaintenanceConfig;
 }
 
 /** Defaults shared by both formats. */

@@ -25,6 +25,7 @@ import { renderMetrics } from './metrics.js';
 import { type MetricsServer, startMetricsServer } from './metrics-server.js';
 import { type RetryBackoff, createSerialQueue, runSchedule } from './scheduler.js';
 import { countSkip, runAsLeader, skipMetricFamily, type SkipCounts } from './run-election.js';
+import { createMaintenanceState, maintenanceMetricFamilies, runScheduledDefrag } from './daemon-maintenance.js';
 
 /** RKE's default `interval_hours: 12` when the config names no schedule. */
 export const DEFAULT_BACKUP_INTERVAL_MS = 12 * 3_600_000;
@@ -69,12 +70,13 @@ export async function runDaemon(config: KubekeeperConfig, options: DaemonOptions
   const backupSchedule = scheduleOf(config.schedule.intervalMs, config.schedule.cron, DEFAULT_BACKUP_INTERVAL_MS);
   const drillSchedule = scheduleOf(config.drill.intervalMs, config.drill.cron, DEFAULT_DRILL_INTERVAL_MS);
   await seedLastSuccess(config, state, env, logger);
+  const maintenanceState = createMaintenanceState();
 
   let server: MetricsServer | undefined;
   if (config.metrics.listen) {
     server = await startMetricsServer({
       listen: config.metrics.listen,
-      metrics: () => renderAll(state, clock, options.pkiDir, skips),
+      metrics: async () => (await renderAll(state, clock, options.pkiDir, skips)) + renderMetrics(await maintenanceMetricFamilies(config, maintenanceState, signal)),
       health: () => checkHealth(state, clock.now(), config.metrics.staleAfterMs),
     });
     options.onListening?.({ host: server.host, port: server.port });
@@ -155,6 +157,20 @@ export async function runDaemon(config: KubekeeperConfig, options: DaemonOptions
         state.nextDrillAt = at;
         logger.log('info', 'drill.next', { at: at.toISOString() });
       },
+    }, { clock, signal, random }));
+  }
+  const defrag = config.maintenance?.defrag;
+  if (defrag?.enabled) {
+    const defragSchedule = scheduleOf(defrag.intervalMs, defrag.cron, DEFAULT_DRILL_INTERVAL_MS);
+    const defragJob = () => serial(async () => {
+      if (signal.aborted) return;
+      await runAsLeader(config, 'defrag', { signal, logger }, (s) => runScheduledDefrag(config, maintenanceState, { signal: s, logger, now: () => clock.now() }))
+        .catch((err: unknown) => void countSkip(skips, err));
+    });
+    loops.push(runSchedule({
+      name: 'defrag', schedule: defragSchedule, jitterMs: config.schedule.jitterMs, run: defragJob,
+      firstPlanned: firstPlannedRun(defragSchedule, clock.now(), clock.now()),
+      onNext: (at) => logger.log('info', 'defrag.next', { at: at.toISOString() }),
     }, { clock, signal, random }));
   }
   try {

@@ -38,7 +38,7 @@ export interface RunAsLeaderOptions {
  * Runs `run` when this node wins `job`'s election (or no election is needed); `run` gets a
  * signal that also fires when leadership is lost. Throws NotLeaderError when another node holds it.
  */
-export async function runAsLeader<T>(config: KubekeeperConfig, job: 'backup' | 'drill', options: RunAsLeaderOptions, run: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+export async function runAsLeader<T>(config: KubekeeperConfig, job: 'backup' | 'drill' | 'defrag', options: RunAsLeaderOptions, run: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
   const mode = config.schedule.election ?? 'auto';
   if (mode === 'off') return run(options.signal);
   const { logger } = options;

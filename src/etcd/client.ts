@@ -13,12 +13,14 @@ import {
 } from './cluster-messages.js';
 import type { EtcdConnectOptions } from './connect-options.js';
 import { METHODS, type GrpcChannel } from './grpc-channel.js';
-import type { Alarm, EndpointStatus, EtcdClient, Member, MemberList, RangeOptions, RangeResult, SnapshotStreamOptions } from './types.js';
+import type { Alarm, EndpointStatus, EtcdClient, Member, MemberList, RangeOptions, RangeResult, ResponseHeader, SnapshotStreamOptions } from './types.js';
+import { decodeAlarmList, decodeHashKVResponse, decodeMoveLeaderResponse, encodeAlarmRequest, encodeHashKVRequest, encodeMoveLeaderRequest, MAINTENANCE_METHODS, type AlarmList, type HashKV } from './maintenance-rpc.js';
+import type { EtcdMaintenanceClient } from './maintenance-types.js';
 
 /** Opens a channel to another endpoint with the same options, for status(endpoint). */
 export type ChannelOpener = (endpoint: string) => Promise<GrpcChannel>;
 
-export class GrpcEtcdClient implements EtcdClient {
+export class GrpcEtcdClient implements EtcdClient, EtcdMaintenanceClient {
   readonly endpoint: string;
 
   constructor(
@@ -75,6 +77,28 @@ export class GrpcEtcdClient implements EtcdClient {
   async deleteRange(key: Uint8Array | string, rangeEnd?: Uint8Array | string): Promise<{ deleted: number; revision: bigint }> {
     const r = decodeDeleteRangeResponse(await this.call(METHODS.deleteRange, encodeDeleteRangeRequest(key, rangeEnd), 'delete keys'));
     return { deleted: r.deleted, revision: r.header.revision };
+  }
+
+  // --- Maintenance: defragment, hash, leadership, alarms (see maintenance-client.ts) ---
+
+  async defragment(timeoutMs: number): Promise<void> {
+    await this.call(MAINTENANCE_METHODS.defragment, EMPTY_MESSAGE, 'defragment the member', timeoutMs);
+  }
+
+  async hashKV(revision: bigint): Promise<HashKV> {
+    return decodeHashKVResponse(await this.call(MAINTENANCE_METHODS.hashKV, encodeHashKVRequest(revision), `hash the keyspace at revision ${revision}`));
+  }
+
+  async moveLeader(targetId: bigint): Promise<ResponseHeader | undefined> {
+    return decodeMoveLeaderResponse(await this.call(MAINTENANCE_METHODS.moveLeader, encodeMoveLeaderRequest(targetId), `move the leadership to member ${targetId.toString(16)}`));
+  }
+
+  async alarmList(): Promise<AlarmList> {
+    return decodeAlarmList(await this.call(METHODS.alarm, encodeAlarmGetRequest(), 'list the alarms'));
+  }
+
+  async alarmDisarm(alarm: Alarm): Promise<Alarm[]> {
+    return decodeAlarmResponse(await this.call(METHODS.alarm, encodeAlarmRequest('DEACTIVATE', alarm.memberId, alarm.alarm), 'disarm an alarm'));
   }
 
   close(): void {

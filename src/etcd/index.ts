@@ -1,5 +1,5 @@
 export type { EtcdConnectOptions } from './connect-options.js';
-export type { Alarm, AlarmType, EndpointHealth, EndpointStatus, EtcdClient, KeyValue, Member, MemberList, RangeOptions, RangeResult, ResponseHeader, SnapshotStreamOptions } from './types.js';
+export type { Alarm, AlarmType, DowngradeInfo, EndpointHealth, EndpointStatus, EtcdClient, KeyValue, Member, MemberList, RangeOptions, RangeResult, ResponseHeader, SnapshotStreamOptions } from './types.js';
 export { connectEtcd, getEndpointStatus, openEtcdClient } from './connect.js';
 export { checkEndpointHealth } from './health.js';
 export { CONNECTIVITY_CODES, EtcdError } from './errors.js';
@@ -8,3 +8,5 @@ export { FLOW_CONTROL_WINDOW_BYTES } from './grpc-channel.js';
 export { ELECTION_TTL_SECONDS, campaign, electionKey, newIdentity, type CampaignOptions, type CampaignResult, type Leadership } from './election.js';
 export { asMemberAdmin, type EtcdMemberAdmin } from './client.js';
 export type { MemberAddResult } from './cluster-messages.js';
+export { connectMaintenance, openMaintenanceClient } from './maintenance-client.js';
+export type { AlarmList, EtcdMaintenanceClient, HashKV } from './maintenance-types.js';

@@ -44,11 +44,13 @@ test('decodeRangeResponse reads the header, key-values, more and count', () => {
 
 test('decodeStatusResponse reads every StatusResponse field and skips unknown ones', () => {
   const bytes = new ProtoWriter().bytes(1, header()).bytes(2, '3.4.23').varint(3, 20480).varint(4, BIG_ID).varint(5, 4).varint(6, 2)
-    .varint(7, 4).bytes(8, 'memberID:1 alarm:NOSPACE').varint(9, 16384).varint(10, true).bytes(99, 'future field').finish();
+    .varint(7, 4).bytes(8, 'memberID:1 alarm:NOSPACE').varint(9, 16384).varint(10, true).bytes(11, '3.6.0').varint(12, 2147483648).bytes(13, new ProtoWriter().varint(1, true).bytes(2, '3.5.0').finish())
+    .bytes(99, 'future field').finish();
   const s = decodeStatusResponse(bytes, '127.0.0.1:2379');
   assert.deepEqual({ ...s, header: undefined }, {
     endpoint: '127.0.0.1:2379', header: undefined, memberId: BIG_ID, clusterId: 0xd1cfaf999eb97a2an, version: '3.4.23', dbSize: 20480,
     dbSizeInUse: 16384, leader: BIG_ID, raftIndex: 4n, raftTerm: 2n, raftAppliedIndex: 4n, isLearner: true, errors: ['memberID:1 alarm:NOSPACE'],
+    storageVersion: '3.6.0', dbSizeQuota: 2147483648, downgradeInfo: { enabled: true, targetVersion: '3.5.0' },
   });
 });
 
@@ -78,4 +80,13 @@ test('decoders throw ProtobufError on a truncated message', () => {
   const full = new ProtoWriter().bytes(1, header()).bytes(2, '3.4.23').finish();
   assert.throws(() => decodeStatusResponse(full.subarray(0, full.length - 2), 'e'), ProtobufError);
   assert.throws(() => decodeRangeResponse(new Uint8Array([0x12, 0x05, 0x0a])), ProtobufError);
+});
+
+test('decodeStatusResponse tells an empty downgradeInfo (3.6+) from an absent one (3.4/3.5)', () => {
+  const base = new ProtoWriter().bytes(1, header()).bytes(2, '3.6.17');
+  const empty = decodeStatusResponse(new ProtoWriter().bytes(1, header()).bytes(2, '3.6.17').bytes(13, new Uint8Array(0)).finish(), 'e');
+  assert.deepEqual(empty.downgradeInfo, { enabled: false, targetVersion: '' });
+  const absent = decodeStatusResponse(base.finish(), 'e');
+  assert.equal('downgradeInfo' in absent, false);
+  assert.deepEqual([absent.storageVersion, absent.dbSizeQuota], ['', 0]);
 });

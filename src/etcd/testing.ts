@@ -32,6 +32,7 @@ export function fakeEtcdClient(options: FakeEtcdOptions = {}): FakeEtcdClient {
   const status: EndpointStatus = {
     endpoint, header, memberId, clusterId: header.clusterId, version: '3.4.23', dbSize: options.snapshot?.length ?? 0, dbSizeInUse: 0,
     leader: memberId, raftTerm: 2n, raftIndex: 4n, raftAppliedIndex: 4n, isLearner: false, errors: [],
+    storageVersion: '', dbSizeQuota: 0,
   };
   const members = options.members ?? [{ id: memberId, name: 'default', peerURLs: ['http://localhost:2380'], clientURLs: [`http://${endpoint}`], isLearner: false }];
   const unsupported = () => Promise.reject(new Error('not supported by fakeEtcdClient'));

@@ -33,6 +33,18 @@ export interface EndpointStatus {
   isLearner: boolean;
   /** Alarm and health messages the member reports (e.g. "memberID:... alarm:NOSPACE"). */
   errors: string[];
+  /** Version of the db file's schema (etcd >= 3.6; "" before). */
+  storageVersion: string;
+  /** The member's --quota-backend-bytes (etcd >= 3.6; 0 before). */
+  dbSizeQuota: number;
+  /** DowngradeInfo (etcd >= 3.6); undefined when the member did not send the field. */
+  downgradeInfo?: DowngradeInfo;
+}
+
+/** etcdserverpb.DowngradeInfo: whether a downgrade is in progress and to which version. */
+export interface DowngradeInfo {
+  enabled: boolean;
+  targetVersion: string;
 }
 
 /** One entry of Cluster.MemberList. */
