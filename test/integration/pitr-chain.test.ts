@@ -118,4 +118,18 @@ test('a tampered, missing or misnamed delta segment is refused with its name, an
   assert.ok(newest);
   const fromNew = await planDeltaRestore(repo, newest, { toRevision: more[more.length - 1] as number });
   assert.ok(fromNew.segments.length > 0);
+
+  // Retention: with only the new full backup kept, the deltas before it go, with reasons; those after it stay.
+  const pruned = await runKubekeeper(['backup', 'prune', '--repo', repoDir, '--keep-last', '1', '-w', 'json']);
+  assert.equal(pruned.code, 0, pruned.stderr);
+  const decisions = (JSON.parse(pruned.stdout) as { deltas: { name: string; action: string; reason: string; lastRevision: number }[] }).deltas;
+  for (const d of decisions) {
+    assert.equal(d.action, d.lastRevision <= newest.cluster.revision ? 'remove' : 'keep', `${d.name}: ${d.reason}`);
+    if (d.action === 'remove') assert.match(d.reason, /precede the oldest kept full backup/);
+  }
+  const left = await listDeltas(repo);
+  assert.ok(left.segments.length > 0 && left.segments.every((s) => s.lastRevision > newest.cluster.revision));
+  assert.deepEqual(left.gaps, []);
+  assert.equal(left.objects.length, left.segments.length, 'each kept segment has its data object, removed ones none');
+  assert.ok((await planDeltaRestore(repo, newest, { toRevision: more[more.length - 1] as number })).segments.length > 0);
 });
