@@ -27,3 +27,5 @@ export { DeltaChainError, listDeltas, type DeltaListing, type DeltaRange } from 
 export { loadDeltaRestore, planDeltaRestore, revisionAtTime, type DeltaRestorePlan, type DeltaTarget, type LoadDeltaOptions } from './delta-restore.js';
 export { type KeyBucketEntry, type LeaseBucketEntry, revisionKey } from './delta-entries.js';
 export type { DeltaManifest } from './delta-manifest.js';
+export { deltaCoverage, type DeltaCoverage } from './delta-coverage.js';
+export type { DeltaDecision } from './delta-retention.js';

@@ -119,6 +119,13 @@ test('a tampered, missing or misnamed delta segment is refused with its name, an
   const fromNew = await planDeltaRestore(repo, newest, { toRevision: more[more.length - 1] as number });
   assert.ok(fromNew.segments.length > 0);
 
+  const listed = await runKubekeeper(['backup', 'list', '--repo', repoDir, '-w', 'json']);
+  assert.equal(listed.code, 0, listed.stderr);
+  const pit = (JSON.parse(listed.stdout) as { pointInTime: { recoveryPoint: { revision: number; receivedAt: string }; gaps: number; backups: { name: string; fromRevision: number; toRevision: number }[] } }).pointInTime;
+  assert.equal(pit.gaps, 1);
+  assert.ok(pit.recoveryPoint.revision >= (more[more.length - 1] as number) && Date.parse(pit.recoveryPoint.receivedAt) > 0);
+  assert.deepEqual(pit.backups.find((b) => b.name === 'full1'), { name: 'full1', fromRevision: full.cluster.revision, toRevision: lastRev });
+  assert.equal(pit.backups.find((b) => b.name === newest.name)?.toRevision, pit.recoveryPoint.revision);
   // Retention: with only the new full backup kept, the deltas before it go, with reasons; those after it stay.
   const pruned = await runKubekeeper(['backup', 'prune', '--repo', repoDir, '--keep-last', '1', '-w', 'json']);
   assert.equal(pruned.code, 0, pruned.stderr);
