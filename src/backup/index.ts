@@ -29,3 +29,4 @@ export { type KeyBucketEntry, type LeaseBucketEntry, revisionKey } from './delta
 export type { DeltaManifest } from './delta-manifest.js';
 export { deltaCoverage, type DeltaCoverage } from './delta-coverage.js';
 export type { DeltaDecision } from './delta-retention.js';
+export { mergeDeltaSegments, type MergeDeltasOptions, type MergeResult } from './delta-merge.js';
