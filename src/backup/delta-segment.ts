@@ -67,92 +67,68 @@ export function encodeDeltaRecord(record: DeltaRecord): Uint8Array {
   return out;
 }
 
-/** The segment bytes of `records`, magic first. */
+/** Output chunk size of encodeDeltaSegment: few large chunks keep compression and hashing cheap. */
+const ENCODE_CHUNK_BYTES = 1024 * 1024;
+
+/** The segment bytes of `records`, magic first, in chunks of about 1 MiB. */
 export async function* encodeDeltaSegment(records: Iterable<DeltaRecord>): AsyncGenerator<Uint8Array> {
-  yield SEGMENT_MAGIC;
-  for (const record of records) yield encodeDeltaRecord(record);
+  let buf = new Uint8Array(ENCODE_CHUNK_BYTES);
+  buf.set(SEGMENT_MAGIC);
+  let used = SEGMENT_MAGIC.length;
+  for (const record of records) {
+    const bytes = encodeDeltaRecord(record);
+    if (used + bytes.length > buf.length) {
+      if (used > 0) yield buf.subarray(0, used);
+      buf = new Uint8Array(Math.max(ENCODE_CHUNK_BYTES, bytes.length));
+      used = 0;
+    }
+    buf.set(bytes, used);
+    used += bytes.length;
+  }
+  if (used > 0) yield buf.subarray(0, used);
 }
 
-/** Reads fixed-size pieces off a chunked stream. */
-class ByteQueue {
-  private chunks: Uint8Array[] = [];
-  private offset = 0;
-  length = 0;
-  push(chunk: Uint8Array): void {
-    this.chunks.push(chunk);
-    this.length += chunk.length;
-  }
-  take(n: number): Uint8Array {
-    const out = new Uint8Array(n);
-    let filled = 0;
-    while (filled < n) {
-      const head = this.chunks[0] as Uint8Array;
-      const part = Math.min(n - filled, head.length - this.offset);
-      out.set(head.subarray(this.offset, this.offset + part), filled);
-      filled += part;
-      this.offset += part;
-      if (this.offset === head.length) {
-        this.chunks.shift();
-        this.offset = 0;
-      }
-    }
-    this.length -= n;
-    return out;
-  }
-  peek(index: number): number {
-    let i = this.offset + index;
-    for (const c of this.chunks) {
-      if (i < c.length) return c[i] as number;
-      i -= c.length;
-    }
-    return -1;
-  }
-}
-
-/** Decodes a segment stream; throws DeltaSegmentError naming `segment` on bad bytes or order. */
-export async function* decodeDeltaSegment(source: AsyncIterable<Uint8Array>, segment: string): AsyncGenerator<DeltaRecord> {
-  const q = new ByteQueue();
-  let sawMagic = false;
+/**
+ * Decodes a whole segment held in memory (a segment is at most a flush's worth, 64 MiB by
+ * default); event key-values are views into `bytes`. Throws DeltaSegmentError naming `segment`
+ * on bad bytes or order.
+ */
+export function decodeDeltaSegmentBytes(bytes: Uint8Array, segment: string): DeltaRecord[] {
+  if (bytes.length < SEGMENT_MAGIC.length || !SEGMENT_MAGIC.every((b, i) => bytes[i] === b)) throw new DeltaSegmentError(segment, 'no KKDELTA1 header');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: DeltaRecord[] = [];
   let last: { main: bigint; sub: number } | undefined;
-  const iterator = source[Symbol.asyncIterator]();
-  const fill = async (n: number): Promise<boolean> => {
-    while (q.length < n) {
-      const next = await iterator.next();
-      if (next.done) return false;
-      q.push(next.value);
+  let p = SEGMENT_MAGIC.length;
+  while (p < bytes.length) {
+    const kind = bytes[p];
+    if (kind === 2) {
+      if (p + 25 > bytes.length) throw new DeltaSegmentError(segment, 'truncated lease record');
+      out.push({ kind: 'lease', id: view.getBigInt64(p + 1), grantedTtlSeconds: view.getBigUint64(p + 9), seenAtRevision: view.getBigUint64(p + 17) });
+      p += 25;
+      continue;
     }
-    return true;
-  };
-  try {
-    if (!(await fill(SEGMENT_MAGIC.length)) || !q.take(SEGMENT_MAGIC.length).every((b, i) => b === SEGMENT_MAGIC[i])) throw new DeltaSegmentError(segment, 'no KKDELTA1 header');
-    sawMagic = true;
-    while (await fill(1)) {
-      const kind = q.peek(0);
-      if (kind === 2) {
-        if (!(await fill(25))) throw new DeltaSegmentError(segment, 'truncated lease record');
-        const view = new DataView(q.take(25).buffer);
-        yield { kind: 'lease', id: BigInt.asIntN(64, view.getBigUint64(1)), grantedTtlSeconds: view.getBigUint64(9), seenAtRevision: view.getBigUint64(17) };
-        continue;
-      }
-      if (kind !== 1) throw new DeltaSegmentError(segment, `unknown record kind ${kind}`);
-      if (!(await fill(18))) throw new DeltaSegmentError(segment, 'truncated event header');
-      const head = q.take(18);
-      const view = new DataView(head.buffer);
-      const main = view.getBigUint64(1);
-      const sub = view.getUint32(9);
-      const type = head[13] === 0 ? 'put' : head[13] === 1 ? 'delete' : undefined;
-      const len = view.getUint32(14);
-      if (!type) throw new DeltaSegmentError(segment, `unknown event type ${head[13]} at revision ${main}`);
-      if (len > MAX_DELTA_KV_BYTES) throw new DeltaSegmentError(segment, `event at revision ${main} claims ${len} bytes`);
-      if (last && (main < last.main || (main === last.main && sub <= last.sub))) {
-        throw new DeltaSegmentError(segment, `events out of order: revision ${main}_${sub} after ${last.main}_${last.sub}`);
-      }
-      last = { main, sub };
-      if (!(await fill(len))) throw new DeltaSegmentError(segment, `truncated event at revision ${main}`);
-      yield { kind: 'event', main, sub, type, kv: q.take(len) };
+    if (kind !== 1) throw new DeltaSegmentError(segment, `unknown record kind ${kind}`);
+    if (p + 18 > bytes.length) throw new DeltaSegmentError(segment, 'truncated event header');
+    const main = view.getBigUint64(p + 1);
+    const sub = view.getUint32(p + 9);
+    const t = bytes[p + 13];
+    const len = view.getUint32(p + 14);
+    if (t !== 0 && t !== 1) throw new DeltaSegmentError(segment, `unknown event type ${t} at revision ${main}`);
+    if (len > MAX_DELTA_KV_BYTES) throw new DeltaSegmentError(segment, `event at revision ${main} claims ${len} bytes`);
+    if (last && (main < last.main || (main === last.main && sub <= last.sub))) {
+      throw new DeltaSegmentError(segment, `events out of order: revision ${main}_${sub} after ${last.main}_${last.sub}`);
     }
-  } finally {
-    await iterator.return?.();
+    if (p + 18 + len > bytes.length) throw new DeltaSegmentError(segment, `truncated event at revision ${main}`);
+    last = { main, sub };
+    out.push({ kind: 'event', main, sub, type: t === 0 ? 'put' : 'delete', kv: bytes.subarray(p + 18, p + 18 + len) });
+    p += 18 + len;
   }
-  if (!sawMagic) throw new DeltaSegmentError(segment, 'empty');
+  return out;
+}
+
+/** Decodes a segment stream (collected, then decodeDeltaSegmentBytes). */
+export async function* decodeDeltaSegment(source: AsyncIterable<Uint8Array>, segment: string): AsyncGenerator<DeltaRecord> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of source) chunks.push(chunk);
+  yield* decodeDeltaSegmentBytes(chunks.length === 1 ? chunks[0] as Uint8Array : Buffer.concat(chunks), segment);
 }

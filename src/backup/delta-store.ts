@@ -15,7 +15,7 @@ import { kubekeeperVersion } from './backup-version.js';
 import {
   DELTA_FORMAT, DELTA_GAP_FORMAT, DELTA_GAP_RE, DELTA_MANIFEST_RE, DELTA_OBJECT_RE, type DeltaGap, type DeltaManifest, deltaGapName, deltaName, deltaObjectName,
 } from './delta-manifest.js';
-import { type DeltaRecord, decodeDeltaSegment, encodeDeltaSegment } from './delta-segment.js';
+import { type DeltaRecord, decodeDeltaSegmentBytes, encodeDeltaSegment } from './delta-segment.js';
 import type { BackupObject, Manifest } from './manifest.js';
 import { checkManifestSignature, describeSignature } from './manifest-signature.js';
 import { type BackupRepository, dataHandle } from './repository.js';
@@ -174,10 +174,13 @@ export async function readDeltaManifest(repo: BackupRepository, range: DeltaRang
 export async function* readDeltaRecords(repo: BackupRepository, m: DeltaManifest, identities: readonly Identity[], signal?: AbortSignal): AsyncGenerator<DeltaRecord> {
   const object = { ...m.object, role: 'delta' } as unknown as BackupObject;
   const asManifest = { name: m.name, encryption: m.encryption } as unknown as Manifest;
-  const queue: DeltaRecord[] = [];
+  let queue: DeltaRecord[] = [];
   try {
     await repo.backend.load(dataHandle(m.object.name), async (stored) => {
-      for await (const r of decodeDeltaSegment(openObjectContent(stored, asManifest, object, identities), m.name)) queue.push(r);
+      const chunks: Uint8Array[] = [];
+      // The hashes are checked when the content ends: nothing is decoded from unchecked bytes.
+      for await (const chunk of openObjectContent(stored, asManifest, object, identities)) chunks.push(chunk);
+      queue = decodeDeltaSegmentBytes(chunks.length === 1 ? chunks[0] as Uint8Array : Buffer.concat(chunks), m.name);
     }, { signal });
   } catch (err) {
     if (isNotFound(err)) throw new DeltaChainError(`Data of delta segment "${m.name}" ("${m.object.name}") is missing`, 'Restore to a revision before it', m.name);
