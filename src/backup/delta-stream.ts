@@ -8,7 +8,7 @@
  */
 import { type Compression, type Recipient } from '../crypto/index.js';
 import { AbortedError, AppError, messageOf } from '../errors.js';
-import { campaign, type EtcdClient, type Leadership, listLeases, WatchCompactedError, watchKeyspace } from '../etcd/index.js';
+import { campaign, type EtcdClient, EtcdError, type Leadership, listLeases, WatchCompactedError, watchKeyspace } from '../etcd/index.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { abortableSleep } from '../storage/index.js';
 import { type PendingDelta, runDeltaSession } from './delta-session.js';
@@ -32,10 +32,17 @@ export interface DeltaStreamStatus {
   segmentsWritten: number;
   gaps: number;
   restarts: number;
+  /** Since when (epoch ms) the stream keeps failing (etcd unreachable); cleared by the next stored segment or won election. */
+  failingSince?: number;
 }
 
 export interface DeltaStreamOptions {
   client: EtcdClient;
+  /**
+   * Opens a new client (any healthy member) after a connection failure: the streamer then
+   * survives the loss of the member it watched. Without it, the same client is retried.
+   */
+  connect?: () => Promise<EtcdClient>;
   repo: BackupRepository;
   recipients: readonly Recipient[];
   compression: Compression;
@@ -94,30 +101,56 @@ async function lead(options: DeltaStreamOptions, logger: Logger): Promise<Leader
   }
 }
 
+/** A failure that reconnecting (or waiting) can fix: etcd unreachable, a lost election, a watch cut. */
+function isRestartable(err: unknown): boolean {
+  return err instanceof EtcdError || (err instanceof AppError && (err.code === 'etcd-election-lost' || err.code === 'etcd-watch-ended' || err.code === 'etcd-watch-canceled'));
+}
+
 /** Runs until `options.signal` fires; throws only for failures a restart cannot fix. */
 export async function streamDeltas(options: DeltaStreamOptions): Promise<void> {
   const logger = options.logger ?? silentLogger;
   const now = options.now ?? Date.now;
   const status: DeltaStreamStatus = { leader: false, storedRevision: 0, etcdRevision: 0, segmentsWritten: 0, gaps: 0, restarts: 0 };
   const report = () => options.onStatus?.({ ...status });
-  const clusterId = await clusterIdOf(options.client);
+  let client = options.client;
+  let clusterId: string | undefined;
   while (!options.signal.aborted) {
-    const leadership = await lead(options, logger);
-    status.leader = true;
-    report();
-    const signal = AbortSignal.any([options.signal, leadership.lost]);
+    let leadership: Leadership | undefined;
     try {
-      await streamWhileLeader(options, { clusterId, signal, logger, now, status, report });
+      clusterId ??= await clusterIdOf(client);
+      const current = { ...options, client };
+      leadership = await lead(current, logger);
+      status.leader = true;
+      status.failingSince = undefined;
+      report();
+      const signal = AbortSignal.any([options.signal, leadership.lost]);
+      await streamWhileLeader(current, { clusterId, signal, logger, now, status, report });
     } catch (err) {
       if (options.signal.aborted) break;
-      if (!leadership.lost.aborted) throw err;
-      logger.log('warn', 'delta.stream.leadership-lost', { error: messageOf(err) });
+      const lost = leadership?.lost.aborted === true;
+      if (!lost && !isRestartable(err)) throw err;
+      status.restarts++;
+      status.failingSince ??= now();
+      logger.log('warn', lost ? 'delta.stream.leadership-lost' : 'delta.stream.restart', { error: messageOf(err), restarts: status.restarts });
+      report();
+      await abortableSleep(RESTART_DELAY_MS, options.signal).catch(() => undefined);
+      if (options.connect && !lost) {
+        const next = await options.connect().catch((e: unknown) => {
+          logger.log('warn', 'delta.stream.reconnect-failed', { error: messageOf(e) });
+          return undefined;
+        });
+        if (next) {
+          if (next !== client) client.close();
+          client = next;
+        }
+      }
     } finally {
       status.leader = false;
       report();
-      await leadership.resign().catch(() => undefined);
+      await leadership?.resign().catch(() => undefined);
     }
   }
+  if (client !== options.client) client.close();
 }
 
 interface Ctx {
@@ -152,6 +185,7 @@ async function streamWhileLeader(options: DeltaStreamOptions, ctx: Ctx): Promise
       status.storedRevision = manifest.lastRevision;
       status.segmentsWritten++;
       status.oldestPendingAt = undefined;
+      status.failingSince = undefined;
       logger.log('info', 'delta.segment.written', { name: manifest.name, events: manifest.eventCount, bytes: manifest.object.sizeBytes });
       ctx.report();
     };
@@ -175,7 +209,10 @@ async function streamWhileLeader(options: DeltaStreamOptions, ctx: Ctx): Promise
         await recordGap(options, ctx, start, Number(err.compactRevision));
         continue;
       }
+      // The member is unreachable: the caller reconnects (to any member) and campaigns again.
+      if (err instanceof EtcdError && options.connect) throw err;
       status.restarts++;
+      status.failingSince ??= ctx.now();
       logger.log('warn', 'delta.stream.restart', { error: messageOf(err), restarts: status.restarts });
       ctx.report();
       await abortableSleep(RESTART_DELAY_MS, signal);

@@ -45,7 +45,7 @@ export function startDeltaRunner(config: KubekeeperConfig, options: DeltaRunnerO
         const client = await connectEtcd(config.etcd, signal);
         try {
           await streamDeltas({
-            client, repo, recipients, compression: config.backup.compression, flushIntervalMs: deltas.flushIntervalMs, flushBytes: deltas.flushBytes,
+            client, connect: () => connectEtcd(config.etcd, signal), repo, recipients, compression: config.backup.compression, flushIntervalMs: deltas.flushIntervalMs, flushBytes: deltas.flushBytes,
             electionTtlSeconds: deltas.electionTtlMs ? Math.round(deltas.electionTtlMs / 1000) : undefined, commandTimeoutMs: config.etcd.commandTimeoutMs,
             signal, logger, takeFullBackup: options.takeFullBackup,
             // Counters survive a restart of the whole streamer.
@@ -97,8 +97,9 @@ export function deltaMetricFamilies(status: DeltaStreamStatus, now: Date): Metri
 /** Unhealthy when this process streams and its recovery point lags longer than `maxLagMs`. */
 export function deltaHealth(runner: Pick<DeltaRunner, 'status' | 'failingSince'>, now: Date, maxLagMs: number): { healthy: boolean; reason: string } {
   const { status } = runner;
-  if (runner.failingSince !== undefined && now.getTime() - runner.failingSince > maxLagMs) {
-    return { healthy: false, reason: `delta stream: failing for ${Math.round((now.getTime() - runner.failingSince) / 1000)}s (see the delta.stream.failed log), more than ${Math.round(maxLagMs / 1000)}s` };
+  const failingSince = runner.failingSince ?? status.failingSince;
+  if (failingSince !== undefined && now.getTime() - failingSince > maxLagMs) {
+    return { healthy: false, reason: `delta stream: failing for ${Math.round((now.getTime() - failingSince) / 1000)}s (see the delta.stream.* logs), more than ${Math.round(maxLagMs / 1000)}s` };
   }
   if (!status.leader) return { healthy: true, reason: 'delta stream: another node streams (or the election is pending)' };
   const lag = deltaLag(status, now);

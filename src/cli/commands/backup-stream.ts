@@ -49,7 +49,7 @@ export default defineCommand({
     const client = await connectEtcd(etcd, signal);
     try {
       await streamDeltas({
-        client, repo, recipients, compression: (flags.compression as Compression | undefined) ?? defaultCompression(),
+        client, connect: () => connectEtcd(etcd, signal), repo, recipients, compression: (flags.compression as Compression | undefined) ?? defaultCompression(),
         flushIntervalMs, flushBytes: sizeMiB === undefined ? DEFAULT_FLUSH_BYTES : Math.round(sizeMiB * MiB),
         electionTtlSeconds: flags['election-ttl'] === undefined ? undefined : Math.max(2, Math.round(flags['election-ttl'] / 1000)),
         commandTimeoutMs: etcd.commandTimeoutMs, signal, logger,
