@@ -10,6 +10,7 @@
 #   KK_BENCH_EVENTS=1000000   delta events
 #   KK_BENCH_VALUE_BYTES=200  value size of each put
 #   KK_BUILD_DIR=.build/me    use that build (default: build into dist/)
+#   KK_BENCH_DB=FILE          also time the restore of FILE alone vs with the delta records (bench/pitr-restore.ts)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS="${1:-1}"
@@ -21,3 +22,7 @@ for _ in $(seq "$RUNS"); do
     --value-bytes "${KK_BENCH_VALUE_BYTES:-200}" --segment-events 100000
 done
 rm -rf .bench/pitr/repo
+# Restore of a full snapshot alone vs with the same number of delta records appended (KK_BENCH_DB: a snapshot file).
+if [ -n "${KK_BENCH_DB:-}" ]; then
+  node "$BUILD_DIR/bench/pitr-restore.js" --snapshot "$KK_BENCH_DB" --events "${KK_BENCH_EVENTS:-1000000}" --value-bytes "${KK_BENCH_VALUE_BYTES:-200}" --dir .bench/pitr
+fi
