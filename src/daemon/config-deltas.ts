@@ -8,12 +8,13 @@
  *     flushSizeMiB: 64       # or once this much is buffered
  *     maxLag: 5m             # /healthz unhealthy when the recovery point lags longer
  *     electionTtl: 30s       # one streamer per cluster; a dead one blocks others this long
+ *     mergeIdentityFiles: [/etc/kubekeeper/backup-key.txt]   # merge each finished UTC day into one segment
  */
 import { DEFAULT_FLUSH_BYTES, DEFAULT_FLUSH_INTERVAL_MS } from '../backup/index.js';
 import type { DeltaStreamConfig } from './config.js';
 import type { ConfigReader } from './config-yaml.js';
 
-const DELTAS = ['enabled', 'flushInterval', 'flushSizeMiB', 'maxLag', 'electionTtl'];
+const DELTAS = ['enabled', 'flushInterval', 'flushSizeMiB', 'maxLag', 'electionTtl', 'mergeIdentityFiles'];
 export const DEFAULT_MAX_LAG_MS = 5 * 60_000;
 const MiB = 1024 * 1024;
 
@@ -23,11 +24,13 @@ export function readDeltas(r: ConfigReader): DeltaStreamConfig | undefined {
   const d = (k: string) => ['deltas', k];
   const sizeMiB = r.int(d('flushSizeMiB'), 1, 1024);
   const electionTtlMs = r.duration(d('electionTtl'), 2000);
+  const mergeIdentityFiles = r.list(d('mergeIdentityFiles')).map((x) => r.resolve(x));
   return {
     enabled: r.bool(d('enabled')) ?? true,
     flushIntervalMs: r.duration(d('flushInterval'), 100) ?? DEFAULT_FLUSH_INTERVAL_MS,
     flushBytes: sizeMiB === undefined ? DEFAULT_FLUSH_BYTES : sizeMiB * MiB,
     maxLagMs: r.duration(d('maxLag'), 1000) ?? DEFAULT_MAX_LAG_MS,
     ...(electionTtlMs ? { electionTtlMs } : {}),
+    ...(mergeIdentityFiles.length > 0 ? { mergeIdentityFiles } : {}),
   };
 }

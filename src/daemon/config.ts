@@ -83,6 +83,8 @@ export interface DeltaStreamConfig {
   maxLagMs: number;
   /** Streamer election lease TTL (default 30 s). */
   electionTtlMs?: number;
+  /** age identity files to read segments with: set, the daemon merges each finished UTC day into one segment (hourly check). */
+  mergeIdentityFiles?: string[];
 }
 
 /** Defaults shared by both formats. */

@@ -3,13 +3,19 @@
  * a full backup through the daemon's own backup run after a compaction gap, and turns the
  * streamer's status into metrics and a health verdict. Composition only.
  */
-import { type DeltaStreamStatus, loadBackupRecipients, streamDeltas } from '../backup/index.js';
+import { type DeltaStreamStatus, loadBackupIdentities, loadBackupRecipients, mergeDeltaSegments, streamDeltas } from '../backup/index.js';
 import { connectEtcd } from '../etcd/index.js';
+import { abortableSleep } from '../storage/index.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { KubekeeperConfig } from './config.js';
 import { openConfiguredRepository } from './config-repository.js';
 import type { MetricFamily } from './metrics.js';
+
+/** Wait before restarting a streamer that failed outright (its own restarts are quicker). */
+const RESTART_AFTER_FAILURE_MS = 5000;
+/** How often the daemon looks for a finished day to merge. */
+const MERGE_CHECK_MS = 3_600_000;
 
 export interface DeltaRunnerOptions {
   signal: AbortSignal;
@@ -37,7 +43,8 @@ export function startDeltaRunner(config: KubekeeperConfig, options: DeltaRunnerO
   let restarts = 0;
   let segments = 0;
   let gaps = 0;
-  runner.done = (async () => {
+  const merging = deltas.mergeIdentityFiles ? startDailyMerge(config, deltas.mergeIdentityFiles, options) : Promise.resolve();
+  const streaming = (async () => {
     while (!signal.aborted) {
       try {
         const recipients = await loadBackupRecipients({ recipients: config.backup.recipients, passphraseFile: config.backup.passphraseFile });
@@ -65,11 +72,41 @@ export function startDeltaRunner(config: KubekeeperConfig, options: DeltaRunnerO
         runner.status = { ...runner.status, leader: false, restarts };
         runner.failingSince ??= Date.now();
         logger.log('error', 'delta.stream.failed', { error: messageOf(err), restarts });
-        await new Promise((r) => setTimeout(r, 5000).unref());
+        await abortableSleep(RESTART_AFTER_FAILURE_MS, signal).catch(() => undefined);
       }
     }
   })();
+  runner.done = Promise.all([streaming, merging]).then(() => undefined);
   return runner;
+}
+
+/** Once an hour, merges the finished UTC days' segments (only the days not merged yet have several). */
+async function startDailyMerge(config: KubekeeperConfig, identityFiles: string[], options: DeltaRunnerOptions): Promise<void> {
+  const { signal, logger } = options;
+  while (!signal.aborted) {
+    try {
+      const identities = await loadBackupIdentities({ identityFiles });
+      const recipients = await loadBackupRecipients({ recipients: config.backup.recipients, passphraseFile: config.backup.passphraseFile });
+      const { repo, close } = await openConfiguredRepository(config, options.env, logger);
+      try {
+        const result = await mergeDeltaSegments(repo, { identities, recipients, compression: config.backup.compression, signal, logger });
+        if (result.merged.length > 0) logger.log('info', 'delta.merge.run', { merged: result.merged.length, removedParts: result.removedParts });
+      } finally {
+        await close();
+      }
+    } catch (err) {
+      if (signal.aborted) break;
+      logger.log('error', 'delta.merge.failed', { error: messageOf(err) });
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, MERGE_CHECK_MS);
+      timer.unref();
+      signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      }, { once: true });
+    });
+  }
 }
 
 /** Seconds and revisions the recovery point trails etcd; 0 when everything received is stored. */

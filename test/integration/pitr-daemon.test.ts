@@ -87,10 +87,10 @@ test('config check accepts the deltas section and refuses an unknown key in it',
   const dir = await tempDir(t, 'kk-pitr-config-');
   const base = ['etcd:', '  endpoints: [127.0.0.1:2379]', 'repository:', `  url: ${dir}/repo`, 'backup:', '  recipients: [age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq]'];
   const good = path.join(dir, 'good.yaml');
-  await writeFile(good, [...base, 'deltas:', '  enabled: true', '  flushInterval: 5s', '  flushSizeMiB: 16', '  maxLag: 2m', ''].join('\n'));
+  await writeFile(good, [...base, 'deltas:', '  enabled: true', '  flushInterval: 5s', '  flushSizeMiB: 16', '  maxLag: 2m', `  mergeIdentityFiles: [${dir}/key.txt]`, ''].join('\n'));
   const ok = await runKubekeeper(['config', 'check', '--config', good, '-w', 'json']);
   assert.equal(ok.code, 0, ok.stdout + ok.stderr);
-  assert.deepEqual((JSON.parse(ok.stdout) as { deltas: unknown }).deltas, { enabled: true, flushInterval: '5s', flushSizeMiB: 16, maxLag: '2m' });
+  assert.deepEqual((JSON.parse(ok.stdout) as { deltas: unknown }).deltas, { enabled: true, flushInterval: '5s', flushSizeMiB: 16, maxLag: '2m', mergeIdentityFiles: [`${dir}/key.txt`] });
   const bad = path.join(dir, 'bad.yaml');
   await writeFile(bad, [...base, 'deltas:', '  flushEvery: 5s', ''].join('\n'));
   const refused = await runKubekeeper(['config', 'check', '--config', bad]);

@@ -80,6 +80,7 @@ export function effectiveConfig(config: KubekeeperConfig): EffectiveConfig {
     deltas: config.deltas ? {
       enabled: config.deltas.enabled, flushInterval: duration(config.deltas.flushIntervalMs), flushSizeMiB: config.deltas.flushBytes / (1024 * 1024),
       maxLag: duration(config.deltas.maxLagMs), electionTtl: duration(config.deltas.electionTtlMs),
+      mergeIdentityFiles: config.deltas.mergeIdentityFiles,
     } : undefined,
   };
   return { config: compact(doc), hidden };
