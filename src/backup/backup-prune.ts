@@ -19,6 +19,8 @@ import { deleteBackup } from './backup-delete.js';
 import { rereadObject } from './backup-object.js';
 import type { TemporaryLeftover } from '../storage/index.js';
 import { type BackupEntry, type BackupRepository, type OrphanObject, type UnfinishedUploadEntry, dataHandle } from './repository.js';
+import { type DeltaDecision, planDeltaRetention } from './delta-retention.js';
+import { listDeltas } from './delta-store.js';
 
 /** Orphans younger than this may belong to a save still running. */
 export const DEFAULT_ORPHAN_GRACE_MS = 24 * 60 * 60 * 1000;
@@ -57,6 +59,8 @@ export interface PruneResult {
   /** Unfinished multipart uploads (S3 only): aborted past the same grace as orphans. */
   unfinishedUploads?: UploadDecision[];
   dryRun: boolean;
+  /** Delta segments and gap records (point-in-time recovery), with a reason each; absent when the repository has none. */
+  deltas?: DeltaDecision[];
   /** What was (or, in a dry run, would be) removed. */
   removedBackups: string[];
   removedObjects: number;
@@ -116,6 +120,11 @@ export async function pruneBackups(repo: BackupRepository, options: PruneOptions
     result.removedObjects += 1;
     result.removedBytes += orphan.sizeBytes;
   }
+  const deltas = await pruneDeltas(repo, good.filter((b) => !plan.remove.some((d) => d.name === b.name)), dryRun, signal);
+  if (deltas) {
+    result.deltas = deltas.decisions;
+    result.removedObjects += deltas.removedObjects;
+  }
   if (listing.unfinishedUploads) result.unfinishedUploads = await abortUnfinished(repo, listing.unfinishedUploads, now, grace, dryRun, signal);
   result.durationMs = Date.now() - started;
   logger.log('info', 'backup.prune.done', { dryRun, removedBackups: result.removedBackups.length, removedObjects: result.removedObjects, removedBytes: result.removedBytes });
@@ -157,4 +166,22 @@ async function proveNewest(repo: BackupRepository, backups: readonly BackupEntry
     }
   }
   return { damaged };
+}
+
+/** Applies planDeltaRetention: removes a segment's manifest first (it stops being used), then its data. */
+async function pruneDeltas(repo: BackupRepository, kept: readonly BackupEntry[], dryRun: boolean, signal: AbortSignal | undefined): Promise<{ decisions: DeltaDecision[]; removedObjects: number } | undefined> {
+  const listing = await listDeltas(repo, signal);
+  if (listing.segments.length === 0 && listing.gaps.length === 0) return undefined;
+  const decisions = planDeltaRetention(listing, kept.map((b) => ({ name: b.name, revision: b.manifest?.cluster.revision ?? 0 })));
+  let removedObjects = 0;
+  for (const d of decisions.filter((x) => x.action === 'remove')) {
+    throwIfAborted(signal, 'Pruning');
+    const objects = listing.objects.filter((o) => o.startsWith(`${d.name}.`));
+    if (!dryRun) {
+      await repo.backend.remove({ type: 'manifest', name: `${d.name}.json` }, { signal });
+      for (const o of objects) await repo.backend.remove(dataHandle(o), { signal });
+    }
+    removedObjects += 1 + objects.length;
+  }
+  return { decisions, removedObjects };
 }

@@ -130,6 +130,11 @@ export class BackupRepository {
     this.trust = trust.signers.length === 0 && options.signer ? { ...trust, signers: [options.signer.publicKey] } : trust;
   }
 
+  /** The trust this repository reads manifests with (delta segments are checked the same way). */
+  get manifestTrust(): ManifestTrust {
+    return this.trust;
+  }
+
   /** True when this reader trusts no signer and does not allow unsigned manifests either. */
   private get trustsNoSigner(): boolean {
     return this.trust.signers.length === 0 && this.trust.allowUnsigned !== true;

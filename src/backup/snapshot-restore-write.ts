@@ -64,7 +64,7 @@ export async function openCopiedDb(file: string, imageBytes: number): Promise<Fi
  */
 export function editDb(
   fd: number | undefined, file: string, source: BoltFile, scan: RestoreScan, plan: RestorePlan,
-  options: { extraRevisions?: readonly { key: Uint8Array; value: Uint8Array }[] } = {},
+  options: { extraRevisions?: readonly { key: Uint8Array; value: Uint8Array }[]; extraLeases?: readonly { key: Uint8Array; value: Uint8Array }[] } = {},
 ): DbWriteResult {
   const sink: BoltSink = fd === undefined ? countingSink() : {
     write: (offset, bytes) => {
@@ -76,7 +76,12 @@ export function editDb(
     },
   };
   const writer = new BoltWriter({ pageSize: source.pageSize, sink, firstPgid: source.pgid, txid: Number(source.selected.meta.txid) + 1 });
-  const result = editRestoredDb(source, scan, writer, { cluster: plan.cluster, bump: plan.bump, ...(options.extraRevisions ? { extraRevisions: options.extraRevisions } : {}) });
+  // Deltas start at the backup's recorded revision; the snapshot may hold a few after it.
+  const last = scan.lastKey;
+  const extraRevisions = options.extraRevisions?.filter((e) => !last || Buffer.compare(e.key, last) > 0);
+  const result = editRestoredDb(source, scan, writer, {
+    cluster: plan.cluster, bump: plan.bump, ...(extraRevisions ? { extraRevisions } : {}), ...(options.extraLeases ? { extraLeases: options.extraLeases } : {}),
+  });
   return { ...result, sizeBytes: writer.pagesWritten * source.pageSize };
 }
 

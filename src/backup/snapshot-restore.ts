@@ -60,6 +60,13 @@ export interface SnapshotRestoreOptions {
    * the same bytes and the same atomic rename, without waiting for the disk.
    */
   durable?: boolean;
+  /**
+   * Point-in-time restore (cli/point-in-time.ts): key-bucket records to append after the
+   * snapshot's last revision (ascending; those the snapshot already holds are skipped) and
+   * lease-bucket records to add (ascending by ID).
+   */
+  extraRevisions?: readonly { key: Uint8Array; value: Uint8Array }[];
+  extraLeases?: readonly { key: Uint8Array; value: Uint8Array }[];
 }
 
 export type RestorePhase = 'verify' | 'write';
@@ -121,6 +128,11 @@ export async function restoreSnapshot(options: SnapshotRestoreOptions, context: 
   }
 }
 
+/** The point-in-time records of the options, for editDb. */
+function pointInTimeOf(options: SnapshotRestoreOptions): Parameters<typeof editDb>[5] {
+  return { extraRevisions: options.extraRevisions, extraLeases: options.extraLeases };
+}
+
 interface Prepared {
   file: SnapshotFile;
   plan: RestorePlan;
@@ -161,7 +173,7 @@ async function dryRun(p: Prepared, context: SnapshotRestoreContext): Promise<Sna
   const v = await verify(p, context);
   let finished = false;
   try {
-    const db = editDb(undefined, p.file.path, v.source, v.scan, p.plan);
+    const db = editDb(undefined, p.file.path, v.source, v.scan, p.plan, pointInTimeOf(p.options));
     context.onProgress?.('write', db.sizeBytes, p.file.sizeBytes);
     const check = await v.verification.finish();
     finished = true;
@@ -197,7 +209,7 @@ async function restore(p: Prepared, context: SnapshotRestoreContext): Promise<Sn
       // The copied pages go to disk while the edit is written past them.
       const flushing = p.durable ? [handle.datasync(), syncFile(small.walFile), syncFile(small.snapFile)] : [];
       for (const task of flushing) task.catch(() => undefined);
-      db = editDb(handle.fd, dbFile, v.source, v.scan, p.plan);
+      db = editDb(handle.fd, dbFile, v.source, v.scan, p.plan, pointInTimeOf(p.options));
       if (p.durable) {
         await Promise.all(flushing);
         await handle.sync();

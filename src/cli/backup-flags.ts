@@ -54,7 +54,7 @@ export const recipientFlags = {
 } as const satisfies Record<string, FlagDef>;
 
 /** S3 settings given on the command line; unset ones fall back to the URL and env. */
-function s3Overrides(flags: FlagValues<typeof repoFlags>): Partial<S3Config> {
+export function s3Overrides(flags: FlagValues<typeof repoFlags>): Partial<S3Config> {
   const pathStyle = flags['s3-path-style'];
   return {
     endpoint: flags['s3-endpoint'],

@@ -11,8 +11,10 @@ import { parseCron } from '../schedule/index.js';
 import { readMaintenance } from './config-maintenance.js';
 import { type ConfigPath, ConfigReader, fieldName } from './config-yaml.js';
 import { readDashboardSection } from './config-dashboard.js';
+import { readDeltas } from './config-deltas.js';
 
-const TOP = ['etcd', 'repository', 'backup', 'schedule', 'retention', 'drill', 'metrics', 'lockFile', 'dashboard', 'maintenance'];
+const TOP = ['etcd', 'repository', 'backup', 'schedule', 'retention', 'drill', 'metrics', 'lockFile', 'dashboard', 'maintenance', 'deltas'];
+
 const ETCD = ['endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'dial-timeout', 'command-timeout', 'insecure-skip-tls-verify', 'insecure-transport'];
 const REPOSITORY = ['url', 's3', 'trustedSigners'];
 const S3 = ['endpoint', 'region', 'pathStyle', 'caFile', 'accessKeyId', 'secretAccessKey'];
@@ -177,6 +179,7 @@ export function parseKubekeeperConfig(r: ConfigReader, defaultLock: string): Con
     lockFile: r.path(['lockFile']) ?? defaultLock,
     ...optional('dashboard', readDashboardSection(r)),
     ...optional('maintenance', readMaintenance(r)),
+    ...optional('deltas', readDeltas(r)),
   };
   if (config.backup.compression === 'zstd' && !zstdAvailable()) {
     throw r.error(b('compression'), `zstd needs the zstd program or Node 22.15+ (this is ${process.version}, no zstd on PATH)`, 'gzip, none, or install zstd (apt-get install zstd)');

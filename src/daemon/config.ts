@@ -69,6 +69,22 @@ export interface KubekeeperConfig {
   dashboard?: DashboardSettings;
   /** etcd db metrics and an optional defrag schedule (config-maintenance.ts); absent: off. */
   maintenance?: MaintenanceConfig;
+  /** Continuous deltas for point-in-time recovery (the `deltas` section, config-deltas.ts); absent: off. */
+  deltas?: DeltaStreamConfig;
+}
+
+/** The `deltas` section: `backup stream` inside the daemon. */
+export interface DeltaStreamConfig {
+  enabled: boolean;
+  /** Write a segment at least this often (default 10 s) or once this much is buffered (default 64 MiB). */
+  flushIntervalMs: number;
+  flushBytes: number;
+  /** /healthz turns unhealthy when the recovery point lags etcd by longer than this (default 5 min). */
+  maxLagMs: number;
+  /** Streamer election lease TTL (default 30 s). */
+  electionTtlMs?: number;
+  /** age identity files to read segments with: set, the daemon merges each finished UTC day into one segment (hourly check). */
+  mergeIdentityFiles?: string[];
 }
 
 /** Defaults shared by both formats. */

@@ -26,6 +26,7 @@ import { type MetricsServer, startMetricsServer } from './metrics-server.js';
 import { type RetryBackoff, createSerialQueue, runSchedule } from './scheduler.js';
 import { countSkip, runAsLeader, skipMetricFamily, type SkipCounts } from './run-election.js';
 import { createMaintenanceState, maintenanceMetricFamilies, runScheduledDefrag } from './daemon-maintenance.js';
+import { type DeltaRunner, deltaHealth, deltaMetricFamilies, startDeltaRunner } from './daemon-deltas.js';
 
 /** RKE's default `interval_hours: 12` when the config names no schedule. */
 export const DEFAULT_BACKUP_INTERVAL_MS = 12 * 3_600_000;
@@ -73,11 +74,17 @@ export async function runDaemon(config: KubekeeperConfig, options: DaemonOptions
   const maintenanceState = createMaintenanceState();
 
   let server: MetricsServer | undefined;
+  let deltaRunner: DeltaRunner | undefined;
   if (config.metrics.listen) {
     server = await startMetricsServer({
       listen: config.metrics.listen,
-      metrics: async () => (await renderAll(state, clock, options.pkiDir, skips)) + renderMetrics(await maintenanceMetricFamilies(config, maintenanceState, signal)),
-      health: () => checkHealth(state, clock.now(), config.metrics.staleAfterMs),
+      metrics: async () => (await renderAll(state, clock, options.pkiDir, skips, deltaRunner)) + renderMetrics(await maintenanceMetricFamilies(config, maintenanceState, signal)),
+      health: () => {
+        const backups = checkHealth(state, clock.now(), config.metrics.staleAfterMs);
+        if (!deltaRunner || !config.deltas) return backups;
+        const deltas = deltaHealth(deltaRunner, clock.now(), config.deltas.maxLagMs);
+        return { ...backups, healthy: backups.healthy && deltas.healthy, reason: `${backups.reason}; ${deltas.reason}` };
+      },
     });
     options.onListening?.({ host: server.host, port: server.port });
   }
@@ -135,6 +142,22 @@ export async function runDaemon(config: KubekeeperConfig, options: DaemonOptions
     }
   });
 
+  if (config.deltas?.enabled) {
+    deltaRunner = startDeltaRunner(config, {
+      signal, logger, env,
+      // After a compaction gap: a full backup through the same serial job as scheduled ones.
+      takeFullBackup: async () => {
+        if (!(await backupJob())) throw new AppError('delta-full-backup-failed', 'The full backup after a delta gap failed', { hint: 'See the backup.run.failed log' });
+        const { repo, close } = await openConfiguredRepository(config, env, logger);
+        try {
+          const newest = (await repo.listBackups(signal)).backups.find((b) => b.status === 'ok');
+          return newest?.manifest?.cluster.revision ?? 0;
+        } finally {
+          await close();
+        }
+      },
+    });
+  }
   const loops = [runSchedule({
     name: 'backup', schedule: backupSchedule, jitterMs: config.schedule.jitterMs, run: backupJob,
     firstPlanned: firstPlannedRun(backupSchedule, clock.now(), state.lastSuccessAt),
@@ -174,7 +197,7 @@ export async function runDaemon(config: KubekeeperConfig, options: DaemonOptions
     }, { clock, signal, random }));
   }
   try {
-    await Promise.all(loops);
+    await Promise.all([...loops, deltaRunner?.done]);
   } finally {
     await server?.close();
     await dashboard?.close();
@@ -204,8 +227,8 @@ async function seedLastSuccess(config: KubekeeperConfig, state: DaemonState, env
   }
 }
 
-async function renderAll(state: DaemonState, clock: Clock, pkiDir: string | undefined, skips: SkipCounts): Promise<string> {
-  const text = renderMetrics([...daemonMetricFamilies(state), skipMetricFamily(skips)]);
+async function renderAll(state: DaemonState, clock: Clock, pkiDir: string | undefined, skips: SkipCounts, deltas?: DeltaRunner): Promise<string> {
+  const text = renderMetrics([...daemonMetricFamilies(state), skipMetricFamily(skips), ...(deltas ? deltaMetricFamilies(deltas.status, clock.now()) : [])]);
   if (!pkiDir) return text;
   // Loaded on first use: the X.509 library costs idle memory a daemon without --pki-dir never needs.
   const { buildExpirationReport, certificateExpiryMetrics, readPki } = await import('../certs/index.js');

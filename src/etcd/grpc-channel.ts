@@ -51,6 +51,9 @@ export const METHODS = {
   leaseGrant: '/etcdserverpb.Lease/LeaseGrant',
   leaseRevoke: '/etcdserverpb.Lease/LeaseRevoke',
   leaseKeepAlive: '/etcdserverpb.Lease/LeaseKeepAlive',
+  leaseLeases: '/etcdserverpb.Lease/LeaseLeases',
+  leaseTimeToLive: '/etcdserverpb.Lease/LeaseTimeToLive',
+  watch: '/etcdserverpb.Watch/Watch',
 } as const;
 
 async function readTlsFile(flag: string, file: string | undefined): Promise<Buffer | null> {
@@ -97,6 +100,15 @@ export interface CallOptions {
 
 const identity = (b: Buffer): Buffer => b;
 const toBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+
+/** A bidirectional call opened by GrpcChannel.openStream. */
+export interface DuplexCall {
+  write(request: Uint8Array): void;
+  onData(listener: (response: Buffer) => void): void;
+  /** Called once: with an EtcdError when the call failed, undefined when the server ended it. */
+  onEnd(listener: (error: Error | undefined) => void): void;
+  cancel(): void;
+}
 
 /** A gRPC channel to one endpoint that sends etcd requests as bytes; adds the auth token when set. */
 export class GrpcChannel {
@@ -172,6 +184,33 @@ export class GrpcChannel {
       call.on('end', () => finish({ code: grpc.status.UNAVAILABLE, details: 'the stream ended without a response' }));
       call.write(request);
     });
+  }
+
+  /**
+   * A long-lived bidirectional stream without a deadline (a watch): the caller writes requests,
+   * reads responses, and ends it with `signal` or cancel(). Errors arrive as EtcdError.
+   */
+  openStream(path: string, options: { action: string; signal?: AbortSignal }): DuplexCall {
+    const call = this.client.makeBidiStreamRequest(path, toBuffer, identity, this.metadata(), {});
+    const where = this.endpoint.endpoint;
+    const onAbort = () => call.cancel();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    return {
+      write: (request) => call.write(request),
+      onData: (listener) => call.on('data', listener),
+      onEnd: (listener) => {
+        let ended = false;
+        const end = (error: Error | undefined) => {
+          if (ended) return;
+          ended = true;
+          options.signal?.removeEventListener('abort', onAbort);
+          listener(error);
+        };
+        call.on('error', (err: unknown) => end(toEtcdError(err, options.action, where)));
+        call.on('end', () => end(undefined));
+      },
+      cancel: () => call.cancel(),
+    };
   }
 
   close(): void {

@@ -10,3 +10,5 @@ export { asMemberAdmin, type EtcdMemberAdmin } from './client.js';
 export type { MemberAddResult } from './cluster-messages.js';
 export { connectMaintenance, openMaintenanceClient } from './maintenance-client.js';
 export type { AlarmList, EtcdMaintenanceClient, HashKV } from './maintenance-types.js';
+export { type KeyspaceWatch, type LeaseGrant, WatchCompactedError, listLeases, watchKeyspace } from './watch.js';
+export type { WatchEvent, WatchResponse } from './watch-messages.js';

@@ -73,13 +73,13 @@ function rebuilt(source: Uint8Array, bump: RevisionBump): { result: RestoreDbRes
 }
 
 /** The copy-on-write edit, as a restore runs it: verify walk with the scan, then the edit over a copy. */
-function edited(source: Uint8Array, bump: RevisionBump, extra?: { key: Uint8Array; value: Uint8Array }[]) {
+function edited(source: Uint8Array, bump: RevisionBump, extra?: { key: Uint8Array; value: Uint8Array }[], extraLeases?: { key: Uint8Array; value: Uint8Array }[]) {
   const scan = new RestoreScan();
   assert.equal(verifySnapshot(randomAccessFromBytes(source), { visitor: scan }).ok, true);
   const file = openBoltFile(randomAccessFromBytes(source));
   const sink = memorySink(source.subarray(0, file.pgid * file.pageSize));
   const writer = new BoltWriter({ pageSize: file.pageSize, sink, firstPgid: file.pgid, txid: Number(file.selected.meta.txid) + 1 });
-  const result = editRestoredDb(file, scan, writer, { cluster, bump, ...(extra ? { extraRevisions: extra } : {}) });
+  const result = editRestoredDb(file, scan, writer, { cluster, bump, ...(extra ? { extraRevisions: extra } : {}), ...(extraLeases ? { extraLeases } : {}) });
   const bytes = sink.bytes();
   const report = verifySnapshot(randomAccessFromBytes(bytes));
   assert.deepEqual(report.checks.filter((c) => !c.ok), [], 'the edited db passes every check');
@@ -165,4 +165,19 @@ test('editRestoredDb appends extra revisions after the snapshot and bumps from t
   assert.deepEqual(keys.slice(-4), [...extra.map((e) => Buffer.from(e.key).toString('hex')), Buffer.from(revisionKey(got.result.revisionAfter)).toString('hex')]);
   // An extra revision older than the snapshot's last one is refused, not written out of order.
   assert.throws(() => edited(source, K8S, [{ key: revisionKey(5n), value: kv('/registry/old', 5) }]), /after the last key/);
+});
+
+test('editRestoredDb appends 200k extra revisions (a point-in-time restore) and merges extra leases with the snapshot\'s, minus reserved ones', () => {
+  const keys = [...registry(100), `${RESERVED}/x`];
+  const source = snapshot(keys, 1, [[u64(0x50), lease(0x50)], [u64(0x900), lease(0x900)]]);
+  const first = keys.length + 2;
+  const extra = Array.from({ length: 200_000 }, (_, i) => ({ key: revisionKey(BigInt(first + i)), value: kv(`/registry/pitr/${i % 1000}`, first + i) }));
+  const leases = [0x40, 0x50, 0x400, 0x1000].map((id) => ({ key: u64(id), value: lease(id) }));
+  const got = edited(source, { mode: 'fixed', amount: 0n }, extra, leases);
+  assert.equal(got.result.revisionBefore, BigInt(first + 199_999));
+  const dumped = dump(got.bytes);
+  assert.equal(dumped.get('key')?.length, 100 + 200_000, 'the reserved key dropped, every extra revision kept');
+  const hexId = (id: number) => Buffer.from(u64(id)).toString('hex');
+  // The reserved key's lease (0x100 + its index) is dropped; the snapshot's 0x50 keeps its own record.
+  assert.deepEqual(dumped.get('lease')?.map(([k]) => k), [0x40, 0x50, 0x400, 0x900, 0x1000].map(hexId));
 });

@@ -35,6 +35,12 @@ export interface RestoreEditOptions extends Pick<RestoreDbOptions, 'cluster' | '
    * bolt-rewrite.ts (the same copy-on-write descent as `drop`), not an append.
    */
   extraRevisions?: readonly { key: Uint8Array; value: Uint8Array }[];
+  /**
+   * Lease records a point-in-time restore adds (ascending by key; an ID the snapshot has
+   * keeps its own record). The lease bucket is small, so with these it is rewritten whole,
+   * as members and meta are, rather than edited in place.
+   */
+  extraLeases?: readonly { key: Uint8Array; value: Uint8Array }[];
 }
 
 const enc = new TextEncoder();
@@ -96,6 +102,12 @@ export function editRestoredDb(file: BoltFile, scan: RestoreScan, writer: BoltWr
       writer.endBucket();
       continue;
     }
+    if (name === LEASE_BUCKET && (options.extraLeases?.length ?? 0) > 0) {
+      writer.beginBucket(nameBytes, sequence);
+      for (const e of mergedLeases(source ? entriesOf(file, source, name) : [], scan.droppedLeases, options.extraLeases ?? [])) put(writer, result, e.key, e.value);
+      writer.endBucket();
+      continue;
+    }
     if (name === ALARM_BUCKET && source) for (const e of entriesOf(file, source, name)) result.alarms.push(decodeAlarmMember(e.key));
     const edit = edits.get(name) ?? { drop: [], append: [] };
     result.entries += (scan.entryCounts.get(name) ?? 0) - edit.drop.length + edit.append.length;
@@ -103,6 +115,21 @@ export function editRestoredDb(file: BoltFile, scan: RestoreScan, writer: BoltWr
   }
   writer.finish();
   return result;
+}
+
+/** The snapshot's leases without the dropped ones, with `extra` merged in key order (the snapshot's record wins). */
+function mergedLeases(old: readonly Entry[], dropped: readonly Uint8Array[], extra: readonly Entry[]): Entry[] {
+  const hex = (k: Uint8Array) => Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString('hex');
+  const gone = new Set(dropped.map(hex));
+  const kept = old.filter((e) => !gone.has(hex(e.key)));
+  const out: Entry[] = [];
+  let x = 0;
+  for (const e of kept) {
+    for (; x < extra.length && compareBytes((extra[x] as Entry).key, e.key) <= 0; x++) if (compareBytes((extra[x] as Entry).key, e.key) < 0) out.push(extra[x] as Entry);
+    out.push(e);
+  }
+  for (; x < extra.length; x++) out.push(extra[x] as Entry);
+  return out;
 }
 
 function put(writer: BoltWriter, result: RestoreDbResult, key: Uint8Array, value: Uint8Array): boolean {

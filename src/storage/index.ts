@@ -14,3 +14,5 @@ export { type S3Credentials, parseCredentialsFile } from './s3/credentials-file.
 export { DEFAULT_REPOSITORY, type OpenBackendOptions, type RepositoryLocation, openBackend, parseRepository } from './open-backend.js';
 export { DEFAULT_RETRY_ATTEMPTS, type RetryOptions, abortableSleep, withRetry } from './with-retry.js';
 export { type DryRunWrite, withDryRun } from './with-dry-run.js';
+export { type CheckStorageOptions, DEFAULT_PROBE_BYTES, checkStorage } from './check/check-storage.js';
+export type { StorageCheck, StorageCheckReport, StorageCheckStatus } from './check/check-result.js';

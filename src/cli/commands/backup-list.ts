@@ -3,6 +3,8 @@
  * "ok" when its manifest is valid and every object it names is stored with the recorded
  * size; data without a manifest (an interrupted save) is not a backup and is only counted.
  */
+import { deltaCoverage } from '../../backup/index.js';
+import { renderDeltaCoverage } from '../output/delta-coverage.js';
 import { cliWarnings } from '../output/warnings.js';
 import { defineCommand, writeOutFlag } from '../command.js';
 import { openRepositoryFromFlags, repoFlags } from '../backup-flags.js';
@@ -17,7 +19,11 @@ export default defineCommand({
     const repo = await openRepositoryFromFlags(flags, io.env, cliWarnings(io));
     try {
       const listing = await repo.listBackups(signal);
-      io.stdout.write(renderBackupList(repo.location, listing, flags['write-out'] as ListFormat));
+      const coverage = await deltaCoverage(repo, listing.backups, signal);
+      const text = renderBackupList(repo.location, listing, flags['write-out'] as ListFormat);
+      if (!coverage) io.stdout.write(text);
+      else if (flags['write-out'] === 'json') io.stdout.write(`${JSON.stringify({ ...(JSON.parse(text) as object), pointInTime: coverage })}\n`);
+      else io.stdout.write(text + renderDeltaCoverage(coverage));
     } finally {
       await repo.backend.close();
     }

@@ -4,11 +4,12 @@
  * snapshot with /registry/ keys gets its revision bumped and marked compacted unless
  * --bump-revision 0 is given. --dry-run prints the plan and writes nothing.
  */
-import { restoreSnapshot } from '../../backup/index.js';
+import { type DeltaRestoreInput, restoreSnapshot } from '../../backup/index.js';
 import { UsageError } from '../../errors.js';
 import { defineCommand, writeOutFlag } from '../command.js';
 import { fromBackupFlags, withBackupFromFlags } from '../backup-flags.js';
 import { createProgressBar } from '../output/progress.js';
+import { pointInTimeFlags, pointInTimeTarget, withPointInTimeFromFlags } from '../point-in-time.js';
 import { RESTORE_FORMATS, renderRestoreReport, type RestoreFormat } from '../output/snapshot-restore.js';
 
 export default defineCommand({
@@ -32,6 +33,7 @@ export default defineCommand({
     'kubeadm-manifest': { type: 'string', valueName: 'FILE', description: 'kubeadm etcd static pod manifest to point at the restored dir (e.g. /etc/kubernetes/manifests/etcd.yaml)' },
     'write-out': writeOutFlag(RESTORE_FORMATS, 'text'),
     ...fromBackupFlags,
+    ...pointInTimeFlags,
   },
   details: [
     'The snapshot is verified first (sha256 trailer, bbolt structure, etcd data); the data dir is',
@@ -44,6 +46,12 @@ export default defineCommand({
     '    --kubeadm-manifest /etc/kubernetes/manifests/etcd.yaml',
   ].join('\n'),
   async run({ args, flags, io, signal }) {
+    if (pointInTimeTarget(flags)) {
+      if (args.length > 0) throw new UsageError('--to-revision and --to-time restore from --from-backup, not from a file');
+      return withPointInTimeFromFlags(flags, io.env, signal, (file, input) => this.run({
+        args: [file], flags: { ...flags, 'from-backup': undefined, 'to-revision': undefined, 'to-time': undefined, pointInTime: input } as never, io, signal,
+      }));
+    }
     if (flags['from-backup'] !== undefined) {
       if (args.length > 0) throw new UsageError('Give a snapshot file or --from-backup, not both');
       // The backup is fetched and fully checked into a private temp dir, then restored like a
@@ -51,6 +59,8 @@ export default defineCommand({
       return withBackupFromFlags(flags, io.env, signal, (file) => this.run({ args: [file], flags: { ...flags, 'from-backup': undefined } as never, io, signal }));
     }
     if (args.length !== 1) throw new UsageError('"kubekeeper snapshot restore" needs a snapshot file (or --from-backup NAME|latest)', 'Run "kubekeeper snapshot restore --help"');
+    // Set by the --to-revision/--to-time branch above (not a command-line flag).
+    const pointInTime = (flags as { pointInTime?: DeltaRestoreInput }).pointInTime;
     const bump = flags['bump-revision'];
     if (bump !== undefined && !/^\d+$/.test(bump)) throw new UsageError(`Invalid value for --bump-revision: "${bump}" is not a non-negative integer`);
     const progress = createProgressBar(io.stderr, io.stderrIsTTY, 'Restoring');
@@ -67,10 +77,19 @@ export default defineCommand({
       markCompacted: flags['mark-compacted'],
       dryRun: flags['dry-run'],
       kubeadmManifest: flags['kubeadm-manifest'],
+      ...(pointInTime ? { extraRevisions: pointInTime.extraRevisions, extraLeases: pointInTime.extraLeases } : {}),
     }, {
       signal, onProgress: (_phase, done, total) => progress.update(done, total),
       onLeftover: (l) => io.stderr.write(`kubekeeper: ${l.action === 'removed' ? 'removed' : 'found'} "${l.path}": ${l.reason}\n`),
     }).finally(() => progress.done());
-    io.stdout.write(renderRestoreReport(report, flags['write-out'] as RestoreFormat));
+    if (!pointInTime) {
+      io.stdout.write(renderRestoreReport(report, flags['write-out'] as RestoreFormat));
+      return;
+    }
+    const summary = { toRevision: pointInTime.toRevision, segments: pointInTime.segments, events: pointInTime.extraRevisions.length, leases: pointInTime.extraLeases.length, detachedKeys: pointInTime.detachedKeys };
+    const text = renderRestoreReport(report, flags['write-out'] as RestoreFormat);
+    io.stdout.write(flags['write-out'] === 'json'
+      ? `${text.replace(/}\n$/, `,"pointInTime":${JSON.stringify(summary)}}\n`)}`
+      : `${text}Point in time: revision ${summary.toRevision} from ${summary.segments} delta segment(s), ${summary.events} event(s), ${summary.leases} lease(s) recreated, ${summary.detachedKeys} key(s) detached from unrecorded leases\n`);
   },
 });

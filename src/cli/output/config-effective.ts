@@ -77,6 +77,11 @@ export function effectiveConfig(config: KubekeeperConfig): EffectiveConfig {
     metrics: { listen: metrics.listen, staleAfter: duration(metrics.staleAfterMs) },
     lockFile: config.lockFile,
     dashboard: dashboardSection(config.dashboard),
+    deltas: config.deltas ? {
+      enabled: config.deltas.enabled, flushInterval: duration(config.deltas.flushIntervalMs), flushSizeMiB: config.deltas.flushBytes / (1024 * 1024),
+      maxLag: duration(config.deltas.maxLagMs), electionTtl: duration(config.deltas.electionTtlMs),
+      mergeIdentityFiles: config.deltas.mergeIdentityFiles,
+    } : undefined,
   };
   return { config: compact(doc), hidden };
 }

@@ -115,7 +115,38 @@ function refuseNonS3Answers(client: S3Client): void {
   );
 }
 
+/** An S3Client with kubekeeper's settings, and what a backend or a self-check needs to know of them. */
+export interface S3ClientSetup {
+  client: S3Client;
+  endpoint: string | undefined;
+  forcePathStyle: boolean;
+  timeoutMs: number;
+  maxAttempts: number;
+  credentialSource: string;
+}
+
+export interface S3ClientVariant {
+  /**
+   * Leave the SDK's default checksum mode on (CRC32 on every upload, streaming bodies sent as
+   * `aws-chunked` with a trailer): only `backup check-storage` uses it, to tell whether this
+   * server would store other SDK users' objects correctly.
+   */
+  sdkDefaultChecksums?: boolean;
+  /** Override path-style addressing (the self-check tries the other style). */
+  forcePathStyle?: boolean;
+}
+
 export async function createS3Backend(config: S3Config, env: NodeJS.ProcessEnv = process.env, logger: Logger = silentLogger): Promise<S3Backend> {
+  const setup = await createS3Client(config, env, logger);
+  return new S3Backend({
+    client: setup.client, bucket: config.bucket, folder: config.folder, endpoint: setup.endpoint, logger,
+    partSizeBytes: config.partSizeBytes, queueSize: config.queueSize,
+    timeoutMs: setup.timeoutMs, maxAttempts: setup.maxAttempts, conditionalWrites: config.conditionalWrites ?? true, credentialSource: setup.credentialSource,
+  });
+}
+
+/** The S3Client createS3Backend uses (same TLS, timeouts, credentials, middleware). */
+export async function createS3Client(config: S3Config, env: NodeJS.ProcessEnv = process.env, logger: Logger = silentLogger, variant: S3ClientVariant = {}): Promise<S3ClientSetup> {
   if (!isValidBucketName(config.bucket)) {
     throw new StorageError('storage-config', `Invalid S3 bucket name "${config.bucket}"`, { hint: 'Use --repo s3://BUCKET/FOLDER with a valid bucket name' });
   }
@@ -152,10 +183,11 @@ export async function createS3Backend(config: S3Config, env: NodeJS.ProcessEnv =
   // The SDK warns on every process start under Node 20 about releases due in 2027: noise
   // on an operator's terminal in the middle of a restore. kubekeeper documents its Node range.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const forcePathStyle = variant.forcePathStyle ?? config.forcePathStyle ?? endpoint !== undefined;
   const client = new S3Client({
     region: config.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
     endpoint,
-    forcePathStyle: config.forcePathStyle ?? endpoint !== undefined,
+    forcePathStyle,
     credentials,
     maxAttempts,
     // The SDK's own warnings (socket capacity, timeouts) would reach the operator's terminal
@@ -164,8 +196,7 @@ export async function createS3Backend(config: S3Config, env: NodeJS.ProcessEnv =
     // The SDK's default CRC checksums (aws-chunked uploads with trailers) make several
     // S3-compatible stores, s3rver among them, store wrong bytes: checksum only when the
     // API requires it; integrity comes from our own sha256 over what was stored.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
+    ...(variant.sdkDefaultChecksums ? {} : { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } as const),
     requestHandler: {
       httpAgent,
       httpsAgent,
@@ -176,11 +207,8 @@ export async function createS3Backend(config: S3Config, env: NodeJS.ProcessEnv =
       socketTimeout: timeoutMs,
     },
   });
-  unsignedDataPayloads(client);
+  // A plain SDK user's requests are what the default-checksum probe must send.
+  if (!variant.sdkDefaultChecksums) unsignedDataPayloads(client);
   refuseNonS3Answers(client);
-  return new S3Backend({
-    client, bucket: config.bucket, folder: config.folder, endpoint, logger,
-    partSizeBytes: config.partSizeBytes, queueSize: config.queueSize,
-    timeoutMs, maxAttempts, conditionalWrites: config.conditionalWrites ?? true, credentialSource: credentialSourceOf(config, env),
-  });
+  return { client, endpoint, forcePathStyle, timeoutMs, maxAttempts, credentialSource: credentialSourceOf(config, env) };
 }

@@ -1,0 +1,134 @@
+/**
+ * The plaintext of a delta segment: etcd's key-bucket records for a contiguous range of
+ * revisions, and the leases seen while they were streamed. Pure, streaming both ways.
+ *
+ *   "KKDELTA1"                                         8-byte magic
+ *   event: 0x01 main:u64 sub:u32 type:u8 len:u32 kv    type 0 put, 1 delete; kv = mvccpb.KeyValue as etcd sent it
+ *   lease: 0x02 id:u64 grantedTtl:u64 seenAt:u64       a lease etcd held when revision `seenAt` was current
+ *
+ * Integers big-endian. Events come in (main, sub) order; `sub` is the event's index among all
+ * events of its revision (kubekeeper's own reserved keys included, though not stored), so
+ * (main, sub) is exactly the revision etcd gave the change.
+ */
+import { AppError, ExitCode } from '../errors.js';
+
+export const SEGMENT_MAGIC = new TextEncoder().encode('KKDELTA1');
+/** Longest key-value accepted from a segment: etcd's request limit is 1.5 MiB by default, 10 MiB at most sensible. */
+export const MAX_DELTA_KV_BYTES = 64 * 1024 * 1024;
+
+export interface DeltaEvent {
+  kind: 'event';
+  main: bigint;
+  sub: number;
+  type: 'put' | 'delete';
+  /** mvccpb.KeyValue bytes: for a put exactly the key-bucket value; for a delete key and mod_revision. */
+  kv: Uint8Array;
+}
+
+export interface DeltaLease {
+  kind: 'lease';
+  id: bigint;
+  grantedTtlSeconds: bigint;
+  /** The store revision when the lease was seen. */
+  seenAtRevision: bigint;
+}
+
+export type DeltaRecord = DeltaEvent | DeltaLease;
+
+/** A segment that does not decode. */
+export class DeltaSegmentError extends AppError {
+  constructor(readonly segment: string, problem: string) {
+    super('delta-segment-invalid', `Delta segment "${segment}" is invalid: ${problem}`, {
+      hint: 'The segment is damaged; restore to a revision before it (the error of "snapshot restore --to-revision" names the latest restorable one)',
+      exitCode: ExitCode.checkFailed,
+    });
+  }
+}
+
+/** One record's bytes. */
+export function encodeDeltaRecord(record: DeltaRecord): Uint8Array {
+  if (record.kind === 'lease') {
+    const out = new Uint8Array(25);
+    const view = new DataView(out.buffer);
+    out[0] = 2;
+    view.setBigUint64(1, BigInt.asUintN(64, record.id));
+    view.setBigUint64(9, record.grantedTtlSeconds);
+    view.setBigUint64(17, record.seenAtRevision);
+    return out;
+  }
+  const out = new Uint8Array(18 + record.kv.length);
+  const view = new DataView(out.buffer);
+  out[0] = 1;
+  view.setBigUint64(1, record.main);
+  view.setUint32(9, record.sub);
+  out[13] = record.type === 'put' ? 0 : 1;
+  view.setUint32(14, record.kv.length);
+  out.set(record.kv, 18);
+  return out;
+}
+
+/** Output chunk size of encodeDeltaSegment: few large chunks keep compression and hashing cheap. */
+const ENCODE_CHUNK_BYTES = 1024 * 1024;
+
+/** The segment bytes of `records`, magic first, in chunks of about 1 MiB. */
+export async function* encodeDeltaSegment(records: Iterable<DeltaRecord>): AsyncGenerator<Uint8Array> {
+  let buf = new Uint8Array(ENCODE_CHUNK_BYTES);
+  buf.set(SEGMENT_MAGIC);
+  let used = SEGMENT_MAGIC.length;
+  for (const record of records) {
+    const bytes = encodeDeltaRecord(record);
+    if (used + bytes.length > buf.length) {
+      if (used > 0) yield buf.subarray(0, used);
+      buf = new Uint8Array(Math.max(ENCODE_CHUNK_BYTES, bytes.length));
+      used = 0;
+    }
+    buf.set(bytes, used);
+    used += bytes.length;
+  }
+  if (used > 0) yield buf.subarray(0, used);
+}
+
+/**
+ * Decodes a whole segment held in memory (a segment is at most a flush's worth, 64 MiB by
+ * default); event key-values are views into `bytes`. Throws DeltaSegmentError naming `segment`
+ * on bad bytes or order.
+ */
+export function decodeDeltaSegmentBytes(bytes: Uint8Array, segment: string): DeltaRecord[] {
+  if (bytes.length < SEGMENT_MAGIC.length || !SEGMENT_MAGIC.every((b, i) => bytes[i] === b)) throw new DeltaSegmentError(segment, 'no KKDELTA1 header');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: DeltaRecord[] = [];
+  let last: { main: bigint; sub: number } | undefined;
+  let p = SEGMENT_MAGIC.length;
+  while (p < bytes.length) {
+    const kind = bytes[p];
+    if (kind === 2) {
+      if (p + 25 > bytes.length) throw new DeltaSegmentError(segment, 'truncated lease record');
+      out.push({ kind: 'lease', id: view.getBigInt64(p + 1), grantedTtlSeconds: view.getBigUint64(p + 9), seenAtRevision: view.getBigUint64(p + 17) });
+      p += 25;
+      continue;
+    }
+    if (kind !== 1) throw new DeltaSegmentError(segment, `unknown record kind ${kind}`);
+    if (p + 18 > bytes.length) throw new DeltaSegmentError(segment, 'truncated event header');
+    const main = view.getBigUint64(p + 1);
+    const sub = view.getUint32(p + 9);
+    const t = bytes[p + 13];
+    const len = view.getUint32(p + 14);
+    if (t !== 0 && t !== 1) throw new DeltaSegmentError(segment, `unknown event type ${t} at revision ${main}`);
+    if (len > MAX_DELTA_KV_BYTES) throw new DeltaSegmentError(segment, `event at revision ${main} claims ${len} bytes`);
+    if (last && (main < last.main || (main === last.main && sub <= last.sub))) {
+      throw new DeltaSegmentError(segment, `events out of order: revision ${main}_${sub} after ${last.main}_${last.sub}`);
+    }
+    if (p + 18 + len > bytes.length) throw new DeltaSegmentError(segment, `truncated event at revision ${main}`);
+    last = { main, sub };
+    out.push({ kind: 'event', main, sub, type: t === 0 ? 'put' : 'delete', kv: bytes.subarray(p + 18, p + 18 + len) });
+    p += 18 + len;
+  }
+  return out;
+}
+
+/** Decodes a segment stream (collected, then decodeDeltaSegmentBytes). */
+export async function* decodeDeltaSegment(source: AsyncIterable<Uint8Array>, segment: string): AsyncGenerator<DeltaRecord> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of source) chunks.push(chunk);
+  yield* decodeDeltaSegmentBytes(chunks.length === 1 ? chunks[0] as Uint8Array : Buffer.concat(chunks), segment);
+}

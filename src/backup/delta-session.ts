@@ -1,0 +1,92 @@
+/**
+ * One watch session of the delta streamer: from a start revision, buffer complete revisions,
+ * and hand them to `flush` every flushIntervalMs (after a progress request, so an idle
+ * cluster's revisions are known complete too) or once flushBytes are buffered. A session
+ * ends when the watch ends, fails, or the signal fires; pending complete revisions are
+ * flushed first when the failure allows it. Events under the reserved prefix are dropped
+ * after their sub-revision is counted.
+ */
+import type { KeyspaceWatch, WatchResponse } from '../etcd/index.js';
+import { isReservedKey } from '../snapshot/index.js';
+import type { DeltaEvent } from './delta-segment.js';
+
+export interface PendingDelta {
+  firstRevision: number;
+  lastRevision: number;
+  events: DeltaEvent[];
+  /** [revision, epoch ms]: the last revision received in each second. */
+  receivedAt: [number, number][];
+}
+
+export interface SessionOptions {
+  startRevision: number;
+  flushIntervalMs: number;
+  flushBytes: number;
+  now: () => number;
+  /** Stores one batch of complete revisions; the session goes on from lastRevision + 1. */
+  flush: (pending: PendingDelta) => Promise<void>;
+  /** etcd's current revision as last seen, for lag metrics. */
+  onRevision?: (etcdRevision: number, completeRevision: number) => void;
+  /** Whether complete revisions buffered when the watch failed with `err` may still be stored (not after losing the election). */
+  flushOnError?: (err: unknown) => boolean;
+}
+
+/** Runs one session on `watch`; resolves with the next revision to stream from. */
+export async function runDeltaSession(watch: KeyspaceWatch, options: SessionOptions): Promise<number> {
+  let firstPending = options.startRevision;
+  let complete = options.startRevision - 1;
+  let events: DeltaEvent[] = [];
+  let bytes = 0;
+  let receivedAt: [number, number][] = [];
+  let due = false;
+  const timer = setInterval(() => {
+    due = true;
+    watch.requestProgress();
+  }, options.flushIntervalMs);
+  const flush = async () => {
+    due = false;
+    if (events.length === 0 || complete < firstPending) return;
+    const pending: PendingDelta = { firstRevision: firstPending, lastRevision: complete, events, receivedAt };
+    await options.flush(pending);
+    firstPending = complete + 1;
+    events = [];
+    bytes = 0;
+    receivedAt = [];
+  };
+  const take = (r: WatchResponse) => {
+    let sub = 0;
+    let main = -1n;
+    for (const ev of r.events) {
+      const revision = ev.kv.modRevision;
+      sub = revision === main ? sub + 1 : 0;
+      main = revision;
+      if (revision < BigInt(firstPending)) continue;
+      if (isReservedKey(ev.kv.key)) continue;
+      events.push({ kind: 'event', main: revision, sub, type: ev.type, kv: ev.kvBytes });
+      bytes += ev.kvBytes.length + 18;
+    }
+    // One response holds whole revisions (etcd never splits one across responses).
+    if (main > BigInt(complete)) complete = Number(main);
+    const second = Math.floor(options.now() / 1000);
+    const last = receivedAt[receivedAt.length - 1];
+    if (last && Math.floor(last[1] / 1000) === second) last[0] = complete;
+    else receivedAt.push([complete, options.now()]);
+  };
+  try {
+    for await (const r of watch.responses()) {
+      if (r.events.length > 0) take(r);
+      // A progress response: every event up to the header's revision was sent.
+      else if (Number(r.header.revision) > complete) complete = Number(r.header.revision);
+      options.onRevision?.(Number(r.header.revision), complete);
+      if (due || bytes >= options.flushBytes) await flush();
+    }
+  } catch (err) {
+    if (options.flushOnError?.(err)) await flush().catch(() => undefined);
+    throw err;
+  } finally {
+    clearInterval(timer);
+    watch.cancel();
+  }
+  await flush();
+  return firstPending;
+}
