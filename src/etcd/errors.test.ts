@@ -45,3 +45,12 @@ test('toEtcdError turns a cancelled call into a sentence naming the action', () 
   assert.ok(err instanceof AbortedError);
   assert.equal(err.message, 'The attempt to stream the snapshot was interrupted');
 });
+
+test('toEtcdError tells an etcd that answered Unavailable from a lost connection', () => {
+  const refused = toEtcdError(grpcError(14, 'etcdserver: unhealthy cluster'), 'add the member', '127.0.0.1:2379');
+  assert.equal(refused.code, 'etcd-unavailable');
+  assert.equal(refused.message, 'Cannot add the member: etcd at "127.0.0.1:2379" cannot serve the request now (etcdserver: unhealthy cluster)');
+  assert.match(refused.hint ?? '', /endpoint status --cluster/);
+  const lost = toEtcdError(grpcError(14, 'Connection dropped'), 'add the member', '127.0.0.1:2379');
+  assert.equal(lost.code, 'etcd-connection-lost');
+});

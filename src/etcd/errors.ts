@@ -27,7 +27,7 @@ interface GrpcErrorLike {
 const GRPC = { cancelled: 1, deadlineExceeded: 4, permissionDenied: 7, unavailable: 14, unauthenticated: 16 } as const;
 
 /** Errors that mean "this endpoint cannot be used", so another endpoint may be tried. */
-export const CONNECTIVITY_CODES: ReadonlySet<string> = new Set(['etcd-unreachable', 'etcd-timeout', 'etcd-tls', 'etcd-connection-lost']);
+export const CONNECTIVITY_CODES: ReadonlySet<string> = new Set(['etcd-unreachable', 'etcd-timeout', 'etcd-tls', 'etcd-connection-lost', 'etcd-unavailable']);
 
 const HINTS = {
   unreachable: 'Check --endpoints (host and client port, usually 2379) and that etcd is running there',
@@ -87,6 +87,11 @@ export function toEtcdError(err: unknown, action: string, endpoint: string, time
       if (tls) return make('etcd-tls', `${at}: ${tls.text}`, tls.hint);
       if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|No connection established/i.test(details)) {
         return make('etcd-unreachable', `${at} is unreachable (${reason})`, HINTS.unreachable);
+      }
+      // etcd itself answered "Unavailable" (etcdserver: no leader, leader changed, unhealthy cluster,
+      // request timed out): the member is up but cannot serve this now; another member or a retry may.
+      if (/^etcdserver: /.test(reason)) {
+        return make('etcd-unavailable', `${at} cannot serve the request now (${reason})`, 'etcd is running but has no leader, is changing leader or is short of healthy members: check "kubekeeper endpoint status --cluster", then retry');
       }
       return make('etcd-connection-lost', `the connection to ${at} failed (${reason})`, 'Check that etcd is still running (it may have restarted or been killed), then retry');
     case GRPC.unauthenticated:

@@ -24,7 +24,7 @@ const RESUME_HINT = 'Rerun the same command to resume from this step';
  * call has been connected to every voting member for 5 s (its strict reconfiguration check),
  * e.g. just after another member was removed or restarted.
  */
-const SETTLING = /unhealthy cluster|not enough started members|too many requests|connection to etcd at .* failed|is unreachable|did not answer/i;
+const SETTLING = /unhealthy cluster|cannot serve the request now|not enough started members|too many requests|connection to etcd at .* failed|is unreachable|did not answer/i;
 
 /** Calls `change` until etcd stops refusing it as SETTLING, within the session's bound. */
 export async function retryWhileSettling<T>(session: MemberSession, what: string, change: () => Promise<T>): Promise<T> {
