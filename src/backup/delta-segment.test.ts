@@ -33,8 +33,10 @@ test('delta segment decoding names the segment on a missing header, truncation, 
   const fails = (b: Uint8Array, re: RegExp) => assert.throws(() => decodeDeltaSegmentBytes(b, 'delta.x'), (err: unknown) => err instanceof DeltaSegmentError && err.segment === 'delta.x' && re.test(err.message));
   fails(bytes.subarray(4), /no KKDELTA1 header/);
   fails(bytes.subarray(0, bytes.length - 30), /truncated/);
-  const oversized = bytes.slice();
-  new DataView(oversized.buffer).setUint32(8 + 14, 0x7fffffff);
+  // A copy in its own ArrayBuffer: Buffer.concat may hand out a view into Node's shared pool,
+  // where Buffer#slice shares memory and .buffer offset 0 is not the segment's first byte.
+  const oversized = new Uint8Array(bytes);
+  new DataView(oversized.buffer, oversized.byteOffset, oversized.byteLength).setUint32(8 + 14, 0x7fffffff);
   fails(oversized, /claims \d+ bytes/);
   fails(await bytesOf([records[2] as DeltaRecord, records[0] as DeltaRecord]), /out of order: revision 11_0 after 12_0/);
 });
