@@ -20,6 +20,15 @@ export type DeltaManifestCache = Map<string, DeltaManifest>;
 export interface DeltaSegmentRead extends DeltaRange {
   manifest?: DeltaManifest;
   error?: string;
+  /** What the signature check that accepted the manifest proves ("signed by a trusted key", "unsigned"). */
+  signature?: string;
+}
+
+/** readDeltaManifest accepts only what the repository's trust allows: with signers and no unsigned allowance, a signed manifest; with none, an unsigned one. */
+function acceptedSignature(repo: BackupRepository): string | undefined {
+  const trust = repo.manifestTrust;
+  if (trust.signers.length === 0) return 'unsigned';
+  return trust.allowUnsigned === true ? undefined : 'signed by a trusted key';
 }
 
 export interface DeltaInputs {
@@ -39,13 +48,15 @@ export async function readDeltaInputs(repo: BackupRepository, backups: readonly 
   const coverage = await deltaCoverage(repo, backups, signal, listing);
   const newest = [...listing.segments].sort((a, b) => b.lastRevision - a.lastRevision || b.firstRevision - a.firstRevision);
   const shown = newest.slice(0, MAX_DELTA_ROWS);
+  const signature = acceptedSignature(repo);
+  const ok = (manifest: DeltaManifest) => ({ manifest, ...(signature ? { signature } : {}) });
   const segments = await Promise.all(shown.map(async (range): Promise<DeltaSegmentRead> => {
     const cached = cache?.get(range.name);
-    if (cached) return { ...range, manifest: cached };
+    if (cached) return { ...range, ...ok(cached) };
     try {
       const manifest = await readDeltaManifest(repo, range, signal);
       cache?.set(range.name, manifest);
-      return { ...range, manifest };
+      return { ...range, ...ok(manifest) };
     } catch (err) {
       if (signal?.aborted) throw err;
       return { ...range, error: messageOf(err) };

@@ -23,7 +23,7 @@ export function deltaRows(deltas: DeltaInputs | undefined): BackupRow[] {
       name: s.name, kind: 'delta', firstRevision: s.firstRevision, lastRevision: s.lastRevision,
       ...(m
         ? {
-          at: m.createdAt, result: 'ok', problems: [], storedBytes: m.object.sizeBytes, events: m.eventCount,
+          at: m.createdAt, result: 'ok', problems: [], storedBytes: m.object.sizeBytes, events: m.eventCount, ...(s.signature ? { signature: s.signature } : {}),
           // From the first change received to the segment stored: how long its oldest change waited.
           ...(first !== undefined ? { durationMs: Math.max(0, Date.parse(m.createdAt) - first) } : {}),
         }
