@@ -27,7 +27,7 @@ import { silentLogger } from '../../src/logger.js';
 import { axeSource, findChromium, launchChromium } from '../support/chromium.js';
 import { runKubekeeper, runProcess } from '../support/cli.js';
 import { type EtcdProcess, endpointStatus, etcdctlOk, freePort, startEtcd } from '../support/etcd.js';
-import { until } from '../support/poll.js';
+import { sample, until } from '../support/poll.js';
 import { generateKubeadmPki } from '../support/kubeadm-pki.js';
 import { repoRoot } from '../support/paths.js';
 
@@ -388,6 +388,49 @@ describe('dashboard', { skip }, () => {
       assert.match(title, new RegExp(dead.replace(/[.:/]/g, '.')), 'the message names the endpoint');
     } finally {
       await close();
+    }
+  });
+
+  test('daemon with a deltas section shows its streamer\'s lag as its metrics say, and the ranges backup list gives', async () => {
+    const repoC = path.join(dir, 'repo-c');
+    const base = await loadConfig(configFile, process.env);
+    const config = {
+      ...base, repository: { ...base.repository, url: repoC }, lockFile: path.join(dir, 'lock-c'),
+      dashboard: { ...base.dashboard!, name: 'cluster-c', fleet: [] },
+      deltas: { enabled: true, flushIntervalMs: 300, flushBytes: 1024 * 1024, maxLagMs: 60_000, electionTtlMs: 3000 },
+    };
+    const stop = new AbortController();
+    let metricsPort = 0;
+    let dashboardUrl = '';
+    const done = runDaemon(config, { signal: stop.signal, logger: silentLogger, onListening: (a) => (metricsPort = a.port), onDashboard: (u) => (dashboardUrl = u) });
+    try {
+      const metrics = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      // The repository is empty: the streamer starts after the daemon's own full backup.
+      await until('the daemon streaming', async () => (metricsPort && dashboardUrl && sample(await metrics(), 'kubekeeper_delta_leader') === 1 ? true : undefined));
+      for (let i = 0; i < 5; i++) await etcdctlOk(etcd, ['put', `/registry/configmaps/default/c-${i}`, `v${i}`]);
+      const rev = (await endpointStatus(etcd)).revision;
+      const text = await until(`recovery point at ${rev}`, async () => {
+        const t = await metrics();
+        return (sample(t, 'kubekeeper_delta_recovery_point_revision') ?? 0) >= rev && sample(t, 'kubekeeper_delta_recovery_point_lag_revisions') === 0 ? t : undefined;
+      });
+      const stored = sample(text, 'kubekeeper_delta_recovery_point_revision') as number;
+      const { page, errors, close } = await open(dashboardUrl);
+      try {
+        assert.deepEqual(errors, []);
+        assert.equal(await page.textContent('h1'), 'kubekeeper: cluster-c');
+        assert.match(await page.innerText('#stream-lag'), new RegExp(`^Delta streamer: lag 0 ms, 0 revision\\(s\\) behind etcd's ${stored}; stored up to revision ${stored}; \\d+ segment\\(s\\) written, 0 gap\\(s\\), 0 restart\\(s\\)$`));
+        const listed = JSON.parse(await cli(['backup', 'list', '--repo', repoC, '--trusted-signer', signer, '-w', 'json'])) as { pointInTime: DeltaCoverage };
+        const ranges = await cells(page, '#ranges-table tbody tr');
+        assert.deepEqual(ranges.map((r) => [r[0], Number(r[2]), Number(r[3])]), listed.pointInTime.backups.map((b) => [b.name, b.fromRevision, b.toRevision]));
+        assert.equal(listed.pointInTime.recoveryPoint?.revision, stored);
+        assert.ok((await cells(page, '#backups-table tbody tr')).some((r) => r[2] === 'delta'));
+        assert.equal((await cells(page, '#fleet-table tbody tr'))[0]?.[4], '0 ms', 'the fleet row shows the streaming daemon\'s lag');
+      } finally {
+        await close();
+      }
+    } finally {
+      stop.abort();
+      await done;
     }
   });
 
