@@ -21,6 +21,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { type BackupListing, type DeltaCoverage, type DeltaRange, listDeltas, openBackupRepository } from '../../src/backup/index.js';
 import { loadTrustedSigners } from '../../src/crypto/index.js';
+import { RESERVED_PREFIX } from '../../src/snapshot/index.js';
 import { loadConfig, runDaemon } from '../../src/daemon/index.js';
 import { type DashboardData, SERVED_CSP } from '../../src/dashboard/index.js';
 import { silentLogger } from '../../src/logger.js';
@@ -88,6 +89,8 @@ before(async () => {
     const r = await streamed;
     assert.ok(r.code === 0 || r.signal === 'SIGTERM', `backup stream: ${r.code} ${r.signal}\n${r.stderr}`);
   }
+  // Its election key goes with its lease (revoked on stop, or expired): after that etcd's revision stays put for the page's comparisons.
+  await until('the streamer\'s election key gone', async () => ((await etcdctlOk(etcd, ['get', RESERVED_PREFIX, '--prefix', '--keys-only'])).trim() === '' ? true : undefined), 30_000);
   const drill = ['drill', '--repo', repoA(), '-i', keyFile, '--trusted-signer', signer, '--record-signing-key', signingKey, '--work-dir', dir];
   await cli([...drill, '--expect-key', '/registry/namespaces/default']);
   await cli([...drill, '--expect-key', '/registry/missing/key'], 3);
