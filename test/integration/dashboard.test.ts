@@ -285,7 +285,7 @@ describe('dashboard', { skip }, () => {
       const members = await cells(page, '#etcd-members-table tbody tr');
       const free = es!.Status.dbSize - es!.Status.dbSizeInUse;
       assert.deepEqual(members.map((r) => [r[1], r[3], r[4], r[5], r[7]]), [[
-        etcd.clientUrl, bytes(es!.Status.dbSize), bytes(es!.Status.dbSizeInUse), `${(Math.round((free / es!.Status.dbSize) * 1000) / 10).toFixed(1)}% (${bytes(free)})`, 'none',
+        etcd.clientUrl, bytes(es!.Status.dbSize), bytes(es!.Status.dbSizeInUse), `${(Math.round((free / es!.Status.dbSize) * 100 * 10) / 10).toFixed(1)}% (${bytes(free)})`, 'none',
       ]]);
       // The data document agrees with the repository too.
       const data = await (await fetch(`${url}api/data`, { headers: { authorization: `Bearer ${TOKEN}` } })).json() as DashboardData;
