@@ -49,7 +49,7 @@ function revisions(first: number | undefined, last: number | undefined): string 
 export function backupsSection(c: ClusterView): HTMLElement {
   if (c.backups.length === 0) return section('backups', 'Backups', note(c.error ? `Repository unreadable: ${c.error}` : 'No backups in this repository yet'));
   const rows = c.backups.map((b) => h('tr', { 'data-backup': b.name, class: b.result === 'ok' ? '' : 'problem' },
-    h('th', { scope: 'row' }, b.name), h('td', {}, time(b.at)), h('td', {}, b.kind),
+    h('th', { scope: 'row' }, b.name), h('td', {}, Date.parse(b.at) > 0 ? time(b.at) : 'unknown'), h('td', {}, b.kind),
     h('td', { class: 'num' }, bytes(b.storedBytes)), h('td', { class: 'num' }, bytes(b.snapshotBytes)), h('td', { class: 'num' }, duration(b.durationMs)),
     reasonCell(b.result === 'ok', b.result, b.problems.join('; ')), h('td', {}, b.signature ?? ''), h('td', { class: 'num' }, revisions(b.firstRevision, b.lastRevision)),
     h('td', { class: 'num' }, b.events ?? '')));
