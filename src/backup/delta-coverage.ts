@@ -5,7 +5,7 @@
  * manifest read.
  */
 import { planDeltaChain } from './delta-chain.js';
-import { listDeltas, readDeltaManifest } from './delta-store.js';
+import { type DeltaListing, listDeltas, readDeltaManifest } from './delta-store.js';
 import type { BackupEntry } from './repository.js';
 import type { BackupRepository } from './repository.js';
 
@@ -18,8 +18,9 @@ export interface DeltaCoverage {
   backups: { name: string; fromRevision: number; toRevision: number }[];
 }
 
-export async function deltaCoverage(repo: BackupRepository, backups: readonly BackupEntry[], signal?: AbortSignal): Promise<DeltaCoverage | undefined> {
-  const listing = await listDeltas(repo, signal);
+/** `listing`: the repository's delta listing when the caller already read it (the dashboard also shows its segments). */
+export async function deltaCoverage(repo: BackupRepository, backups: readonly BackupEntry[], signal?: AbortSignal, listing?: DeltaListing): Promise<DeltaCoverage | undefined> {
+  listing ??= await listDeltas(repo, signal);
   if (listing.segments.length === 0 && listing.gaps.length === 0) return undefined;
   const out: DeltaCoverage = { segments: listing.segments.length, gaps: listing.gaps.length, backups: [] };
   const newest = listing.segments.reduce<typeof listing.segments[number] | undefined>((a, s) => (!a || s.lastRevision > a.lastRevision ? s : a), undefined);

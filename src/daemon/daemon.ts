@@ -90,7 +90,7 @@ export async function runDaemon(config: KubekeeperConfig, options: DaemonOptions
   }
   let dashboard: DashboardServer | undefined;
   try {
-    dashboard = await startConfiguredDashboard(config, { env, logger, pkiDir: options.pkiDir, clock, state });
+    dashboard = await startConfiguredDashboard(config, { env, logger, pkiDir: options.pkiDir, clock, state, deltaRunner: () => deltaRunner });
   } catch (err) {
     await server?.close();
     throw err;

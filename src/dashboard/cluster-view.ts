@@ -3,11 +3,13 @@
  * run records, and (for this host's cluster) the retention policy, certificates, etcd status
  * and schedule. Pure: no I/O, the instant comes in as `now`.
  */
-import { type BackupEntry, type BackupListing, describeSignature } from '../backup/index.js';
+import { type BackupListing, describeSignature } from '../backup/index.js';
 import { type RetentionPolicy, formatDuration, isEmptyPolicy, planRetention } from '../schedule/index.js';
 import type {
-  BackupRow, CertificatesView, ClusterSummary, ClusterView, DrillRow, EtcdLive, EtcdView, RecoveryPointView, RetentionView, ScheduleView, Section, VerifyRow,
+  BackupRow, CertificatesView, ClusterSummary, ClusterView, DeltaStreamView, DrillRow, EtcdLive, EtcdView, RetentionView, ScheduleView, Section, VerifyRow,
 } from './dashboard-data.js';
+import type { DeltaInputs } from './delta-read.js';
+import { deltaRows, recoveryPointView } from './recovery-view.js';
 import type { StoredRunRecord } from './run-record.js';
 
 export interface ClusterInputs {
@@ -23,26 +25,19 @@ export interface ClusterInputs {
   retention?: RetentionPolicy;
   certificates?: Section<CertificatesView>;
   etcdLive?: Section<EtcdLive>;
+  etcdMembers?: EtcdView['members'];
+  /** The repository's delta segments (every cluster's repository has them or not). */
+  deltas?: DeltaInputs;
+  /** This host's daemon streamer; absent for fleet members. */
+  deltaStream?: Section<DeltaStreamView>;
+  deltasConfigured?: boolean;
   schedule?: Section<ScheduleView>;
 }
 
 /** Shown where this host's daemon or config is the only source. */
 export const FLEET_ONLY = 'Fleet member: only its manifests and run records are read; the daemon on that cluster knows the rest';
-const DELTAS_NOTE = 'No delta backups in this repository (not configured, or not built into this kubekeeper yet): each full backup restores to its own time';
 
-/** A manifest marks a delta by kind "delta" or a base backup; every other backup is full. */
-function isDelta(entry: BackupEntry): boolean {
-  const m = entry.manifest as unknown as { kind?: unknown; base?: unknown; baseBackup?: unknown } | undefined;
-  return m?.kind === 'delta' || m?.base !== undefined || m?.baseBackup !== undefined;
-}
-
-function baseOf(entry: BackupEntry): string | undefined {
-  const m = entry.manifest as unknown as { base?: unknown; baseBackup?: unknown } | undefined;
-  const base = m?.base ?? m?.baseBackup;
-  return typeof base === 'string' ? base : typeof base === 'object' && base !== null && typeof (base as { name?: unknown }).name === 'string' ? (base as { name: string }).name : undefined;
-}
-
-function backupRows(listing: BackupListing, records: readonly StoredRunRecord[]): BackupRow[] {
+function backupRows(listing: BackupListing, records: readonly StoredRunRecord[], deltas: DeltaInputs | undefined): BackupRow[] {
   const rows: BackupRow[] = [];
   for (const b of listing.backups) {
     const m = b.manifest;
@@ -50,7 +45,7 @@ function backupRows(listing: BackupListing, records: readonly StoredRunRecord[])
     const snapshot = m.objects.find((o) => o.role === 'snapshot');
     rows.push({
       name: b.name, at: m.createdAt, durationMs: Math.max(0, Date.parse(m.completedAt) - Date.parse(m.createdAt)),
-      result: b.status, kind: isDelta(b) ? 'delta' : 'full',
+      result: b.status, kind: 'full', firstRevision: m.cluster.revision, lastRevision: m.cluster.revision,
       storedBytes: m.objects.reduce((sum, o) => sum + o.sizeBytes, 0), snapshotBytes: snapshot?.contentSizeBytes ?? m.snapshot.sizeBytes,
       problems: b.problems, ...(b.signature ? { signature: describeSignature(b.signature) } : {}),
     });
@@ -62,6 +57,7 @@ function backupRows(listing: BackupListing, records: readonly StoredRunRecord[])
       problems: [[record.failedStep, record.reason].filter(Boolean).join(': ') || 'failed'], signature: describeSignature(signature),
     });
   }
+  rows.push(...deltaRows(deltas));
   return rows.sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
 }
 
@@ -89,21 +85,6 @@ function verifyRows(records: readonly StoredRunRecord[]): VerifyRow[] {
   }));
 }
 
-function recoveryPoint(listing: BackupListing, now: Date): RecoveryPointView {
-  const good = listing.backups.filter((b) => b.status === 'ok' && b.manifest);
-  const newest = good[0]?.manifest?.createdAt;
-  const deltas = good.filter(isDelta);
-  const ranges = good.filter((b) => !isDelta(b)).map((b) => {
-    const mine = deltas.filter((d) => baseOf(d) === b.name).map((d) => d.manifest?.createdAt ?? '').sort();
-    const at = b.manifest?.createdAt ?? '';
-    return { full: b.name, from: at, to: mine.at(-1) ?? at, deltas: mine.length };
-  });
-  return {
-    ...(newest ? { newestGoodAt: newest, lagMs: Math.max(0, now.getTime() - Date.parse(newest)) } : {}),
-    ranges, ...(deltas.length === 0 ? { deltasNote: DELTAS_NOTE } : {}),
-  };
-}
-
 /** "keep last 6, within 30d, daily 7". */
 export function describePolicy(p: RetentionPolicy): string {
   const parts = [
@@ -125,29 +106,31 @@ function retention(listing: BackupListing, policy: RetentionPolicy | undefined, 
   };
 }
 
-function etcdView(listing: BackupListing, live: Section<EtcdLive> | undefined): EtcdView {
+function etcdView(listing: BackupListing, live: Section<EtcdLive> | undefined, members: EtcdView['members'] | undefined): EtcdView {
   const history = listing.backups.filter((b) => b.status === 'ok' && b.manifest)
     .map((b) => ({ at: b.manifest?.createdAt ?? '', dbSizeBytes: b.manifest?.cluster.dbSizeBytes ?? 0, revision: b.manifest?.cluster.revision ?? 0 }))
     .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   const [prev, last] = history.slice(-2);
   const hours = prev && last ? (Date.parse(last.at) - Date.parse(prev.at)) / 3_600_000 : 0;
   const liveSection = live ?? { state: 'unavailable', reason: FLEET_ONLY };
-  const fragmentation: EtcdView['fragmentation'] = liveSection.state === 'ok' && liveSection.value.dbSizeBytes > 0
-    ? { state: 'ok', value: { freeBytes: liveSection.value.dbSizeBytes - liveSection.value.dbSizeInUseBytes, ratio: 1 - liveSection.value.dbSizeInUseBytes / liveSection.value.dbSizeBytes } }
-    : { state: 'unavailable', reason: liveSection.state === 'ok' ? 'The member reports no db size' : liveSection.reason };
-  return { live: liveSection, history, ...(prev && last && hours > 0 ? { revisionsPerHour: (last.revision - prev.revision) / hours } : {}), fragmentation };
+  return { live: liveSection, history, ...(prev && last && hours > 0 ? { revisionsPerHour: (last.revision - prev.revision) / hours } : {}),
+    members: members ?? (liveSection.state === 'ok' ? { state: 'unavailable', reason: 'The member list was not read' } : liveSection),
+  };
 }
 
 function summary(view: Omit<ClusterView, 'summary'>, signersRequired: boolean, records: readonly StoredRunRecord[]): ClusterSummary {
-  const lastBackup = view.backups[0];
-  const lastGood = view.backups.find((b) => b.result === 'ok');
+  const fulls = view.backups.filter((b) => b.kind === 'full');
+  const lastBackup = fulls[0];
+  const lastGood = fulls.find((b) => b.result === 'ok');
   const lastDrill = records.find((r) => r.record.kind === 'drill' && trusted(r, signersRequired))?.record;
   const certs = view.certificates.state === 'ok' ? view.certificates.value.rows.filter((r) => r.notAfter).sort((a, b) => Date.parse(a.notAfter ?? '') - Date.parse(b.notAfter ?? '')) : [];
+  const stream = view.recoveryPoint.stream;
+  const lagMs = stream.state === 'ok' && stream.value.leader ? stream.value.lagSeconds * 1000 : view.recoveryPoint.lagMs;
   return {
     ...(lastBackup ? { lastBackupAt: lastBackup.at, lastBackupOk: lastBackup.result === 'ok' } : {}),
     ...(lastGood ? { lastGoodBackupAt: lastGood.at } : {}),
     ...(lastDrill ? { lastDrillAt: lastDrill.startedAt, lastDrillOk: lastDrill.ok } : {}),
-    ...(view.recoveryPoint.lagMs !== undefined ? { recoveryPointLagMs: view.recoveryPoint.lagMs } : {}),
+    ...(lagMs !== undefined ? { recoveryPointLagMs: lagMs } : {}),
     ...(certs[0]?.notAfter ? { firstCertExpiry: { name: certs[0].name, notAfter: certs[0].notAfter } } : {}),
   };
 }
@@ -156,13 +139,17 @@ function summary(view: Omit<ClusterView, 'summary'>, signersRequired: boolean, r
 export function buildClusterView(input: ClusterInputs): ClusterView {
   const view: Omit<ClusterView, 'summary'> = {
     name: input.name, repository: input.repository, self: input.self,
-    backups: backupRows(input.listing, input.records),
+    backups: backupRows(input.listing, input.records, input.deltas),
     drills: drillRows(input.records),
     verifies: verifyRows(input.records),
-    recoveryPoint: recoveryPoint(input.listing, input.now),
+    recoveryPoint: recoveryPointView({
+      listing: input.listing, now: input.now, ...(input.deltas ? { deltas: input.deltas } : {}), ...(input.deltaStream ? { stream: input.deltaStream } : {}),
+      ...(input.deltasConfigured !== undefined ? { deltasConfigured: input.deltasConfigured } : {}),
+      ...(input.etcdLive?.state === 'ok' ? { etcdRevision: input.etcdLive.value.revision } : {}),
+    }),
     retention: retention(input.listing, input.retention, input.now),
     certificates: input.certificates ?? { state: 'unavailable', reason: FLEET_ONLY },
-    etcd: etcdView(input.listing, input.etcdLive),
+    etcd: etcdView(input.listing, input.etcdLive, input.etcdMembers),
     schedule: input.schedule ?? { state: 'unavailable', reason: FLEET_ONLY },
   };
   return { ...view, summary: summary(view, input.signersRequired, input.records) };
@@ -173,7 +160,7 @@ export function unreadableClusterView(name: string, repository: string, self: bo
   const reason = `Repository unreadable: ${error}`;
   const none = { state: 'unavailable', reason } as const;
   return {
-    name, repository, self, error, summary: {}, backups: [], drills: [], verifies: [], recoveryPoint: { ranges: [] },
-    retention: none, certificates: none, schedule: none, etcd: { live: none, history: [], fragmentation: none },
+    name, repository, self, error, summary: {}, backups: [], drills: [], verifies: [], recoveryPoint: { ranges: [], stream: none },
+    retention: none, certificates: none, schedule: none, etcd: { live: none, history: [], members: none },
   };
 }

@@ -10,9 +10,13 @@ import type { BackupRepository } from '../backup/index.js';
 import type { SignerPublicKey } from '../crypto/index.js';
 import { type EtcdConnectOptions, getEndpointStatus } from '../etcd/index.js';
 import { messageOf } from '../errors.js';
+import { readClusterView } from '../maintenance/index.js';
 import type { RetentionPolicy } from '../schedule/index.js';
 import { type ClusterInputs, buildClusterView, unreadableClusterView } from './cluster-view.js';
-import { type CertificatesView, type ClusterView, DASHBOARD_DATA_FORMAT, type DashboardData, type EtcdLive, type ScheduleView, type Section } from './dashboard-data.js';
+import {
+  type CertificatesView, type ClusterView, DASHBOARD_DATA_FORMAT, type DashboardData, type DeltaStreamView, type EtcdLive, type EtcdView, type ScheduleView, type Section,
+} from './dashboard-data.js';
+import { type DeltaManifestCache, readDeltaInputs } from './delta-read.js';
 import { type RunRecordCache, readRunRecords } from './run-record.js';
 
 /** etcd's default backend quota (--quota-backend-bytes unset). */
@@ -26,8 +30,9 @@ export type RepositoryOpener = () => Promise<{ repo: BackupRepository; signers: 
 export interface FleetMember {
   name: string;
   open: RepositoryOpener;
-  /** Run records read before (a long-lived reader keeps one per repository). */
+  /** Run records and delta segment manifests read before (a long-lived reader keeps one of each per repository). */
   recordCache?: RunRecordCache;
+  deltaCache?: DeltaManifestCache;
 }
 
 export interface SelfCluster extends FleetMember {
@@ -40,6 +45,10 @@ export interface SelfCluster extends FleetMember {
   etcdQuotaBytes?: number;
   /** What only the daemon knows; absent in a report. */
   schedule?: () => ScheduleView;
+  /** The daemon's delta streamer now (unavailable without a deltas section); absent in a report. */
+  deltaStream?: () => Section<DeltaStreamView>;
+  /** The config turns continuous deltas on. */
+  deltasConfigured?: boolean;
 }
 
 export interface CollectOptions {
@@ -74,6 +83,23 @@ async function readCertificates(pkiDir: string | undefined, warnWithinMs: number
   }
 }
 
+type MembersSection = EtcdView['members'];
+
+/** Every member's detail through the maintenance domain (the `endpoint status --detail` view). */
+async function readEtcdMembers(options: EtcdConnectOptions | undefined, quotaBytes: number, signal?: AbortSignal): Promise<MembersSection> {
+  if (!options || options.endpoints.length === 0) return unavailable('Not configured: no etcd endpoint given');
+  try {
+    const view = await readClusterView(options, { cluster: true, quotaBytes, ...(signal ? { signal } : {}) });
+    const rows = view.all.map((d) => ({
+      name: d.name, endpoint: d.endpoint, version: d.version, isLeader: d.isLeader, isLearner: d.isLearner, dbSizeBytes: d.dbSizeBytes, dbSizeInUseBytes: d.dbSizeInUseBytes,
+      freeBytes: d.freeBytes, fragmentationPercent: d.fragmentationPercent, quotaBytes: d.quotaBytes, quotaSource: d.quotaSource, quotaPercent: d.quotaPercent, alarms: [...d.alarms],
+    }));
+    return { state: 'ok', value: { rows, unreachable: view.unreachable.map((u) => ({ endpoint: u.endpoint, error: u.error.message })) } };
+  } catch (err) {
+    return unavailable(`Cannot read the etcd members' status: ${messageOf(err)}`);
+  }
+}
+
 async function readEtcdLive(options: EtcdConnectOptions | undefined, quotaBytes: number, now: Date, signal?: AbortSignal): Promise<Section<EtcdLive>> {
   if (!options || options.endpoints.length === 0) return unavailable('Not configured: no etcd endpoint given (the daemon and report --config read etcd.endpoints; report --etcd-status the etcd flags)');
   const endpoint = options.endpoints[0] as string;
@@ -91,6 +117,13 @@ async function readEtcdLive(options: EtcdConnectOptions | undefined, quotaBytes:
   }
 }
 
+/** The quota the member reports (etcd 3.6+) rather than the assumed one. */
+function withMemberQuota(live: Section<EtcdLive>, members: MembersSection): Section<EtcdLive> {
+  if (live.state !== 'ok' || members.state !== 'ok') return live;
+  const own = members.value.rows.find((r) => r.endpoint === live.value.endpoint);
+  return own ? { state: 'ok', value: { ...live.value, quotaBytes: own.quotaBytes } } : live;
+}
+
 async function readCluster(member: FleetMember, self: SelfCluster | undefined, now: Date, signal?: AbortSignal): Promise<ClusterView> {
   let opened: Awaited<ReturnType<RepositoryOpener>>;
   try {
@@ -101,15 +134,19 @@ async function readCluster(member: FleetMember, self: SelfCluster | undefined, n
   const { repo, signers, close } = opened;
   try {
     const [listing, records] = await Promise.all([repo.listBackups(signal, now), readRunRecords(repo.backend, signers, signal, member.recordCache)]);
-    const inputs: ClusterInputs = { name: member.name, repository: repo.location, self: self !== undefined, now, listing, records, signersRequired: signers.length > 0 };
+    const deltas = await readDeltaInputs(repo, listing.backups, signal, member.deltaCache);
+    const inputs: ClusterInputs = { name: member.name, repository: repo.location, self: self !== undefined, now, listing, records, signersRequired: signers.length > 0, deltas };
     if (self) {
-      const [certificates, etcdLive] = await Promise.all([
+      const quotaBytes = self.etcdQuotaBytes ?? DEFAULT_ETCD_QUOTA_BYTES;
+      const [certificates, etcdLive, etcdMembers] = await Promise.all([
         readCertificates(self.pkiDir, self.certWarnWithinMs ?? DEFAULT_CERT_WARN_MS, now),
-        readEtcdLive(self.etcd, self.etcdQuotaBytes ?? DEFAULT_ETCD_QUOTA_BYTES, now, signal),
+        readEtcdLive(self.etcd, quotaBytes, now, signal),
+        readEtcdMembers(self.etcd, quotaBytes, signal),
       ]);
       Object.assign(inputs, {
-        retention: self.retention ?? {}, certificates, etcdLive,
+        retention: self.retention ?? {}, certificates, etcdLive: withMemberQuota(etcdLive, etcdMembers), etcdMembers, deltasConfigured: self.deltasConfigured ?? false,
         schedule: self.schedule ? { state: 'ok', value: self.schedule() } : unavailable('A static report: next runs are known only to the running daemon'),
+        deltaStream: self.deltaStream?.() ?? unavailable('A static report: the streamer\'s live lag is known only to the running daemon'),
       });
     }
     return buildClusterView(inputs);

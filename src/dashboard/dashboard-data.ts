@@ -44,7 +44,7 @@ export interface ClusterSummary {
   lastGoodBackupAt?: string;
   lastDrillAt?: string;
   lastDrillOk?: boolean;
-  /** now - newest good backup; absent without one. */
+  /** The daemon's streamer lag when it streams; else now - the newest restorable point (full backup or stored delta revision); absent without one. */
   recoveryPointLagMs?: number;
   firstCertExpiry?: { name: string; notAfter: string };
 }
@@ -64,6 +64,11 @@ export interface BackupRow {
   /** Why it is not ok; empty when it is. */
   problems: string[];
   signature?: string;
+  /** A full backup's revision (first = last), or a delta segment's revision range. */
+  firstRevision?: number;
+  lastRevision?: number;
+  /** Events stored in a delta segment. */
+  events?: number;
 }
 
 export interface DrillSplit {
@@ -93,12 +98,55 @@ export interface VerifyRow {
   signature: string;
 }
 
+/** One full backup and the revisions a restore from it reaches (toRevision === fromRevision: the backup alone). */
+export interface RestorableRange {
+  full: string;
+  at: string;
+  fromRevision: number;
+  toRevision: number;
+  /** When the streamer received toRevision, when a segment read says so. */
+  toAt?: string;
+}
+
+/** The repository's delta segments, as `backup list` counts them. */
+export interface DeltasView {
+  segments: number;
+  /** Revision ranges etcd compacted away before they were stored. */
+  gaps: { fromRevision: number; toRevision: number }[];
+  /** The newest stored revision and when the streamer received it. */
+  recoveryPoint?: { revision: number; receivedAt?: string };
+  /** Segments older than the timeline shows. */
+  omitted: number;
+}
+
+/** The daemon's delta streamer, live (what its kubekeeper_delta_* metrics say). */
+export interface DeltaStreamView {
+  /** Whether this daemon streams or another node does (or the election is pending). */
+  leader: boolean;
+  storedRevision: number;
+  /** etcd's revision as the streamer last saw it. */
+  etcdRevision: number;
+  /** Seconds since the oldest change not yet stored was received (0: all stored), and revisions behind etcd. */
+  lagSeconds: number;
+  lagRevisions: number;
+  segmentsWritten: number;
+  gaps: number;
+  restarts: number;
+  failingSince?: string;
+}
+
 export interface RecoveryPointView {
+  /** The newest point a restore reaches (a full backup, or the newest delta revision a chain reaches), and its age. */
   newestGoodAt?: string;
   lagMs?: number;
-  /** Each full backup and the range it restores to (to = its own time without deltas). */
-  ranges: { full: string; from: string; to: string; deltas: number }[];
-  /** Why deltas are not shown (not built or not configured); absent once the repository holds some. */
+  newestRevision?: number;
+  /** Live etcd revision minus newestRevision, when etcd's revision is known. */
+  revisionsBehind?: number;
+  ranges: RestorableRange[];
+  deltas?: DeltasView;
+  /** This host's daemon streamer; unavailable in a report, for a fleet member or without a deltas section. */
+  stream: Section<DeltaStreamView>;
+  /** Why there are no delta ranges (not configured, nothing stored yet); absent once the repository holds segments. */
   deltasNote?: string;
 }
 
@@ -141,8 +189,26 @@ export interface EtcdView {
   history: { at: string; dbSizeBytes: number; revision: number }[];
   /** Revisions per hour between the two newest backups (absent with fewer than two). */
   revisionsPerHour?: number;
-  /** Fragmentation detail (free pages, defrag history) lights up when present. */
-  fragmentation: Section<{ freeBytes: number; ratio: number }>;
+  /** Every member's db detail as `endpoint status --detail` shows it (in use, fragmentation, quota, alarms). */
+  members: Section<{ rows: EtcdMemberRow[]; unreachable: { endpoint: string; error: string }[] }>;
+}
+
+export interface EtcdMemberRow {
+  name: string;
+  endpoint: string;
+  version: string;
+  isLeader: boolean;
+  isLearner: boolean;
+  dbSizeBytes: number;
+  dbSizeInUseBytes: number;
+  /** Allocated but unused (what a defrag gives back), and its share of the db in percent. */
+  freeBytes: number;
+  fragmentationPercent: number;
+  quotaBytes: number;
+  /** "member": reported by etcd 3.6+; "assumed": the configured or default quota. */
+  quotaSource: 'member' | 'assumed';
+  quotaPercent: number;
+  alarms: string[];
 }
 
 export interface ScheduleView {

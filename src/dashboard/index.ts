@@ -1,7 +1,8 @@
 /** The dashboard domain: what the page shows (read from repositories, certificates and etcd), run records, the page and its server. */
 export {
-  DASHBOARD_DATA_FORMAT, type BackupRow, type ClusterView, type DashboardData, type DrillRow, type Section,
+  DASHBOARD_DATA_FORMAT, type BackupRow, type ClusterView, type DashboardData, type DeltaStreamView, type DrillRow, type Section,
 } from './dashboard-data.js';
+export { MAX_DELTA_ROWS, readDeltaInputs, type DeltaInputs, type DeltaManifestCache, type DeltaSegmentRead } from './delta-read.js';
 export { MAX_RUN_RECORD_BYTES, RUN_RECORD_FORMAT, encodeRunRecord, parseRunRecord, readRunRecords, writeRunRecord, type RunKind, type RunRecord, type RunRecordCache, type StoredRunRecord } from './run-record.js';
 export { backupFailureRecord, drillErrorRecord, drillRunRecord, verifyRunRecord } from './record-of.js';
 export { buildClusterView, describePolicy, unreadableClusterView, type ClusterInputs } from './cluster-view.js';

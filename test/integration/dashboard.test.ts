@@ -7,6 +7,9 @@
  * requests nothing but the daemon; the values shown equal the repository's and the drill
  * history; the fleet lists every repository; keyboard navigation and axe-core (WCAG 2 A/AA);
  * the static report works from file:// under its own CSP; the screenshot script writes a PNG.
+ * cluster-a's repository also holds delta segments written by the real `backup stream`: the
+ * timeline shows them as kind delta, and the restorable range per full backup and the recovery
+ * point equal what `kubekeeper backup list -w json` says; the etcd members' detail equals etcdctl's.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -16,15 +19,16 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { type BackupListing, openBackupRepository } from '../../src/backup/index.js';
+import { type BackupListing, type DeltaCoverage, type DeltaRange, listDeltas, openBackupRepository } from '../../src/backup/index.js';
 import { loadTrustedSigners } from '../../src/crypto/index.js';
+import { RESERVED_PREFIX } from '../../src/snapshot/index.js';
 import { loadConfig, runDaemon } from '../../src/daemon/index.js';
 import { type DashboardData, SERVED_CSP } from '../../src/dashboard/index.js';
 import { silentLogger } from '../../src/logger.js';
 import { axeSource, findChromium, launchChromium } from '../support/chromium.js';
 import { runKubekeeper, runProcess } from '../support/cli.js';
 import { type EtcdProcess, endpointStatus, etcdctlOk, freePort, startEtcd } from '../support/etcd.js';
-import { until } from '../support/poll.js';
+import { sample, until } from '../support/poll.js';
 import { generateKubeadmPki } from '../support/kubeadm-pki.js';
 import { repoRoot } from '../support/paths.js';
 
@@ -40,6 +44,8 @@ let url: string;
 let stopDaemon: AbortController;
 let daemonDone: Promise<unknown>;
 let listingA: BackupListing;
+let segmentsA: DeltaRange[];
+let signer: string;
 const repoA = () => path.join(dir, 'repo-a');
 const repoB = () => path.join(dir, 'repo-b');
 
@@ -56,7 +62,7 @@ before(async () => {
   execFileSync('age-keygen', ['-o', keyFile], { stdio: 'ignore' });
   const recipient = execFileSync('age-keygen', ['-y', keyFile], { encoding: 'utf8' }).trim();
   const signingKey = path.join(dir, 'signing.key');
-  const signer = /Signer public key: (kksign1\S+)/.exec(await cli(['keygen', '--signing', '-o', signingKey]))?.[1] as string;
+  signer = /Signer public key: (kksign1\S+)/.exec(await cli(['keygen', '--signing', '-o', signingKey]))?.[1] as string;
   etcd = await startEtcd();
   await etcdctlOk(etcd, ['put', '/registry/namespaces/default', 'ns']);
   for (const name of ['a-1', 'a-2', 'a-3']) {
@@ -64,6 +70,27 @@ before(async () => {
     await cli(['backup', 'save', ...etcd.clientFlags, '--repo', repoA(), '--name', name, '-r', recipient, '--signing-key', signingKey]);
   }
   await cli(['backup', 'save', ...etcd.clientFlags, '--repo', repoB(), '--name', 'b-1', '-r', recipient]);
+  // Delta segments after a-3, written by the real streamer (signed like the backups), stopped once it stored etcd's revision.
+  let child: import('node:child_process').ChildProcess | undefined;
+  const streamed = runKubekeeper(['backup', 'stream', ...etcd.clientFlags, '--repo', repoA(), '-r', recipient, '--signing-key', signingKey, '--flush-interval', '300ms', '--election-ttl', '3s'], {
+    timeoutMs: 120_000, onSpawn: (c) => (child = c),
+  });
+  try {
+    const repo = await openBackupRepository(repoA(), { trust: { signers: await loadTrustedSigners(signer) } });
+    const storedUpTo = async () => (await listDeltas(repo)).segments.reduce((m, x) => Math.max(m, x.lastRevision), 0);
+    for (const round of [1, 2]) {
+      for (let i = 0; i < 8; i++) await etcdctlOk(etcd, ['put', `/registry/configmaps/default/d-${round}-${i}`, `v${i}`]);
+      const rev = (await endpointStatus(etcd)).revision;
+      await until(`deltas stored up to revision ${rev}`, async () => ((await storedUpTo()) >= rev ? true : undefined));
+    }
+    await repo.backend.close();
+  } finally {
+    child?.kill('SIGTERM');
+    const r = await streamed;
+    assert.ok(r.code === 0 || r.signal === 'SIGTERM', `backup stream: ${r.code} ${r.signal}\n${r.stderr}`);
+  }
+  // Its election key goes with its lease (revoked on stop, or expired): after that etcd's revision stays put for the page's comparisons.
+  await until('the streamer\'s election key gone', async () => ((await etcdctlOk(etcd, ['get', RESERVED_PREFIX, '--prefix', '--keys-only'])).trim() === '' ? true : undefined), 30_000);
   const drill = ['drill', '--repo', repoA(), '-i', keyFile, '--trusted-signer', signer, '--record-signing-key', signingKey, '--work-dir', dir];
   await cli([...drill, '--expect-key', '/registry/namespaces/default']);
   await cli([...drill, '--expect-key', '/registry/missing/key'], 3);
@@ -90,6 +117,7 @@ before(async () => {
   ].join('\n'), { mode: 0o600 });
   const repo = await openBackupRepository(repoA(), { trust: { signers: await loadTrustedSigners(signer) } });
   listingA = await repo.listBackups();
+  segmentsA = (await listDeltas(repo)).segments;
   await repo.backend.close();
   stopDaemon = new AbortController();
   const config = await loadConfig(configFile, process.env);
@@ -188,7 +216,8 @@ describe('dashboard', { skip }, () => {
       // Backups: every good backup of the repository, newest first, with its stored and snapshot sizes.
       const good = listingA.backups.filter((b) => b.status === 'ok');
       assert.equal(good.length, 3);
-      const shown = await cells(page, '#backups-table tbody tr');
+      const all = await cells(page, '#backups-table tbody tr');
+      const shown = all.filter((r) => r[2] === 'full');
       assert.deepEqual(shown.map((r) => r[0]), good.map((b) => b.name));
       for (const [i, b] of good.entries()) {
         const m = b.manifest!;
@@ -228,16 +257,46 @@ describe('dashboard', { skip }, () => {
       // etcd: the live member's revision, as etcdctl reports it.
       const status = await endpointStatus(etcd);
       assert.match(await page.innerText('#etcd-live'), new RegExp(`revision\\s+${status.revision}\\b`));
-      // Sections not built yet say so.
-      assert.match(await page.innerText('#recovery'), /No delta backups in this repository/);
+      // Delta segments: every one the streamer stored, as kind delta, with its revisions, ok and signed.
+      const deltaRows = all.filter((r) => r[2] === 'delta');
+      assert.ok(segmentsA.length >= 2, `the streamer stored several segments: ${segmentsA.length}`);
+      assert.deepEqual(deltaRows.map((r) => r[0]).sort(), segmentsA.map((x) => x.name).sort());
+      for (const r of deltaRows) {
+        const seg = segmentsA.find((x) => x.name === r[0])!;
+        assert.deepEqual([r[6], r[8]], ['ok', `${seg.firstRevision}–${seg.lastRevision}`]);
+        assert.equal(r[7], 'signed by a trusted key');
+      }
+      // Recovery point and restorable ranges: what `backup list -w json` says of the same repository.
+      const listed = JSON.parse(await cli(['backup', 'list', '--repo', repoA(), '--trusted-signer', signer, '-w', 'json'])) as { pointInTime: DeltaCoverage };
+      const pit = listed.pointInTime;
+      assert.equal(pit.segments, segmentsA.length);
+      const ranges = await cells(page, '#ranges-table tbody tr');
+      assert.deepEqual(ranges.map((r) => [r[0], Number(r[2]), Number(r[3])]), pit.backups.map((b) => [b.name, b.fromRevision, b.toRevision]));
+      const newest = pit.backups[0]!;
+      assert.ok(newest.toRevision > newest.fromRevision, `a-3 restores past its own revision: ${JSON.stringify(pit.backups)}`);
+      assert.equal(ranges[0]?.[4], `${pit.recoveryPoint!.receivedAt!.slice(0, 19).replace('T', ' ')} UTC`);
+      const liveRevision = (await endpointStatus(etcd)).revision;
+      assert.match(await page.innerText('#recovery-lag'), new RegExp(`^Recovery point: revision ${pit.recoveryPoint!.revision}, .* ago \\(.*\\), ${liveRevision - pit.recoveryPoint!.revision} revision\\(s\\) behind the live etcd$`));
+      assert.match(await page.innerText('#recovery-deltas'), new RegExp(`^Delta segments: ${pit.segments}; newest stored revision ${pit.recoveryPoint!.revision} \\(received ${pit.recoveryPoint!.receivedAt!.slice(0, 19).replace('T', ' ')} UTC\\)$`));
+      assert.match(await page.innerText('#recovery'), /Delta streamer: Continuous deltas are not configured in this daemon/);
+      assert.doesNotMatch(await page.innerText('#recovery'), /No delta backups/);
+      // etcd members: the detail etcdctl reports (db size, in use) for the one member, with its fragmentation.
+      const [es] = JSON.parse(await etcdctlOk(etcd, ['endpoint', 'status', '-w', 'json'])) as { Status: { dbSize: number; dbSizeInUse: number } }[];
+      const members = await cells(page, '#etcd-members-table tbody tr');
+      const free = es!.Status.dbSize - es!.Status.dbSizeInUse;
+      assert.deepEqual(members.map((r) => [r[1], r[3], r[4], r[5], r[7]]), [[
+        etcd.clientUrl, bytes(es!.Status.dbSize), bytes(es!.Status.dbSizeInUse), `${(Math.round((free / es!.Status.dbSize) * 100 * 10) / 10).toFixed(1)}% (${bytes(free)})`, 'none',
+      ]]);
       // The data document agrees with the repository too.
       const data = await (await fetch(`${url}api/data`, { headers: { authorization: `Bearer ${TOKEN}` } })).json() as DashboardData;
-      assert.deepEqual(data.clusters[0]?.backups.map((b) => [b.name, b.snapshotBytes]), good.map((b) => [b.name, b.manifest!.snapshot.sizeBytes]));
+      assert.deepEqual(data.clusters[0]?.backups.filter((b) => b.kind === 'full').map((b) => [b.name, b.snapshotBytes]), good.map((b) => [b.name, b.manifest!.snapshot.sizeBytes]));
+      assert.deepEqual(data.clusters[0]?.recoveryPoint.ranges.map((r) => [r.full, r.fromRevision, r.toRevision]), pit.backups.map((b) => [b.name, b.fromRevision, b.toRevision]));
       assert.equal(data.clusters[0]?.summary.lastGoodBackupAt, good[0]?.manifest?.createdAt);
       // Choosing cluster-b shows its backups.
       await page.getByRole('button', { name: 'Show cluster cluster-b' }).click();
       assert.equal(await page.textContent('h1'), 'kubekeeper: cluster-b');
       assert.deepEqual((await cells(page, '#backups-table tbody tr')).map((r) => r[0]), ['b-1']);
+      assert.match(await page.innerText('#recovery'), /No delta backups in this repository: continuous deltas are not configured/);
       assert.deepEqual(errors, []);
     } finally {
       await close();
@@ -277,7 +336,7 @@ describe('dashboard', { skip }, () => {
   test('report --html writes one file that shows the same data from file:// under its own CSP and requests nothing', async () => {
     const file = path.join(dir, 'report.html');
     const out = await cli(['report', '--html', file, '--config', configFile]);
-    assert.match(out, /Report written to .*report\.html \(\d+ bytes\): 2 cluster\(s\), 3 backup\(s\) and 2 drill\(s\) of cluster-a/);
+    assert.match(out, new RegExp(`Report written to .*report\\.html \\(\\d+ bytes\\): 2 cluster\\(s\\), 3 backup\\(s\\) and 2 drill\\(s\\) of cluster-a; ${segmentsA.length} delta segment\\(s\\)`));
     assert.equal((await stat(file)).mode & 0o777, 0o600);
     const html = await readFile(file, 'utf8');
     const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1] ?? '';
@@ -288,7 +347,8 @@ describe('dashboard', { skip }, () => {
     try {
       assert.deepEqual(errors, [], 'no CSP violation, no script error');
       assert.deepEqual(requests, [fileUrl]);
-      assert.deepEqual((await cells(page, '#backups-table tbody tr')).map((r) => r[0]), ['a-3', 'a-2', 'a-1']);
+      assert.deepEqual((await cells(page, '#backups-table tbody tr')).filter((r) => r[2] === 'full').map((r) => r[0]), ['a-3', 'a-2', 'a-1']);
+      assert.equal((await cells(page, '#ranges-table tbody tr'))[0]?.[0], 'a-3');
       assert.equal((await cells(page, '#drills-table tbody tr')).length, 2);
       assert.match(await page.innerText('#schedule'), /A static report/);
     } finally {
@@ -331,6 +391,49 @@ describe('dashboard', { skip }, () => {
       assert.match(title, new RegExp(dead.replace(/[.:/]/g, '.')), 'the message names the endpoint');
     } finally {
       await close();
+    }
+  });
+
+  test('daemon with a deltas section shows its streamer\'s lag as its metrics say, and the ranges backup list gives', async () => {
+    const repoC = path.join(dir, 'repo-c');
+    const base = await loadConfig(configFile, process.env);
+    const config = {
+      ...base, repository: { ...base.repository, url: repoC }, lockFile: path.join(dir, 'lock-c'),
+      dashboard: { ...base.dashboard!, name: 'cluster-c', fleet: [] },
+      deltas: { enabled: true, flushIntervalMs: 300, flushBytes: 1024 * 1024, maxLagMs: 60_000, electionTtlMs: 3000 },
+    };
+    const stop = new AbortController();
+    let metricsPort = 0;
+    let dashboardUrl = '';
+    const done = runDaemon(config, { signal: stop.signal, logger: silentLogger, onListening: (a) => (metricsPort = a.port), onDashboard: (u) => (dashboardUrl = u) });
+    try {
+      const metrics = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      // The repository is empty: the streamer starts after the daemon's own full backup.
+      await until('the daemon streaming', async () => (metricsPort && dashboardUrl && sample(await metrics(), 'kubekeeper_delta_leader') === 1 ? true : undefined));
+      for (let i = 0; i < 5; i++) await etcdctlOk(etcd, ['put', `/registry/configmaps/default/c-${i}`, `v${i}`]);
+      const rev = (await endpointStatus(etcd)).revision;
+      const text = await until(`recovery point at ${rev}`, async () => {
+        const t = await metrics();
+        return (sample(t, 'kubekeeper_delta_recovery_point_revision') ?? 0) >= rev && sample(t, 'kubekeeper_delta_recovery_point_lag_revisions') === 0 ? t : undefined;
+      });
+      const stored = sample(text, 'kubekeeper_delta_recovery_point_revision') as number;
+      const { page, errors, close } = await open(dashboardUrl);
+      try {
+        assert.deepEqual(errors, []);
+        assert.equal(await page.textContent('h1'), 'kubekeeper: cluster-c');
+        assert.match(await page.innerText('#stream-lag'), new RegExp(`^Delta streamer: lag 0 ms, 0 revision\\(s\\) behind etcd's ${stored}; stored up to revision ${stored}; \\d+ segment\\(s\\) written, 0 gap\\(s\\), 0 restart\\(s\\)$`));
+        const listed = JSON.parse(await cli(['backup', 'list', '--repo', repoC, '--trusted-signer', signer, '-w', 'json'])) as { pointInTime: DeltaCoverage };
+        const ranges = await cells(page, '#ranges-table tbody tr');
+        assert.deepEqual(ranges.map((r) => [r[0], Number(r[2]), Number(r[3])]), listed.pointInTime.backups.map((b) => [b.name, b.fromRevision, b.toRevision]));
+        assert.equal(listed.pointInTime.recoveryPoint?.revision, stored);
+        assert.ok((await cells(page, '#backups-table tbody tr')).some((r) => r[2] === 'delta'));
+        assert.equal((await cells(page, '#fleet-table tbody tr'))[0]?.[4], '0 ms', 'the fleet row shows the streaming daemon\'s lag');
+      } finally {
+        await close();
+      }
+    } finally {
+      stop.abort();
+      await done;
     }
   });
 

@@ -66,6 +66,8 @@ export default defineCommand({
     const html = staticReportHtml(data, assets);
     await writeFileAtomic(file, replayableBody(Buffer.from(html, 'utf8')), { overwrite: flags.force, action: 'write the report', signal });
     const c = data.clusters[0];
-    io.stdout.write(`Report written to ${file} (${Buffer.byteLength(html)} bytes): ${data.clusters.length} cluster(s), ${c?.backups.length ?? 0} backup(s) and ${c?.drills.length ?? 0} drill(s) of ${c?.name ?? '?'}\n`);
+    const deltas = c?.backups.filter((b) => b.kind === 'delta').length ?? 0;
+    const fulls = (c?.backups.length ?? 0) - deltas;
+    io.stdout.write(`Report written to ${file} (${Buffer.byteLength(html)} bytes): ${data.clusters.length} cluster(s), ${fulls} backup(s) and ${c?.drills.length ?? 0} drill(s) of ${c?.name ?? '?'}${deltas ? `; ${deltas} delta segment(s)` : ''}\n`);
   },
 });

@@ -25,15 +25,18 @@ function base(title: string, height = 220): Omit<uPlot.Options, 'series'> {
 
 const bytesAxis = (): uPlot.Axis => ({ label: 'bytes', size: 86, values: (_u, v) => v.map((x) => bytes(x)) });
 
-/** Stored vs snapshot size per backup, the backup's duration on the right axis, failures as red points. */
+/** Stored vs snapshot size per full backup, each delta segment's stored size, the duration on the right axis, failures as red points. */
 export function backupChart(rows: readonly BackupRow[]): HTMLElement {
-  const sorted = [...rows].sort((a, b) => sec(a.at) - sec(b.at));
-  const { fig, box } = figure('Backups over time: snapshot size and stored size (left axis), duration (right axis), failed runs as red points on the time axis');
+  // A segment whose manifest cannot be read has no time: it is in the table, not on the axis.
+  const sorted = rows.filter((r) => sec(r.at) > 0).sort((a, b) => sec(a.at) - sec(b.at));
+  const { fig, box } = figure('Backups over time: full backups\' snapshot size and stored size and delta segments\' stored size (left axis), duration (right axis), failed runs as red points on the time axis');
+  const full = (r: BackupRow) => r.kind === 'full';
   const data: uPlot.AlignedData = [
     sorted.map((r) => sec(r.at)),
-    sorted.map((r) => r.snapshotBytes ?? null),
-    sorted.map((r) => r.storedBytes ?? null),
-    sorted.map((r) => (r.durationMs ?? 0) / 1000),
+    sorted.map((r) => (full(r) ? r.snapshotBytes ?? null : null)),
+    sorted.map((r) => (full(r) ? r.storedBytes ?? null : null)),
+    sorted.map((r) => (full(r) ? null : r.storedBytes ?? null)),
+    sorted.map((r) => (full(r) ? (r.durationMs ?? 0) / 1000 : null)),
     sorted.map((r) => (r.result === 'ok' ? null : 0)),
   ];
   new uPlot({
@@ -41,9 +44,10 @@ export function backupChart(rows: readonly BackupRow[]): HTMLElement {
     scales: { d: { auto: true } },
     series: [
       {},
-      { label: 'snapshot size', stroke: C.blue, width: 2, points: { show: true, size: 6 }, value: (_u, v) => bytes(v ?? undefined) },
-      { label: 'stored size', stroke: C.teal, width: 2, dash: [6, 4], points: { show: true, size: 6 }, value: (_u, v) => bytes(v ?? undefined) },
-      { label: 'duration', scale: 'd', stroke: C.grey, width: 1, dash: [2, 3], value: (_u, v) => duration((v ?? 0) * 1000) },
+      { label: 'snapshot size', stroke: C.blue, width: 2, spanGaps: true, points: { show: true, size: 6 }, value: (_u, v) => bytes(v ?? undefined) },
+      { label: 'stored size', stroke: C.teal, width: 2, dash: [6, 4], spanGaps: true, points: { show: true, size: 6 }, value: (_u, v) => bytes(v ?? undefined) },
+      { label: 'delta segment', stroke: C.purple, width: 0, paths: () => null, points: { show: true, size: 7, fill: C.purple }, value: (_u, v) => bytes(v ?? undefined) },
+      { label: 'duration', scale: 'd', stroke: C.grey, width: 1, dash: [2, 3], spanGaps: true, value: (_u, v) => duration((v ?? 0) * 1000) },
       { label: 'failed', stroke: C.red, width: 0, paths: () => null, points: { show: true, size: 10, fill: C.red } },
     ],
     axes: [{}, bytesAxis(), { scale: 'd', side: 1, label: 'seconds', grid: { show: false } }],

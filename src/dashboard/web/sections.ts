@@ -40,14 +40,23 @@ export function fleetSection(data: DashboardData, selected: number, select: (i: 
     ['cluster', 'repository', 'last backup', 'last drill', 'recovery point', 'first certificate expiry'], rows, { id: 'fleet-table' }));
 }
 
+/** "1200" for one revision, "1201–1388" for a range. */
+function revisions(first: number | undefined, last: number | undefined): string {
+  if (first === undefined || last === undefined) return '–';
+  return first === last ? String(first) : `${first}–${last}`;
+}
+
 export function backupsSection(c: ClusterView): HTMLElement {
   if (c.backups.length === 0) return section('backups', 'Backups', note(c.error ? `Repository unreadable: ${c.error}` : 'No backups in this repository yet'));
   const rows = c.backups.map((b) => h('tr', { 'data-backup': b.name, class: b.result === 'ok' ? '' : 'problem' },
-    h('th', { scope: 'row' }, b.name), h('td', {}, time(b.at)), h('td', {}, b.kind),
+    h('th', { scope: 'row' }, b.name), h('td', {}, Date.parse(b.at) > 0 ? time(b.at) : 'unknown'), h('td', {}, b.kind),
     h('td', { class: 'num' }, bytes(b.storedBytes)), h('td', { class: 'num' }, bytes(b.snapshotBytes)), h('td', { class: 'num' }, duration(b.durationMs)),
-    reasonCell(b.result === 'ok', b.result, b.problems.join('; ')), h('td', {}, b.signature ?? '')));
+    reasonCell(b.result === 'ok', b.result, b.problems.join('; ')), h('td', {}, b.signature ?? ''), h('td', { class: 'num' }, revisions(b.firstRevision, b.lastRevision)),
+    h('td', { class: 'num' }, b.events ?? '')));
+  const omitted = c.recoveryPoint.deltas?.omitted ? [note(`${c.recoveryPoint.deltas.omitted} older delta segment(s) not shown; "kubekeeper backup list" counts them all`)] : [];
   return section('backups', 'Backups', backupChart(c.backups),
-    table('Every backup, newest first; a failed one shows its reason on hover, or open it', ['name', 'time', 'kind', 'stored', 'snapshot', 'duration', 'result', 'signature'], rows, { id: 'backups-table' }));
+    table('Every full backup and delta segment, newest first; a failed one shows its reason on hover, or open it',
+      ['name', 'time', 'kind', 'stored', 'snapshot', 'duration', 'result', 'signature', 'revisions', 'events'], rows, { id: 'backups-table' }), ...omitted);
 }
 
 export function drillsSection(c: ClusterView): HTMLElement {
@@ -62,14 +71,30 @@ export function drillsSection(c: ClusterView): HTMLElement {
     ...(verifies.length ? [table('Backup verifications, newest first', ['time', 'backup', 'result', 'duration'], verifies, { id: 'verifies-table' })] : []));
 }
 
+function streamLines(c: ClusterView): HTMLElement[] {
+  const s = c.recoveryPoint.stream;
+  if (s.state !== 'ok') return [note(`Delta streamer: ${s.reason}`)];
+  const v = s.value;
+  if (!v.leader) return [h('p', { id: 'stream-lag' }, `Delta streamer: another node streams, or the election is pending (segments written here: ${v.segmentsWritten})`)];
+  return [h('p', { id: 'stream-lag' }, `Delta streamer: lag ${duration(v.lagSeconds * 1000)}, ${v.lagRevisions} revision(s) behind etcd's ${v.etcdRevision}; stored up to revision ${v.storedRevision}; `
+    + `${v.segmentsWritten} segment(s) written, ${v.gaps} gap(s), ${v.restarts} restart(s)`), ...(v.failingSince ? [h('p', { role: 'alert' }, badge(false, 'failing'), ` since ${time(v.failingSince)}`)] : [])];
+}
+
 export function recoverySection(c: ClusterView): HTMLElement {
   const rp = c.recoveryPoint;
+  const behind = rp.revisionsBehind !== undefined ? `, ${rp.revisionsBehind} revision(s) behind the live etcd` : '';
   const lag = rp.lagMs !== undefined
-    ? h('p', { class: 'big', id: 'recovery-lag' }, `Recovery point: ${duration(rp.lagMs)} ago (${time(rp.newestGoodAt)})`)
+    ? h('p', { class: 'big', id: 'recovery-lag' }, `Recovery point: revision ${rp.newestRevision ?? '?'}, ${duration(rp.lagMs)} ago (${time(rp.newestGoodAt)})${behind}`)
     : note('No good backup: nothing can be restored from this repository');
-  const rows = rp.ranges.map((r) => h('tr', {}, h('th', { scope: 'row' }, r.full), h('td', {}, time(r.from)), h('td', {}, time(r.to)), h('td', { class: 'num' }, r.deltas)));
-  return section('recovery', 'Recovery point', lag, ...(rp.deltasNote ? [note(rp.deltasNote)] : []),
-    ...(rows.length ? [table('Restorable range per full backup', ['full backup', 'from', 'to', 'deltas'], rows, { id: 'ranges-table' })] : []));
+  const d = rp.deltas;
+  const deltas = d
+    ? [h('p', { id: 'recovery-deltas' }, `Delta segments: ${d.segments}; newest stored revision ${d.recoveryPoint ? `${d.recoveryPoint.revision}${d.recoveryPoint.receivedAt ? ` (received ${time(d.recoveryPoint.receivedAt)})` : ''}` : 'none'}`),
+      ...(d.gaps.length ? [h('p', { role: 'alert' }, badge(false, 'gap'), ` revisions compacted away before they were stored: ${d.gaps.map((g) => `${g.fromRevision}–${g.toRevision}`).join(', ')}`)] : [])]
+    : [];
+  const rows = rp.ranges.map((r) => h('tr', { 'data-range': r.full }, h('th', { scope: 'row' }, r.full), h('td', {}, time(r.at)), h('td', { class: 'num' }, r.fromRevision),
+    h('td', { class: 'num' }, r.toRevision), h('td', {}, r.toRevision > r.fromRevision ? time(r.toAt) : 'the backup alone')));
+  return section('recovery', 'Recovery point', lag, ...streamLines(c), ...deltas, ...(rp.deltasNote ? [note(rp.deltasNote)] : []),
+    ...(rows.length ? [table('Restorable revisions per full backup (snapshot restore --from-backup NAME --to-revision / --to-time)', ['full backup', 'time', 'from revision', 'to revision', 'received'], rows, { id: 'ranges-table' })] : []));
 }
 
 export function certificatesSection(c: ClusterView, nowIso: string): HTMLElement {
@@ -94,11 +119,18 @@ export function etcdSection(c: ClusterView): HTMLElement {
     h('dt', {}, 'in use'), h('dd', {}, bytes(l.dbSizeInUseBytes)),
     h('dt', {}, 'revision'), h('dd', {}, String(l.revision)),
     h('dt', {}, 'alarms'), h('dd', {}, l.alarms.length ? badge(false, l.alarms.join(', ')) : badge(true, 'none')))]);
-  // Without a live member the fragmentation note would only repeat why.
-  const frag = e.live.state === 'ok' ? unavailable(e.fragmentation, (f) => [h('p', { id: 'etcd-fragmentation' }, `Fragmentation: ${bytes(f.freeBytes)} free in the db file (${(f.ratio * 100).toFixed(1)}%); "etcdctl defrag" returns it`)]) : [];
+  const members = e.live.state === 'ok' || e.members.state === 'ok' ? unavailable(e.members, (m) => {
+    const rows = m.rows.map((r) => h('tr', { 'data-member': r.name || r.endpoint, class: r.alarms.length ? 'problem' : '' },
+      h('th', { scope: 'row' }, r.name || '–'), h('td', { class: 'repo' }, r.endpoint), h('td', {}, `${r.isLeader ? 'leader' : r.isLearner ? 'learner' : 'follower'}, ${r.version}`),
+      h('td', { class: 'num' }, bytes(r.dbSizeBytes)), h('td', { class: 'num' }, bytes(r.dbSizeInUseBytes)), h('td', { class: 'num' }, `${r.fragmentationPercent.toFixed(1)}% (${bytes(r.freeBytes)})`),
+      h('td', { class: 'num' }, `${r.quotaPercent.toFixed(1)}% of ${bytes(r.quotaBytes)}${r.quotaSource === 'assumed' ? ' (assumed)' : ''}`),
+      h('td', {}, r.alarms.length ? badge(false, r.alarms.join(', ')) : badge(true, 'none'))));
+    const down = m.unreachable.map((u) => h('p', { role: 'alert' }, badge(false, 'unreachable'), ` ${u.endpoint}: ${u.error}`));
+    return [table('Every member, as "kubekeeper endpoint status --detail" shows it; fragmentation is what "kubekeeper defrag" gives back', ['member', 'endpoint', 'role', 'db size', 'in use', 'fragmentation', 'quota used', 'alarms'], rows, { id: 'etcd-members-table' }), ...down];
+  }) : [];
   const rate = e.revisionsPerHour !== undefined ? [h('p', {}, `Revision rate between the two newest backups: ${e.revisionsPerHour.toFixed(1)} per hour`)] : [];
   const quota = e.live.state === 'ok' ? e.live.value.quotaBytes : undefined;
-  return section('etcd', 'etcd', ...live, ...frag, ...rate, ...(e.history.length ? [etcdChart(e, quota)] : [note('No good backup yet: no db size history')]));
+  return section('etcd', 'etcd', ...live, ...members, ...rate, ...(e.history.length ? [etcdChart(e, quota)] : [note('No good backup yet: no db size history')]));
 }
 
 export function retentionSection(c: ClusterView): HTMLElement {
