@@ -4,28 +4,14 @@ import { openBolt, openBoltFile } from './bolt-reader.js';
 import { rewriteTree } from './bolt-rewrite.js';
 import { bucketRefs, leafNodes, rootRef } from './bolt-walk.js';
 import { PageSet } from './bolt-page.js';
-import { BoltWriter, type BoltSink } from './bolt-writer.js';
+import { BoltWriter } from './bolt-writer.js';
 import { u64le } from './bytes.js';
 import { randomAccessFromBytes } from './random-access.js';
 import { verifySnapshot } from './verify.js';
+import { memorySink } from '../../test/support/bolt-sink.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
 const key = (i: number) => text(`k${String(i).padStart(6, '0')}`);
-
-function memorySink(initial: Uint8Array = new Uint8Array(0)): BoltSink & { bytes(): Uint8Array } {
-  let file: Uint8Array = initial.slice();
-  return {
-    write(offset, bytes) {
-      if (offset + bytes.length > file.length) {
-        const bigger = new Uint8Array(offset + bytes.length);
-        bigger.set(file);
-        file = bigger;
-      }
-      file.set(bytes, offset);
-    },
-    bytes: () => file,
-  };
-}
 
 /** A db with one bucket "b" holding keys [0, n) with `valueBytes`-byte values, page size 1024. */
 function tree(n: number, valueBytes: number): Uint8Array {

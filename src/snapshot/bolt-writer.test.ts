@@ -1,29 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { openBolt } from './bolt-reader.js';
-import { BoltWriter, type BoltSink } from './bolt-writer.js';
+import { BoltWriter } from './bolt-writer.js';
 import { randomAccessFromBytes } from './random-access.js';
 import { snapshotStatus } from './status.js';
 import { verifySnapshot } from './verify.js';
-
-/** A sink that assembles the file in memory. */
-function memorySink(): BoltSink & { bytes(): Uint8Array; writes: number } {
-  let file = new Uint8Array(0);
-  const sink = {
-    writes: 0,
-    write(offset: number, bytes: Uint8Array) {
-      sink.writes++;
-      if (offset + bytes.length > file.length) {
-        const bigger = new Uint8Array(offset + bytes.length);
-        bigger.set(file);
-        file = bigger;
-      }
-      file.set(bytes, offset);
-    },
-    bytes: () => file,
-  };
-  return sink;
-}
+import { memorySink } from '../../test/support/bolt-sink.js';
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 const text = (s: string) => new TextEncoder().encode(s);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { openBolt } from './bolt-reader.js';
-import { BoltWriter, type BoltSink } from './bolt-writer.js';
+import { BoltWriter } from './bolt-writer.js';
 import { planRestoreCluster } from './member-id.js';
 import { randomAccessFromBytes, type RandomAccess } from './random-access.js';
 import { openRestoreSource } from './restore-source.js';
@@ -11,25 +11,11 @@ import {
 import { RestoreConfigError } from './member-id-url.js';
 import { ProtoWriter } from '../protobuf/index.js';
 import { revKey } from '../../test/support/bolt-builder.js';
+import { memorySink } from '../../test/support/bolt-sink.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
 const str = (b: Uint8Array | null) => new TextDecoder().decode(b ?? new Uint8Array());
 type Entries = [Uint8Array, Uint8Array][];
-
-function memorySink(): BoltSink & { bytes(): Uint8Array } {
-  let file = new Uint8Array(0);
-  return {
-    write(offset, bytes) {
-      if (offset + bytes.length > file.length) {
-        const bigger = new Uint8Array(offset + bytes.length);
-        bigger.set(file);
-        file = bigger;
-      }
-      file.set(bytes, offset);
-    },
-    bytes: () => file,
-  };
-}
 
 function build(buckets: [string, Entries][]): Uint8Array {
   const sink = memorySink();

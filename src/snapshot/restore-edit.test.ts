@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openBolt } from './bolt-reader.js';
-import { openBoltFile } from './bolt-reader.js';
-import { BoltWriter, type BoltSink } from './bolt-writer.js';
+import { openBolt, openBoltFile } from './bolt-reader.js';
+import { BoltWriter } from './bolt-writer.js';
 import { planRestoreCluster } from './member-id.js';
 import { randomAccessFromBytes } from './random-access.js';
 import { KUBERNETES_BUMP_REVISION, revisionKey, writeRestoredDb, type RestoreDbResult, type RevisionBump } from './restore-db.js';
@@ -11,25 +10,11 @@ import { RestoreScan } from './restore-scan.js';
 import { verifySnapshot } from './verify.js';
 import { ProtoWriter } from '../protobuf/index.js';
 import { revKey } from '../../test/support/bolt-builder.js';
+import { memorySink } from '../../test/support/bolt-sink.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
 type Entries = [Uint8Array, Uint8Array][];
 type Dump = Map<string, [string, string][]>;
-
-function memorySink(initial: Uint8Array = new Uint8Array(0)): BoltSink & { bytes(): Uint8Array } {
-  let file: Uint8Array = initial.slice();
-  return {
-    write(offset, bytes) {
-      if (offset + bytes.length > file.length) {
-        const bigger = new Uint8Array(offset + bytes.length);
-        bigger.set(file);
-        file = bigger;
-      }
-      file.set(bytes, offset);
-    },
-    bytes: () => file,
-  };
-}
 
 function build(buckets: [string, Entries][], pageSize = 4096): Uint8Array {
   const sink = memorySink();
