@@ -5,33 +5,20 @@
  * past it) is recorded, answered with a new full backup, and said so in the logs.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { cp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { DeltaChainError, listDeltas, loadBackupIdentities, loadDeltaRestore, openBackupRepository, planDeltaRestore } from '../../src/backup/index.js';
 import { type CliResult, runKubekeeper } from '../support/cli.js';
-import { etcdctlOk, startEtcd } from '../support/etcd.js';
+import { etcdctlOk } from '../support/etcd.js';
 import { findEtcd, pinnedVersions } from '../support/peers.js';
-import { connectTo, createWorkload } from '../support/pitr-workload.js';
 import { until } from '../support/poll.js';
-import { tempDir } from '../support/temp.js';
+import { startPitr } from '../support/pitr-setup.js';
 
 const peer = findEtcd(pinnedVersions.ETCD_36 as string);
 
 test('a tampered, missing or misnamed delta segment is refused with its name, and a compaction gap brings a new full backup', { timeout: 300_000, skip: peer.missing }, async (t) => {
-  const dir = await tempDir(t, 'kk-pitr-chain-');
-  const keyFile = path.join(dir, 'key.txt');
-  execFileSync('age-keygen', ['-o', keyFile], { stdio: 'ignore' });
-  const recipient = execFileSync('age-keygen', ['-y', keyFile], { encoding: 'utf8' }).trim();
-  const repoDir = path.join(dir, 'repo');
-  const etcd = await startEtcd({ binDir: peer.peer?.binDir });
-  t.after(() => etcd.stop());
-  const client = await connectTo(etcd);
-  t.after(() => client.close());
-  const workload = createWorkload(client, 7);
-  await workload.run(30);
-  assert.equal((await runKubekeeper(['backup', 'save', ...etcd.clientFlags, '--repo', repoDir, '-r', recipient, '--name', 'full1'])).code, 0);
+  const { dir, keyFile, recipient, repoDir, etcd, workload } = await startPitr(t, { prefix: 'kk-pitr-chain-', binDir: peer.peer?.binDir, seed: 7, operations: 30 });
   const stream = () => {
     let child: import('node:child_process').ChildProcess | undefined;
     const done = runKubekeeper(['backup', 'stream', ...etcd.clientFlags, '--repo', repoDir, '-r', recipient, '--flush-interval', '200ms'], { timeoutMs: 300_000, onSpawn: (c) => (child = c) });

@@ -4,32 +4,17 @@
  * segment after it, and leaves the chain contiguous; `backup list` then counts one segment.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { test } from 'node:test';
 import { listDeltas, loadBackupIdentities, loadDeltaRestore, openBackupRepository, planDeltaRestore } from '../../src/backup/index.js';
 import { runKubekeeper } from '../support/cli.js';
-import { startEtcd } from '../support/etcd.js';
 import { findEtcd, pinnedVersions } from '../support/peers.js';
-import { connectTo, createWorkload } from '../support/pitr-workload.js';
 import { until } from '../support/poll.js';
-import { tempDir } from '../support/temp.js';
+import { startPitr } from '../support/pitr-setup.js';
 
 const peer = findEtcd(pinnedVersions.ETCD_36 as string);
 
 test('backup merge-deltas merges a finished day into one segment and every revision stays restorable', { timeout: 180_000, skip: peer.missing }, async (t) => {
-  const dir = await tempDir(t, 'kk-pitr-merge-');
-  const keyFile = path.join(dir, 'key.txt');
-  execFileSync('age-keygen', ['-o', keyFile], { stdio: 'ignore' });
-  const recipient = execFileSync('age-keygen', ['-y', keyFile], { encoding: 'utf8' }).trim();
-  const repoDir = path.join(dir, 'repo');
-  const etcd = await startEtcd({ binDir: peer.peer?.binDir });
-  t.after(() => etcd.stop());
-  const client = await connectTo(etcd);
-  t.after(() => client.close());
-  const workload = createWorkload(client, 11);
-  await workload.run(20);
-  assert.equal((await runKubekeeper(['backup', 'save', ...etcd.clientFlags, '--repo', repoDir, '-r', recipient, '--name', 'full1'])).code, 0);
+  const { keyFile, recipient, repoDir, etcd, workload } = await startPitr(t, { prefix: 'kk-pitr-merge-', binDir: peer.peer?.binDir, seed: 11, operations: 20 });
   let child: import('node:child_process').ChildProcess | undefined;
   const done = runKubekeeper(['backup', 'stream', ...etcd.clientFlags, '--repo', repoDir, '-r', recipient, '--flush-interval', '200ms'], { timeoutMs: 120_000, onSpawn: (c) => (child = c) });
   t.after(() => child?.kill('SIGKILL'));

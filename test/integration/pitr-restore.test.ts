@@ -7,7 +7,6 @@
  * restored etcd (lease rule). A tampered segment is refused with its name and no data dir.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,10 +15,10 @@ import { listDeltas, openBackupRepository } from '../../src/backup/index.js';
 import { runKubekeeper } from '../support/cli.js';
 import { etcdctlOk, startEtcd } from '../support/etcd.js';
 import { findEtcd, pinnedVersions } from '../support/peers.js';
-import { type KvJson, connectTo, createWorkload, etcdctlState } from '../support/pitr-workload.js';
+import { type KvJson, etcdctlState } from '../support/pitr-workload.js';
 import { until } from '../support/poll.js';
 import { planMembers } from '../support/restore.js';
-import { tempDir } from '../support/temp.js';
+import { startPitr } from '../support/pitr-setup.js';
 
 interface RestoreJson {
   revision: { before: string | number };
@@ -27,18 +26,7 @@ interface RestoreJson {
 }
 
 async function scenario(t: TestContext, binDir: string | undefined, seed: number): Promise<void> {
-  const dir = await tempDir(t, 'kk-pitr-restore-');
-  const keyFile = path.join(dir, 'key.txt');
-  execFileSync('age-keygen', ['-o', keyFile], { stdio: 'ignore' });
-  const recipient = execFileSync('age-keygen', ['-y', keyFile], { encoding: 'utf8' }).trim();
-  const repoDir = path.join(dir, 'repo');
-  const etcd = await startEtcd({ binDir });
-  t.after(() => etcd.stop());
-  const client = await connectTo(etcd);
-  t.after(() => client.close());
-  const workload = createWorkload(client, seed);
-  await workload.run(50);
-  assert.equal((await runKubekeeper(['backup', 'save', ...etcd.clientFlags, '--repo', repoDir, '-r', recipient, '--name', 'full1'])).code, 0);
+  const { dir, keyFile, recipient, repoDir, etcd, workload } = await startPitr(t, { prefix: 'kk-pitr-restore-', binDir, seed, operations: 50 });
   let child: import('node:child_process').ChildProcess | undefined;
   const done = runKubekeeper(['backup', 'stream', ...etcd.clientFlags, '--repo', repoDir, '-r', recipient, '--flush-interval', '300ms'], { timeoutMs: 300_000, onSpawn: (c) => (child = c) });
   t.after(() => child?.kill('SIGKILL'));

@@ -8,18 +8,18 @@
  * mod revisions, versions, and leases per the documented rule.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { type BackupRepository, loadBackupIdentities, loadDeltaRestore, listDeltas, openBackupRepository, planDeltaRestore } from '../../src/backup/index.js';
 import { openBolt, randomAccessFromBytes } from '../../src/snapshot/index.js';
 import { type CliResult, runKubekeeper } from '../support/cli.js';
-import { type EtcdProcess, etcdctlOk, startEtcd } from '../support/etcd.js';
+import { type EtcdProcess, etcdctlOk } from '../support/etcd.js';
 import { findEtcd, pinnedVersions } from '../support/peers.js';
-import { type KvJson, connectTo, createWorkload, etcdctlState, stateFromKeyBucket } from '../support/pitr-workload.js';
+import { type KvJson, etcdctlState, stateFromKeyBucket } from '../support/pitr-workload.js';
 import { until } from '../support/poll.js';
-import { tempDir } from '../support/temp.js';
+import { startPitr } from '../support/pitr-setup.js';
 
 interface Streamer {
   child?: ChildProcess;
@@ -52,19 +52,7 @@ function withoutLease(kvs: KvJson[]): KvJson[] {
 }
 
 async function scenario(t: TestContext, binDir: string | undefined, seed: number): Promise<void> {
-  const dir = await tempDir(t, 'kk-pitr-');
-  const keyFile = path.join(dir, 'key.txt');
-  execFileSync('age-keygen', ['-o', keyFile], { stdio: 'ignore' });
-  const recipient = execFileSync('age-keygen', ['-y', keyFile], { encoding: 'utf8' }).trim();
-  const repoDir = path.join(dir, 'repo');
-  const etcd = await startEtcd({ binDir });
-  t.after(() => etcd.stop());
-  const client = await connectTo(etcd);
-  t.after(() => client.close());
-  const workload = createWorkload(client, seed);
-  await workload.run(60);
-  const saved = await runKubekeeper(['backup', 'save', ...etcd.clientFlags, '--repo', repoDir, '-r', recipient, '--name', 'full1']);
-  assert.equal(saved.code, 0, saved.stderr);
+  const { dir, keyFile, recipient, repoDir, etcd, workload } = await startPitr(t, { prefix: 'kk-pitr-', binDir, seed, operations: 60 });
 
   let first = startStreamer(etcd, repoDir, recipient);
   t.after(() => first.child?.kill('SIGKILL'));
