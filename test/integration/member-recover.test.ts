@@ -78,16 +78,20 @@ function operator(cluster: EtcdCluster, root: string): { done: () => void; finis
   return { done: () => (stop = true), finished };
 }
 
+/** Two of three members crash; this node's member (m1) is stopped, as the runbook asks before it restores. */
+async function loseQuorum(cluster: EtcdCluster): Promise<void> {
+  await cluster.kill('m2');
+  await cluster.kill('m3');
+  await cluster.stopMember('m1');
+}
+
 for (const version of VERSIONS) {
   test(`etcd ${version}: member recover brings back a 3-member cluster serving the backup after two of three members died`, async (t) => {
     const setup = await setUp(t, version);
     if (!setup) return;
     const { cluster, root, key, repo } = setup;
     const revisionAtLoss = parseEtcdJson<{ header: { revision: number } }>(await etcdctlOk(cluster.running.get('m1') as EtcdProcess, ['get', 'x', '-w', 'json'])).header.revision;
-    await cluster.kill('m2');
-    await cluster.kill('m3');
-    await (cluster.running.get('m1') as EtcdProcess).stop();
-    cluster.running.delete('m1');
+    await loseQuorum(cluster);
 
     const play = operator(cluster, root);
     const r = await runKubekeeper(recoverArgs(cluster, root, key, repo), { timeoutMs: 300_000 });
@@ -132,10 +136,7 @@ for (const version of VERSIONS) {
     const setup = await setUp(t, version);
     if (!setup) return;
     const { cluster, root, key, repo } = setup;
-    await cluster.kill('m2');
-    await cluster.kill('m3');
-    await (cluster.running.get('m1') as EtcdProcess).stop();
-    cluster.running.delete('m1');
+    await loseQuorum(cluster);
     const db = path.join((cluster.slots.get('m1') as ClusterSlot).dataDir, 'member', 'snap', 'db');
     const args = recoverArgs(cluster, root, key, repo).map((a) => (a.startsWith('--endpoints=') ? endpointsFlag(cluster, ['m2', 'm3']) : a));
     const from = args.indexOf('--from-backup');
@@ -167,10 +168,7 @@ for (const version of VERSIONS) {
     const setup = await setUp(t, version);
     if (!setup) return;
     const { cluster, root, key, repo } = setup;
-    await cluster.kill('m2');
-    await cluster.kill('m3');
-    await (cluster.running.get('m1') as EtcdProcess).stop();
-    cluster.running.delete('m1');
+    await loseQuorum(cluster);
     // --endpoints without this node's: a resumed run must still talk to the restored member, not the old ones.
     const args = recoverArgs(cluster, root, key, repo).map((a) => (a.startsWith('--endpoints=') ? endpointsFlag(cluster, ['m2', 'm3']) : a));
 

@@ -28,6 +28,8 @@ export interface EtcdCluster {
   addSlot(name: string): Promise<ClusterSlot>;
   /** SIGKILLs a member (a crash) and forgets its process. */
   kill(name: string): Promise<void>;
+  /** Stops a member gracefully (its data dir stays as a clean shutdown leaves it) and forgets its process. */
+  stopMember(name: string): Promise<void>;
   /** Starts slot `name` with the flags of a runbook's env file (joining an existing cluster). */
   startFromEnvFile(name: string, envFile: string): Promise<EtcdProcess>;
   /** Starts slot `name` on its data dir as a fresh single-member cluster's restored member (or restarts it). */
@@ -72,6 +74,12 @@ export async function startEtcdCluster(peer: EtcdPeer, root: string, names: read
       if (!p) return;
       p.kill('SIGKILL');
       await p.exited;
+      running.delete(name);
+    },
+    async stopMember(name) {
+      const p = running.get(name);
+      if (!p) return;
+      await p.stop();
       running.delete(name);
     },
     async startFromEnvFile(name, envFile) {
