@@ -9,7 +9,7 @@
  */
 import { AppError, messageOf, throwIfAborted } from '../errors.js';
 import { ChecksumMismatchError, TRAILER_BYTES, hasTrailer, openBolt, verifySnapshot, type RandomAccess, type VerifyOptions } from '../snapshot/index.js';
-import { sha256OnWorker } from './snapshot-restore-hash.js';
+import { startRestoreWorker } from './snapshot-restore-hash.js';
 
 export interface SourceCheck {
   /** The file ends with etcdctl's sha256 trailer. */
@@ -37,8 +37,10 @@ export class SnapshotRejectedError extends AppError {
 export interface PendingVerification {
   /** Waits for the hash and throws ChecksumMismatchError unless it matches; then the result. */
   finish(): Promise<SourceCheck>;
-  /** Stops the hash worker (after a failure elsewhere); finish() must not be used then. */
-  cancel(): void;
+  /** Stops the worker (after a failure elsewhere) and waits until it has; finish() must not be used then. */
+  cancel(): Promise<void>;
+  /** The snapshot is copied to `copyTo` (and flushed when durable); resolves at once without copyTo. */
+  copied: Promise<void>;
 }
 
 /**
@@ -53,8 +55,10 @@ export interface PendingVerification {
 export async function startVerifyForRestore(
   snapshotPath: string, ra: RandomAccess, skipHashCheck: boolean, context: {
     signal?: AbortSignal; expectedSha256?: string; visitor?: VerifyOptions['visitor'];
-    /** Runs once the hash worker is started, before the walk (a restore stages its output there). */
-    beforeWalk?: () => Promise<void>;
+    /** An empty file the caller created: the worker copies the snapshot into it during the walk. */
+    copyTo?: string;
+    /** Flush that copy as it grows and at its end. */
+    durable?: boolean;
   } = {},
 ): Promise<PendingVerification> {
   const trailer = hasTrailer(ra.sizeBytes);
@@ -75,14 +79,13 @@ export async function startVerifyForRestore(
   const recorded = context.expectedSha256?.toLowerCase();
   if (recorded !== undefined && !hashChecked) throw new RangeError('startVerifyForRestore: expectedSha256 needs a trailer and the hash check');
   const expected = hashChecked ? Buffer.from(ra.read(imageBytes, TRAILER_BYTES)).toString('hex') : undefined;
-  // The hash runs on another core while this thread walks the structure; `stop` ends the
-  // worker early on any failure, so an error exits at once instead of after the hash.
-  const stop = new AbortController();
-  const onAbort = () => stop.abort();
-  context.signal?.addEventListener('abort', onAbort, { once: true });
-  const cleanup = () => context.signal?.removeEventListener('abort', onAbort);
-  const hashing = hashChecked ? sha256OnWorker(snapshotPath, imageBytes, stop.signal) : Promise.resolve(undefined);
-  hashing.catch(() => undefined);
+  // The hash (and the copy) run on another core while this thread walks the structure; a
+  // stop ends the worker early on any failure, so an error exits without waiting for the hash.
+  const worker = hashChecked || context.copyTo !== undefined
+    ? startRestoreWorker(snapshotPath, { hashBytes: hashChecked ? imageBytes : 0, signal: context.signal, ...(context.copyTo !== undefined ? { copyTo: context.copyTo, durable: context.durable ?? false } : {}) })
+    : undefined;
+  const hashing = worker ? worker.sha256 : Promise.resolve(undefined);
+  const stop = async () => { await worker?.stop(); };
   const warnings: string[] = [];
   const judge = (actual: string | undefined): SourceCheck => {
     if (hashChecked && actual !== expected) throw new ChecksumMismatchError(`Cannot restore "${snapshotPath}"`, expected as string, actual as string);
@@ -91,13 +94,11 @@ export async function startVerifyForRestore(
   };
   let report;
   try {
-    if (context.beforeWalk) await context.beforeWalk();
     // Without the trailer in view, verifySnapshot checks everything but the hash.
     report = verifySnapshot({ sizeBytes: imageBytes, read: (offset, length) => ra.read(offset, length) }, context.visitor ? { visitor: context.visitor } : {});
     throwIfAborted(context.signal, 'The restore');
   } catch (err) {
-    stop.abort();
-    cleanup();
+    await stop();
     throwIfAborted(context.signal, 'The restore');
     throw err;
   }
@@ -107,7 +108,7 @@ export async function startVerifyForRestore(
     try {
       judge(await hashing);
     } finally {
-      cleanup();
+      await stop();
     }
     throw new SnapshotRejectedError(snapshotPath, failed);
   }
@@ -118,13 +119,9 @@ export async function startVerifyForRestore(
       } catch (err) {
         throwIfAborted(context.signal, 'The restore');
         throw err;
-      } finally {
-        cleanup();
       }
     },
-    cancel() {
-      stop.abort();
-      cleanup();
-    },
+    cancel: stop,
+    copied: worker ? worker.copied : Promise.resolve(),
   };
 }

@@ -5,8 +5,9 @@
  * 0600 and is fsynced before the directory holding it is renamed into place (unless the
  * caller asked for a throwaway, non-durable dir).
  */
-import { closeSync, constants as fsConstants, ftruncateSync, openSync, writeSync } from 'node:fs';
-import { chmod, copyFile, open, type FileHandle } from 'node:fs/promises';
+import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { chmod, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import {
   BoltWriter, editRestoredDb, type BoltFile, type BoltSink, type RestoreDbResult, type RestorePlan, type RestoreScan,
@@ -30,14 +31,13 @@ function writeFully(fd: number, bytes: Uint8Array, position: number): void {
 }
 
 /**
- * Copies the snapshot file to `file` in the kernel (a reflink where the file system has them,
- * else copy_file_range): the pages a restore keeps are never read into this process. The
- * copy is created exclusively, inside the 0700 staging dir; openCopiedDb sets its mode 0600.
+ * Creates the (empty) db file the restore's worker copies the snapshot into: exclusively, mode
+ * 0600, inside the 0700 staging dir. The kernel copy gives it the source's mode, which
+ * openCopiedDb sets back to 0600.
  */
-export async function copySnapshotFile(snapshotPath: string, file: string): Promise<void> {
-  await copyFile(snapshotPath, file, fsConstants.COPYFILE_EXCL | fsConstants.COPYFILE_FICLONE).catch((err: unknown) => {
-    throw fsError('copying the snapshot to', file, err);
-  });
+export async function createDbFile(file: string): Promise<void> {
+  const handle = await open(file, 'wx', FILE_MODE).catch((err: unknown) => { throw fsError('creating', file, err); });
+  await handle.close();
 }
 
 /**
@@ -85,8 +85,8 @@ export function editDb(
   return { ...result, sizeBytes: writer.pagesWritten * source.pageSize };
 }
 
-/** Creates a small file and writes it completely (not synced: see syncFile). */
-function writeSmallFile(file: string, bytes: Uint8Array, sizeBytes: number, zeroFill: boolean): void {
+/** Creates a small file, writes it completely and extends it to `sizeBytes` (sparse; not synced: see syncFile). */
+function writeSmallFile(file: string, bytes: Uint8Array, sizeBytes: number): void {
   let fd: number;
   try {
     // "wx": a file that already exists means something else is writing here.
@@ -96,11 +96,7 @@ function writeSmallFile(file: string, bytes: Uint8Array, sizeBytes: number, zero
   }
   try {
     writeFully(fd, bytes, 0);
-    // The WAL segment is preallocated, as etcd does (fallocate): a durable restore writes
-    // the zeros, so the blocks are really allocated and a small disk fails here, not when
-    // etcd first appends. Node has no fallocate. A throwaway (drill) dir stays sparse.
-    if (sizeBytes > bytes.length && zeroFill) writeZeros(fd, bytes.length, sizeBytes);
-    else if (sizeBytes > bytes.length) ftruncateSync(fd, sizeBytes);
+    if (sizeBytes > bytes.length) ftruncateSync(fd, sizeBytes);
   } catch (err) {
     throw fsError('writing', file, err);
   } finally {
@@ -109,10 +105,33 @@ function writeSmallFile(file: string, bytes: Uint8Array, sizeBytes: number, zero
 }
 
 const ZEROS = new Uint8Array(1024 * 1024);
+/** Where fallocate(1) is looked for (util-linux; Debian's is essential): never the caller's PATH. */
+const FALLOCATE_PATH = '/usr/bin:/bin:/usr/sbin:/sbin';
+const FALLOCATE_TIMEOUT_MS = 30_000;
 
-/** Writes zeros over [from, to) of `fd`. */
-function writeZeros(fd: number, from: number, to: number): void {
-  for (let at = from; at < to; at += ZEROS.length) writeFully(fd, ZEROS.subarray(0, Math.min(ZEROS.length, to - at)), at);
+/**
+ * Allocates the blocks of [`from`, `sizeBytes`) of `file`, as etcd preallocates a WAL segment
+ * (fallocate(2)): a small disk fails here, not when etcd first appends. Node has no fallocate:
+ * util-linux's fallocate(1) does it (unwritten extents: nothing to write, nothing to flush);
+ * where it is missing or the file system refuses, zeros are written instead. The file's
+ * content is unchanged (its tail is already zeros). `program`: for tests of the fallback.
+ */
+export async function allocateFile(file: string, from: number, sizeBytes: number, program = 'fallocate'): Promise<void> {
+  const allocated = await new Promise<boolean>((resolve) => {
+    execFile(program, ['--length', String(sizeBytes), file], { env: { PATH: FALLOCATE_PATH }, timeout: FALLOCATE_TIMEOUT_MS }, (err) => resolve(!err));
+  });
+  if (allocated) return;
+  const handle = await open(file, 'r+').catch((err: unknown) => { throw fsError('writing', file, err); });
+  try {
+    for (let at = from; at < sizeBytes; at += ZEROS.length) {
+      const chunk = ZEROS.subarray(0, Math.min(ZEROS.length, sizeBytes - at));
+      for (let done = 0; done < chunk.length;) done += (await handle.write(chunk, done, chunk.length - done, at + done)).bytesWritten;
+    }
+  } catch (err) {
+    throw fsError('writing', file, err);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** fsyncs `file` on libuv's thread pool (so that several files flush at once). */
@@ -138,12 +157,14 @@ export async function checkWalSpace(plan: RestorePlan, walDir: string): Promise<
 
 /**
  * The WAL segment into `walDir` and the .snap file into `snapDir`, not synced (the caller
- * syncs them with the db); the WAL's zeros are written when `durable`. Returns their paths.
+ * syncs them with the db); the WAL's blocks are allocated when `durable` (a throwaway dir
+ * stays sparse). Returns their paths.
  */
-export function writeWalAndSnap(plan: RestorePlan, walDir: string, snapDir: string, durable = true): { walFile: string; snapFile: string } {
+export async function writeWalAndSnap(plan: RestorePlan, walDir: string, snapDir: string, durable = true): Promise<{ walFile: string; snapFile: string }> {
   const walFile = path.join(walDir, plan.wal.name);
-  writeSmallFile(walFile, plan.wal.head, plan.wal.sizeBytes, durable);
+  writeSmallFile(walFile, plan.wal.head, plan.wal.sizeBytes);
   const snapFile = path.join(snapDir, plan.snap.name);
-  writeSmallFile(snapFile, plan.snap.bytes, plan.snap.bytes.length, false);
+  writeSmallFile(snapFile, plan.snap.bytes, plan.snap.bytes.length);
+  if (durable && plan.wal.sizeBytes > plan.wal.head.length) await allocateFile(walFile, plan.wal.head.length, plan.wal.sizeBytes);
   return { walFile, snapFile };
 }

@@ -28,7 +28,7 @@ import {
 import type { LeftoverListener } from './leftovers.js';
 import { type PendingVerification, type SourceCheck, startVerifyForRestore } from './snapshot-restore-verify.js';
 import {
-  checkDbSpace, checkWalSpace, copySnapshotFile, editDb, openCopiedDb, syncFile, writeWalAndSnap, type DbWriteResult,
+  checkDbSpace, checkWalSpace, createDbFile, editDb, openCopiedDb, syncFile, writeWalAndSnap, type DbWriteResult,
 } from './snapshot-restore-write.js';
 import { crashPoint } from '../crash-point.js';
 
@@ -153,18 +153,19 @@ interface Verified {
 
 /**
  * Verifies the snapshot's structure and data in one walk that also collects what the restore
- * changes (restore-scan.ts); the sha256 goes on hashing on its worker.
+ * changes (restore-scan.ts); the sha256 goes on hashing on its worker, which also copies the
+ * snapshot to `copyTo` when given.
  */
-async function verify(p: Prepared, context: SnapshotRestoreContext, beforeWalk?: () => Promise<void>): Promise<Verified> {
+async function verify(p: Prepared, context: SnapshotRestoreContext, copyTo?: string): Promise<Verified> {
   const scan = new RestoreScan();
   const verification = await startVerifyForRestore(p.file.path, p.file.ra, p.options.skipHashCheck, {
-    signal: context.signal, expectedSha256: p.options.expectedSha256, visitor: scan, ...(beforeWalk ? { beforeWalk } : {}),
+    signal: context.signal, expectedSha256: p.options.expectedSha256, visitor: scan, ...(copyTo !== undefined ? { copyTo, durable: p.durable } : {}),
   });
   try {
     throwIfAborted(context.signal, 'The restore');
     return { verification, scan, source: openBoltFile(p.file.ra) };
   } catch (err) {
-    verification.cancel();
+    await verification.cancel();
     throw err;
   }
 }
@@ -179,35 +180,32 @@ async function dryRun(p: Prepared, context: SnapshotRestoreContext): Promise<Sna
     finished = true;
     return report(p, v.source.pageSize, check, db, true, filesOf(p, db.sizeBytes), p.manifest?.report(true));
   } finally {
-    if (!finished) v.verification.cancel();
+    if (!finished) await v.verification.cancel();
   }
 }
 
 async function restore(p: Prepared, context: SnapshotRestoreContext): Promise<SnapshotRestoreReport> {
   const cleanups: { staged: StagedDir | undefined; parents: string[] }[] = [];
-  let copying: Promise<void> | undefined;
   let v: Verified | undefined;
   let finished = false;
   try {
-    // The hash worker starts first (the longest pass); the output is staged meanwhile, and
-    // the kernel copies the pages while this thread walks them: nothing is visible until all
-    // three agree.
-    let out: StagedOutput | undefined;
-    v = await verify(p, context, async () => {
-      out = await stageOutput(p, cleanups);
-      copying = copySnapshotFile(p.file.path, out.dbFile);
-      copying.catch(() => undefined);
-    });
-    const { data, wal, stagedWal, snapDir, dbFile } = out as StagedOutput;
+    // The output is staged first; then the worker copies the snapshot into it (in the kernel,
+    // flushed as it grows) and hashes it while this thread walks it: nothing is visible until
+    // all three agree.
+    const out = await stageOutput(p, cleanups);
+    const { data, wal, stagedWal, snapDir, dbFile } = out;
+    await createDbFile(dbFile);
+    v = await verify(p, context, dbFile);
     // Not synced here: the fsyncs run together with the db's on the thread pool below.
-    const small = writeWalAndSnap(p.plan, stagedWal, snapDir, p.durable);
-    await copying;
+    const small = await writeWalAndSnap(p.plan, stagedWal, snapDir, p.durable);
+    await v.verification.copied;
     throwIfAborted(context.signal, 'The restore');
     const handle = await openCopiedDb(dbFile, v.source.pgid * v.source.pageSize);
     let db: DbWriteResult;
     try {
-      // The copied pages go to disk while the edit is written past them.
-      const flushing = p.durable ? [handle.datasync(), syncFile(small.walFile), syncFile(small.snapFile)] : [];
+      // The copied pages are on disk (the worker flushed them as it copied); the WAL and
+      // .snap go while the edit is written past the copy.
+      const flushing = p.durable ? [syncFile(small.walFile), syncFile(small.snapFile)] : [];
       for (const task of flushing) task.catch(() => undefined);
       db = editDb(handle.fd, dbFile, v.source, v.scan, p.plan, pointInTimeOf(p.options));
       if (p.durable) {
@@ -240,9 +238,8 @@ async function restore(p: Prepared, context: SnapshotRestoreContext): Promise<Sn
     const manifest = p.manifest ? await applyManifestEdit(p.manifest) : undefined;
     return report(p, v.source.pageSize, check, db, false, filesOf(p, db.sizeBytes), manifest);
   } finally {
-    if (v && !finished) v.verification.cancel();
-    // A copy still running writes into the staged dir: let it end before removing the dir.
-    await copying?.catch(() => undefined);
+    // A copy still running writes into the staged dir: cancel lets it end before the dir goes.
+    if (v && !finished) await v.verification.cancel();
     for (const c of cleanups.reverse()) await discard(c.staged, c.parents);
   }
 }
