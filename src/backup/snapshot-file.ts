@@ -4,8 +4,9 @@
  * tree walk that touches neighbouring pages costs one syscall per block, not per page, and
  * memory stays at CACHE_BLOCKS × BLOCK_BYTES whatever the file size.
  */
-import { readSync } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+// Callback fs, not fs/promises: `snapshot status` of a small file is mostly start-up, and
+// fs/promises alone loads a dozen internal modules (streams, readline) it never uses.
+import { close as closeFd, open as openFd, readSync, stat as statPath, type Stats } from 'node:fs';
 import { AppError, messageOf } from '../errors.js';
 import type { RandomAccess } from '../snapshot/index.js';
 
@@ -47,13 +48,13 @@ function openError(path: string, err: unknown): SnapshotFileError {
  */
 export async function openSnapshotFile(path: string): Promise<SnapshotFile> {
   // stat before open: opening a FIFO would block, and a directory opens fine on Linux.
-  const info = await stat(path).catch((err: unknown) => { throw openError(path, err); });
+  const info = await new Promise<Stats>((resolve, reject) => statPath(path, (err, st) => (err ? reject(openError(path, err)) : resolve(st))));
   if (info.isDirectory()) {
     throw new SnapshotFileError('snapshot-is-directory', path, `Cannot open snapshot "${path}": it is a directory`, `Pass the file: a snapshot saved by etcdctl, or ${path.replace(/\/$/, '')}/member/snap/db of a stopped member`);
   }
   if (!info.isFile()) throw new SnapshotFileError('snapshot-not-file', path, `Cannot open snapshot "${path}": not a regular file`, 'Pass a snapshot file');
-  const handle = await open(path, 'r').catch((err: unknown) => { throw openError(path, err); });
-  const ra = new CachedFileReader(path, handle.fd, info.size);
+  const fd = await new Promise<number>((resolve, reject) => openFd(path, 'r', (err, opened) => (err ? reject(openError(path, err)) : resolve(opened))));
+  const ra = new CachedFileReader(path, fd, info.size);
   let closed = false;
   return {
     path,
@@ -62,7 +63,7 @@ export async function openSnapshotFile(path: string): Promise<SnapshotFile> {
     async close() {
       if (closed) return;
       closed = true;
-      await handle.close();
+      await new Promise<void>((resolve, reject) => closeFd(fd, (err) => (err ? reject(err) : resolve())));
     },
   };
 }

@@ -156,7 +156,11 @@ export async function main(): Promise<void> {
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
     env: process.env,
-    promptSecret: process.stdin.isTTY ? (prompt) => readSecret(prompt, process.stdin, process.stderr) : undefined,
+    // A getter: process.stdin is created on first use, and for a file or /dev/null that loads
+    // fs streams, fs/promises and readline (milliseconds a command that never prompts pays).
+    get promptSecret() {
+      return process.stdin.isTTY ? (prompt: string) => readSecret(prompt, process.stdin, process.stderr) : undefined;
+    },
   };
   const controller = new AbortController();
   let signals = 0;

@@ -56,7 +56,7 @@ export function snapshotStatus(ra: RandomAccess): SnapshotStatus {
   const file = openBoltFile(ra);
   // `meta` sorts after `key`: read storageVersion first to know whether live keys count.
   const storageVersion = readStorageVersion(ra);
-  const hasher = new StatusHasher(storageVersion !== undefined);
+  const hasher = new StatusHasher(storageVersion !== undefined, ra.sizeBytes);
   const reached = walkDb(file, hasher);
   hasher.leafEnd();
   const freelist = checkFreelist(file, reached);
@@ -91,6 +91,9 @@ function readStorageVersion(ra: RandomAccess): string | undefined {
   return undefined;
 }
 
+/** Below this db size the JavaScript CRC engine is used: loading a faster one costs more than it saves. */
+const FAST_CRC_MIN_BYTES = 4 * 1024 * 1024;
+
 /**
  * The walk visitor. Fields stay int32 (small integers to V8): the entry callback runs once
  * per key of the db and must not allocate.
@@ -102,7 +105,7 @@ class StatusHasher implements WalkVisitor {
   revHi = 0;
   revLo = 0;
   private inKeyBucket = false;
-  private readonly engine = createNativeCrc32c() ?? createWasmCrc32c() ?? createJsCrc32c();
+  private readonly engine: ReturnType<typeof createJsCrc32c>;
   private loaded: BoltNode | undefined;
   /** Entries of a leaf sit back to back (key, value, next key...): hash each run in one call. */
   private runStart = -1;
@@ -110,8 +113,11 @@ class StatusHasher implements WalkVisitor {
   /** User keys whose newest revision is a put, when counting (etcdutl 3.6+'s "total keys"). */
   private readonly live: Set<string> | undefined;
 
-  constructor(countLiveKeys: boolean) {
+  constructor(countLiveKeys: boolean, dbBytes: number) {
     this.live = countLiveKeys ? new Set() : undefined;
+    // A small db is hashed before the faster engines would have loaded (a native module's
+    // lookup, a WebAssembly compile): `snapshot status` of a small file is mostly start-up.
+    this.engine = dbBytes < FAST_CRC_MIN_BYTES ? createJsCrc32c() : createNativeCrc32c() ?? createWasmCrc32c() ?? createJsCrc32c();
   }
 
   liveKeys(): number {
