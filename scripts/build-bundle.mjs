@@ -130,7 +130,8 @@ writeFileSync(path.join(outdir, 'kubekeeper.cjs'), [
   "  require('./kubekeeper-main.cjs');",
   '} else {',
   "  const { readFileSync } = require('node:fs');",
-  "  const at = (name) => require('node:path').join(__dirname, name);",
+  // Concatenation, not path.join: the launcher runs before anything is compiled or warm.
+  "  const at = (name) => `${__dirname}/${name}`;",
   ...loader("readFileSync(at(name), 'utf8')", 'readFileSync(at(`${name}.cache`))').map((l) => `  ${l}`),
   '}',
   '',
