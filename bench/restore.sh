@@ -15,6 +15,8 @@
 #
 # Usage: bench/restore.sh [runs=3]
 #   KK_BUILD_DIR=.build/me  use that build (default: build into dist/)
+#   KK_BIN="build/kubekeeper"  time that kubekeeper instead (the single executable, or
+#                           "node build/bundle/kubekeeper.cjs"): what operators install
 #   KK_BENCH_MIB=1024       data size when a snapshot has to be made
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,8 +28,8 @@ export ETCDCTL_API=3
 mkdir -p "$BENCH_DIR"
 
 BUILD_DIR="${KK_BUILD_DIR:-dist}"
-if [ -z "${KK_BUILD_DIR:-}" ]; then npx tsc -p tsconfig.json; fi
-KK="node $BUILD_DIR/src/cli/main.js"
+if [ -z "${KK_BUILD_DIR:-}" ] && [ -z "${KK_BIN:-}" ]; then npx tsc -p tsconfig.json; fi
+KK="${KK_BIN:-node $BUILD_DIR/src/cli/main.js}"
 
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 

@@ -20,19 +20,29 @@ export const CATCH_UP_MAX_LAG_ENTRIES = 100;
 const RESUME_HINT = 'Rerun the same command to resume from this step';
 
 /**
- * etcd refuses membership changes with "unhealthy cluster" until the member that serves the
- * call has been connected to every voting member for 5 s (its strict reconfiguration check),
- * e.g. just after another member was removed or restarted.
+ * etcd refuses membership changes while the cluster settles: "unhealthy cluster" (Unavailable)
+ * until the member that serves the call has been connected to every voting member for 5 s (its
+ * strict reconfiguration check), e.g. just after another member was removed or restarted; and
+ * a member that is restarting or changing leader cannot be reached or answers Unavailable.
+ * Those are told by their codes (etcd/errors.ts). Two refusals come with other gRPC codes
+ * (FailedPrecondition, ResourceExhausted), so only their etcd texts tell them.
  */
-const SETTLING = /unhealthy cluster|cannot serve the request now|not enough started members|too many requests|connection to etcd at .* failed|is unreachable|did not answer/i;
+const SETTLING_CODES: ReadonlySet<string> = new Set(['etcd-unreachable', 'etcd-timeout', 'etcd-connection-lost', 'etcd-unavailable']);
+const SETTLING_REFUSALS = /not enough started members|too many requests/i;
 
-/** Calls `change` until etcd stops refusing it as SETTLING, within the session's bound. */
+/** True when `err` is etcd saying "not now" (retry), not "no" (a TLS or auth problem, a bad request). */
+export function isSettling(err: unknown): boolean {
+  if (!(err instanceof AppError)) return false;
+  return SETTLING_CODES.has(err.code) || (err.code === 'etcd-rpc' && SETTLING_REFUSALS.test(err.message));
+}
+
+/** Calls `change` until etcd stops refusing it as settling (isSettling), within the session's bound. */
 export async function retryWhileSettling<T>(session: MemberSession, what: string, change: () => Promise<T>): Promise<T> {
   return waitUntil<T>(session, what, async () => {
     try {
       return { done: await change() };
     } catch (err) {
-      if (!SETTLING.test(messageOf(err))) throw err;
+      if (!isSettling(err)) throw err;
       return { missing: messageOf(err).replace(/^Cannot [^:]+: /, '') };
     }
   }, `Check "kubekeeper endpoint health" of every member; ${RESUME_HINT}`);
