@@ -3,14 +3,16 @@
  * after the full backup up to the target, and the lease records to add (per the lease rule
  * in delta-entries.ts: leases the stream recorded that the snapshot lacks). Built after the
  * whole chain was checked (planDeltaRestore) and every segment read with its hashes checked
- * (loadDeltaRestore), before the restore writes anything. Records at or before the
+ * (collectDeltaRestore), before the restore writes anything; startDeltaRestore reads the
+ * segments while the full backup downloads. Records at or before the
  * snapshot's own last revision (a write between the backup's status call and its snapshot)
  * are the writer's to skip: it knows that revision from its own walk.
  */
 import type { Identity } from '../crypto/index.js';
 import { decodeLease, openBolt } from '../snapshot/index.js';
 import { type KeyBucketEntry, type LeaseBucketEntry } from './delta-entries.js';
-import { type DeltaTarget, loadDeltaRestore, planDeltaRestore } from './delta-restore.js';
+import type { DeltaEntryCollector } from './delta-replay.js';
+import { type DeltaRestorePlan, type DeltaTarget, collectDeltaRestore, planDeltaRestore } from './delta-restore.js';
 import type { Manifest } from './manifest.js';
 import type { BackupRepository } from './repository.js';
 import { openSnapshotFile } from './snapshot-file.js';
@@ -42,8 +44,40 @@ export async function snapshotLeaseIds(snapshotPath: string): Promise<Set<bigint
 /** Plans, checks and loads the deltas of backup `full` for `target` (see the file comment). */
 export async function buildDeltaRestore(repo: BackupRepository, full: Manifest, target: DeltaTarget, identities: readonly Identity[], snapshotPath: string, signal?: AbortSignal): Promise<DeltaRestoreInput> {
   const plan = await planDeltaRestore(repo, full, target, signal);
-  const knownLeases = await snapshotLeaseIds(snapshotPath);
-  const loaded = await loadDeltaRestore(repo, plan, { identities, snapshotRevision: plan.baseRevision, knownLeases, signal });
+  const collector = await collectDeltaRestore(repo, plan, { identities, snapshotRevision: plan.baseRevision, signal });
+  return finishDeltaRestore(plan, collector, await snapshotLeaseIds(snapshotPath));
+}
+
+function finishDeltaRestore(plan: DeltaRestorePlan, collector: DeltaEntryCollector, knownLeases: ReadonlySet<bigint>): DeltaRestoreInput {
+  const loaded = collector.finish(knownLeases);
   const compare = (a: LeaseBucketEntry, b: LeaseBucketEntry) => Buffer.compare(a.key, b.key);
   return { toRevision: plan.toRevision, extraRevisions: loaded.entries, extraLeases: [...loaded.leases].sort(compare), segments: plan.segments.length, detachedKeys: loaded.detachedKeys };
+}
+
+/**
+ * The deltas of backup `full` for `target`, read while the full backup downloads: plans and
+ * checks the chain (throwing DeltaChainError before anything is read), then starts reading
+ * the segments and returns at once. `finish(snapshotPath)`, called with the downloaded and
+ * checked snapshot, waits for the segments and applies the lease rule with the snapshot's
+ * leases. A failed read aborts `downloadSignal` (so the download stops early) and is what
+ * finish() and `failure` report; the caller must call one of them so it is observed.
+ */
+export async function startDeltaRestore(repo: BackupRepository, full: Manifest, target: DeltaTarget, identities: readonly Identity[], signal?: AbortSignal): Promise<{
+  plan: DeltaRestorePlan;
+  downloadSignal: AbortSignal;
+  finish(snapshotPath: string): Promise<DeltaRestoreInput>;
+  /** The read's error, if it failed (resolves undefined once it succeeded). */
+  failure(): Promise<unknown>;
+}> {
+  const plan = await planDeltaRestore(repo, full, target, signal);
+  const abort = new AbortController();
+  const downloadSignal = signal ? AbortSignal.any([signal, abort.signal]) : abort.signal;
+  const reading = collectDeltaRestore(repo, plan, { identities, snapshotRevision: plan.baseRevision, signal });
+  reading.catch(() => abort.abort(new Error('a delta segment failed')));
+  return {
+    plan,
+    downloadSignal,
+    finish: async (snapshotPath) => finishDeltaRestore(plan, await reading, await snapshotLeaseIds(snapshotPath)),
+    failure: () => reading.then(() => undefined, (err: unknown) => err),
+  };
 }

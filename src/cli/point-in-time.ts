@@ -2,10 +2,10 @@
  * `snapshot restore --from-backup NAME --to-revision R | --to-time T`: the flags, and the
  * steps before the restore writes anything: the delta chain is planned and its manifests
  * checked (a broken chain fails here, before the download), the full backup is fetched and
- * checked, every segment is read with its hashes checked, and only then is the restore run
- * with the extra key-bucket and lease records.
+ * checked while every segment is read with its hashes checked, and only then is the restore
+ * run with the extra key-bucket and lease records.
  */
-import { type DeltaRestoreInput, buildDeltaRestore, loadBackupIdentities, planDeltaRestore, withBackupSnapshot } from '../backup/index.js';
+import { type DeltaRestoreInput, loadBackupIdentities, startDeltaRestore, withBackupSnapshot } from '../backup/index.js';
 import { UsageError } from '../errors.js';
 import { type fromBackupFlags, identitySources, openRepositoryFromFlags } from './backup-flags.js';
 import type { FlagDef, FlagValues } from './command.js';
@@ -41,9 +41,15 @@ export async function withPointInTimeFromFlags<T>(flags: Flags, env: NodeJS.Proc
   const repo = await openRepositoryFromFlags(flags, env);
   try {
     const full = await repo.resolve(ref, signal);
-    // The chain is checked before the download: a broken one fails fast, naming the segment.
-    await planDeltaRestore(repo, full, target, signal);
-    return await withBackupSnapshot(repo, full.name, identities, async (file) => work(file.path, await buildDeltaRestore(repo, full, target, identities, file.path, signal)), { signal });
+    // The chain is checked before the download (a broken one fails fast, naming the segment),
+    // and its segments are read while the full backup downloads.
+    const deltas = await startDeltaRestore(repo, full, target, identities, signal);
+    try {
+      return await withBackupSnapshot(repo, full.name, identities, async (file) => work(file.path, await deltas.finish(file.path)), { signal: deltas.downloadSignal });
+    } catch (err) {
+      // A download stopped by a failed segment reports the segment's error.
+      throw (await deltas.failure()) ?? err;
+    }
   } finally {
     await repo.backend.close();
   }
