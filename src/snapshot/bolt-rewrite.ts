@@ -93,13 +93,16 @@ function rewriteNode(ctx: Context, pgid: number, lo: Uint8Array | undefined, hi:
       kept.push({ flags, key: copyBytes(b, keyStart, keyEnd), value: copyBytes(b, keyEnd, valueEnd), child: 0 });
     });
     if (rightmost && ctx.edit.append.length > 0) {
+      const append = ctx.edit.append;
       let last = kept[kept.length - 1]?.key;
-      for (const e of ctx.edit.append) {
-        if (last !== undefined && compareBytes(e.key, last) <= 0) throw new RangeError('rewriteTree: appended keys must sort after the last key of the tree');
-        last = e.key;
+      for (let i = 0; i < append.length; i++) {
+        const key = (append[i] as { key: Uint8Array }).key;
+        if (last !== undefined && compareBytes(key, last) <= 0) throw new RangeError('rewriteTree: appended keys must sort after the last key of the tree');
+        last = key;
       }
-      // A loop, not push(...): a point-in-time restore appends a million records or more.
-      for (const e of ctx.edit.append) kept.push({ flags: 0, key: e.key, value: e.value, child: 0 });
+      // Fed to the splitter as they are: a point-in-time restore appends a million records or
+      // more, and an element object each would only feed the garbage collector.
+      return splitInto(ctx, true, kept, append);
     }
     return kept.length === 0 ? [] : splitInto(ctx, true, kept);
   }
@@ -140,14 +143,21 @@ function isDropped(drop: readonly Uint8Array[], key: Uint8Array): boolean {
   return false;
 }
 
-/** Splits elements into nodes with bbolt's rule, writes each, returns (first key, page id) per node. */
-function splitInto(ctx: Context, leaf: boolean, elements: Element[]): Child[] {
+/**
+ * Splits elements (then `append`'s plain values) into nodes with bbolt's rule, writes each,
+ * returns (first key, page id) per node.
+ */
+function splitInto(ctx: Context, leaf: boolean, elements: Element[], append: TreeEdit['append'] = []): Child[] {
   const out: Child[] = [];
   const splitter = new NodeSplitter(ctx.file.pageSize, ctx.fillPercent, (node) => {
     // A branch element's key is the first key of its child.
     out.push({ key: node.data.slice(0, node.keyLength(0)), pgid: ctx.place(leaf, node) });
   });
   for (const e of elements) splitter.add(e.flags, e.key, e.value, e.child);
+  for (let i = 0; i < append.length; i++) {
+    const e = append[i] as { key: Uint8Array; value: Uint8Array };
+    splitter.add(0, e.key, e.value, 0);
+  }
   splitter.finish();
   return out;
 }
