@@ -62,6 +62,21 @@ test('the collector gives what deltaEntries gives: keys, values, tombstones, the
   }
 });
 
+test('a collector packed for a worker and unpacked gives the same entries; keys and values cross slab boundaries', async () => {
+  // ~60k events: keys and delete values fill several 1 MiB slabs.
+  const evs = events(1, 40_000, 7);
+  const collector = new DeltaEntryCollector(0, 40_000);
+  collector.addSegment(await segmentBytes(evs), { name: 'big', firstRevision: 1, lastRevision: 40_000, eventCount: evs.length });
+  const { packed, transfer } = collector.pack();
+  // As postMessage would hand it over (transferred buffers moved, the rest copied).
+  const received = structuredClone(packed, { transfer });
+  const want = deltaEntries(evs, [], { afterRevision: 0, toRevision: 40_000 });
+  const got = DeltaEntryCollector.unpack(received).finish(new Set([7587869426110532104n]));
+  assert.deepEqual(plain(got), plain(deltaEntries(evs, [], { afterRevision: 0, toRevision: 40_000, knownLeases: new Set([7587869426110532104n]) })));
+  assert.ok(want.detachedKeys > got.detachedKeys && got.detachedKeys > 0);
+  assert.ok(transfer.length > 3, 'the segment, slabs and index are transferred, not copied');
+});
+
 test('the collector refuses an event outside the segment\'s range, a wrong event count, bad framing and a malformed key-value', async () => {
   const evs = events(11, 20, 3);
   const bytes = await segmentBytes(evs);

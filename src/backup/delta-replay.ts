@@ -21,20 +21,18 @@ const SLAB_BYTES = 1024 * 1024;
 const TOMBSTONE_MARK = 0x74;
 const REV_SEPARATOR = 0x5f;
 
-/** Small allocations carved out of 1 MiB slabs (one ArrayBuffer per slab, not per key). */
-class Slabs {
-  private slab = new Uint8Array(0);
-  private used = 0;
+/** Entry fields in DeltaEntryCollector's index: key buffer, offset, length; value buffer, offset, length. */
+const FIELDS = 6;
 
-  alloc(n: number): Uint8Array {
-    if (this.used + n > this.slab.length) {
-      this.slab = new Uint8Array(Math.max(SLAB_BYTES, n));
-      this.used = 0;
-    }
-    const out = this.slab.subarray(this.used, this.used + n);
-    this.used += n;
-    return out;
-  }
+/** A collector's state as plain data (for a worker's postMessage): entries as offsets into `buffers`. */
+export interface PackedDeltaEntries {
+  buffers: Uint8Array[];
+  index: Int32Array;
+  count: number;
+  recorded: [bigint, bigint][];
+  leased: [number, bigint][];
+  lastRevision: number;
+  events: number;
 }
 
 /** What scanKeyValue found: the key's range and the lease (0n when absent). */
@@ -104,20 +102,52 @@ function scanKeyValue(b: Uint8Array, start: number, end: number, out: KvScan): b
   return true;
 }
 
-/** Collects the key-bucket entries of segments added in order (see the file comment). */
+/**
+ * Collects the key-bucket entries of segments added in order (see the file comment). Entries
+ * are kept as offsets into the segments and slabs, and become objects in finish().
+ */
 export class DeltaEntryCollector {
-  readonly entries: KeyBucketEntry[] = [];
   /** Events read from all segments, those outside (afterRevision, toRevision] included. */
   events = 0;
   private lastRevision: number;
-  private readonly recordedTtl = new Map<bigint, bigint>();
-  /** Puts with a lease: index into entries, and the lease. */
-  private readonly leased: { index: number; lease: bigint }[] = [];
-  private readonly slabs = new Slabs();
+  private recordedTtl = new Map<bigint, bigint>();
+  /** Puts with a lease: entry number and lease. */
+  private leased: [number, bigint][] = [];
+  private buffers: Uint8Array[] = [];
+  private index: Int32Array = new Int32Array(FIELDS * 1024);
+  private count = 0;
+  private slab = new Uint8Array(0);
+  private slabId = -1;
+  private slabUsed = 0;
   private readonly scan: KvScan = { keyStart: 0, keyEnd: 0, lease: 0n };
 
   constructor(private readonly afterRevision: number, private readonly toRevision: number) {
     this.lastRevision = afterRevision;
+  }
+
+  /** A collector holding `packed` (as pack() made it, e.g. in a worker). */
+  static unpack(packed: PackedDeltaEntries): DeltaEntryCollector {
+    const c = new DeltaEntryCollector(0, 0);
+    c.buffers = packed.buffers;
+    c.index = packed.index;
+    c.count = packed.count;
+    c.recordedTtl = new Map(packed.recorded);
+    c.leased = packed.leased;
+    c.lastRevision = packed.lastRevision;
+    c.events = packed.events;
+    return c;
+  }
+
+  /** The state as plain data, and the ArrayBuffers worth transferring (>= 64 KiB: never Node's shared pool). */
+  pack(): { packed: PackedDeltaEntries; transfer: ArrayBuffer[] } {
+    const transfer = new Set<ArrayBuffer>();
+    for (const b of this.buffers) if (b.buffer instanceof ArrayBuffer && b.buffer.byteLength >= 64 * 1024) transfer.add(b.buffer);
+    const index = this.index.slice(0, this.count * FIELDS);
+    transfer.add(index.buffer);
+    return {
+      packed: { buffers: this.buffers, index, count: this.count, recorded: [...this.recordedTtl], leased: this.leased, lastRevision: this.lastRevision, events: this.events },
+      transfer: [...transfer],
+    };
   }
 
   /**
@@ -128,8 +158,9 @@ export class DeltaEntryCollector {
   addSegment(bytes: Uint8Array, m: { name: string; firstRevision: number; lastRevision: number; eventCount: number }): void {
     let n = 0;
     const altered = 'The segment was altered; restore to a revision before it';
+    const id = this.buffers.push(bytes) - 1;
     scanDeltaSegment(bytes, m.name, {
-      lease: (id, ttl) => this.recordedTtl.set(id, ttl),
+      lease: (leaseId, ttl) => this.recordedTtl.set(leaseId, ttl),
       event: (at, type, kvStart, kvEnd) => {
         n++;
         const main = eventMainNumber(bytes, at);
@@ -139,48 +170,79 @@ export class DeltaEntryCollector {
         }
         if (main <= this.afterRevision || main > this.toRevision) return;
         this.lastRevision = main;
-        this.add(bytes, at, type, kvStart, kvEnd);
+        this.add(bytes, id, at, type, kvStart, kvEnd);
       },
     });
     if (n !== m.eventCount) throw new DeltaChainError(`Delta segment "${m.name}" holds ${n} events, its manifest says ${m.eventCount}`, altered, m.name, m.firstRevision - 1);
     this.events += n;
   }
 
-  private add(bytes: Uint8Array, at: number, type: number, kvStart: number, kvEnd: number): void {
+  /** Room for n bytes in the current slab; returns the offset. */
+  private alloc(n: number): number {
+    if (this.slabUsed + n > this.slab.length) {
+      this.slab = new Uint8Array(Math.max(SLAB_BYTES, n));
+      this.slabId = this.buffers.push(this.slab) - 1;
+      this.slabUsed = 0;
+    }
+    const at = this.slabUsed;
+    this.slabUsed += n;
+    return at;
+  }
+
+  private push(keyBuffer: number, keyAt: number, keyLength: number, valueBuffer: number, valueAt: number, valueLength: number): void {
+    if ((this.count + 1) * FIELDS > this.index.length) {
+      const bigger = new Int32Array(this.index.length * 2);
+      bigger.set(this.index);
+      this.index = bigger;
+    }
+    const x = this.index;
+    const i = this.count++ * FIELDS;
+    x[i] = keyBuffer;
+    x[i + 1] = keyAt;
+    x[i + 2] = keyLength;
+    x[i + 3] = valueBuffer;
+    x[i + 4] = valueAt;
+    x[i + 5] = valueLength;
+  }
+
+  private add(bytes: Uint8Array, id: number, at: number, type: number, kvStart: number, kvEnd: number): void {
     // etcd's revision key: main (8 bytes BE) '_' sub (8 bytes BE; the header holds 4), 't' for a tombstone.
-    const key = this.slabs.alloc(type === 1 ? 18 : 17);
-    key.set(bytes.subarray(at + 1, at + 9), 0);
-    key[8] = REV_SEPARATOR;
-    key.set(bytes.subarray(at + 9, at + 13), 13);
+    const keyLength = type === 1 ? 18 : 17;
+    const k = this.alloc(keyLength);
+    const slab = this.slab;
+    const keySlab = this.slabId;
+    slab.set(bytes.subarray(at + 1, at + 9), k);
+    slab[k + 8] = REV_SEPARATOR;
+    slab.set(bytes.subarray(at + 9, at + 13), k + 13);
+    if (type === 1) slab[k + 17] = TOMBSTONE_MARK;
     const s = this.scan;
     if (!scanKeyValue(bytes, kvStart, kvEnd, s)) {
       // The full decoder throws on malformed data; a well-formed oddity goes through it.
       const kv = decodeKeyValue(bytes.subarray(kvStart, kvEnd));
-      s.keyStart = kvStart;
-      s.keyEnd = kvStart;
-      s.lease = kv.lease;
       if (type === 1) {
-        key[17] = TOMBSTONE_MARK;
-        this.entries.push({ key, value: new ProtoWriter().bytes(1, kv.key).finish() });
+        const value = new ProtoWriter().bytes(1, kv.key).finish();
+        this.push(keySlab, k, keyLength, this.buffers.push(value) - 1, 0, value.length);
         return;
       }
+      s.lease = kv.lease;
     } else if (type === 1) {
-      key[17] = TOMBSTONE_MARK;
-      this.entries.push({ key, value: this.deleteValue(bytes, s.keyStart, s.keyEnd) });
+      // The value may start a new slab: the key stays in keySlab.
+      const v = this.deleteValue(bytes, s.keyStart, s.keyEnd);
+      this.push(keySlab, k, keyLength, this.slabId, v, this.slabUsed - v);
       return;
     }
-    if (s.lease !== 0n) this.leased.push({ index: this.entries.length, lease: s.lease });
-    this.entries.push({ key, value: bytes.subarray(kvStart, kvEnd) });
+    if (s.lease !== 0n) this.leased.push([this.count, s.lease]);
+    this.push(keySlab, k, keyLength, id, kvStart, kvEnd - kvStart);
   }
-
-  /** mvccpb.KeyValue{key}: tag 0x0a, varint length, the key. */
-  private deleteValue(bytes: Uint8Array, keyStart: number, keyEnd: number): Uint8Array {
+  /** Writes mvccpb.KeyValue{key} (tag 0x0a, varint length, the key) into the slab; returns its offset. */
+  private deleteValue(bytes: Uint8Array, keyStart: number, keyEnd: number): number {
     const len = keyEnd - keyStart;
     let lenBytes = 1;
     for (let v = len; v >= 0x80; v = Math.floor(v / 128)) lenBytes++;
-    const out = this.slabs.alloc(1 + lenBytes + len);
-    out[0] = 0x0a;
-    let p = 1;
+    const at = this.alloc(1 + lenBytes + len);
+    const out = this.slab;
+    out[at] = 0x0a;
+    let p = at + 1;
     let v = len;
     while (v >= 0x80) {
       out[p++] = (v & 0x7f) | 0x80;
@@ -188,18 +250,33 @@ export class DeltaEntryCollector {
     }
     out[p++] = v;
     out.set(bytes.subarray(keyStart, keyEnd), p);
-    return out;
+    return at;
   }
 
-  /** Applies the lease rule with the snapshot's lease IDs and returns the result (call once). */
+  /** Number of entries collected. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** The entries as objects (views into the segments and slabs) with the lease rule applied, given the snapshot's lease IDs. */
   finish(knownLeases: ReadonlySet<bigint> = new Set()): EntriesResult {
+    const entries: KeyBucketEntry[] = [];
+    const x = this.index;
+    const b = this.buffers;
+    for (let n = 0, i = 0; n < this.count; n++, i += FIELDS) {
+      const kb = b[x[i] as number] as Uint8Array;
+      const vb = b[x[i + 3] as number] as Uint8Array;
+      const ka = kb.byteOffset + (x[i + 1] as number);
+      const va = vb.byteOffset + (x[i + 4] as number);
+      entries.push({ key: new Uint8Array(kb.buffer, ka, x[i + 2]), value: new Uint8Array(vb.buffer, va, x[i + 5]) });
+    }
     const added = new Map<bigint, LeaseBucketEntry>();
     let detachedKeys = 0;
-    for (const { index, lease } of this.leased) {
+    for (const [index, lease] of this.leased) {
       if (knownLeases.has(lease)) continue;
       const ttl = this.recordedTtl.get(lease);
       if (ttl === undefined) {
-        const entry = this.entries[index] as KeyBucketEntry;
+        const entry = entries[index] as KeyBucketEntry;
         const kv = decodeKeyValue(entry.value);
         entry.value = new ProtoWriter().bytesIfNonEmpty(1, kv.key).varintIfNonZero(2, kv.createRevision).varintIfNonZero(3, kv.modRevision)
           .varintIfNonZero(4, kv.version).bytesIfNonEmpty(5, kv.value).finish();
@@ -208,6 +285,6 @@ export class DeltaEntryCollector {
         added.set(lease, leaseBucketEntry(lease, ttl));
       }
     }
-    return { entries: this.entries, leases: [...added.values()], detachedKeys, lastRevision: this.lastRevision };
+    return { entries, leases: [...added.values()], detachedKeys, lastRevision: this.lastRevision };
   }
 }
