@@ -12,7 +12,7 @@
  * added while the full backup is still downloading.
  */
 import { ProtoWriter } from '../protobuf/index.js';
-import { decodeKeyValue } from '../snapshot/index.js';
+import { type AppendRecords, decodeKeyValue } from '../snapshot/index.js';
 import { type EntriesResult, type KeyBucketEntry, type LeaseBucketEntry, leaseBucketEntry } from './delta-entries.js';
 import { eventMainNumber, scanDeltaSegment } from './delta-segment.js';
 import { DeltaChainError } from './delta-store.js';
@@ -258,33 +258,76 @@ export class DeltaEntryCollector {
     return this.count;
   }
 
-  /** The entries as objects (views into the segments and slabs) with the lease rule applied, given the snapshot's lease IDs. */
-  finish(knownLeases: ReadonlySet<bigint> = new Set()): EntriesResult {
-    const entries: KeyBucketEntry[] = [];
-    const x = this.index;
-    const b = this.buffers;
-    for (let n = 0, i = 0; n < this.count; n++, i += FIELDS) {
-      const kb = b[x[i] as number] as Uint8Array;
-      const vb = b[x[i + 3] as number] as Uint8Array;
-      const ka = kb.byteOffset + (x[i + 1] as number);
-      const va = vb.byteOffset + (x[i + 4] as number);
-      entries.push({ key: new Uint8Array(kb.buffer, ka, x[i + 2]), value: new Uint8Array(vb.buffer, va, x[i + 5]) });
-    }
+  /**
+   * The entries as AppendRecords (no object each until handed out) with the lease rule
+   * applied, given the snapshot's lease IDs. Call once.
+   */
+  finishRecords(knownLeases: ReadonlySet<bigint> = new Set()): Omit<EntriesResult, 'entries'> & { records: AppendRecords } {
+    const replaced = new Map<number, Uint8Array>();
+    const records = new PackedRecords(this.buffers, this.index, 0, this.count, replaced);
     const added = new Map<bigint, LeaseBucketEntry>();
     let detachedKeys = 0;
     for (const [index, lease] of this.leased) {
       if (knownLeases.has(lease)) continue;
       const ttl = this.recordedTtl.get(lease);
       if (ttl === undefined) {
-        const entry = entries[index] as KeyBucketEntry;
-        const kv = decodeKeyValue(entry.value);
-        entry.value = new ProtoWriter().bytesIfNonEmpty(1, kv.key).varintIfNonZero(2, kv.createRevision).varintIfNonZero(3, kv.modRevision)
-          .varintIfNonZero(4, kv.version).bytesIfNonEmpty(5, kv.value).finish();
+        const kv = decodeKeyValue(records.valueAt(index));
+        replaced.set(index, new ProtoWriter().bytesIfNonEmpty(1, kv.key).varintIfNonZero(2, kv.createRevision).varintIfNonZero(3, kv.modRevision)
+          .varintIfNonZero(4, kv.version).bytesIfNonEmpty(5, kv.value).finish());
         detachedKeys++;
       } else if (!added.has(lease)) {
         added.set(lease, leaseBucketEntry(lease, ttl));
       }
     }
-    return { entries, leases: [...added.values()], detachedKeys, lastRevision: this.lastRevision };
+    return { records, leases: [...added.values()], detachedKeys, lastRevision: this.lastRevision };
+  }
+
+  /** As finishRecords, with the entries as objects (views into the segments and slabs). */
+  finish(knownLeases: ReadonlySet<bigint> = new Set()): EntriesResult {
+    const { records, ...rest } = this.finishRecords(knownLeases);
+    const entries: KeyBucketEntry[] = [];
+    records.forEachRecord((key, value) => entries.push({ key, value }));
+    return { entries, ...rest };
+  }
+}
+
+/** AppendRecords over a collector's buffers and index; `replaced` holds values the lease rule rewrote (by entry number). */
+class PackedRecords implements AppendRecords {
+  constructor(
+    private readonly buffers: readonly Uint8Array[],
+    private readonly index: Int32Array,
+    private readonly start: number,
+    readonly length: number,
+    private readonly replaced: ReadonlyMap<number, Uint8Array>,
+  ) {}
+
+  private view(buffer: number, at: number, length: number): Uint8Array {
+    const b = this.buffers[buffer] as Uint8Array;
+    return new Uint8Array(b.buffer, b.byteOffset + at, length);
+  }
+
+  keyAt(i: number): Uint8Array {
+    const x = (this.start + i) * FIELDS;
+    return this.view(this.index[x] as number, this.index[x + 1] as number, this.index[x + 2] as number);
+  }
+
+  valueAt(i: number): Uint8Array {
+    const n = this.start + i;
+    const x = n * FIELDS;
+    return this.replaced.get(n) ?? this.view(this.index[x + 3] as number, this.index[x + 4] as number, this.index[x + 5] as number);
+  }
+
+  forEachRecord(fn: (key: Uint8Array, value: Uint8Array) => void): void {
+    const x = this.index;
+    const some = this.replaced.size > 0;
+    for (let n = this.start, i = n * FIELDS, end = this.start + this.length; n < end; n++, i += FIELDS) {
+      const key = this.view(x[i] as number, x[i + 1] as number, x[i + 2] as number);
+      fn(key, (some ? this.replaced.get(n) : undefined) ?? this.view(x[i + 3] as number, x[i + 4] as number, x[i + 5] as number));
+    }
+  }
+
+  skip(n: number): AppendRecords {
+    const k = Math.min(Math.max(n, 0), this.length);
+    return new PackedRecords(this.buffers, this.index, this.start + k, this.length - k, this.replaced);
   }
 }

@@ -9,10 +9,12 @@
  * are the writer's to skip: it knows that revision from its own walk.
  */
 import type { Identity } from '../crypto/index.js';
-import { decodeLease, openBolt } from '../snapshot/index.js';
-import { type KeyBucketEntry, type LeaseBucketEntry } from './delta-entries.js';
+import { type AppendRecords, decodeLease, openBolt } from '../snapshot/index.js';
+import type { LeaseBucketEntry } from './delta-entries.js';
 import type { DeltaEntryCollector } from './delta-replay.js';
 import { type DeltaRestorePlan, type DeltaTarget, collectDeltaRestore, planDeltaRestore } from './delta-restore.js';
+import { collectDeltaRestoreOnWorker } from './delta-worker.js';
+import type { DeltaWorkerSource } from './delta-worker-codec.js';
 import type { Manifest } from './manifest.js';
 import type { BackupRepository } from './repository.js';
 import { openSnapshotFile } from './snapshot-file.js';
@@ -20,8 +22,8 @@ import { openSnapshotFile } from './snapshot-file.js';
 export interface DeltaRestoreInput {
   /** The revision the restore reaches. */
   toRevision: number;
-  /** Key-bucket records after the full backup's revision, ascending. */
-  extraRevisions: KeyBucketEntry[];
+  /** Key-bucket records after the full backup's revision, ascending (AppendRecords: no object per record). */
+  extraRevisions: AppendRecords;
   /** Lease-bucket records to add, ascending by key. */
   extraLeases: LeaseBucketEntry[];
   segments: number;
@@ -49,20 +51,21 @@ export async function buildDeltaRestore(repo: BackupRepository, full: Manifest, 
 }
 
 function finishDeltaRestore(plan: DeltaRestorePlan, collector: DeltaEntryCollector, knownLeases: ReadonlySet<bigint>): DeltaRestoreInput {
-  const loaded = collector.finish(knownLeases);
+  const loaded = collector.finishRecords(knownLeases);
   const compare = (a: LeaseBucketEntry, b: LeaseBucketEntry) => Buffer.compare(a.key, b.key);
-  return { toRevision: plan.toRevision, extraRevisions: loaded.entries, extraLeases: [...loaded.leases].sort(compare), segments: plan.segments.length, detachedKeys: loaded.detachedKeys };
+  return { toRevision: plan.toRevision, extraRevisions: loaded.records, extraLeases: [...loaded.leases].sort(compare), segments: plan.segments.length, detachedKeys: loaded.detachedKeys };
 }
 
 /**
  * The deltas of backup `full` for `target`, read while the full backup downloads: plans and
  * checks the chain (throwing DeltaChainError before anything is read), then starts reading
- * the segments and returns at once. `finish(snapshotPath)`, called with the downloaded and
+ * the segments (on a worker thread when `worker` says where from: delta-worker.ts) and
+ * returns at once. `finish(snapshotPath)`, called with the downloaded and
  * checked snapshot, waits for the segments and applies the lease rule with the snapshot's
  * leases. A failed read aborts `downloadSignal` (so the download stops early) and is what
  * finish() and `failure` report; the caller must call one of them so it is observed.
  */
-export async function startDeltaRestore(repo: BackupRepository, full: Manifest, target: DeltaTarget, identities: readonly Identity[], signal?: AbortSignal): Promise<{
+export async function startDeltaRestore(repo: BackupRepository, full: Manifest, target: DeltaTarget, identities: readonly Identity[], signal?: AbortSignal, worker?: DeltaWorkerSource): Promise<{
   plan: DeltaRestorePlan;
   downloadSignal: AbortSignal;
   finish(snapshotPath: string): Promise<DeltaRestoreInput>;
@@ -72,7 +75,9 @@ export async function startDeltaRestore(repo: BackupRepository, full: Manifest, 
   const plan = await planDeltaRestore(repo, full, target, signal);
   const abort = new AbortController();
   const downloadSignal = signal ? AbortSignal.any([signal, abort.signal]) : abort.signal;
-  const reading = collectDeltaRestore(repo, plan, { identities, snapshotRevision: plan.baseRevision, signal });
+  const reading = worker
+    ? collectDeltaRestoreOnWorker(repo, worker, plan, plan.baseRevision, signal)
+    : collectDeltaRestore(repo, plan, { identities, snapshotRevision: plan.baseRevision, signal });
   reading.catch(() => abort.abort(new Error('a delta segment failed')));
   return {
     plan,

@@ -7,7 +7,7 @@
  */
 import { type DeltaRestoreInput, loadBackupIdentities, startDeltaRestore, withBackupSnapshot } from '../backup/index.js';
 import { UsageError } from '../errors.js';
-import { type fromBackupFlags, identitySources, openRepositoryFromFlags } from './backup-flags.js';
+import { type fromBackupFlags, identitySources, openRepositoryFromFlags, s3Overrides } from './backup-flags.js';
 import type { FlagDef, FlagValues } from './command.js';
 
 export const pointInTimeFlags = {
@@ -37,13 +37,14 @@ export async function withPointInTimeFromFlags<T>(flags: Flags, env: NodeJS.Proc
   const ref = flags['from-backup'];
   const target = pointInTimeTarget(flags);
   if (!ref || !target) throw new UsageError('--to-revision and --to-time need --from-backup NAME|latest', 'Pass --from-backup NAME --repo R');
-  const identities = await loadBackupIdentities(identitySources(flags, env));
+  const keys = identitySources(flags, env);
+  const identities = await loadBackupIdentities(keys);
   const repo = await openRepositoryFromFlags(flags, env);
   try {
     const full = await repo.resolve(ref, signal);
     // The chain is checked before the download (a broken one fails fast, naming the segment),
-    // and its segments are read while the full backup downloads.
-    const deltas = await startDeltaRestore(repo, full, target, identities, signal);
+    // and its segments are read on a worker thread while the full backup downloads.
+    const deltas = await startDeltaRestore(repo, full, target, identities, signal, { location: flags.repo, s3: s3Overrides(flags), env, keys });
     try {
       return await withBackupSnapshot(repo, full.name, identities, async (file) => work(file.path, await deltas.finish(file.path)), { signal: deltas.downloadSignal });
     } catch (err) {
