@@ -62,27 +62,38 @@ function finishDeltaRestore(plan: DeltaRestorePlan, collector: DeltaEntryCollect
  * the segments (on a worker thread when `worker` says where from: delta-worker.ts) and
  * returns at once. `finish(snapshotPath)`, called with the downloaded and
  * checked snapshot, waits for the segments and applies the lease rule with the snapshot's
- * leases. A failed read aborts `downloadSignal` (so the download stops early) and is what
- * finish() and `failure` report; the caller must call one of them so it is observed.
+ * leases. A failed read aborts `downloadSignal` (so the download stops early); `failure()`
+ * is its error once it failed, and `cancel()` stops the read (when the download failed first).
  */
 export async function startDeltaRestore(repo: BackupRepository, full: Manifest, target: DeltaTarget, identities: readonly Identity[], signal?: AbortSignal, worker?: DeltaWorkerSource): Promise<{
   plan: DeltaRestorePlan;
   downloadSignal: AbortSignal;
   finish(snapshotPath: string): Promise<DeltaRestoreInput>;
-  /** The read's error, if it failed (resolves undefined once it succeeded). */
-  failure(): Promise<unknown>;
+  /** The read's error if it has failed by now, else undefined. */
+  failure(): unknown;
+  /** Stops the read (its outcome is then ignored). */
+  cancel(): void;
 }> {
   const plan = await planDeltaRestore(repo, full, target, signal);
-  const abort = new AbortController();
-  const downloadSignal = signal ? AbortSignal.any([signal, abort.signal]) : abort.signal;
+  const abortDownload = new AbortController();
+  const abortRead = new AbortController();
+  const downloadSignal = signal ? AbortSignal.any([signal, abortDownload.signal]) : abortDownload.signal;
+  const readSignal = signal ? AbortSignal.any([signal, abortRead.signal]) : abortRead.signal;
+  let failed: { error: unknown } | undefined;
   const reading = worker
-    ? collectDeltaRestoreOnWorker(repo, worker, plan, plan.baseRevision, signal)
-    : collectDeltaRestore(repo, plan, { identities, snapshotRevision: plan.baseRevision, signal });
-  reading.catch(() => abort.abort(new Error('a delta segment failed')));
+    ? collectDeltaRestoreOnWorker(repo, worker, plan, plan.baseRevision, readSignal)
+    : collectDeltaRestore(repo, plan, { identities, snapshotRevision: plan.baseRevision, signal: readSignal });
+  reading.catch((error: unknown) => {
+    if (abortRead.signal.aborted) return;
+    failed = { error };
+    abortDownload.abort(new Error('a delta segment failed'));
+  });
   return {
     plan,
     downloadSignal,
     finish: async (snapshotPath) => finishDeltaRestore(plan, await reading, await snapshotLeaseIds(snapshotPath)),
-    failure: () => reading.then(() => undefined, (err: unknown) => err),
+    failure: () => failed?.error,
+    cancel: () => abortRead.abort(),
   };
 }
+

@@ -48,8 +48,12 @@ export async function withPointInTimeFromFlags<T>(flags: Flags, env: NodeJS.Proc
     try {
       return await withBackupSnapshot(repo, full.name, identities, async (file) => work(file.path, await deltas.finish(file.path)), { signal: deltas.downloadSignal });
     } catch (err) {
-      // A download stopped by a failed segment reports the segment's error.
-      throw (await deltas.failure()) ?? err;
+      // A download stopped by a failed segment reports the segment's error; any other failure
+      // stops the segments' read and is reported itself.
+      const segmentError = deltas.failure();
+      if (segmentError !== undefined) throw segmentError;
+      deltas.cancel();
+      throw err;
     }
   } finally {
     await repo.backend.close();
