@@ -5,7 +5,9 @@
  * the streamer stores them, after revision `--after` (a snapshot's last revision); then times
  * the restore side: chain planning and manifest checks, reading, decrypting, decompressing,
  * hash checks and decoding into key-bucket entries. Prints one JSON line.
- * Usage: node dist/bench/pitr-deltas.js --repo .bench/pitr/repo --events 1000000 [--after 1000] [--cluster-id HEX]
+ * With --skip-read only the segments are written (bench/pitr.sh then times the CLI restore),
+ * into `--repo` as it is (a full backup already there is kept).
+ * Usage: node dist/bench/pitr-deltas.js --repo .bench/pitr/repo --events 1000000 [--after 1000] [--cluster-id HEX] [--key-file KEY --skip-read]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
@@ -27,6 +29,7 @@ const { values } = parseArgs({
     after: { type: 'string', default: '1000' },
     'cluster-id': { type: 'string', default: 'cdf818194e3a8c32' },
     'key-file': { type: 'string' },
+    'skip-read': { type: 'boolean', default: false },
   },
 });
 const repoDir = values.repo as string;
@@ -35,7 +38,7 @@ const keys = Number(values.keys);
 const valueBytes = Number(values['value-bytes']);
 const perSegment = Number(values['segment-events']);
 const after = Number(values.after);
-await rm(repoDir, { recursive: true, force: true });
+if (!values['skip-read']) await rm(repoDir, { recursive: true, force: true });
 await mkdir(repoDir, { recursive: true, mode: 0o700 });
 const keyFile = values['key-file'] ?? path.join(path.dirname(repoDir), 'pitr-key.txt');
 if (!values['key-file']) {
@@ -86,6 +89,12 @@ for (let first = after + 1; first <= after + total; first += perSegment) {
 const writeSeconds = (performance.now() - writeStart) / 1000;
 const cpuSeconds = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
 const writeCpuSeconds = cpuSeconds(process.cpuUsage(writeCpu));
+const MB = 1e6;
+if (values['skip-read']) {
+  await repo.backend.close();
+  console.log(JSON.stringify({ events: total, lastRevision: after + total, deltaContentMB: +(contentBytes / MB).toFixed(1), deltaContentBytes: contentBytes, writeSeconds: +writeSeconds.toFixed(2) }));
+  process.exit(0);
+}
 
 // A full backup's manifest as the plan needs it: its revision and cluster.
 const full = { name: 'bench', cluster: { revision: after, clusterId: values['cluster-id'] } } as unknown as Manifest;
@@ -96,7 +105,6 @@ const loaded = await loadDeltaRestore(repo, plan, { identities, snapshotRevision
 const readSeconds = (performance.now() - readStart) / 1000;
 const readCpuSeconds = cpuSeconds(process.cpuUsage(readCpu));
 await repo.backend.close();
-const MB = 1e6;
 console.log(JSON.stringify({
   events: total, segments: plan.segments.length, entries: loaded.entries.length, deltaContentMB: +(contentBytes / MB).toFixed(1),
   writeSeconds: +writeSeconds.toFixed(2), writeMBps: +(contentBytes / MB / writeSeconds).toFixed(1),

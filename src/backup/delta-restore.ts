@@ -8,10 +8,10 @@
  */
 import type { Identity } from '../crypto/index.js';
 import { planDeltaChain } from './delta-chain.js';
-import { type EntriesResult, deltaEntries } from './delta-entries.js';
+import type { EntriesResult } from './delta-entries.js';
 import type { DeltaManifest } from './delta-manifest.js';
-import type { DeltaEvent, DeltaLease } from './delta-segment.js';
-import { DeltaChainError, listDeltas, readDeltaManifest, readDeltaRecords } from './delta-store.js';
+import { DeltaEntryCollector } from './delta-replay.js';
+import { DeltaChainError, listDeltas, readDeltaManifest, readDeltaSegmentBytes } from './delta-store.js';
 import type { Manifest } from './manifest.js';
 import type { BackupRepository } from './repository.js';
 
@@ -99,24 +99,37 @@ export interface LoadDeltaOptions {
   signal?: AbortSignal;
 }
 
+/** Segments read ahead of the one being decoded: the next one's read, decryption and decompression overlap the decoding. */
+const READ_AHEAD = 2;
+
+/**
+ * Reads every planned segment in order (hashes checked before any byte is decoded; up to
+ * READ_AHEAD reads in flight) into a DeltaEntryCollector; the lease rule is applied by its
+ * finish(). Throws on the first bad segment, in chain order.
+ */
+export async function collectDeltaRestore(repo: BackupRepository, plan: DeltaRestorePlan, options: Omit<LoadDeltaOptions, 'knownLeases'>): Promise<DeltaEntryCollector> {
+  const collector = new DeltaEntryCollector(options.snapshotRevision, plan.toRevision);
+  const reads: Promise<Uint8Array>[] = [];
+  const start = (i: number) => {
+    const m = plan.segments[i];
+    if (!m) return;
+    const read = readDeltaSegmentBytes(repo, m, options.identities, options.signal);
+    // Observed here so that a failure after an earlier one is not an unhandled rejection.
+    read.catch(() => undefined);
+    reads.push(read);
+  };
+  for (let i = 0; i < READ_AHEAD; i++) start(i);
+  for (let i = 0; i < plan.segments.length; i++) {
+    const bytes = await (reads[i] as Promise<Uint8Array>);
+    start(i + READ_AHEAD);
+    collector.addSegment(bytes, plan.segments[i] as DeltaManifest);
+  }
+  return collector;
+}
+
 /** Reads every planned segment (hashes checked) and returns the entries to append. */
 export async function loadDeltaRestore(repo: BackupRepository, plan: DeltaRestorePlan, options: LoadDeltaOptions): Promise<EntriesResult & { segments: number; events: number }> {
-  const events: DeltaEvent[] = [];
-  const leases: DeltaLease[] = [];
-  for (const m of plan.segments) {
-    let n = 0;
-    for await (const r of readDeltaRecords(repo, m, options.identities, options.signal)) {
-      if (r.kind === 'lease') leases.push(r);
-      else {
-        n++;
-        if (r.main < BigInt(m.firstRevision) || r.main > BigInt(m.lastRevision)) {
-          throw new DeltaChainError(`Delta segment "${m.name}" holds revision ${r.main}, outside ${m.firstRevision}-${m.lastRevision}`, 'The segment was altered; restore to a revision before it', m.name, m.firstRevision - 1);
-        }
-        events.push(r);
-      }
-    }
-    if (n !== m.eventCount) throw new DeltaChainError(`Delta segment "${m.name}" holds ${n} events, its manifest says ${m.eventCount}`, 'The segment was altered; restore to a revision before it', m.name, m.firstRevision - 1);
-  }
-  const result = deltaEntries(events, leases, { afterRevision: options.snapshotRevision, toRevision: plan.toRevision, knownLeases: options.knownLeases });
+  const collector = await collectDeltaRestore(repo, plan, options);
+  const result = collector.finish(options.knownLeases);
   return { ...result, segments: plan.segments.length, events: result.entries.length };
 }

@@ -88,41 +88,85 @@ export async function* encodeDeltaSegment(records: Iterable<DeltaRecord>): Async
   if (used > 0) yield buf.subarray(0, used);
 }
 
+/** What scanDeltaSegment hands over per record; offsets are into the segment's bytes. */
+export interface DeltaSegmentVisitor {
+  /**
+   * An event: its header starts at `at` (main = the 8 bytes at at+1, sub = the 4 at at+9),
+   * its type (0 put, 1 delete) and its key-value in bytes[kvStart, kvEnd).
+   */
+  event(at: number, type: number, kvStart: number, kvEnd: number): void;
+  lease(id: bigint, grantedTtlSeconds: bigint, seenAtRevision: bigint): void;
+}
+
+const TWO_32 = 0x1_0000_0000;
+
+/**
+ * Walks a whole segment held in memory, checking the header, every record's framing and the
+ * (main, sub) order, and calls `visit` per record without building objects for the events (the
+ * point-in-time restore's fast path). Throws DeltaSegmentError naming `segment` on bad bytes or
+ * order. Events already handed over stay valid when a later record is bad: a caller trusts
+ * nothing until this returns.
+ */
+export function scanDeltaSegment(bytes: Uint8Array, segment: string, visit: DeltaSegmentVisitor): void {
+  if (bytes.length < SEGMENT_MAGIC.length || !SEGMENT_MAGIC.every((b, i) => bytes[i] === b)) throw new DeltaSegmentError(segment, 'no KKDELTA1 header');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const mainAt = (at: number) => view.getBigUint64(at + 1);
+  // The last event's (main, sub), main as its high and low 32 bits: no BigInt per event.
+  let lastHi = -1;
+  let lastLo = 0;
+  let lastSub = 0;
+  let lastAt = -1;
+  let p = SEGMENT_MAGIC.length;
+  const end = bytes.length;
+  while (p < end) {
+    const kind = bytes[p];
+    if (kind === 2) {
+      if (p + 25 > end) throw new DeltaSegmentError(segment, 'truncated lease record');
+      visit.lease(view.getBigInt64(p + 1), view.getBigUint64(p + 9), view.getBigUint64(p + 17));
+      p += 25;
+      continue;
+    }
+    if (kind !== 1) throw new DeltaSegmentError(segment, `unknown record kind ${kind}`);
+    if (p + 18 > end) throw new DeltaSegmentError(segment, 'truncated event header');
+    const hi = view.getUint32(p + 1);
+    const lo = view.getUint32(p + 5);
+    const sub = view.getUint32(p + 9);
+    const t = bytes[p + 13] as number;
+    const len = view.getUint32(p + 14);
+    if (t !== 0 && t !== 1) throw new DeltaSegmentError(segment, `unknown event type ${t} at revision ${mainAt(p)}`);
+    if (len > MAX_DELTA_KV_BYTES) throw new DeltaSegmentError(segment, `event at revision ${mainAt(p)} claims ${len} bytes`);
+    if (lastAt >= 0 && (hi < lastHi || (hi === lastHi && (lo < lastLo || (lo === lastLo && sub <= lastSub))))) {
+      throw new DeltaSegmentError(segment, `events out of order: revision ${mainAt(p)}_${sub} after ${mainAt(lastAt)}_${lastSub}`);
+    }
+    if (p + 18 + len > end) throw new DeltaSegmentError(segment, `truncated event at revision ${mainAt(p)}`);
+    lastHi = hi;
+    lastLo = lo;
+    lastSub = sub;
+    lastAt = p;
+    visit.event(p, t, p + 18, p + 18 + len);
+    p += 18 + len;
+  }
+}
+
+/** The main revision of the event whose header starts at `at`, as a number (exact below 2^53, larger beyond). */
+export function eventMainNumber(bytes: Uint8Array, at: number): number {
+  const hi = ((bytes[at + 1] as number) << 24 | (bytes[at + 2] as number) << 16 | (bytes[at + 3] as number) << 8 | (bytes[at + 4] as number)) >>> 0;
+  const lo = ((bytes[at + 5] as number) << 24 | (bytes[at + 6] as number) << 16 | (bytes[at + 7] as number) << 8 | (bytes[at + 8] as number)) >>> 0;
+  return hi * TWO_32 + lo;
+}
+
 /**
  * Decodes a whole segment held in memory (a segment is at most a flush's worth, 64 MiB by
  * default); event key-values are views into `bytes`. Throws DeltaSegmentError naming `segment`
  * on bad bytes or order.
  */
 export function decodeDeltaSegmentBytes(bytes: Uint8Array, segment: string): DeltaRecord[] {
-  if (bytes.length < SEGMENT_MAGIC.length || !SEGMENT_MAGIC.every((b, i) => bytes[i] === b)) throw new DeltaSegmentError(segment, 'no KKDELTA1 header');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out: DeltaRecord[] = [];
-  let last: { main: bigint; sub: number } | undefined;
-  let p = SEGMENT_MAGIC.length;
-  while (p < bytes.length) {
-    const kind = bytes[p];
-    if (kind === 2) {
-      if (p + 25 > bytes.length) throw new DeltaSegmentError(segment, 'truncated lease record');
-      out.push({ kind: 'lease', id: view.getBigInt64(p + 1), grantedTtlSeconds: view.getBigUint64(p + 9), seenAtRevision: view.getBigUint64(p + 17) });
-      p += 25;
-      continue;
-    }
-    if (kind !== 1) throw new DeltaSegmentError(segment, `unknown record kind ${kind}`);
-    if (p + 18 > bytes.length) throw new DeltaSegmentError(segment, 'truncated event header');
-    const main = view.getBigUint64(p + 1);
-    const sub = view.getUint32(p + 9);
-    const t = bytes[p + 13];
-    const len = view.getUint32(p + 14);
-    if (t !== 0 && t !== 1) throw new DeltaSegmentError(segment, `unknown event type ${t} at revision ${main}`);
-    if (len > MAX_DELTA_KV_BYTES) throw new DeltaSegmentError(segment, `event at revision ${main} claims ${len} bytes`);
-    if (last && (main < last.main || (main === last.main && sub <= last.sub))) {
-      throw new DeltaSegmentError(segment, `events out of order: revision ${main}_${sub} after ${last.main}_${last.sub}`);
-    }
-    if (p + 18 + len > bytes.length) throw new DeltaSegmentError(segment, `truncated event at revision ${main}`);
-    last = { main, sub };
-    out.push({ kind: 'event', main, sub, type: t === 0 ? 'put' : 'delete', kv: bytes.subarray(p + 18, p + 18 + len) });
-    p += 18 + len;
-  }
+  scanDeltaSegment(bytes, segment, {
+    event: (at, t, kvStart, kvEnd) => out.push({ kind: 'event', main: view.getBigUint64(at + 1), sub: view.getUint32(at + 9), type: t === 0 ? 'put' : 'delete', kv: bytes.subarray(kvStart, kvEnd) }),
+    lease: (id, grantedTtlSeconds, seenAtRevision) => out.push({ kind: 'lease', id, grantedTtlSeconds, seenAtRevision }),
+  });
   return out;
 }
 

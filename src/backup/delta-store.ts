@@ -168,24 +168,28 @@ export async function readDeltaManifest(repo: BackupRepository, range: DeltaRang
 }
 
 /**
- * The records of a segment, in order. Hashes are checked after the last chunk, so a caller
- * must finish the iteration before trusting what it took (collectDeltaRecords does).
+ * The plaintext of a segment, whole, returned only after its stored and content hashes were
+ * checked (decryption and decompression included). Missing data and a hash mismatch become
+ * DeltaChainError naming the segment.
  */
-export async function* readDeltaRecords(repo: BackupRepository, m: DeltaManifest, identities: readonly Identity[], signal?: AbortSignal): AsyncGenerator<DeltaRecord> {
+export async function readDeltaSegmentBytes(repo: BackupRepository, m: DeltaManifest, identities: readonly Identity[], signal?: AbortSignal): Promise<Uint8Array> {
   const object = { ...m.object, role: 'delta' } as unknown as BackupObject;
   const asManifest = { name: m.name, encryption: m.encryption } as unknown as Manifest;
-  let queue: DeltaRecord[] = [];
   try {
-    await repo.backend.load(dataHandle(m.object.name), async (stored) => {
+    return await repo.backend.load(dataHandle(m.object.name), async (stored) => {
       const chunks: Uint8Array[] = [];
-      // The hashes are checked when the content ends: nothing is decoded from unchecked bytes.
+      // The hashes are checked when the content ends: nothing is returned from unchecked bytes.
       for await (const chunk of openObjectContent(stored, asManifest, object, identities)) chunks.push(chunk);
-      queue = decodeDeltaSegmentBytes(chunks.length === 1 ? chunks[0] as Uint8Array : Buffer.concat(chunks), m.name);
+      return chunks.length === 1 ? chunks[0] as Uint8Array : Buffer.concat(chunks);
     }, { signal });
   } catch (err) {
     if (isNotFound(err)) throw new DeltaChainError(`Data of delta segment "${m.name}" ("${m.object.name}") is missing`, 'Restore to a revision before it', m.name);
     if (err instanceof AppError && err.code === 'backup-object-mismatch') throw new DeltaChainError(`Delta segment "${m.name}": ${err.message}`, 'The segment was altered or damaged; restore to a revision before it', m.name);
     throw err;
   }
-  yield* queue;
+}
+
+/** The records of a segment, in order, decoded once its hashes were checked (readDeltaSegmentBytes). */
+export async function* readDeltaRecords(repo: BackupRepository, m: DeltaManifest, identities: readonly Identity[], signal?: AbortSignal): AsyncGenerator<DeltaRecord> {
+  yield* decodeDeltaSegmentBytes(await readDeltaSegmentBytes(repo, m, identities, signal), m.name);
 }

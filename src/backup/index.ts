@@ -30,4 +30,5 @@ export type { DeltaManifest } from './delta-manifest.js';
 export { deltaCoverage, type DeltaCoverage } from './delta-coverage.js';
 export type { DeltaDecision } from './delta-retention.js';
 export { mergeDeltaSegments, type MergeDeltasOptions, type MergeResult } from './delta-merge.js';
-export { buildDeltaRestore, snapshotLeaseIds, type DeltaRestoreInput } from './delta-restore-input.js';
+export { buildDeltaRestore, snapshotLeaseIds, startDeltaRestore, type DeltaRestoreInput } from './delta-restore-input.js';
+export type { DeltaWorkerSource } from './delta-worker-codec.js';

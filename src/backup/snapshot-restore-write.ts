@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { chmod, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  BoltWriter, editRestoredDb, type BoltFile, type BoltSink, type RestoreDbResult, type RestorePlan, type RestoreScan,
+  BoltWriter, editRestoredDb, recordsAfter, type AppendSource, type BoltFile, type BoltSink, type RestoreDbResult, type RestorePlan, type RestoreScan,
 } from '../snapshot/index.js';
 import { FILE_MODE, checkFreeSpace, fsError } from './snapshot-restore-target.js';
 
@@ -64,7 +64,7 @@ export async function openCopiedDb(file: string, imageBytes: number): Promise<Fi
  */
 export function editDb(
   fd: number | undefined, file: string, source: BoltFile, scan: RestoreScan, plan: RestorePlan,
-  options: { extraRevisions?: readonly { key: Uint8Array; value: Uint8Array }[]; extraLeases?: readonly { key: Uint8Array; value: Uint8Array }[] } = {},
+  options: { extraRevisions?: AppendSource; extraLeases?: readonly { key: Uint8Array; value: Uint8Array }[] } = {},
 ): DbWriteResult {
   const sink: BoltSink = fd === undefined ? countingSink() : {
     write: (offset, bytes) => {
@@ -78,7 +78,7 @@ export function editDb(
   const writer = new BoltWriter({ pageSize: source.pageSize, sink, firstPgid: source.pgid, txid: Number(source.selected.meta.txid) + 1 });
   // Deltas start at the backup's recorded revision; the snapshot may hold a few after it.
   const last = scan.lastKey;
-  const extraRevisions = options.extraRevisions?.filter((e) => !last || Buffer.compare(e.key, last) > 0);
+  const extraRevisions = options.extraRevisions && recordsAfter(options.extraRevisions, last);
   const result = editRestoredDb(source, scan, writer, {
     cluster: plan.cluster, bump: plan.bump, ...(extraRevisions ? { extraRevisions } : {}), ...(options.extraLeases ? { extraLeases: options.extraLeases } : {}),
   });

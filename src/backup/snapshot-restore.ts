@@ -18,7 +18,7 @@ import path from 'node:path';
 import { setImmediate as nextTick } from 'node:timers/promises';
 import { AppError, throwIfAborted } from '../errors.js';
 import {
-  RestoreScan, explainBump, formatId, openBoltFile, planRestore, type BoltFile, type RestorePlan,
+  RestoreScan, explainBump, formatId, openBoltFile, planRestore, type AppendSource, type BoltFile, type RestorePlan,
 } from '../snapshot/index.js';
 import { openSnapshotFile, type SnapshotFile } from './snapshot-file.js';
 import { applyManifestEdit, prepareManifestEdit, type ManifestReport, type PreparedManifestEdit } from './snapshot-restore-manifest.js';
@@ -65,7 +65,7 @@ export interface SnapshotRestoreOptions {
    * snapshot's last revision (ascending; those the snapshot already holds are skipped) and
    * lease-bucket records to add (ascending by ID).
    */
-  extraRevisions?: readonly { key: Uint8Array; value: Uint8Array }[];
+  extraRevisions?: AppendSource;
   extraLeases?: readonly { key: Uint8Array; value: Uint8Array }[];
 }
 

@@ -2,12 +2,12 @@
  * `snapshot restore --from-backup NAME --to-revision R | --to-time T`: the flags, and the
  * steps before the restore writes anything: the delta chain is planned and its manifests
  * checked (a broken chain fails here, before the download), the full backup is fetched and
- * checked, every segment is read with its hashes checked, and only then is the restore run
- * with the extra key-bucket and lease records.
+ * checked while every segment is read with its hashes checked, and only then is the restore
+ * run with the extra key-bucket and lease records.
  */
-import { type DeltaRestoreInput, buildDeltaRestore, loadBackupIdentities, planDeltaRestore, withBackupSnapshot } from '../backup/index.js';
+import { type DeltaRestoreInput, loadBackupIdentities, startDeltaRestore, withBackupSnapshot } from '../backup/index.js';
 import { UsageError } from '../errors.js';
-import { type fromBackupFlags, identitySources, openRepositoryFromFlags } from './backup-flags.js';
+import { type fromBackupFlags, identitySources, openRepositoryFromFlags, s3Overrides } from './backup-flags.js';
 import type { FlagDef, FlagValues } from './command.js';
 
 export const pointInTimeFlags = {
@@ -37,13 +37,24 @@ export async function withPointInTimeFromFlags<T>(flags: Flags, env: NodeJS.Proc
   const ref = flags['from-backup'];
   const target = pointInTimeTarget(flags);
   if (!ref || !target) throw new UsageError('--to-revision and --to-time need --from-backup NAME|latest', 'Pass --from-backup NAME --repo R');
-  const identities = await loadBackupIdentities(identitySources(flags, env));
+  const keys = identitySources(flags, env);
+  const identities = await loadBackupIdentities(keys);
   const repo = await openRepositoryFromFlags(flags, env);
   try {
     const full = await repo.resolve(ref, signal);
-    // The chain is checked before the download: a broken one fails fast, naming the segment.
-    await planDeltaRestore(repo, full, target, signal);
-    return await withBackupSnapshot(repo, full.name, identities, async (file) => work(file.path, await buildDeltaRestore(repo, full, target, identities, file.path, signal)), { signal });
+    // The chain is checked before the download (a broken one fails fast, naming the segment),
+    // and its segments are read on a worker thread while the full backup downloads.
+    const deltas = await startDeltaRestore(repo, full, target, identities, signal, { location: flags.repo, s3: s3Overrides(flags), env, keys });
+    try {
+      return await withBackupSnapshot(repo, full.name, identities, async (file) => work(file.path, await deltas.finish(file.path)), { signal: deltas.downloadSignal });
+    } catch (err) {
+      // A download stopped by a failed segment reports the segment's error; any other failure
+      // stops the segments' read and is reported itself.
+      const segmentError = deltas.failure();
+      if (segmentError !== undefined) throw segmentError;
+      deltas.cancel();
+      throw err;
+    }
   } finally {
     await repo.backend.close();
   }

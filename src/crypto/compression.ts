@@ -27,7 +27,7 @@ export interface CompressOptions {
 /** The zstd factories of node:zlib, absent before Node 22.15 / 23.8. */
 interface ZstdZlib {
   createZstdCompress?: (options?: { params?: Record<number, number> }) => Transform;
-  createZstdDecompress?: () => Transform;
+  createZstdDecompress?: (options?: { chunkSize?: number }) => Transform;
 }
 
 /** True when this runtime's node:zlib can compress and decompress zstd. */
@@ -95,7 +95,7 @@ export function defaultCompression(): Compression {
 }
 
 /**
- * Output chunk size of gzip decompression (zlib's default is 16 KiB): a snapshot compresses
+ * Output chunk size of gzip and zstd decompression (zlib's default is 16 KiB): a snapshot compresses
  * up to 40:1, and every output chunk then passes several hash and write stages, so 16 KiB
  * pieces cost more in per-chunk overhead than the inflate itself.
  */
@@ -111,7 +111,8 @@ function createTransform(c: Compression, direction: 'compress' | 'decompress', l
     case 'zstd': {
       const create = direction === 'compress' ? z.createZstdCompress : z.createZstdDecompress;
       if (!create) return undefined; // the zstd program does it: see compressStream
-      if (direction === 'decompress' || level === undefined) return create();
+      if (direction === 'decompress') return (z.createZstdDecompress as NonNullable<ZstdZlib['createZstdDecompress']>)({ chunkSize: DECOMPRESS_CHUNK_BYTES });
+      if (level === undefined) return create();
       // ZSTD_c_compressionLevel, from node:zlib's constants where zstd exists.
       const param = (zlib.constants as unknown as Record<string, number>).ZSTD_c_compressionLevel!;
       return (z.createZstdCompress as NonNullable<ZstdZlib['createZstdCompress']>)({ params: { [param]: level } });

@@ -17,12 +17,40 @@ import { SnapshotPageError } from './errors.js';
 import { MAX_TREE_DEPTH } from './limits.js';
 import { PAGE_HEADER_BYTES } from './bolt-meta.js';
 
+/**
+ * Entries to append held without an object each (a point-in-time restore appends a million
+ * records or more): handed out as short-lived views, so they never reach the old generation.
+ */
+export interface AppendRecords {
+  readonly length: number;
+  /** The key of record i (a fresh view). */
+  keyAt(i: number): Uint8Array;
+  /** Calls `fn` with each record's key and value, in order (fresh views). */
+  forEachRecord(fn: (key: Uint8Array, value: Uint8Array) => void): void;
+  /** The records after the first `n`. */
+  skip(n: number): AppendRecords;
+}
+
+/** Entries to append: a plain list or AppendRecords. */
+export type AppendSource = readonly { key: Uint8Array; value: Uint8Array }[] | AppendRecords;
+
+export function isAppendRecords(a: AppendSource): a is AppendRecords {
+  return typeof (a as Partial<AppendRecords>).forEachRecord === 'function';
+}
+
 /** What to change in a tree. */
 export interface TreeEdit {
   /** Keys to remove (ascending; keys that are absent are ignored). */
   drop: readonly Uint8Array[];
-  /** Entries to add after the tree's last key, ascending (flags 0: plain values). */
+  /** Entries to add after the tree's last key (after `bulk`'s), ascending (flags 0: plain values). */
   append: readonly { key: Uint8Array; value: Uint8Array }[];
+  /** Entries to add after the tree's last key, before `append`, ascending. */
+  bulk?: AppendRecords;
+}
+
+/** How many entries `edit` appends. */
+export function appendCount(edit: TreeEdit): number {
+  return edit.append.length + (edit.bulk?.length ?? 0);
 }
 
 /** Allocates pages for a node and writes it; returns its page id (BoltWriter.placeNode). */
@@ -43,7 +71,7 @@ const TREE_PAGES = [FLAG_BRANCH, FLAG_LEAF];
  * paths to the edited keys; throws SnapshotFormatError on a malformed node.
  */
 export function rewriteTree(file: BoltFile, rootPgid: number, edit: TreeEdit, place: PlaceNode, fillPercent = 1.0): number | undefined {
-  if (edit.drop.length === 0 && edit.append.length === 0) return rootPgid;
+  if (edit.drop.length === 0 && appendCount(edit) === 0) return rootPgid;
   const ctx: Context = { file, edit, place, fillPercent, pages: new PageSet(file.pgid) };
   let level = rewriteNode(ctx, rootPgid, undefined, undefined, true, 0);
   while (level.length > 1) level = splitInto(ctx, false, level.map((c) => ({ flags: 0, key: c.key, value: undefined, child: c.pgid })));
@@ -92,14 +120,17 @@ function rewriteNode(ctx: Context, pgid: number, lo: Uint8Array | undefined, hi:
       if (isDropped(ctx.edit.drop, key)) return;
       kept.push({ flags, key: copyBytes(b, keyStart, keyEnd), value: copyBytes(b, keyEnd, valueEnd), child: 0 });
     });
-    if (rightmost && ctx.edit.append.length > 0) {
+    if (rightmost && appendCount(ctx.edit) > 0) {
+      const { append, bulk } = ctx.edit;
       let last = kept[kept.length - 1]?.key;
-      for (const e of ctx.edit.append) {
-        if (last !== undefined && compareBytes(e.key, last) <= 0) throw new RangeError('rewriteTree: appended keys must sort after the last key of the tree');
-        last = e.key;
-      }
-      // A loop, not push(...): a point-in-time restore appends a million records or more.
-      for (const e of ctx.edit.append) kept.push({ flags: 0, key: e.key, value: e.value, child: 0 });
+      const check = (key: Uint8Array) => {
+        if (last !== undefined && compareBytes(key, last) <= 0) throw new RangeError('rewriteTree: appended keys must sort after the last key of the tree');
+        last = key;
+      };
+      // Fed to the splitter as they are, each checked on its way (a bad order throws before
+      // the metas are written): a point-in-time restore appends a million records or more,
+      // and an element object each would only feed the garbage collector.
+      return splitInto(ctx, true, kept, append, bulk, check);
     }
     return kept.length === 0 ? [] : splitInto(ctx, true, kept);
   }
@@ -115,7 +146,7 @@ function rewriteNode(ctx: Context, pgid: number, lo: Uint8Array | undefined, hi:
     const childLo = i === 0 ? lo : keys[i];
     const childHi = i === ids.length - 1 ? hi : keys[i + 1];
     const last = rightmost && i === ids.length - 1;
-    const touched = dropsIn(ctx.edit.drop, childLo, childHi) || (last && ctx.edit.append.length > 0);
+    const touched = dropsIn(ctx.edit.drop, childLo, childHi) || (last && appendCount(ctx.edit) > 0);
     if (!touched) {
       children.push({ flags: 0, key: keys[i] as Uint8Array, value: undefined, child: ids[i] as number });
       continue;
@@ -140,14 +171,26 @@ function isDropped(drop: readonly Uint8Array[], key: Uint8Array): boolean {
   return false;
 }
 
-/** Splits elements into nodes with bbolt's rule, writes each, returns (first key, page id) per node. */
-function splitInto(ctx: Context, leaf: boolean, elements: Element[]): Child[] {
+/**
+ * Splits elements (then `bulk`'s and `append`'s plain values) into nodes with bbolt's rule, writes each,
+ * returns (first key, page id) per node.
+ */
+function splitInto(ctx: Context, leaf: boolean, elements: Element[], append: TreeEdit['append'] = [], bulk?: AppendRecords, check?: (key: Uint8Array) => void): Child[] {
   const out: Child[] = [];
   const splitter = new NodeSplitter(ctx.file.pageSize, ctx.fillPercent, (node) => {
     // A branch element's key is the first key of its child.
     out.push({ key: node.data.slice(0, node.keyLength(0)), pgid: ctx.place(leaf, node) });
   });
   for (const e of elements) splitter.add(e.flags, e.key, e.value, e.child);
+  bulk?.forEachRecord((key, value) => {
+    check?.(key);
+    splitter.add(0, key, value, 0);
+  });
+  for (let i = 0; i < append.length; i++) {
+    const e = append[i] as { key: Uint8Array; value: Uint8Array };
+    check?.(e.key);
+    splitter.add(0, e.key, e.value, 0);
+  }
   splitter.finish();
   return out;
 }

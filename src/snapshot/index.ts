@@ -17,7 +17,8 @@ export { WAL_SEGMENT_BYTES, encodeRestoreWal, walFileName, type RestoreFlavour }
 export { encodeSnapFile, snapFileName } from './snap-file.js';
 export { openRestoreSource, type EntryView, type RestoreSource, type SourceBucket } from './restore-source.js';
 export { RESERVED_PREFIX, RESERVED_RANGE_END, isReservedKey } from './reserved-prefix.js';
-export { editRestoredDb, type RestoreEditOptions } from './restore-edit.js';
+export { editRestoredDb, recordsAfter, type RestoreEditOptions } from './restore-edit.js';
+export { isAppendRecords, type AppendRecords, type AppendSource } from './bolt-rewrite.js';
 export { RestoreScan } from './restore-scan.js';
 export { openBoltFile } from './bolt-reader.js';
 export type { BoltFile } from './bolt-page.js';

@@ -5,7 +5,8 @@ import { BoltWriter } from './bolt-writer.js';
 import { planRestoreCluster } from './member-id.js';
 import { randomAccessFromBytes } from './random-access.js';
 import { KUBERNETES_BUMP_REVISION, revisionKey, writeRestoredDb, type RestoreDbResult, type RevisionBump } from './restore-db.js';
-import { editRestoredDb } from './restore-edit.js';
+import { editRestoredDb, recordsAfter } from './restore-edit.js';
+import type { AppendRecords } from './bolt-rewrite.js';
 import { RestoreScan } from './restore-scan.js';
 import { verifySnapshot } from './verify.js';
 import { ProtoWriter } from '../protobuf/index.js';
@@ -58,7 +59,7 @@ function rebuilt(source: Uint8Array, bump: RevisionBump): { result: RestoreDbRes
 }
 
 /** The copy-on-write edit, as a restore runs it: verify walk with the scan, then the edit over a copy. */
-function edited(source: Uint8Array, bump: RevisionBump, extra?: { key: Uint8Array; value: Uint8Array }[], extraLeases?: { key: Uint8Array; value: Uint8Array }[]) {
+function edited(source: Uint8Array, bump: RevisionBump, extra?: { key: Uint8Array; value: Uint8Array }[] | AppendRecords, extraLeases?: { key: Uint8Array; value: Uint8Array }[]) {
   const scan = new RestoreScan();
   assert.equal(verifySnapshot(randomAccessFromBytes(source), { visitor: scan }).ok, true);
   const file = openBoltFile(randomAccessFromBytes(source));
@@ -165,4 +166,33 @@ test('editRestoredDb appends 200k extra revisions (a point-in-time restore) and 
   const hexId = (id: number) => Buffer.from(u64(id)).toString('hex');
   // The reserved key's lease (0x100 + its index) is dropped; the snapshot's 0x50 keeps its own record.
   assert.deepEqual(dumped.get('lease')?.map(([k]) => k), [0x40, 0x50, 0x400, 0x900, 0x1000].map(hexId));
+});
+
+/** AppendRecords over a list, as a point-in-time restore's packed records behave (fresh views each time). */
+function records(list: readonly { key: Uint8Array; value: Uint8Array }[], start = 0): AppendRecords {
+  return {
+    length: list.length - start,
+    keyAt: (i) => (list[start + i] as { key: Uint8Array }).key.slice(),
+    forEachRecord: (fn) => { for (let i = start; i < list.length; i++) fn((list[i] as { key: Uint8Array }).key.slice(), (list[i] as { value: Uint8Array }).value.slice()); },
+    skip: (n) => records(list, start + n),
+  };
+}
+
+test('editRestoredDb writes the same db from AppendRecords as from a list, bumped or not, in a tree or an inline bucket; recordsAfter skips what the snapshot holds', () => {
+  for (const [source, first] of [[snapshot(registry(3000)), 3002], [snapshot(registry(3)), 5]] as const) {
+    const extra = Array.from({ length: 20_000 }, (_, i) => ({ key: revisionKey(BigInt(first + i)), value: kv(`/registry/pitr/${i % 700}`, first + i, 'v'.repeat(i % 90)) }));
+    for (const bump of [K8S, { mode: 'fixed', amount: 0n } as RevisionBump]) {
+      const fromList = edited(source, bump, extra);
+      const fromRecords = edited(source, bump, records(extra));
+      assert.deepEqual(dump(fromRecords.bytes), dump(fromList.bytes));
+      assert.deepEqual(fromRecords.result, fromList.result);
+    }
+    assert.throws(() => edited(source, K8S, records([{ key: revisionKey(BigInt(first - 2)), value: kv('/registry/old', first - 2) }])), /after the last key/);
+    const lastKey = extra[99]?.key as Uint8Array;
+    const after = recordsAfter(records(extra), lastKey) as AppendRecords;
+    assert.equal(after.length, extra.length - 100);
+    assert.deepEqual(after.keyAt(0), extra[100]?.key);
+    assert.equal((recordsAfter(extra, lastKey) as unknown[]).length, extra.length - 100);
+    assert.equal(recordsAfter(records(extra), revisionKey(1n)).length, extra.length);
+  }
 });

@@ -14,7 +14,7 @@
  */
 import { bucketHeaderValue } from './bolt-writer-page.js';
 import type { BoltWriter } from './bolt-writer.js';
-import { rewriteTree, type TreeEdit } from './bolt-rewrite.js';
+import { appendCount, isAppendRecords, rewriteTree, type AppendSource, type TreeEdit } from './bolt-rewrite.js';
 import { bucketLeaves, bucketRefs, leafNodes, rootRef, FLAG_BUCKET, type BucketRef } from './bolt-walk.js';
 import { forEachLeafElement, PageSet, type BoltFile } from './bolt-page.js';
 import { bytesToText, compareBytes, copyBytes, u64le, u64leBig } from './bytes.js';
@@ -34,7 +34,7 @@ export interface RestoreEditOptions extends Pick<RestoreDbOptions, 'cluster' | '
    * adds would go into `lease` by ID, anywhere in its tree: that needs an insert edit in
    * bolt-rewrite.ts (the same copy-on-write descent as `drop`), not an append.
    */
-  extraRevisions?: readonly { key: Uint8Array; value: Uint8Array }[];
+  extraRevisions?: AppendSource;
   /**
    * Lease records a point-in-time restore adds (ascending by key; an ID the snapshot has
    * keeps its own record). The lease bucket is small, so with these it is rewritten whole,
@@ -60,15 +60,16 @@ export function editRestoredDb(file: BoltFile, scan: RestoreScan, writer: BoltWr
     revisionBefore: 0n, revisionAfter: 0n, bumpedBy: 0n, kubernetes: scan.kubernetes, entries: 0, buckets: [], droppedMembers: [], alarms: [], reservedDropped: scan.reservedDropped,
   };
   const extra = options.extraRevisions ?? [];
-  const first = extra[0];
-  if (first && scan.lastKey && compareBytes(first.key, scan.lastKey) <= 0) {
+  const bulk = isAppendRecords(extra) ? extra : undefined;
+  const keyAt = (i: number) => (bulk ? bulk.keyAt(i) : ((extra as readonly Entry[])[i] as Entry).key);
+  if (extra.length > 0 && scan.lastKey && compareBytes(keyAt(0), scan.lastKey) <= 0) {
     throw new RangeError('editRestoredDb: extra revisions must sort after the last key of the snapshot');
   }
-  applyBump(result, extra.length > 0 ? (extra[extra.length - 1] as Entry).key : scan.lastKey, options.bump);
-  const keyAppend: Entry[] = [...extra];
+  applyBump(result, extra.length > 0 ? keyAt(extra.length - 1) : scan.lastKey, options.bump);
+  const keyAppend: Entry[] = bulk ? [] : [...(extra as readonly Entry[])];
   if (result.bumpedBy > 0n) keyAppend.push({ key: revisionKey(result.revisionAfter), value: new Uint8Array(0) });
   const edits = new Map<string, TreeEdit>([
-    [KEY_BUCKET, { drop: scan.droppedRevisions, append: keyAppend }],
+    [KEY_BUCKET, { drop: scan.droppedRevisions, append: keyAppend, ...(bulk ? { bulk } : {}) }],
     [LEASE_BUCKET, { drop: scan.droppedLeases, append: [] }],
   ]);
 
@@ -110,11 +111,29 @@ export function editRestoredDb(file: BoltFile, scan: RestoreScan, writer: BoltWr
     }
     if (name === ALARM_BUCKET && source) for (const e of entriesOf(file, source, name)) result.alarms.push(decodeAlarmMember(e.key));
     const edit = edits.get(name) ?? { drop: [], append: [] };
-    result.entries += (scan.entryCounts.get(name) ?? 0) - edit.drop.length + edit.append.length;
+    result.entries += (scan.entryCounts.get(name) ?? 0) - edit.drop.length + appendCount(edit);
     editBucket(file, writer, nameBytes, sequence, source, edit);
   }
   writer.finish();
   return result;
+}
+
+/**
+ * The records of `extra` whose keys sort after `last` (a snapshot may hold a few revisions
+ * past the backup's recorded one, where the deltas start): `extra` itself when all do.
+ */
+export function recordsAfter(extra: AppendSource, last: Uint8Array | undefined): AppendSource {
+  if (!last) return extra;
+  if (!isAppendRecords(extra)) return extra.filter((e) => compareBytes(e.key, last) > 0);
+  // Ascending keys: binary search for the first one after `last`.
+  let a = 0;
+  let b = extra.length;
+  while (a < b) {
+    const m = (a + b) >>> 1;
+    if (compareBytes(extra.keyAt(m), last) > 0) b = m;
+    else a = m + 1;
+  }
+  return a === 0 ? extra : extra.skip(a);
 }
 
 /** The snapshot's leases without the dropped ones, with `extra` merged in key order (the snapshot's record wins). */
@@ -153,7 +172,7 @@ function entriesOf(file: BoltFile, ref: BucketRef, bucket: string): Entry[] {
 
 /** A bucket kept as it is, its tree edited copy-on-write, or (inline, absent) rebuilt. */
 function editBucket(file: BoltFile, writer: BoltWriter, name: Uint8Array, sequence: bigint, source: BucketRef | undefined, edit: TreeEdit): void {
-  const unchanged = edit.drop.length === 0 && edit.append.length === 0;
+  const unchanged = edit.drop.length === 0 && appendCount(edit) === 0;
   if (source && unchanged) {
     writer.putBucketValue(name, source.value);
     return;
@@ -169,6 +188,8 @@ function editBucket(file: BoltFile, writer: BoltWriter, name: Uint8Array, sequen
   // An inline bucket (a few entries), an absent one, or a tree left empty: write it anew.
   const kept = source && root === 0 ? entriesOf(file, source, bytesToText(name)).filter((e) => !edit.drop.some((d) => compareBytes(d, e.key) === 0)) : [];
   writer.beginBucket(name, sequence);
-  for (const e of [...kept, ...edit.append]) writer.put(e.key, e.value);
+  for (const e of kept) writer.put(e.key, e.value);
+  edit.bulk?.forEachRecord((key, value) => writer.put(key, value));
+  for (const e of edit.append) writer.put(e.key, e.value);
   writer.endBucket();
 }

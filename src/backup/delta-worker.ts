@@ -1,0 +1,66 @@
+/**
+ * collectDeltaRestore on a worker thread, so that a point-in-time restore reads, decrypts,
+ * decompresses, hash-checks and decodes its delta segments on the second core while the main
+ * thread downloads and checks the full backup. The entries come back as the worker's buffers
+ * (transferred, not copied) plus an offset index; the main thread turns them into objects in
+ * DeltaEntryCollector.finish(). Where the worker's file is not beside this one (a single-file
+ * bundle), the segments are read on the calling thread instead.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { AbortedError, AppError, messageOf } from '../errors.js';
+import { DeltaEntryCollector, type PackedDeltaEntries } from './delta-replay.js';
+import { type DeltaRestorePlan, collectDeltaRestore } from './delta-restore.js';
+import { type DeltaWorkerSource, type PackedError, unpackError } from './delta-worker-codec.js';
+import { loadBackupIdentities } from './backup-keys.js';
+import type { BackupRepository } from './repository.js';
+
+type Reply = { ok: true; packed: PackedDeltaEntries } | { ok: false; error: PackedError };
+
+const WORKER_URL = new URL('./delta-restore-worker.js', import.meta.url);
+
+/** True when the worker's file exists beside this module (not in a single-file bundle). */
+export function deltaWorkerAvailable(): boolean {
+  try {
+    return WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(WORKER_URL));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The planned segments of `plan` read and collected on a worker from `source` (see the file
+ * comment); `repo` is used on the calling thread when no worker file exists. Rejects with the
+ * same errors as collectDeltaRestore; `signal` terminates the worker.
+ */
+export async function collectDeltaRestoreOnWorker(repo: BackupRepository, source: DeltaWorkerSource, plan: DeltaRestorePlan, snapshotRevision: number, signal?: AbortSignal): Promise<DeltaEntryCollector> {
+  if (!deltaWorkerAvailable()) {
+    return collectDeltaRestore(repo, plan, { identities: await loadBackupIdentities(source.keys), snapshotRevision, signal });
+  }
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(WORKER_URL, { workerData: { ...source, env: { ...source.env }, plan, snapshotRevision } });
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const onAbort = () => settle(() => {
+      void worker.terminate();
+      reject(new AbortedError('Reading the delta segments'));
+    });
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    worker.once('message', (reply: Reply) => settle(() => {
+      if (reply.ok) resolve(DeltaEntryCollector.unpack(reply.packed));
+      else reject(unpackError(reply.error));
+    }));
+    const failed = (why: string, cause?: unknown) => settle(() => reject(new AppError('delta-read-failed', `Cannot read the delta segments: ${why}`, {
+      hint: 'Run the restore again; "kubekeeper backup list" shows the restorable range', cause,
+    })));
+    worker.once('error', (err) => failed(messageOf(err), err));
+    worker.once('exit', (code) => failed(`the worker stopped (exit ${code})`));
+  });
+}
