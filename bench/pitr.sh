@@ -17,6 +17,7 @@
 #   KK_BENCH_EVENTS=1000000   delta events
 #   KK_BENCH_VALUE_BYTES=200  value size of each put
 #   KK_BUILD_DIR=.build/me    use that build (default: build into dist/)
+#   KK_BIN=build/kubekeeper   time that kubekeeper's restores (the single executable, or "node build/bundle/kubekeeper.cjs")
 #   KK_BENCH_READ=1           also time the in-process read of the deltas alone (bench/pitr-deltas.ts)
 #   KK_BENCH_DB=FILE          also time the restore of FILE alone vs with in-memory records (bench/pitr-restore.ts)
 set -euo pipefail
@@ -53,7 +54,7 @@ RESULTS=$DIR/results.txt
 measure() {
   local name=$1 data=$DIR/restored secs kib user sys; shift
   rm -rf "$data"
-  if ! /usr/bin/time -o "$DIR/time" -f '%e %M %U %S' node "$BUILD_DIR/src/cli/main.js" snapshot restore --from-backup bench-full --repo "$REPO" -i "$KEY" \
+  if ! /usr/bin/time -o "$DIR/time" -f '%e %M %U %S' ${KK_BIN:-node "$BUILD_DIR/src/cli/main.js"} snapshot restore --from-backup bench-full --repo "$REPO" -i "$KEY" \
     --data-dir "$data" --name bench --initial-cluster bench=http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 -w json "$@" >"$DIR/stdout" 2>"$DIR/stderr"; then
     echo "$name failed:" >&2; cat "$DIR/stderr" >&2; exit 1
   fi

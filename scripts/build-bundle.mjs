@@ -8,6 +8,7 @@
 //   KUBEKEEPER_BUILD         version (package.json) and git commit
 //   KUBEKEEPER_COMMAND_INFO  every command's name, summary and flags, as JSON text (help loads no command)
 //   KUBEKEEPER_DRILL_WORKER  the drill's worker, bundled on its own, as source (eval'd worker)
+//   KUBEKEEPER_DELTA_WORKER  the point-in-time restore's segment worker, the same way
 // The dashboard's assets, when there are some, go in the same way (see ASSETS below).
 // Needs the tsc build in dist/ (the command info is read from the compiled commands).
 // Usage: node scripts/build-bundle.mjs [outdir]      (default build/bundle)
@@ -50,6 +51,9 @@ const common = { bundle: true, platform: 'node', format: 'cjs', target, minify: 
 
 const worker = await esbuild.build({ ...common, entryPoints: [path.join(root, 'src/backup/drill-count-worker.ts')], write: false, define: { 'import.meta.url': 'undefined' } });
 const workerSource = worker.outputFiles[0].text;
+// The point-in-time restore's worker (reads, checks and decodes delta segments), the same way.
+const deltaWorker = await esbuild.build({ ...common, entryPoints: [path.join(root, 'src/backup/delta-restore-worker.ts')], write: false, define: { 'import.meta.url': 'undefined' } });
+const deltaWorkerSource = deltaWorker.outputFiles[0].text;
 
 // The dashboard's assets (scripts/build-dashboard.mjs builds them into dist/dashboard/); they
 // reach the code as KUBEKEEPER_ASSETS (src/dashboard/assets.ts).
@@ -79,6 +83,7 @@ const result = await esbuild.build({
     KUBEKEEPER_BUILD: JSON.stringify(build),
     KUBEKEEPER_COMMAND_INFO: JSON.stringify(JSON.stringify(commands)),
     KUBEKEEPER_DRILL_WORKER: JSON.stringify(workerSource),
+    KUBEKEEPER_DELTA_WORKER: JSON.stringify(deltaWorkerSource),
     KUBEKEEPER_ASSETS: JSON.stringify(assets),
   },
 });
@@ -148,4 +153,4 @@ writeFileSync(path.join(outdir, 'meta.json'), JSON.stringify(result.metafile));
 writeFileSync(path.join(outdir, 'commands.json'), `${JSON.stringify(commands.map((c) => ({ name: c.name, summary: c.summary })), null, 1)}\n`);
 writeFileSync(path.join(outdir, 'chunks.json'), `${JSON.stringify(chunks.flatMap((c) => (existsSync(path.join(outdir, `${c.name}.cache`)) ? [c.name, `${c.name}.cache`] : [c.name])))}\n`);
 const bytes = chunks.reduce((n, c) => n + c.bytes, 0);
-console.log(`${path.relative(root, outdir)}: ${chunks.length} chunks, ${(bytes / 1e6).toFixed(1)} MB, main ${(chunks.find((c) => c.name === 'kubekeeper-main.cjs').bytes / 1e3).toFixed(0)} kB (version ${build.version}, commit ${build.commit}, worker ${(workerSource.length / 1e3).toFixed(0)} kB)`);
+console.log(`${path.relative(root, outdir)}: ${chunks.length} chunks, ${(bytes / 1e6).toFixed(1)} MB, main ${(chunks.find((c) => c.name === 'kubekeeper-main.cjs').bytes / 1e3).toFixed(0)} kB (version ${build.version}, commit ${build.commit}, workers ${(workerSource.length / 1e3).toFixed(0)} + ${(deltaWorkerSource.length / 1e3).toFixed(0)} kB)`);

@@ -18,15 +18,22 @@ import type { BackupRepository } from './repository.js';
 
 type Reply = { ok: true; packed: PackedDeltaEntries } | { ok: false; error: PackedError };
 
-const WORKER_URL = new URL('./delta-restore-worker.js', import.meta.url);
+// Defined by esbuild in the bundle (scripts/build-bundle.mjs): delta-restore-worker bundled as CommonJS source.
+declare const KUBEKEEPER_DELTA_WORKER: string | undefined;
 
-/** True when the worker's file exists beside this module (not in a single-file bundle). */
-export function deltaWorkerAvailable(): boolean {
+/** The worker's file beside this module in dist/; undefined in a bundle (import.meta.url is not a file there). */
+function workerUrl(): URL | undefined {
   try {
-    return WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(WORKER_URL));
+    const url = new URL('./delta-restore-worker.js', import.meta.url);
+    return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : undefined;
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** True when the worker can run: its source is bundled in, or its file sits beside this module. */
+export function deltaWorkerAvailable(): boolean {
+  return typeof KUBEKEEPER_DELTA_WORKER === 'string' || workerUrl() !== undefined;
 }
 
 /**
@@ -39,7 +46,11 @@ export async function collectDeltaRestoreOnWorker(repo: BackupRepository, source
     return collectDeltaRestore(repo, plan, { identities: await loadBackupIdentities(source.keys), snapshotRevision, signal });
   }
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_URL, { workerData: { ...source, env: { ...source.env }, plan, snapshotRevision } });
+    const workerData = { ...source, env: { ...source.env }, plan, snapshotRevision };
+    // The bundle and the single executable carry the worker's own bundle as source (no file beside them).
+    const worker = typeof KUBEKEEPER_DELTA_WORKER === 'string'
+      ? new Worker(KUBEKEEPER_DELTA_WORKER, { eval: true, workerData })
+      : new Worker(workerUrl() as URL, { workerData });
     let settled = false;
     const settle = (fn: () => void) => {
       if (settled) return;
