@@ -408,8 +408,14 @@ describe('dashboard', { skip }, () => {
     const done = runDaemon(config, { signal: stop.signal, logger: silentLogger, onListening: (a) => (metricsPort = a.port), onDashboard: (u) => (dashboardUrl = u) });
     try {
       const metrics = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-      // The repository is empty: the streamer starts after the daemon's own full backup.
-      await until('the daemon streaming', async () => (metricsPort && dashboardUrl && sample(await metrics(), 'kubekeeper_delta_leader') === 1 ? true : undefined));
+      // The repository is empty: the streamer leads first, then takes the daemon's own full
+      // backup and starts from it (its recovery point becomes that backup's revision). Writes
+      // made before that backup would be in it, not in a segment: wait for the start.
+      await until('the daemon streaming from its full backup', async () => {
+        if (!metricsPort || !dashboardUrl) return undefined;
+        const t = await metrics();
+        return sample(t, 'kubekeeper_delta_leader') === 1 && (sample(t, 'kubekeeper_delta_recovery_point_revision') ?? 0) > 0 ? true : undefined;
+      });
       for (let i = 0; i < 5; i++) await etcdctlOk(etcd, ['put', `/registry/configmaps/default/c-${i}`, `v${i}`]);
       const rev = (await endpointStatus(etcd)).revision;
       const text = await until(`recovery point at ${rev}`, async () => {
