@@ -3,7 +3,7 @@
  * success, the size of the newest backup, the next planned slot, and whether this replica
  * leads. Rendered with the daemon's exposition code on every scrape.
  */
-import type { MetricFamily } from '../daemon/index.js';
+import { type DeltaRunner, deltaMetricFamilies, type MetricFamily } from '../daemon/index.js';
 
 export interface PolicyCounters {
   successes: number;
@@ -16,6 +16,8 @@ export interface PolicyCounters {
   lastBytes?: number;
   nextAt?: Date;
   backups?: number;
+  /** The policy's delta streamer while it runs (spec.continuousDeltas). */
+  deltas?: DeltaRunner;
 }
 
 export interface OperatorState {
@@ -42,8 +44,22 @@ export function countersOf(state: OperatorState, key: string): PolicyCounters {
 
 const seconds = (d: Date | undefined) => (d ? d.getTime() / 1000 : 0);
 
+/** The daemon's delta metrics, one sample per policy whose streamer runs (namespace and policy labels). */
+function deltaFamilies(state: OperatorState, now: Date): MetricFamily[] {
+  const byName = new Map<string, MetricFamily>();
+  for (const [key, c] of state.policies) {
+    if (!c.deltas) continue;
+    const [namespace, policy] = key.split('/') as [string, string];
+    for (const f of deltaMetricFamilies(c.deltas.status, now)) {
+      const labelled = f.samples.map((s) => ({ ...s, labels: { namespace, policy, ...s.labels } }));
+      byName.set(f.name, { ...f, samples: [...(byName.get(f.name)?.samples ?? []), ...labelled] });
+    }
+  }
+  return [...byName.values()];
+}
+
 /** The metric families, one sample per policy (namespace and policy labels). */
-export function operatorMetricFamilies(state: OperatorState): MetricFamily[] {
+export function operatorMetricFamilies(state: OperatorState, now: Date = new Date()): MetricFamily[] {
   const per = (pick: (c: PolicyCounters) => number, extra: Record<string, string> = {}) => [...state.policies].map(([key, c]) => {
     const [namespace, policy] = key.split('/') as [string, string];
     return { labels: { namespace, policy, ...extra }, value: pick(c) };
@@ -59,5 +75,6 @@ export function operatorMetricFamilies(state: OperatorState): MetricFamily[] {
     { name: 'kubekeeper_backup_next_run_timestamp_seconds', type: 'gauge', help: 'The next planned slot of the policy.', samples: per((c) => seconds(c.nextAt)) },
     { name: 'kubekeeper_backups', type: 'gauge', help: 'Backups of the policy listed in its repository.', samples: per((c) => c.backups ?? 0) },
     { name: 'kubekeeper_drill_runs_total', type: 'counter', help: 'Restore drills by policy and result.', samples: [...per((c) => c.drillSuccesses, { result: 'success' }), ...per((c) => c.drillFailures, { result: 'failure' })] },
+    ...deltaFamilies(state, now),
   ];
 }

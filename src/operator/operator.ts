@@ -38,6 +38,7 @@ export interface OperatorOptions {
   /** Seams for tests (see PolicyRunContext). */
   runBackup?: PolicyRunContext['runBackup'];
   runDrill?: PolicyRunContext['runDrill'];
+  startDeltas?: PolicyRunContext['startDeltas'];
 }
 
 /** Runs until `signal` fires; throws only when it cannot start (the metrics port is taken). */
@@ -48,7 +49,7 @@ export async function runOperator(options: OperatorOptions): Promise<OperatorSta
   if (options.metricsListen) {
     server = await startMetricsServer({
       listen: options.metricsListen,
-      metrics: () => Promise.resolve(renderMetrics(operatorMetricFamilies(state))),
+      metrics: () => Promise.resolve(renderMetrics(operatorMetricFamilies(state, clock.now()))),
       health: () => ({ healthy: true, reason: state.leading ? 'leading: running the policies' : 'standing by: another replica holds the Lease' }),
     });
     options.onListening?.({ host: server.host, port: server.port });
@@ -87,7 +88,7 @@ interface Runner {
 async function reconcile(options: OperatorOptions, state: OperatorState, clock: Clock, leading: AbortSignal): Promise<void> {
   const { api, logger } = options;
   const runners = new Map<string, Runner>();
-  const ctx: PolicyRunContext = { api, logger, clock, state, identity: options.identity, runBackup: options.runBackup, runDrill: options.runDrill };
+  const ctx: PolicyRunContext = { api, logger, clock, state, identity: options.identity, runBackup: options.runBackup, runDrill: options.runDrill, startDeltas: options.startDeltas };
   const stopRunner = async (key: string) => {
     const r = runners.get(key);
     if (!r) return;
