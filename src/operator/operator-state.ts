@@ -23,13 +23,21 @@ export interface PolicyCounters {
 export interface OperatorState {
   startedAt: Date;
   leading: boolean;
+  /** When this replica became the leader (the current term). */
+  leadingSince?: Date;
+  /** The newest answer of the API server (a Lease call, a policy list or watch). */
+  lastContactAt?: Date;
+  /** The newest policy list or watch answer of the current term. */
+  lastWatchAt?: Date;
+  /** The policies were listed in the current term. */
+  listed: boolean;
   leaderTransitions: number;
   /** Keyed "<namespace>/<name>". */
   policies: Map<string, PolicyCounters>;
 }
 
 export function createOperatorState(now: Date): OperatorState {
-  return { startedAt: now, leading: false, leaderTransitions: 0, policies: new Map() };
+  return { startedAt: now, leading: false, listed: false, leaderTransitions: 0, policies: new Map() };
 }
 
 /** The counters of one policy, created on first use. */

@@ -38,6 +38,8 @@ const CAP = {
   failover: 'two operators elect one Lease leader; after SIGKILL of the leader the other takes over and no slot is stored twice',
   deletion: 'a deleted policy\'s schedule stops (another policy goes on) and its EtcdBackup objects are garbage-collected',
   drill: 'a policy\'s drill restores its latest backup into a throwaway etcd 3.6 and reports LastDrillSucceeded and a DrillSucceeded Event',
+  watch: 'with a 1 h resync, the operator reacts to a created, changed and deleted policy through its watch',
+  health: 'operator /healthz turns 503 while the API server is down longer than --liveness-timeout and 200 once it is back; /readyz 200',
   deltas: 'a policy with continuousDeltas streams delta segments into S3 past its first full backup (ContinuousDeltas=True, delta metrics); deleting it stops the streamer',
 } as const;
 
@@ -110,7 +112,8 @@ function startOperator(ctx: Ctx, id: string): ManagedProcess {
   const p = startProcess(`operator ${id}`, process.execPath, [
     cliPath, 'operator', `--kubeconfig=${ctx.cp.kubeconfigFor(SA_USER, ['system:serviceaccounts', `system:serviceaccounts:${NS}`])}`,
     `--namespace=${NS}`, `--lease-namespace=${NS}`, '--lease-name=kubekeeper-operator',
-    '--lease-duration=3s', '--renew-deadline=2s', '--retry-period=500ms', '--resync-period=1s',
+    // A resync of an hour: only the watch can make a policy created or changed during the test take effect.
+    '--lease-duration=3s', '--renew-deadline=2s', '--retry-period=500ms', '--resync-period=1h', '--liveness-timeout=5s',
     `--identity=${id}`, '--metrics-listen=127.0.0.1:0',
   ]);
   ctx.operators.set(id, p);
@@ -127,6 +130,14 @@ async function metrics(p: ManagedProcess): Promise<string> {
   const address = await until('the metrics address', () => logEvents(p).find((e) => e.event === 'metrics.listening')?.address);
   const res = await fetch(`http://${address}/metrics`, { signal: AbortSignal.timeout(5000) });
   return res.text();
+}
+
+/** The HTTP status of /healthz or /readyz. */
+async function probe(p: ManagedProcess, which: '/healthz' | '/readyz'): Promise<number> {
+  const address = await until('the metrics address', () => logEvents(p).find((e) => e.event === 'metrics.listening')?.address);
+  const res = await fetch(`http://${address}${which}`, { signal: AbortSignal.timeout(5000) });
+  await res.text();
+  return res.status;
 }
 
 test('kubekeeper operator on a real control plane', { timeout: 900_000 }, async (t) => {
@@ -156,6 +167,8 @@ test('kubekeeper operator on a real control plane', { timeout: 900_000 }, async 
   await check(t, cap(CAP.deletion), () => deletion(ctx));
   await check(t, cap(CAP.drill), () => drill(ctx));
   await check(t, cap(CAP.deltas), () => deltas(ctx));
+  await check(t, cap(CAP.watch), () => watched(ctx));
+  await check(t, cap(CAP.health), () => health(ctx));
 });
 
 test('kubekeeper operator CRDs on the oldest supported Kubernetes', { timeout: 300_000 }, async (t) => {
@@ -442,4 +455,45 @@ async function deltas(ctx: Ctx): Promise<void> {
   const later = (await repoList(ctx, 'pitr')).pointInTime;
   assert.deepEqual(later, stopped, 'no delta segment after the policy was deleted');
   assert.ok((later?.recoveryPoint?.revision ?? 0) < after);
+}
+
+async function policyCondition(ctx: Ctx, name: string, type: string): Promise<Condition | undefined> {
+  return condition(await kubectlJson<PolicyObject>(ctx, ['-n', NS, 'get', 'etcdbackuppolicy', name]), type);
+}
+
+/** The operators resync once an hour: each reaction here comes from the watch. */
+async function watched(ctx: Ctx): Promise<void> {
+  const leader = await until('a Lease holder', () => leaseHolder(ctx));
+  const op = ctx.operators.get(leader) as ManagedProcess;
+  const r = await applyJson(ctx, 'watched', policy('watched', 'watched', ctx, { schedule: '@daily', suspend: true }));
+  assert.equal(r.code, 0, r.stderr);
+  const suspended = await until('watched: Ready=False Suspended', async () => {
+    const c = await policyCondition(ctx, 'watched', 'Ready');
+    return c?.reason === 'Suspended' ? c : undefined;
+  });
+  assert.equal(suspended.status, 'False');
+  await ctx.cp.kubectlOk(['-n', NS, 'patch', 'etcdbackuppolicy', 'watched', '--type=merge', '-p', '{"spec":{"suspend":false}}']);
+  const scheduled = await until('watched: Ready=True Scheduled', async () => {
+    const c = await policyCondition(ctx, 'watched', 'Ready');
+    return c?.status === 'True' ? c : undefined;
+  });
+  assert.equal(scheduled.reason, 'Scheduled');
+  await ctx.cp.kubectlOk(['-n', NS, 'delete', 'etcdbackuppolicy', 'watched']);
+  await until('watched\'s runner stopped', () => (logEvents(op).some((e) => e.event === 'policy.deleted' && e.policy === `${NS}/watched`) ? true : undefined));
+  assert.deepEqual(logEvents(op).filter((e) => e.event === 'policies.watch.failed'), [], 'the watch never failed while the API server was up');
+}
+
+async function health(ctx: Ctx): Promise<void> {
+  const ops = [...ctx.operators.values()].filter((p) => !p.dead());
+  assert.ok(ops.length >= 1);
+  for (const p of ops) assert.deepEqual([await probe(p, '/healthz'), await probe(p, '/readyz')], [200, 200]);
+  await ctx.cp.stopApiserver();
+  try {
+    // --liveness-timeout=5s: every replica notices that nothing answers any more.
+    for (const p of ops) await until('/healthz 503 without the API server', async () => ((await probe(p, '/healthz')) === 503 ? true : undefined), 60_000);
+  } finally {
+    await ctx.cp.startApiserver();
+  }
+  for (const p of ops) await until('/healthz 200 with the API server back', async () => ((await probe(p, '/healthz')) === 200 ? true : undefined), 60_000);
+  for (const p of ops) await until('/readyz 200 with the API server back', async () => ((await probe(p, '/readyz')) === 200 ? true : undefined), 60_000);
 }
