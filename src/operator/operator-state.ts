@@ -75,6 +75,7 @@ export function operatorMetricFamilies(state: OperatorState, now: Date = new Dat
   return [
     { name: 'kubekeeper_operator_leader', type: 'gauge', help: '1 while this replica holds the Lease and runs the schedules.', samples: [{ value: state.leading ? 1 : 0 }] },
     { name: 'kubekeeper_operator_leader_transitions_total', type: 'counter', help: 'Times this replica became the leader.', samples: [{ value: state.leaderTransitions }] },
+    { name: 'kubekeeper_operator_api_last_answer_timestamp_seconds', type: 'gauge', help: 'When the API server last answered this replica (Lease, list or watch; /healthz fails past --liveness-timeout).', samples: [{ value: seconds(state.lastContactAt) }] },
     { name: 'kubekeeper_operator_policies', type: 'gauge', help: 'EtcdBackupPolicies this replica schedules.', samples: [{ value: state.policies.size }] },
     { name: 'kubekeeper_backup_runs_total', type: 'counter', help: 'Backup runs by policy and result.', samples: [...per((c) => c.successes, { result: 'success' }), ...per((c) => c.failures, { result: 'failure' })] },
     { name: 'kubekeeper_backup_slot_already_stored_total', type: 'counter', help: 'Slots found already stored when this replica came to run them.', samples: per((c) => c.slotsAlreadyStored) },

@@ -30,3 +30,10 @@ test('operatorMetricFamilies labels the delta metrics by policy, only for polici
   const family = operatorMetricFamilies(state, now).find((f) => f.name === 'kubekeeper_delta_recovery_point_revision');
   assert.deepEqual(family?.samples, [{ labels: { namespace: 'ns', policy: 'a' }, value: 100 }, { labels: { namespace: 'ns', policy: 'c' }, value: 0 }]);
 });
+
+test('operatorMetricFamilies reports when the API server last answered', () => {
+  const state = createOperatorState(now);
+  state.lastContactAt = new Date('2026-12-06T05:00:10Z');
+  const family = operatorMetricFamilies(state, now).find((f) => f.name === 'kubekeeper_operator_api_last_answer_timestamp_seconds');
+  assert.deepEqual(family?.samples, [{ value: Date.parse('2026-12-06T05:00:10Z') / 1000 }]);
+});
