@@ -13,6 +13,7 @@ import type { OperatorState } from './operator-state.js';
 
 const secs = (ms: number) => `${Math.round(ms / 1000)}s`;
 
+/** The /healthz verdict now: unhealthy past `livenessTimeoutMs` without an answer (or, leading, without the watch). */
 export function operatorHealth(state: OperatorState, now: Date, livenessTimeoutMs: number): HealthReport {
   const sinceContact = now.getTime() - (state.lastContactAt ?? state.startedAt).getTime();
   if (sinceContact > livenessTimeoutMs) {
@@ -28,6 +29,7 @@ export function operatorHealth(state: OperatorState, now: Date, livenessTimeoutM
   return { healthy: true, reason: 'standing by: another replica holds the Lease' };
 }
 
+/** The /readyz verdict: the API server answered once and, when leading, the policies were listed. */
 export function operatorReadiness(state: OperatorState): HealthReport {
   if (!state.lastContactAt) return { healthy: false, reason: 'not ready: the API server has not answered yet' };
   if (state.leading && !state.listed) return { healthy: false, reason: 'not ready: leading, the policies are not listed yet' };
