@@ -30,6 +30,8 @@ export interface DeltaRunner {
   status: DeltaStreamStatus;
   /** Since when the streamer keeps failing to run (cleared by its next report). */
   failingSince?: number;
+  /** The message of its newest failure (kept after a recovery, for status reports). */
+  lastError?: string;
   /** Settles once `signal` fired and the streamer stopped. */
   done: Promise<void>;
 }
@@ -71,6 +73,7 @@ export function startDeltaRunner(config: KubekeeperConfig, options: DeltaRunnerO
         restarts = runner.status.restarts + 1;
         runner.status = { ...runner.status, leader: false, restarts };
         runner.failingSince ??= Date.now();
+        runner.lastError = messageOf(err);
         logger.log('error', 'delta.stream.failed', { error: messageOf(err), restarts });
         await abortableSleep(RESTART_AFTER_FAILURE_MS, signal).catch(() => undefined);
       }

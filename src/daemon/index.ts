@@ -23,3 +23,4 @@ export { collectConfiguredDashboard, dashboardSources, startConfiguredDashboard,
 export { DEFAULT_DASHBOARD_LISTEN } from './config-dashboard.js';
 export type { DashboardFleetEntry, DashboardSettings } from './dashboard-settings.js';
 export { recordRun, storeRunRecord } from './daemon-records.js';
+export { deltaHealth, deltaLag, deltaMetricFamilies, startDeltaRunner, type DeltaRunner, type DeltaRunnerOptions } from './daemon-deltas.js';

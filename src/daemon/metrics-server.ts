@@ -1,6 +1,6 @@
 /**
  * The daemon's HTTP endpoint: GET /metrics (Prometheus text format) and GET /healthz (200
- * or 503 with a one-line JSON reason). Nothing else is served and nothing is read from the
+ * or 503 with a one-line JSON reason), and GET /readyz the same way when a `ready` check is given. Nothing else is served and nothing is read from the
  * request beyond method and path. Rendering happens per request from the daemon's state.
  */
 import http from 'node:http';
@@ -14,6 +14,8 @@ export interface MetricsServerOptions {
   listen: string;
   metrics: () => Promise<string>;
   health: () => HealthReport;
+  /** Serves /readyz (the operator: ready once it reached the API server and listed its policies). */
+  ready?: () => HealthReport;
 }
 
 export interface MetricsServer {
@@ -42,8 +44,8 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
         (body) => res.writeHead(200, { 'Content-Type': METRICS_CONTENT_TYPE }).end(req.method === 'HEAD' ? undefined : body),
         () => res.writeHead(500, { 'Content-Type': 'text/plain' }).end('metrics unavailable\n'),
       );
-    } else if (path === '/healthz') {
-      const report = options.health();
+    } else if (path === '/healthz' || (path === '/readyz' && options.ready)) {
+      const report = path === '/readyz' && options.ready ? options.ready() : options.health();
       res.writeHead(report.healthy ? 200 : 503, { 'Content-Type': 'application/json' }).end(`${JSON.stringify(report)}\n`);
     } else {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found: try /metrics or /healthz\n');

@@ -51,6 +51,7 @@ export { openKubeClient } from './client/open-kube-client.js';
 export { ETCD_DATA_VOLUME, EtcdManifestError, KUBE_APISERVER_MANIFEST, checkApiServerStopped, planEtcdManifestEdit, unifiedDiff, type EtcdManifestEdit, type ManifestChange } from './etcd-manifest.js';
 // Custom resources, Secrets, Events and Leases (the operator), and Lease leader election.
 export type { ResourceClient, ResourceType, KubeObject, EventRecord } from './client/resource-client.js';
+export { isGone, type WatchEvent, type WatchRequestOptions } from './client/kube-watch.js';
 export { openResourceClient } from './client/open-resource-client.js';
 export type { Lease, LeaseApi, LeaseSpec } from './lease/lease-api.js';
 export { microTime } from './lease/lease-api.js';

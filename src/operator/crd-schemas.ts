@@ -67,7 +67,7 @@ const policySpec = obj({
     etcdBinary: { ...ABSOLUTE_PATH, description: 'The etcd binary the drill starts (default: etcd on the PATH of the image).' },
     timeout: DURATION,
   }, ['schedule', 'identitySecretRef']),
-  continuousDeltas: { type: 'boolean', description: 'Continuous deltas between snapshots; reported as not yet supported in status.' },
+  continuousDeltas: { type: 'boolean', description: 'Stream every etcd revision between snapshots into the repository as delta segments (point-in-time recovery); one streamer per etcd cluster. Status condition ContinuousDeltas.' },
   timeout: DURATION,
 }, ['schedule', 'etcd', 'repository', 'encryption']);
 

@@ -14,7 +14,7 @@ test('generateOperatorManifests: privileged namespace, CRDs, namespaced least-pr
   assert.equal(find(ms, 'Namespace').metadata.labels['pod-security.kubernetes.io/enforce'], 'privileged');
   const role = find(ms, 'Role', 'kko');
   assert.deepEqual(role.rules.map((r: Any) => `${r.apiGroups[0]}/${r.resources[0]}:${r.verbs.join(',')}`), [
-    'kubekeeper.io/etcdbackuppolicies:get,list', 'kubekeeper.io/etcdbackuppolicies/status:patch', 'kubekeeper.io/etcdbackups:list,create,delete',
+    'kubekeeper.io/etcdbackuppolicies:get,list,watch', 'kubekeeper.io/etcdbackuppolicies/status:patch', 'kubekeeper.io/etcdbackups:list,create,delete',
     '/secrets:get', 'events.k8s.io/events:create',
   ]);
   const lease = find(ms, 'Role', 'kko-lease');
@@ -29,6 +29,16 @@ test('generateOperatorManifests: privileged namespace, CRDs, namespaced least-pr
   assert.deepEqual(c.volumeMounts.find((v: Any) => v.name === 'etcd-pki'), { name: 'etcd-pki', mountPath: '/etc/kubernetes/pki/etcd', readOnly: true });
   assert.deepEqual(c.args, ['operator', '--lease-namespace=kk', '--lease-name=kko', '--metrics-listen=127.0.0.1:9477', '--namespace=kk']);
   assert.equal(c.securityContext.readOnlyRootFilesystem, true);
+  // hostNetwork: the kubelet probes the loopback address the operator listens on.
+  assert.deepEqual(c.livenessProbe, { httpGet: { path: '/healthz', port: 9477, scheme: 'HTTP', host: '127.0.0.1' }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 });
+  assert.deepEqual(c.readinessProbe, { httpGet: { path: '/readyz', port: 9477, scheme: 'HTTP', host: '127.0.0.1' }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 1 });
+});
+
+test('generateOperatorManifests probes the node\'s address when the operator listens on all interfaces, and nothing without a port', () => {
+  const all = find(generateOperatorManifests({ ...base, metricsListen: ':9100' }) as Any[], 'Deployment').spec.template.spec.containers[0];
+  assert.deepEqual(all.livenessProbe.httpGet, { path: '/healthz', port: 9100, scheme: 'HTTP' });
+  const none = find(generateOperatorManifests({ ...base, metricsListen: '127.0.0.1:0' }) as Any[], 'Deployment').spec.template.spec.containers[0];
+  assert.deepEqual([none.livenessProbe, none.readinessProbe], [undefined, undefined]);
 });
 
 test('generateOperatorManifests --rke --all-namespaces: RKE PKI and etcd nodes, ClusterRole for the policies', () => {

@@ -38,7 +38,7 @@ const LABELS = { 'app.kubernetes.io/name': 'kubekeeper', 'app.kubernetes.io/comp
 
 function rules(): Manifest[] {
   return [
-    { apiGroups: [GROUP], resources: [POLICY_TYPE.plural], verbs: ['get', 'list'] },
+    { apiGroups: [GROUP], resources: [POLICY_TYPE.plural], verbs: ['get', 'list', 'watch'] },
     { apiGroups: [GROUP], resources: [`${POLICY_TYPE.plural}/status`], verbs: ['patch'] },
     { apiGroups: [GROUP], resources: [BACKUP_TYPE.plural], verbs: ['list', 'create', 'delete'] },
     { apiGroups: [''], resources: ['secrets'], verbs: ['get'] },
@@ -78,6 +78,13 @@ function rbac(o: OperatorManifestOptions): Manifest[] {
 function deployment(o: OperatorManifestOptions): Manifest {
   const pki = o.rke ? RKE_SSL_DIR : KUBEADM_ETCD_PKI;
   const port = Number(o.metricsListen.slice(o.metricsListen.lastIndexOf(':') + 1));
+  const served = Number.isInteger(port) && port > 0;
+  // hostNetwork: the kubelet probes the node's own port; a loopback listener needs host 127.0.0.1.
+  const probeHost = o.metricsListen.slice(0, o.metricsListen.lastIndexOf(':')).replace(/^\[|\]$/g, '');
+  const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
+    httpGet: { path, port, scheme: 'HTTP', ...(probeHost && probeHost !== '0.0.0.0' && probeHost !== '::' ? { host: probeHost } : {}) },
+    periodSeconds, timeoutSeconds: 5, failureThreshold,
+  });
   const hostVolumes = [
     { name: 'etcd-pki', hostPath: { path: pki, type: 'Directory' }, mount: { mountPath: pki, readOnly: true } },
     ...(o.hostBackupDir ? [{ name: 'backups', hostPath: { path: o.hostBackupDir, type: 'DirectoryOrCreate' }, mount: { mountPath: o.hostBackupDir, readOnly: false } }] : []),
@@ -117,7 +124,9 @@ function deployment(o: OperatorManifestOptions): Manifest {
               { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
               { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
             ],
-            ports: Number.isInteger(port) && port > 0 ? [{ name: 'metrics', containerPort: port, protocol: 'TCP' }] : [],
+            ports: served ? [{ name: 'metrics', containerPort: port, protocol: 'TCP' }] : [],
+            // /healthz fails after the operator's --liveness-timeout without the API server (or, leading, the policy watch).
+            ...(served ? { livenessProbe: probe('/healthz', 20, 3), readinessProbe: probe('/readyz', 10, 1) } : {}),
             resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
             securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, capabilities: { drop: ['ALL'], add: ['DAC_READ_SEARCH'] } },
             volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...hostVolumes.map((v) => ({ name: v.name, ...v.mount }))],

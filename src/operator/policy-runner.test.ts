@@ -3,12 +3,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { BackupRunResult, Clock } from '../daemon/index.js';
+import type { BackupRunResult, Clock, KubekeeperConfig } from '../daemon/index.js';
 import { AppError } from '../errors.js';
 import type { EventRecord, KubeObject } from '../k8s/index.js';
 import { silentLogger } from '../logger.js';
 import type { OperatorApi } from './operator-api.js';
 import { createOperatorState } from './operator-state.js';
+import type { StartDeltas } from './policy-deltas.js';
 import { runPolicy } from './policy-runner.js';
 import type { EtcdBackupPolicy, EtcdBackupPolicyStatus } from './resources.js';
 
@@ -61,6 +62,24 @@ async function policyIn(t: { after(fn: () => Promise<void>): void }, schedule: s
   };
 }
 
+/** A streamer that leads at once and stops when its signal fires; records what it was started with. */
+function fakeDeltas(started: { config?: KubekeeperConfig; stopped: boolean }): StartDeltas {
+  return (config, options) => {
+    started.config = config;
+    return {
+      status: { leader: true, storedRevision: 7, etcdRevision: 9, segmentsWritten: 2, gaps: 0, restarts: 0 },
+      done: new Promise<void>((resolve) => {
+        const stopped = () => {
+          started.stopped = true;
+          resolve();
+        };
+        if (options.signal.aborted) stopped();
+        else options.signal.addEventListener('abort', stopped, { once: true });
+      }),
+    };
+  };
+}
+
 const result = (name: string): BackupRunResult => ({ backupName: name, bytes: 10, snapshotBytes: 20, durationMs: 1, pruned: [], kept: 1 });
 
 test('runPolicy names each backup after its slot on the @every grid, and reports conditions and Events', async (t) => {
@@ -68,8 +87,10 @@ test('runPolicy names each backup after its slot on the @every grid, and reports
   const fake = fakeApi(policy);
   const names: string[] = [];
   const stop = new AbortController();
+  const deltas: { config?: KubekeeperConfig; stopped: boolean } = { stopped: false };
   await runPolicy(policy, {
     api: fake.api, logger: silentLogger, clock: jumpingClock('2026-12-06T01:00:03Z'), state: createOperatorState(new Date()), identity: 'op-1',
+    startDeltas: fakeDeltas(deltas),
     runBackup: (_config, options) => {
       names.push(options.name as string);
       if (names.length === 3) stop.abort();
@@ -79,25 +100,47 @@ test('runPolicy names each backup after its slot on the @every grid, and reports
   assert.deepEqual(names, ['prod-20261206T010010Z', 'prod-20261206T010020Z', 'prod-20261206T010030Z']);
   const last = fake.statuses.at(-1) as EtcdBackupPolicyStatus;
   assert.deepEqual(last.conditions?.map((c) => [c.type, c.status, c.reason, c.observedGeneration]), [
-    ['ContinuousDeltas', 'False', 'NotYetSupported', 3], ['Ready', 'True', 'Scheduled', 3], ['LastBackupSucceeded', 'True', 'BackupSucceeded', 3],
+    ['ContinuousDeltas', 'True', 'Streaming', 3], ['Ready', 'True', 'Scheduled', 3], ['LastBackupSucceeded', 'True', 'BackupSucceeded', 3],
   ]);
+  assert.match(last.conditions?.[0]?.message ?? '', /^Recovery point at revision 7 \(etcd at 9\): \d+s and 2 revisions behind; 2 segments stored in /);
+  assert.deepEqual([deltas.config?.deltas?.enabled, deltas.config?.repository.url, deltas.stopped], [true, policy.spec.repository.url, true], 'the streamer ran on the policy\'s repository and stopped with the run');
   assert.equal(last.lastBackup, 'prod-20261206T010030Z');
   assert.deepEqual(fake.events.map((e) => [e.reason, e.type, e.reportingInstance]), Array(3).fill(['BackupSucceeded', 'Normal', 'op-1']));
 });
 
-test('runPolicy starts no backup once the policy is gone, and stops', async (t) => {
+test('runPolicy starts no backup once the policy is gone, and leaves no delta streamer running', async (t) => {
   const policy = await policyIn(t, '@every 10s');
   const fake = fakeApi(policy);
   fake.exists.value = false;
   let runs = 0;
+  const deltas: { config?: KubekeeperConfig; stopped: boolean } = { stopped: false };
   await runPolicy(policy, {
-    api: fake.api, logger: silentLogger, clock: jumpingClock('2026-12-06T01:00:03Z'), state: createOperatorState(new Date()), identity: 'op-1',
+    api: fake.api, logger: silentLogger, clock: jumpingClock('2026-12-06T01:00:03Z'), state: createOperatorState(new Date()), identity: 'op-1', startDeltas: fakeDeltas(deltas),
     runBackup: () => {
       runs++;
       return Promise.resolve(result('x'));
     },
   }, new AbortController().signal);
   assert.equal(runs, 0);
+  assert.ok(deltas.config === undefined || deltas.stopped, 'no streamer outlives the run once the policy is gone');
+});
+
+test('runPolicy reports ContinuousDeltas=False Disabled when deltas were turned off', async (t) => {
+  const policy = await policyIn(t, '@every 10s');
+  policy.spec.continuousDeltas = false;
+  policy.status = { conditions: [{ type: 'ContinuousDeltas', status: 'True', reason: 'Streaming', message: 'x', lastTransitionTime: '2026-12-06T00:00:00Z' }] };
+  const fake = fakeApi(policy);
+  fake.exists.value = false;
+  let started = false;
+  await runPolicy(policy, {
+    api: fake.api, logger: silentLogger, clock: jumpingClock('2026-12-06T01:00:03Z'), state: createOperatorState(new Date()), identity: 'op-1',
+    startDeltas: () => {
+      started = true;
+      throw new Error('not started');
+    },
+  }, new AbortController().signal);
+  assert.equal(started, false);
+  assert.deepEqual(fake.statuses[0]?.conditions?.map((c) => [c.type, c.status, c.reason]), [['ContinuousDeltas', 'False', 'Disabled'], ['Ready', 'True', 'Scheduled']]);
 });
 
 test('runPolicy counts a slot another replica stored as done, not as a failure to retry', async (t) => {

@@ -3,7 +3,9 @@
  * slots from policy-schedule.ts), retention after each backup (runBackupOnce), the EtcdBackup
  * inventory, status conditions, Events and counters, and its drill schedule when it has one.
  * Before each slot the policy is read again: once it is deleted (or replaced by another of the
- * same name) no further backup starts. Resolves when `signal` fires or the policy is gone.
+ * same name) no further backup starts. With spec.continuousDeltas the delta streamer runs
+ * beside the schedules (policy-deltas.ts); a full backup it asks for goes through the same
+ * serial job as the slots. Resolves when `signal` fires or the policy is gone.
  */
 import { AppError, messageOf } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -12,8 +14,10 @@ import {
 } from '../daemon/index.js';
 import type { RestoreDrillResult } from '../backup/index.js';
 import type { Schedule } from '../schedule/index.js';
+import { abortableSleep } from '../storage/index.js';
 import { CONDITION, type ConditionInput, conditionMessage, setCondition } from './conditions.js';
 import { syncInventory } from './inventory.js';
+import { runPolicyDeltas, type StartDeltas } from './policy-deltas.js';
 import type { OperatorApi } from './operator-api.js';
 import { countersOf, type OperatorState } from './operator-state.js';
 import { policyConfig } from './policy-config.js';
@@ -30,11 +34,14 @@ export interface PolicyRunContext {
   /** Seams for tests; default the daemon's backup run and drill. */
   runBackup?: (config: KubekeeperConfig, options: RunBackupOptions) => Promise<BackupRunResult>;
   runDrill?: typeof runConfiguredDrill;
+  startDeltas?: StartDeltas;
 }
 
 const codeOf = (err: unknown) => (err instanceof AppError ? err.code : 'internal');
 /** Credentials come from the policy's Secrets only, never from the operator's environment. */
 const NO_ENV: NodeJS.ProcessEnv = {};
+/** Before trying again to read the Secrets the delta streamer needs. */
+const DELTA_CONFIG_RETRY_MS = 10_000;
 /** A drill starts etcd: it gets the PATH to find it, nothing else. */
 const DRILL_ENV: NodeJS.ProcessEnv = process.env.PATH ? { PATH: process.env.PATH } : {};
 
@@ -53,6 +60,8 @@ class PolicyRun {
   private readonly signal: AbortSignal;
   private readonly serial = createSerialQueue();
   private slot: Date | undefined;
+  /** The newest good backup's etcd revision, as the last inventory listed it. */
+  private newestRevision: number | undefined;
 
   constructor(private readonly policy: EtcdBackupPolicy, private readonly ctx: PolicyRunContext, outer: AbortSignal) {
     this.ns = policy.metadata.namespace ?? 'default';
@@ -75,7 +84,10 @@ class PolicyRun {
       return;
     }
     const conditions: ConditionInput[] = [];
-    if (spec.continuousDeltas) conditions.push({ type: CONDITION.continuousDeltas, status: 'False', reason: 'NotYetSupported', message: 'Continuous deltas between snapshots are not supported by this kubekeeper version; only scheduled snapshots are taken' });
+    const hadDeltas = this.status.conditions?.some((c) => c.type === CONDITION.continuousDeltas) ?? false;
+    if (spec.suspend && (spec.continuousDeltas || hadDeltas)) conditions.push({ type: CONDITION.continuousDeltas, status: 'False', reason: 'Suspended', message: 'spec.suspend is true: no deltas are streamed' });
+    else if (spec.continuousDeltas) conditions.push({ type: CONDITION.continuousDeltas, status: 'Unknown', reason: 'Starting', message: 'The delta streamer is starting' });
+    else if (hadDeltas) conditions.push({ type: CONDITION.continuousDeltas, status: 'False', reason: 'Disabled', message: 'spec.continuousDeltas is off: no deltas are streamed' });
     if (spec.suspend) {
       await this.setConditions([...conditions, { type: CONDITION.ready, status: 'False', reason: 'Suspended', message: 'spec.suspend is true: no backups are scheduled' }]);
       return;
@@ -100,6 +112,7 @@ class PolicyRun {
         run: () => this.serial(() => this.drill()),
       }, { clock: this.ctx.clock, signal: this.signal, random: () => 0 }));
     }
+    if (spec.continuousDeltas) loops.push(this.deltas());
     await Promise.all(loops);
     this.ctx.logger.log('info', 'policy.stop', { policy: this.key });
   }
@@ -114,7 +127,6 @@ class PolicyRun {
   private async backupSlot(): Promise<boolean> {
     const slot = this.slot;
     if (this.signal.aborted || !slot) return true;
-    const counters = countersOf(this.ctx.state, this.key);
     try {
       if (!(await this.stillExists())) {
         this.ctx.logger.log('info', 'policy.gone', { policy: this.key });
@@ -125,7 +137,12 @@ class PolicyRun {
       this.ctx.logger.log('warn', 'policy.read.failed', { policy: this.key, error: messageOf(err) });
       return false;
     }
-    const name = slotBackupName(this.prefix, slot);
+    return this.backupNamed(slotBackupName(this.prefix, slot));
+  }
+
+  /** One backup of this name; false when it failed (reported in status and an Event). */
+  private async backupNamed(name: string): Promise<boolean> {
+    const counters = countersOf(this.ctx.state, this.key);
     let pc;
     try {
       pc = await policyConfig(this.policy, (ns, secret) => this.ctx.api.getSecretData(ns, secret));
@@ -158,6 +175,40 @@ class PolicyRun {
     } finally {
       await pc?.close();
     }
+  }
+
+  /** The streamer, until the run stops; the policy's Secrets stay in their temp dir meanwhile. */
+  private async deltas(): Promise<void> {
+    while (!this.signal.aborted) {
+      let pc;
+      try {
+        pc = await policyConfig(this.policy, (ns, secret) => this.ctx.api.getSecretData(ns, secret));
+      } catch (err) {
+        await this.setConditions([{ type: CONDITION.continuousDeltas, status: 'False', reason: 'StreamFailed', message: conditionMessage(messageOf(err)) }]);
+        await abortableSleep(DELTA_CONFIG_RETRY_MS, this.signal).catch(() => undefined);
+        continue;
+      }
+      try {
+        if (this.signal.aborted) break;
+        await runPolicyDeltas({
+          config: pc.config, key: this.key, state: this.ctx.state, signal: this.signal, logger: this.ctx.logger, now: () => this.ctx.clock.now(), start: this.ctx.startDeltas,
+          takeFullBackup: () => this.fullBackupNow(), report: (c) => this.setConditions([c]),
+        });
+      } finally {
+        await pc.close();
+      }
+    }
+  }
+
+  /** A full backup the streamer asked for (none yet, or after a compaction gap); its revision. */
+  private async fullBackupNow(): Promise<number> {
+    const name = slotBackupName(this.prefix, this.ctx.clock.now());
+    this.ctx.logger.log('info', 'policy.deltas.full', { policy: this.key, backup: name });
+    const ok = await this.serial(() => this.backupNamed(name));
+    if (!ok || this.newestRevision === undefined) {
+      throw new AppError('delta-full-backup-failed', `The full backup "${name}" the delta streamer of EtcdBackupPolicy "${this.key}" needs failed`, { hint: `kubectl describe etcdbackuppolicy -n ${this.ns} ${this.policy.metadata.name} (see its BackupFailed Event)` });
+    }
+    return this.newestRevision;
   }
 
   private async drill(): Promise<void> {
@@ -196,6 +247,8 @@ class PolicyRun {
           const change = await syncInventory(this.ctx.api, this.policy, mine);
           if (change.created.length || change.deleted.length) this.ctx.logger.log('info', 'inventory.synced', { policy: this.key, created: change.created.length, deleted: change.deleted.length });
           this.status.backupCount = mine.filter((b) => b.status === 'ok').length;
+          const revisions = mine.filter((b) => b.status === 'ok').map((b) => b.manifest?.cluster.revision ?? 0);
+          this.newestRevision = revisions.length ? Math.max(...revisions) : undefined;
           countersOf(this.ctx.state, this.key).backups = this.status.backupCount;
           const slots = mine.map((b) => slotOfBackupName(this.prefix, b.name)).filter((d): d is Date => d !== undefined);
           return slots.length ? new Date(Math.max(...slots.map((d) => d.getTime()))) : undefined;

@@ -57,7 +57,7 @@ export interface EtcdBackupPolicySpec {
   retention?: { keepLast?: number; keepWithin?: string; keepHourly?: number; keepDaily?: number; keepWeekly?: number; keepMonthly?: number; keepYearly?: number };
   /** Restore drills; needs the etcd binary in the image and the identity in a Secret (key "identity"). */
   drill?: { schedule: string; identitySecretRef: SecretKeyRef; expectKeys?: string[]; etcdBinary?: string; timeout?: string };
-  /** Continuous deltas between snapshots (point-in-time recovery): accepted, reported as not supported yet. */
+  /** Continuous deltas between snapshots (point-in-time recovery): the delta streamer runs on the policy's repository while this replica leads. */
   continuousDeltas?: boolean;
   /** Whole backup run bound (default 30m). */
   timeout?: string;

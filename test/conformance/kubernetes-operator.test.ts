@@ -38,6 +38,9 @@ const CAP = {
   failover: 'two operators elect one Lease leader; after SIGKILL of the leader the other takes over and no slot is stored twice',
   deletion: 'a deleted policy\'s schedule stops (another policy goes on) and its EtcdBackup objects are garbage-collected',
   drill: 'a policy\'s drill restores its latest backup into a throwaway etcd 3.6 and reports LastDrillSucceeded and a DrillSucceeded Event',
+  watch: 'with a 1 h resync, the operator reacts to a created, changed and deleted policy through its watch',
+  health: 'operator /healthz turns 503 while the API server is down longer than --liveness-timeout and 200 once it is back; /readyz 200',
+  deltas: 'a policy with continuousDeltas streams delta segments into S3 past its first full backup (ContinuousDeltas=True, delta metrics); deleting it stops the streamer',
 } as const;
 
 const cap = (capability: string) => ({ ...KUBERNETES_CASE, capability });
@@ -72,7 +75,6 @@ function policy(name: string, folder: string, ctx: Ctx, extra: Record<string, un
       repository: { url: `s3://${ctx.s3.bucket}/${folder}`, s3: { endpoint: ctx.s3.endpoint, region: 'us-east-1', pathStyle: true }, credentialsSecretRef: { name: 's3-credentials' } },
       encryption: { recipients: [ctx.recipient] },
       retention: { keepLast: 1000 },
-      continuousDeltas: true,
       ...extra,
     },
   });
@@ -90,22 +92,28 @@ async function kubectlJson<T>(ctx: Ctx, args: string[]): Promise<T> {
 
 interface BackupList {
   backups: { name: string; status: string; manifest?: { createdAt: string; cluster: { revision: number } } }[];
+  pointInTime?: { recoveryPoint?: { revision: number }; segments: number; gaps: number; backups: { name: string; fromRevision: number; toRevision: number }[] };
 }
 
 async function repoBackups(ctx: Ctx, folder: string): Promise<BackupList['backups']> {
+  return (await repoList(ctx, folder)).backups;
+}
+
+async function repoList(ctx: Ctx, folder: string): Promise<BackupList> {
   const r = await runKubekeeper(['backup', 'list', '--repo', `s3://${ctx.s3.bucket}/${folder}`, '--s3-endpoint', ctx.s3.endpoint, '-w', 'json'], {
     env: { ...ctx.s3.env, AWS_SESSION_TOKEN: '', AWS_PROFILE: '', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_EC2_METADATA_DISABLED: 'true' },
     timeoutMs: 60_000,
   });
   assert.equal(r.code, 0, r.stderr);
-  return (JSON.parse(r.stdout) as BackupList).backups;
+  return JSON.parse(r.stdout) as BackupList;
 }
 
 function startOperator(ctx: Ctx, id: string): ManagedProcess {
   const p = startProcess(`operator ${id}`, process.execPath, [
     cliPath, 'operator', `--kubeconfig=${ctx.cp.kubeconfigFor(SA_USER, ['system:serviceaccounts', `system:serviceaccounts:${NS}`])}`,
     `--namespace=${NS}`, `--lease-namespace=${NS}`, '--lease-name=kubekeeper-operator',
-    '--lease-duration=3s', '--renew-deadline=2s', '--retry-period=500ms', '--resync-period=1s',
+    // A resync of an hour: only the watch can make a policy created or changed during the test take effect.
+    '--lease-duration=3s', '--renew-deadline=2s', '--retry-period=500ms', '--resync-period=1h', '--liveness-timeout=5s',
     `--identity=${id}`, '--metrics-listen=127.0.0.1:0',
   ]);
   ctx.operators.set(id, p);
@@ -122,6 +130,14 @@ async function metrics(p: ManagedProcess): Promise<string> {
   const address = await until('the metrics address', () => logEvents(p).find((e) => e.event === 'metrics.listening')?.address);
   const res = await fetch(`http://${address}/metrics`, { signal: AbortSignal.timeout(5000) });
   return res.text();
+}
+
+/** The HTTP status of /healthz or /readyz. */
+async function probe(p: ManagedProcess, which: '/healthz' | '/readyz'): Promise<number> {
+  const address = await until('the metrics address', () => logEvents(p).find((e) => e.event === 'metrics.listening')?.address);
+  const res = await fetch(`http://${address}${which}`, { signal: AbortSignal.timeout(5000) });
+  await res.text();
+  return res.status;
 }
 
 test('kubekeeper operator on a real control plane', { timeout: 900_000 }, async (t) => {
@@ -150,6 +166,9 @@ test('kubekeeper operator on a real control plane', { timeout: 900_000 }, async 
   await check(t, cap(CAP.failover), (st) => failover(ctx, st));
   await check(t, cap(CAP.deletion), () => deletion(ctx));
   await check(t, cap(CAP.drill), () => drill(ctx));
+  await check(t, cap(CAP.deltas), () => deltas(ctx));
+  await check(t, cap(CAP.watch), () => watched(ctx));
+  await check(t, cap(CAP.health), () => health(ctx));
 });
 
 test('kubekeeper operator CRDs on the oldest supported Kubernetes', { timeout: 300_000 }, async (t) => {
@@ -271,7 +290,7 @@ async function backups(ctx: Ctx, _t: TestContext): Promise<void> {
     return condition(x, 'Ready')?.status === 'True' && condition(x, 'LastBackupSucceeded')?.status === 'True' ? x : undefined;
   });
   assert.equal(condition(status, 'LastBackupSucceeded')?.reason, 'BackupSucceeded');
-  assert.deepEqual(condition(status, 'ContinuousDeltas'), { ...condition(status, 'ContinuousDeltas'), status: 'False', reason: 'NotYetSupported' });
+  assert.equal(condition(status, 'ContinuousDeltas'), undefined, 'no deltas condition for a policy without continuousDeltas');
   const events = await kubectlJson<{ items: { regarding: { name: string; kind: string }; reason: string; type: string; reportingController: string; reportingInstance: string }[] }>(ctx, ['-n', NS, 'get', 'events.events.k8s.io']);
   const ok = events.items.filter((e) => e.regarding.kind === 'EtcdBackupPolicy' && e.regarding.name === 'alpha' && e.reason === 'BackupSucceeded');
   assert.ok(ok.length >= 2, `BackupSucceeded events: ${ok.length}; ${JSON.stringify(logEvents(a).concat(logEvents(b)).filter((e) => e.event === 'event.failed'))}`);
@@ -391,4 +410,90 @@ async function drill(ctx: Ctx): Promise<void> {
   } finally {
     await ctx.cp.kubectlOk(['-n', NS, 'delete', 'etcdbackuppolicy', 'delta']);
   }
+}
+
+/** The etcd revision of a ConfigMap written now through the API server (its resourceVersion). */
+async function writeConfigMap(ctx: Ctx, name: string): Promise<number> {
+  await ctx.cp.kubectlOk(['-n', NS, 'create', 'configmap', name, `--from-literal=at=${name}`]);
+  return Number((await kubectlJson<{ metadata: { resourceVersion: string } }>(ctx, ['-n', NS, 'get', 'configmap', name])).metadata.resourceVersion);
+}
+
+async function deltas(ctx: Ctx): Promise<void> {
+  const leader = await until('a Lease holder', () => leaseHolder(ctx));
+  const op = ctx.operators.get(leader) as ManagedProcess;
+  // A daily schedule: the only full backup is the one the streamer asks for (the repository has none).
+  const r = await applyJson(ctx, 'pitr', policy('pitr', 'pitr', ctx, { schedule: '@daily', continuousDeltas: true }));
+  assert.equal(r.code, 0, r.stderr);
+  const streaming = await until('pitr: ContinuousDeltas=True Streaming', async () => {
+    const x = await kubectlJson<PolicyObject>(ctx, ['-n', NS, 'get', 'etcdbackuppolicy', 'pitr']);
+    return condition(x, 'ContinuousDeltas')?.status === 'True' ? x : undefined;
+  }, 180_000);
+  assert.equal(condition(streaming, 'ContinuousDeltas')?.reason, 'Streaming');
+  assert.ok(logEvents(op).some((e) => e.event === 'policy.deltas.full' && e.policy === `${NS}/pitr`), 'the streamer asked the policy for its first full backup');
+  const [full] = (await repoBackups(ctx, 'pitr')).filter((b) => b.status === 'ok');
+  assert.ok(full?.manifest, 'one full backup of pitr');
+  const written = await writeConfigMap(ctx, 'pitr-1');
+  assert.ok(written > full.manifest.cluster.revision);
+  const pit = await until('a restorable range of pitr past the ConfigMap write', async () => {
+    const list = await repoList(ctx, 'pitr');
+    const range = list.pointInTime?.backups.find((b) => b.name === full.name);
+    return range && range.toRevision >= written ? list.pointInTime : undefined;
+  }, 120_000);
+  assert.ok(pit && pit.segments >= 1 && pit.gaps === 0, JSON.stringify(pit));
+  assert.equal(pit.backups.find((b) => b.name === full.name)?.fromRevision, full.manifest.cluster.revision);
+  const m = await metrics(op);
+  assert.equal(sample(m, 'kubekeeper_delta_leader{namespace="kubekeeper-system",policy="pitr"}'), 1, m);
+  assert.ok((sample(m, 'kubekeeper_delta_segments_written_total{namespace="kubekeeper-system",policy="pitr"}') ?? 0) >= 1, m);
+  // Deleting the policy stops the streamer: no segment is stored for later writes.
+  await ctx.cp.kubectlOk(['-n', NS, 'delete', 'etcdbackuppolicy', 'pitr']);
+  await until('pitr\'s streamer stopped', () => (logEvents(op).some((e) => e.event === 'policy.deltas.stop' && e.policy === `${NS}/pitr`) ? true : undefined));
+  const stopped = (await repoList(ctx, 'pitr')).pointInTime;
+  const after = await writeConfigMap(ctx, 'pitr-2');
+  // Progress marker: beta stores three more backups (12 s of its 4 s slots), longer than the streamer's 10 s flush interval.
+  const betaBefore = storedBy(op).filter((n) => n.startsWith('beta-')).length;
+  await until('three more backups of beta', () => (storedBy(op).filter((n) => n.startsWith('beta-')).length >= betaBefore + 3 ? true : undefined), 120_000);
+  const later = (await repoList(ctx, 'pitr')).pointInTime;
+  assert.deepEqual(later, stopped, 'no delta segment after the policy was deleted');
+  assert.ok((later?.recoveryPoint?.revision ?? 0) < after);
+}
+
+async function policyCondition(ctx: Ctx, name: string, type: string): Promise<Condition | undefined> {
+  return condition(await kubectlJson<PolicyObject>(ctx, ['-n', NS, 'get', 'etcdbackuppolicy', name]), type);
+}
+
+/** The operators resync once an hour: each reaction here comes from the watch. */
+async function watched(ctx: Ctx): Promise<void> {
+  const leader = await until('a Lease holder', () => leaseHolder(ctx));
+  const op = ctx.operators.get(leader) as ManagedProcess;
+  const r = await applyJson(ctx, 'watched', policy('watched', 'watched', ctx, { schedule: '@daily', suspend: true }));
+  assert.equal(r.code, 0, r.stderr);
+  const suspended = await until('watched: Ready=False Suspended', async () => {
+    const c = await policyCondition(ctx, 'watched', 'Ready');
+    return c?.reason === 'Suspended' ? c : undefined;
+  });
+  assert.equal(suspended.status, 'False');
+  await ctx.cp.kubectlOk(['-n', NS, 'patch', 'etcdbackuppolicy', 'watched', '--type=merge', '-p', '{"spec":{"suspend":false}}']);
+  const scheduled = await until('watched: Ready=True Scheduled', async () => {
+    const c = await policyCondition(ctx, 'watched', 'Ready');
+    return c?.status === 'True' ? c : undefined;
+  });
+  assert.equal(scheduled.reason, 'Scheduled');
+  await ctx.cp.kubectlOk(['-n', NS, 'delete', 'etcdbackuppolicy', 'watched']);
+  await until('watched\'s runner stopped', () => (logEvents(op).some((e) => e.event === 'policy.deleted' && e.policy === `${NS}/watched`) ? true : undefined));
+  assert.deepEqual(logEvents(op).filter((e) => e.event === 'policies.watch.failed'), [], 'the watch never failed while the API server was up');
+}
+
+async function health(ctx: Ctx): Promise<void> {
+  const ops = [...ctx.operators.values()].filter((p) => !p.dead());
+  assert.ok(ops.length >= 1);
+  for (const p of ops) assert.deepEqual([await probe(p, '/healthz'), await probe(p, '/readyz')], [200, 200]);
+  await ctx.cp.stopApiserver();
+  try {
+    // --liveness-timeout=5s: every replica notices that nothing answers any more.
+    for (const p of ops) await until('/healthz 503 without the API server', async () => ((await probe(p, '/healthz')) === 503 ? true : undefined), 60_000);
+  } finally {
+    await ctx.cp.startApiserver();
+  }
+  for (const p of ops) await until('/healthz 200 with the API server back', async () => ((await probe(p, '/healthz')) === 200 ? true : undefined), 60_000);
+  for (const p of ops) await until('/readyz 200 with the API server back', async () => ((await probe(p, '/readyz')) === 200 ? true : undefined), 60_000);
 }

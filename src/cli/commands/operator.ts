@@ -24,9 +24,10 @@ export default defineCommand({
     'lease-duration': { type: 'duration', default: 15_000, description: 'How long a silent leader keeps the Lease (whole seconds)' },
     'renew-deadline': { type: 'duration', default: 10_000, description: 'A leader that could not renew for this long stops leading' },
     'retry-period': { type: 'duration', default: 2_000, description: 'Between two attempts to acquire or renew the Lease' },
-    'resync-period': { type: 'duration', default: 30_000, description: 'How often the policies are listed again' },
+    'resync-period': { type: 'duration', default: 600_000, description: 'How often the policies are listed again besides the watch (a safety net)' },
+    'liveness-timeout': { type: 'duration', default: 120_000, description: '/healthz fails after this long without an answer of the API server (leading: of the policy watch)' },
     identity: { type: 'string', env: ['POD_NAME'], valueName: 'ID', description: 'This replica\'s identity in the Lease (default: hostname and a random suffix)' },
-    'metrics-listen': { type: 'string', valueName: 'HOST:PORT', description: 'Serve /metrics and /healthz here (port 0: any free port)' },
+    'metrics-listen': { type: 'string', valueName: 'HOST:PORT', description: 'Serve /metrics, /healthz and /readyz here (port 0: any free port)' },
   },
   details: [
     'Install the CRDs and RBAC with "kubekeeper generate operator"; then create EtcdBackupPolicy objects.',
@@ -40,6 +41,7 @@ export default defineCommand({
     } catch (err) {
       throw new UsageError(`--lease-duration, --renew-deadline, --retry-period: ${(err as Error).message}`);
     }
+    if (flags['liveness-timeout'] < 2 * flags['retry-period']) throw new UsageError(`--liveness-timeout (${flags['liveness-timeout']} ms) must be at least twice --retry-period (${flags['retry-period']} ms): every Lease attempt counts as an answer`);
     const api = await openResourceClient({ kubeconfig: flags.kubeconfig, context: flags.context, env: io.env });
     const logger = createJsonLogger((line) => io.stdout.write(line));
     const identity = flags.identity ?? `${os.hostname()}_${randomBytes(4).toString('hex')}`;
@@ -47,7 +49,7 @@ export default defineCommand({
       api, logger, signal, identity,
       leaseNamespace: flags['lease-namespace'], leaseName: flags['lease-name'],
       leaseDurationMs: flags['lease-duration'], renewDeadlineMs: flags['renew-deadline'], retryPeriodMs: flags['retry-period'],
-      resyncPeriodMs: flags['resync-period'], watchNamespace: flags['all-namespaces'] ? undefined : flags.namespace,
+      resyncPeriodMs: flags['resync-period'], livenessTimeoutMs: flags['liveness-timeout'], watchNamespace: flags['all-namespaces'] ? undefined : flags.namespace,
       metricsListen: flags['metrics-listen'],
       onListening: ({ host, port }) => logger.log('info', 'metrics.listening', { address: `${host}:${port}` }),
     });

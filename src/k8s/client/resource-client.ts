@@ -8,6 +8,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { isNotFound } from '../kube-api-error.js';
 import type { Lease, LeaseApi } from '../lease/lease-api.js';
 import { KubeRest } from './kube-rest.js';
+import { type WatchEvent, type WatchRequestOptions, watchRequest } from './kube-watch.js';
 
 /** Where a custom resource lives: /apis/<group>/<version>/namespaces/<ns>/<plural>. */
 export interface ResourceType {
@@ -53,7 +54,7 @@ const enc = encodeURIComponent;
 export class ResourceClient implements LeaseApi {
   private readonly rest: KubeRest;
 
-  constructor(kc: KubeConfig, options: { requestTimeoutMs?: number } = {}) {
+  constructor(private readonly kc: KubeConfig, options: { requestTimeoutMs?: number } = {}) {
     this.rest = new KubeRest(kc, options);
   }
 
@@ -67,17 +68,30 @@ export class ResourceClient implements LeaseApi {
 
   /** All objects of the type (in every namespace when `namespace` is undefined), optionally by label selector. */
   async list<T extends KubeObject>(t: ResourceType, namespace?: string, labelSelector?: string): Promise<T[]> {
+    return (await this.listVersioned<T>(t, namespace, labelSelector)).items;
+  }
+
+  /** As list, with the list's resourceVersion: a watch from it misses no change. */
+  async listVersioned<T extends KubeObject>(t: ResourceType, namespace?: string, labelSelector?: string): Promise<{ items: T[]; resourceVersion: string }> {
     const items: T[] = [];
     let cont: string | undefined;
+    let resourceVersion = '';
     do {
       const q = new URLSearchParams({ limit: '500' });
       if (labelSelector) q.set('labelSelector', labelSelector);
       if (cont) q.set('continue', cont);
-      const page = await this.rest.request<{ items?: T[]; metadata?: { continue?: string } }>(`Cannot list ${t.plural}.${t.group}`, 'GET', `${this.base(t, namespace)}?${q}`);
+      const page = await this.rest.request<{ items?: T[]; metadata?: { continue?: string; resourceVersion?: string } }>(`Cannot list ${t.plural}.${t.group}`, 'GET', `${this.base(t, namespace)}?${q}`);
       items.push(...(page.items ?? []));
+      resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
       cont = page.metadata?.continue || undefined;
     } while (cont);
-    return items;
+    return { items, resourceVersion };
+  }
+
+  /** The changes after `resourceVersion` (with bookmarks), until the server's timeout or `signal`; see kube-watch.ts. */
+  watch<T extends KubeObject>(t: ResourceType, namespace: string | undefined, resourceVersion: string, options: WatchRequestOptions): AsyncGenerator<WatchEvent<T>> {
+    const q = new URLSearchParams({ resourceVersion, allowWatchBookmarks: 'true' });
+    return watchRequest<T>(this.kc, `Cannot watch ${t.plural}.${t.group}`, `${this.base(t, namespace)}?${q}`, options);
   }
 
   /** The object, or undefined when it does not exist. */
