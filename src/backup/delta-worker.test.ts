@@ -16,7 +16,7 @@ import { openBackupRepository } from './repository-open.js';
 const enc = new TextEncoder();
 
 test('segments read on a worker give the same records, in chain order, as on the calling thread; a tampered segment is refused by name', async (t) => {
-  assert.equal(deltaWorkerAvailable(), true, 'the worker file sits beside delta-worker.js in the build');
+  assert.equal(await deltaWorkerAvailable(), true, 'the worker file sits beside delta-worker.js in the build');
   const dir = await mkdtemp(path.join(tmpdir(), 'kk-delta-worker-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const keyFile = path.join(dir, 'key.txt');

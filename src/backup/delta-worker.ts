@@ -18,9 +18,6 @@ import type { BackupRepository } from './repository.js';
 
 type Reply = { ok: true; packed: PackedDeltaEntries } | { ok: false; error: PackedError };
 
-// Defined by esbuild in the bundle (scripts/build-bundle.mjs): delta-restore-worker bundled as CommonJS source.
-declare const KUBEKEEPER_DELTA_WORKER: string | undefined;
-
 /** The worker's file beside this module in dist/; undefined in a bundle (import.meta.url is not a file there). */
 function workerUrl(): URL | undefined {
   try {
@@ -31,9 +28,17 @@ function workerUrl(): URL | undefined {
   }
 }
 
+/**
+ * The worker's source in a bundle (~0.7 MB), else undefined. Its own module, imported only
+ * when a point-in-time restore runs: the bundle puts it in a chunk no other restore loads.
+ */
+async function bundledSource(): Promise<string | undefined> {
+  return (await import('./delta-worker-source.js')).deltaWorkerSource();
+}
+
 /** True when the worker can run: its source is bundled in, or its file sits beside this module. */
-export function deltaWorkerAvailable(): boolean {
-  return typeof KUBEKEEPER_DELTA_WORKER === 'string' || workerUrl() !== undefined;
+export async function deltaWorkerAvailable(): Promise<boolean> {
+  return (await bundledSource()) !== undefined || workerUrl() !== undefined;
 }
 
 /**
@@ -42,14 +47,15 @@ export function deltaWorkerAvailable(): boolean {
  * same errors as collectDeltaRestore; `signal` terminates the worker.
  */
 export async function collectDeltaRestoreOnWorker(repo: BackupRepository, source: DeltaWorkerSource, plan: DeltaRestorePlan, snapshotRevision: number, signal?: AbortSignal): Promise<DeltaEntryCollector> {
-  if (!deltaWorkerAvailable()) {
+  const bundled = await bundledSource();
+  if (bundled === undefined && workerUrl() === undefined) {
     return collectDeltaRestore(repo, plan, { identities: await loadBackupIdentities(source.keys), snapshotRevision, signal });
   }
   return new Promise((resolve, reject) => {
     const workerData = { ...source, env: { ...source.env }, plan, snapshotRevision };
     // The bundle and the single executable carry the worker's own bundle as source (no file beside them).
-    const worker = typeof KUBEKEEPER_DELTA_WORKER === 'string'
-      ? new Worker(KUBEKEEPER_DELTA_WORKER, { eval: true, workerData })
+    const worker = bundled !== undefined
+      ? new Worker(bundled, { eval: true, workerData })
       : new Worker(workerUrl() as URL, { workerData });
     let settled = false;
     const settle = (fn: () => void) => {
