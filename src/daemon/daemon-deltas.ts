@@ -9,7 +9,7 @@ import { abortableSleep } from '../storage/index.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { KubekeeperConfig } from './config.js';
-import { DEFAULT_MERGE_INTERVAL_MS, type DeltaMergeKeys, deltaMergeKeys } from './config-deltas.js';
+import { DEFAULT_MERGE_INTERVAL_MS, DEFAULT_MERGE_PERIOD_MS, type DeltaMergeKeys, deltaMergeKeys } from './config-deltas.js';
 import { openConfiguredRepository } from './config-repository.js';
 import type { MetricFamily } from './metrics.js';
 
@@ -48,7 +48,8 @@ export function startDeltaRunner(config: KubekeeperConfig, options: DeltaRunnerO
   let restarts = 0;
   let segments = 0;
   let gaps = 0;
-  const merging = mergeKeys ? startMerging(config, mergeKeys, options) : Promise.resolve();
+  // Only the elected streamer merges: one merger per cluster, however many daemons run.
+  const merging = mergeKeys ? startMerging(config, mergeKeys, options, () => runner.status.leader) : Promise.resolve();
   const streaming = (async () => {
     while (!signal.aborted) {
       try {
@@ -87,14 +88,16 @@ export function startDeltaRunner(config: KubekeeperConfig, options: DeltaRunnerO
 }
 
 /**
- * Every deltas.mergeInterval (default 1 h, first at start), merges the finished periods'
- * segments (deltas.mergePeriod, default UTC days; only periods not merged yet have several).
+ * Every deltas.mergeInterval (default 1 h), while this process is the elected streamer,
+ * merges the finished periods' segments (deltas.mergePeriod, default UTC days; only periods
+ * not merged yet have several).
  */
-async function startMerging(config: KubekeeperConfig, keys: DeltaMergeKeys, options: DeltaRunnerOptions): Promise<void> {
+async function startMerging(config: KubekeeperConfig, keys: DeltaMergeKeys, options: DeltaRunnerOptions, leading: () => boolean): Promise<void> {
   const { signal, logger } = options;
   const intervalMs = config.deltas?.mergeIntervalMs ?? DEFAULT_MERGE_INTERVAL_MS;
-  logger.log('info', 'delta.merge.enabled', { keys: keys.source, intervalMs, periodMs: config.deltas?.mergePeriodMs ?? 86_400_000 });
-  while (!signal.aborted) {
+  logger.log('info', 'delta.merge.enabled', { keys: keys.source, intervalMs, periodMs: config.deltas?.mergePeriodMs ?? DEFAULT_MERGE_PERIOD_MS });
+  for (; !signal.aborted; await sleepUnlessAborted(intervalMs, signal)) {
+    if (!leading()) continue;
     try {
       const identities = await loadBackupIdentities({ identityFiles: keys.identityFiles, passphraseFile: keys.passphraseFile, unattended: true });
       const recipients = await loadBackupRecipients({ recipients: config.backup.recipients, passphraseFile: config.backup.passphraseFile });
@@ -111,15 +114,19 @@ async function startMerging(config: KubekeeperConfig, keys: DeltaMergeKeys, opti
       if (signal.aborted) break;
       logger.log('error', 'delta.merge.failed', { error: messageOf(err) });
     }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, intervalMs);
-      timer.unref();
-      signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      }, { once: true });
-    });
   }
+}
+
+/** Resolves after `ms` or once `signal` fires; the timer does not keep the process alive. */
+function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
 }
 
 /** Seconds and revisions the recovery point trails etcd; 0 when everything received is stored. */

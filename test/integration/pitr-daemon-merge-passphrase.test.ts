@@ -34,7 +34,8 @@ test('daemon deltas merge with backup.passphraseFile as the only key, and the me
   await workload.run(20);
   const saved = await runKubekeeper(['backup', 'save', ...etcd.clientFlags, '--repo', repoDir, '--passphrase-file', passFile, '--name', 'full1']);
   assert.equal(saved.code, 0, saved.stderr);
-  // Every segment costs an scrypt (work factor 18) to write and one to read: 1 s flushes, 3 s periods.
+  // Every segment costs an scrypt (work factor 18) to write and one to read, seconds on a loaded
+  // machine: 20 s periods hold several 1 s flushes however slow each write is.
   const config: KubekeeperConfig = {
     source: { path: 'merge.yaml', format: 'kubekeeper' },
     etcd: { endpoints: [etcd.clientUrl], dialTimeoutMs: 1000, commandTimeoutMs: 3000 },
@@ -45,7 +46,7 @@ test('daemon deltas merge with backup.passphraseFile as the only key, and the me
     drill: { enabled: false, identityFiles: [], expectKeys: [], etcdBinary: 'etcd', timeoutMs: 60_000 },
     metrics: { listen: '', staleAfterMs: 3_600_000 },
     lockFile: path.join(dir, 'lock'),
-    deltas: { enabled: true, flushIntervalMs: 1000, flushBytes: 1024 * 1024, maxLagMs: 60_000, electionTtlMs: 3000, merge: true, mergePeriodMs: 3000, mergeIntervalMs: 2000 },
+    deltas: { enabled: true, flushIntervalMs: 1000, flushBytes: 1024 * 1024, maxLagMs: 60_000, electionTtlMs: 3000, merge: true, mergePeriodMs: 20_000, mergeIntervalMs: 2000 },
   };
   const controller = new AbortController();
   t.after(() => controller.abort());
@@ -61,7 +62,9 @@ test('daemon deltas merge with backup.passphraseFile as the only key, and the me
       if (m && (m.mergedFrom?.length ?? 0) >= 2 && written.some((r) => r > m.firstRevision && r < m.lastRevision)) return m;
     }
     return undefined;
-  }, 180_000);
+  }, 180_000).catch((err: Error) => {
+    throw new Error(`${err.message}; daemon log:\n${lines.filter((l) => /delta\.(merge|election|stream)|segment\.written/.test(l)).slice(-30).join('\n')}`);
+  });
   controller.abort();
   await done;
   assert.ok(lines.some((l) => l.includes('"event":"delta.merge.enabled"') && l.includes('"keys":"backup.passphraseFile"')));

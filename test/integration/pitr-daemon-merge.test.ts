@@ -41,7 +41,8 @@ test('daemon deltas merge finished periods into one segment while streaming, and
   const { dir, keyFile, recipient, repoDir, etcd, workload } = await startPitr(t, { prefix: 'kk-pitr-dmerge-', binDir: peer.peer?.binDir, seed: 31, operations: 20 });
   const config = daemonConfig({
     dir, repoDir, endpoint: etcd.clientUrl, recipients: [recipient],
-    deltas: { enabled: true, flushIntervalMs: 200, flushBytes: 1024 * 1024, maxLagMs: 60_000, electionTtlMs: 3000, merge: true, mergeIdentityFiles: [keyFile], mergePeriodMs: 2000, mergeIntervalMs: 1000 },
+    // 5 s periods hold many 200 ms flushes, even when a loaded machine makes each write slow.
+    deltas: { enabled: true, flushIntervalMs: 200, flushBytes: 1024 * 1024, maxLagMs: 60_000, electionTtlMs: 3000, merge: true, mergeIdentityFiles: [keyFile], mergePeriodMs: 5000, mergeIntervalMs: 1000 },
   });
   const controller = new AbortController();
   t.after(() => controller.abort());
@@ -58,7 +59,9 @@ test('daemon deltas merge finished periods into one segment while streaming, and
       if (m && (m.mergedFrom?.length ?? 0) >= 3 && written.filter((r) => r > m.firstRevision && r < m.lastRevision).length >= 3) return m;
     }
     return undefined;
-  }, 120_000);
+  }, 120_000).catch((err: Error) => {
+    throw new Error(`${err.message}; daemon log:\n${lines.filter((l) => /delta\.(merge|election|stream)|segment\.written/.test(l)).slice(-30).join('\n')}`);
+  });
   const last = written[written.length - 1] as number;
   await until(`revision ${last} stored`, async () => ((await listDeltas(repo)).segments.some((s) => s.lastRevision >= last) ? true : undefined));
   controller.abort();
