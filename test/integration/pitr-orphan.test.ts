@@ -34,7 +34,7 @@ test('orphaned delta data: the resumed streamer ignores it, backup list does not
   const stored = async () => (await listDeltas(repo)).segments.reduce((m, s) => Math.max(m, s.lastRevision), 0);
   const stream = () => {
     let child: import('node:child_process').ChildProcess | undefined;
-    const done = runKubekeeper(['backup', 'stream', ...etcd.clientFlags, '--repo', repoDir, '-r', recipient, '--flush-interval', '200ms'], { timeoutMs: 200_000, onSpawn: (c) => (child = c) });
+    const done = runKubekeeper(['backup', 'stream', ...etcd.clientFlags, '--repo', repoDir, '-r', recipient, '--flush-interval', '200ms', '--election-ttl', '5s'], { timeoutMs: 200_000, onSpawn: (c) => (child = c) });
     t.after(() => child?.kill('SIGKILL'));
     return { done, kill: async (sig: NodeJS.Signals) => { child?.kill(sig); await done; } };
   };
@@ -43,6 +43,7 @@ test('orphaned delta data: the resumed streamer ignores it, backup list does not
   const phase1 = await workload.run(40);
   const p1 = phase1[phase1.length - 1] as number;
   await until(`revision ${p1} stored`, async () => ((await stored()) >= p1 ? true : undefined));
+  // Killed: its election lease (5 s) blocks the next streamer until it expires.
   await first.kill('SIGKILL');
   const killedAt = await stored();
 
