@@ -19,8 +19,8 @@ import { deleteBackup } from './backup-delete.js';
 import { rereadObject } from './backup-object.js';
 import type { TemporaryLeftover } from '../storage/index.js';
 import { type BackupEntry, type BackupRepository, type OrphanObject, type UnfinishedUploadEntry, dataHandle } from './repository.js';
-import { type DeltaDecision, planDeltaRetention } from './delta-retention.js';
-import { listDeltas } from './delta-store.js';
+import { DEFAULT_DELTA_ORPHAN_GRACE_MS, type DeltaDecision, planDeltaOrphans, planDeltaRetention } from './delta-retention.js';
+import { type DeltaListing, listDeltas, readDeltaManifest } from './delta-store.js';
 
 /** Orphans younger than this may belong to a save still running. */
 export const DEFAULT_ORPHAN_GRACE_MS = 24 * 60 * 60 * 1000;
@@ -30,6 +30,8 @@ export interface PruneOptions {
   dryRun?: boolean;
   now?: Date;
   orphanGraceMs?: number;
+  /** Delta data objects no manifest names are removed past this age (default DEFAULT_DELTA_ORPHAN_GRACE_MS, 1 h). */
+  deltaOrphanGraceMs?: number;
   signal?: AbortSignal;
   logger?: Logger;
 }
@@ -59,7 +61,10 @@ export interface PruneResult {
   /** Unfinished multipart uploads (S3 only): aborted past the same grace as orphans. */
   unfinishedUploads?: UploadDecision[];
   dryRun: boolean;
-  /** Delta segments and gap records (point-in-time recovery), with a reason each; absent when the repository has none. */
+  /**
+   * Delta segments, gap records and orphaned delta data (objects no manifest names) for
+   * point-in-time recovery, with a reason each; absent when the repository has none.
+   */
   deltas?: DeltaDecision[];
   /** What was (or, in a dry run, would be) removed. */
   removedBackups: string[];
@@ -120,10 +125,12 @@ export async function pruneBackups(repo: BackupRepository, options: PruneOptions
     result.removedObjects += 1;
     result.removedBytes += orphan.sizeBytes;
   }
-  const deltas = await pruneDeltas(repo, good.filter((b) => !plan.remove.some((d) => d.name === b.name)), dryRun, signal);
+  const keptBackups = good.filter((b) => !plan.remove.some((d) => d.name === b.name));
+  const deltas = await pruneDeltas(repo, keptBackups, { dryRun, now, graceMs: options.deltaOrphanGraceMs ?? DEFAULT_DELTA_ORPHAN_GRACE_MS, signal });
   if (deltas) {
     result.deltas = deltas.decisions;
     result.removedObjects += deltas.removedObjects;
+    result.removedBytes += deltas.removedBytes;
   }
   if (listing.unfinishedUploads) result.unfinishedUploads = await abortUnfinished(repo, listing.unfinishedUploads, now, grace, dryRun, signal);
   result.durationMs = Date.now() - started;
@@ -168,20 +175,59 @@ async function proveNewest(repo: BackupRepository, backups: readonly BackupEntry
   return { damaged };
 }
 
-/** Applies planDeltaRetention: removes a segment's manifest first (it stops being used), then its data. */
-async function pruneDeltas(repo: BackupRepository, kept: readonly BackupEntry[], dryRun: boolean, signal: AbortSignal | undefined): Promise<{ decisions: DeltaDecision[]; removedObjects: number } | undefined> {
+/**
+ * Applies planDeltaRetention (a segment's manifest is removed first, so it stops being used,
+ * then its data) and planDeltaOrphans (data objects no manifest names, past the grace).
+ */
+async function pruneDeltas(
+  repo: BackupRepository, kept: readonly BackupEntry[], o: { dryRun: boolean; now: Date; graceMs: number; signal: AbortSignal | undefined },
+): Promise<{ decisions: DeltaDecision[]; removedObjects: number; removedBytes: number } | undefined> {
+  const { signal } = o;
   const listing = await listDeltas(repo, signal);
-  if (listing.segments.length === 0 && listing.gaps.length === 0) return undefined;
-  const decisions = planDeltaRetention(listing, kept.map((b) => ({ name: b.name, revision: b.manifest?.cluster.revision ?? 0 })));
+  if (listing.segments.length === 0 && listing.gaps.length === 0 && listing.objects.length === 0) return undefined;
+  const decisions: DeltaDecision[] = planDeltaRetention(listing, kept.map((b) => ({ name: b.name, revision: b.manifest?.cluster.revision ?? 0 })));
+  const sizes = new Map(listing.objectInfo.map((x) => [x.name, x.sizeBytes]));
   let removedObjects = 0;
+  let removedBytes = 0;
+  const handled = new Set<string>();
   for (const d of decisions.filter((x) => x.action === 'remove')) {
     throwIfAborted(signal, 'Pruning');
-    const objects = listing.objects.filter((o) => o.startsWith(`${d.name}.`));
-    if (!dryRun) {
+    const objects = listing.objects.filter((x) => x.startsWith(`${d.name}.`));
+    if (!o.dryRun) {
       await repo.backend.remove({ type: 'manifest', name: `${d.name}.json` }, { signal });
-      for (const o of objects) await repo.backend.remove(dataHandle(o), { signal });
+      for (const x of objects) await repo.backend.remove(dataHandle(x), { signal });
     }
+    for (const x of objects) handled.add(x);
     removedObjects += 1 + objects.length;
+    removedBytes += objects.reduce((n, x) => n + (sizes.get(x) ?? 0), 0);
   }
-  return { decisions, removedObjects };
+  const unhandled = listing.objectInfo.filter((x) => !handled.has(x.name));
+  const orphans = planDeltaOrphans(unhandled, await claimedObjects(repo, listing, unhandled.map((x) => x.name), signal), o.now, o.graceMs);
+  for (const orphan of orphans) {
+    const { sizeBytes, ...decision } = orphan;
+    decisions.push(decision);
+    if (orphan.action !== 'remove') continue;
+    throwIfAborted(signal, 'Pruning');
+    if (!o.dryRun) await repo.backend.remove(dataHandle(orphan.name), { signal });
+    removedObjects += 1;
+    removedBytes += sizeBytes;
+  }
+  return { decisions, removedObjects, removedBytes };
+}
+
+/**
+ * The data objects segment manifests name. A segment with one object of its name claims it
+ * (no read); one with several (a retry or a restart wrote the same range again) has its
+ * manifest read to tell which; an unreadable manifest claims them all (nothing is guessed).
+ */
+async function claimedObjects(repo: BackupRepository, listing: DeltaListing, objects: readonly string[], signal: AbortSignal | undefined): Promise<Set<string>> {
+  const claimed = new Set<string>();
+  for (const segment of listing.segments) {
+    const own = objects.filter((x) => x.startsWith(`${segment.name}.`));
+    if (own.length === 1) claimed.add(own[0] as string);
+    if (own.length <= 1) continue;
+    const named = await readDeltaManifest(repo, segment, signal).then((m) => m.object.name, () => undefined);
+    for (const x of own) if (named === undefined || x === named) claimed.add(x);
+  }
+  return claimed;
 }

@@ -19,8 +19,10 @@ export interface MergeDeltasOptions {
   identities: readonly Identity[];
   recipients: readonly Recipient[];
   compression: Compression;
-  /** Segments whose last revision was received before this UTC day starts are merged (default: now). */
+  /** Segments whose last revision was received before the period holding this instant are merged (default: now). */
   now?: Date;
+  /** The merge period, aligned to the epoch (default 1 day: UTC days). */
+  periodMs?: number;
   dryRun?: boolean;
   signal?: AbortSignal;
   logger?: Logger;
@@ -31,12 +33,14 @@ export interface MergeResult {
   removedParts: number;
 }
 
-const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const DAY_MS = 86_400_000;
 
-/** Merges each finished UTC day's consecutive segments into one. */
+/** Merges each finished period's (by default UTC day's) consecutive segments into one. */
 export async function mergeDeltaSegments(repo: BackupRepository, options: MergeDeltasOptions): Promise<MergeResult> {
   const logger = options.logger ?? silentLogger;
   const { signal } = options;
+  const period = options.periodMs ?? DAY_MS;
+  const dayOf = (ms: number) => Math.floor(ms / period);
   const today = dayOf((options.now ?? new Date()).getTime());
   const listing = await listDeltas(repo, signal);
   const first = listing.segments[0];

@@ -34,6 +34,15 @@ export interface DeltaListing {
   gaps: DeltaRange[];
   /** Data objects of segments, by name (for retention and orphan clean-up). */
   objects: string[];
+  /** The same objects with their size and age (orphans are removed only past a grace period). */
+  objectInfo: DeltaObjectInfo[];
+}
+
+/** A delta data object as listed. */
+export interface DeltaObjectInfo {
+  name: string;
+  sizeBytes: number;
+  modifiedAt?: Date;
 }
 
 /** A segment that cannot be used: missing, altered, unsigned, or not what its name says. */
@@ -45,7 +54,7 @@ export class DeltaChainError extends AppError {
 
 /** Segment and gap names in the repository, sorted by first revision (one listing, no reads). */
 export async function listDeltas(repo: BackupRepository, signal?: AbortSignal): Promise<DeltaListing> {
-  const out: DeltaListing = { segments: [], gaps: [], objects: [] };
+  const out: DeltaListing = { segments: [], gaps: [], objects: [], objectInfo: [] };
   for await (const info of repo.backend.list('manifest', { signal })) {
     const seg = DELTA_MANIFEST_RE.exec(info.name);
     const gap = DELTA_GAP_RE.exec(info.name);
@@ -54,7 +63,11 @@ export async function listDeltas(repo: BackupRepository, signal?: AbortSignal): 
     const range = { name: info.name.slice(0, -'.json'.length), firstRevision: Number(m[1]), lastRevision: Number(m[2]) };
     (seg ? out.segments : out.gaps).push(range);
   }
-  for await (const info of repo.backend.list('data', { signal })) if (DELTA_OBJECT_RE.test(info.name)) out.objects.push(info.name);
+  for await (const info of repo.backend.list('data', { signal })) {
+    if (!DELTA_OBJECT_RE.test(info.name)) continue;
+    out.objects.push(info.name);
+    out.objectInfo.push({ name: info.name, sizeBytes: info.sizeBytes, ...(info.modifiedAt ? { modifiedAt: info.modifiedAt } : {}) });
+  }
   const order = (a: DeltaRange, b: DeltaRange) => a.firstRevision - b.firstRevision || b.lastRevision - a.lastRevision;
   out.segments.sort(order);
   out.gaps.sort(order);

@@ -28,7 +28,7 @@ export { loadDeltaRestore, planDeltaRestore, revisionAtTime, type DeltaRestorePl
 export { type KeyBucketEntry, type LeaseBucketEntry, revisionKey } from './delta-entries.js';
 export type { DeltaManifest } from './delta-manifest.js';
 export { deltaCoverage, type DeltaCoverage } from './delta-coverage.js';
-export type { DeltaDecision } from './delta-retention.js';
+export { DEFAULT_DELTA_ORPHAN_GRACE_MS, type DeltaDecision } from './delta-retention.js';
 export { mergeDeltaSegments, type MergeDeltasOptions, type MergeResult } from './delta-merge.js';
 export { buildDeltaRestore, snapshotLeaseIds, startDeltaRestore, type DeltaRestoreInput } from './delta-restore-input.js';
 export type { DeltaWorkerSource } from './delta-worker-codec.js';

@@ -114,7 +114,7 @@ async function backupAndPrune(config: KubekeeperConfig, options: RunBackupOption
     let kept = 0;
     let futureDated: string[];
     if (!isEmptyPolicy(config.retention)) {
-      const prune = await pruneBackups(repo, { policy: config.retention, signal, logger, now: now() });
+      const prune = await pruneBackups(repo, { policy: config.retention, signal, logger, now: now(), ...(config.deltas?.orphanGraceMs ? { deltaOrphanGraceMs: config.deltas.orphanGraceMs } : {}) });
       pruned = prune.removedBackups;
       kept = prune.plan.keep.length;
       futureDated = prune.skipped.filter((b) => b.status === 'future').map((b) => b.name);

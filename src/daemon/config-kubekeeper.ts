@@ -11,7 +11,7 @@ import { parseCron } from '../schedule/index.js';
 import { readMaintenance } from './config-maintenance.js';
 import { type ConfigPath, ConfigReader, fieldName } from './config-yaml.js';
 import { readDashboardSection } from './config-dashboard.js';
-import { readDeltas } from './config-deltas.js';
+import { deltaMergeKeys, readDeltas } from './config-deltas.js';
 
 const TOP = ['etcd', 'repository', 'backup', 'schedule', 'retention', 'drill', 'metrics', 'lockFile', 'dashboard', 'maintenance', 'deltas'];
 
@@ -193,6 +193,7 @@ export function parseKubekeeperConfig(r: ConfigReader, defaultLock: string): Con
   if (config.drill.enabled && config.drill.identityFiles.length === 0 && !config.drill.passphraseFile) {
     throw r.error(['drill', 'identityFiles'], 'a drill must decrypt the backup: give identityFiles or passphraseFile');
   }
+  deltaMergeKeys(config, (problem, hint) => r.error(['deltas', 'merge'], problem, undefined, hint));
   config.metrics.staleAfterMs = r.duration(['metrics', 'staleAfter'], 60_000) ?? staleDefault(config.schedule.intervalMs);
   return { config, secrets: [...etcdSecrets, ...repoSecrets], warnings };
 }

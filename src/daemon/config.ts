@@ -83,8 +83,20 @@ export interface DeltaStreamConfig {
   maxLagMs: number;
   /** Streamer election lease TTL (default 30 s). */
   electionTtlMs?: number;
-  /** age identity files to read segments with: set, the daemon merges each finished UTC day into one segment (hourly check). */
+  /**
+   * Merging segments (config-deltas.ts): on unless `merge: false`; it decrypts segments with
+   * mergeIdentityFiles, else backup.passphraseFile, else the drill's keys (deltaMergeKeys).
+   * Undefined (a config built in code): on when one of those keys is there.
+   */
+  merge?: boolean;
+  /** age identity files to read segments with. */
   mergeIdentityFiles?: string[];
+  /** Each finished period (aligned to the epoch, default 1 d: UTC days) is merged into one segment. */
+  mergePeriodMs?: number;
+  /** How often the daemon looks for a finished period to merge (default 1 h). */
+  mergeIntervalMs?: number;
+  /** Delta data no manifest names is removed by retention once older than this (default 1 h). */
+  orphanGraceMs?: number;
 }
 
 /** Defaults shared by both formats. */

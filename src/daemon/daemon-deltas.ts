@@ -9,13 +9,12 @@ import { abortableSleep } from '../storage/index.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { KubekeeperConfig } from './config.js';
+import { DEFAULT_MERGE_INTERVAL_MS, DEFAULT_MERGE_PERIOD_MS, type DeltaMergeKeys, deltaMergeKeys } from './config-deltas.js';
 import { openConfiguredRepository } from './config-repository.js';
 import type { MetricFamily } from './metrics.js';
 
 /** Wait before restarting a streamer that failed outright (its own restarts are quicker). */
 const RESTART_AFTER_FAILURE_MS = 5000;
-/** How often the daemon looks for a finished day to merge. */
-const MERGE_CHECK_MS = 3_600_000;
 
 export interface DeltaRunnerOptions {
   signal: AbortSignal;
@@ -36,16 +35,21 @@ export interface DeltaRunner {
   done: Promise<void>;
 }
 
-/** Starts the streamer; it restarts itself after failures until `signal` fires. */
+/**
+ * Starts the streamer (it restarts itself after failures until `signal` fires) and the
+ * periodic merge. Throws at once when merging is on and the config holds no key for it.
+ */
 export function startDeltaRunner(config: KubekeeperConfig, options: DeltaRunnerOptions): DeltaRunner {
   const runner: DeltaRunner = { status: { leader: false, storedRevision: 0, etcdRevision: 0, segmentsWritten: 0, gaps: 0, restarts: 0 }, done: Promise.resolve() };
   const deltas = config.deltas;
   if (!deltas?.enabled) return runner;
+  const mergeKeys = deltaMergeKeys(config);
   const { signal, logger } = options;
   let restarts = 0;
   let segments = 0;
   let gaps = 0;
-  const merging = deltas.mergeIdentityFiles ? startDailyMerge(config, deltas.mergeIdentityFiles, options) : Promise.resolve();
+  // Only the elected streamer merges: one merger per cluster, however many daemons run.
+  const merging = mergeKeys ? startMerging(config, mergeKeys, options, () => runner.status.leader) : Promise.resolve();
   const streaming = (async () => {
     while (!signal.aborted) {
       try {
@@ -83,16 +87,25 @@ export function startDeltaRunner(config: KubekeeperConfig, options: DeltaRunnerO
   return runner;
 }
 
-/** Once an hour, merges the finished UTC days' segments (only the days not merged yet have several). */
-async function startDailyMerge(config: KubekeeperConfig, identityFiles: string[], options: DeltaRunnerOptions): Promise<void> {
+/**
+ * Every deltas.mergeInterval (default 1 h), while this process is the elected streamer,
+ * merges the finished periods' segments (deltas.mergePeriod, default UTC days; only periods
+ * not merged yet have several).
+ */
+async function startMerging(config: KubekeeperConfig, keys: DeltaMergeKeys, options: DeltaRunnerOptions, leading: () => boolean): Promise<void> {
   const { signal, logger } = options;
-  while (!signal.aborted) {
+  const intervalMs = config.deltas?.mergeIntervalMs ?? DEFAULT_MERGE_INTERVAL_MS;
+  logger.log('info', 'delta.merge.enabled', { keys: keys.source, intervalMs, periodMs: config.deltas?.mergePeriodMs ?? DEFAULT_MERGE_PERIOD_MS });
+  for (; !signal.aborted; await sleepUnlessAborted(intervalMs, signal)) {
+    if (!leading()) continue;
     try {
-      const identities = await loadBackupIdentities({ identityFiles });
+      const identities = await loadBackupIdentities({ identityFiles: keys.identityFiles, passphraseFile: keys.passphraseFile, unattended: true });
       const recipients = await loadBackupRecipients({ recipients: config.backup.recipients, passphraseFile: config.backup.passphraseFile });
       const { repo, close } = await openConfiguredRepository(config, options.env, logger);
       try {
-        const result = await mergeDeltaSegments(repo, { identities, recipients, compression: config.backup.compression, signal, logger });
+        const result = await mergeDeltaSegments(repo, {
+          identities, recipients, compression: config.backup.compression, signal, logger, ...(config.deltas?.mergePeriodMs ? { periodMs: config.deltas.mergePeriodMs } : {}),
+        });
         if (result.merged.length > 0) logger.log('info', 'delta.merge.run', { merged: result.merged.length, removedParts: result.removedParts });
       } finally {
         await close();
@@ -101,15 +114,19 @@ async function startDailyMerge(config: KubekeeperConfig, identityFiles: string[]
       if (signal.aborted) break;
       logger.log('error', 'delta.merge.failed', { error: messageOf(err) });
     }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, MERGE_CHECK_MS);
-      timer.unref();
-      signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      }, { once: true });
-    });
   }
+}
+
+/** Resolves after `ms` or once `signal` fires; the timer does not keep the process alive. */
+function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
 }
 
 /** Seconds and revisions the recovery point trails etcd; 0 when everything received is stored. */

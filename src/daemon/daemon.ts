@@ -26,6 +26,7 @@ import { type MetricsServer, startMetricsServer } from './metrics-server.js';
 import { type RetryBackoff, createSerialQueue, runSchedule } from './scheduler.js';
 import { countSkip, runAsLeader, skipMetricFamily, type SkipCounts } from './run-election.js';
 import { createMaintenanceState, maintenanceMetricFamilies, runScheduledDefrag } from './daemon-maintenance.js';
+import { deltaMergeKeys } from './config-deltas.js';
 import { type DeltaRunner, deltaHealth, deltaMetricFamilies, startDeltaRunner } from './daemon-deltas.js';
 
 /** RKE's default `interval_hours: 12` when the config names no schedule. */
@@ -66,6 +67,8 @@ export async function runDaemon(config: KubekeeperConfig, options: DaemonOptions
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
   const env = options.env ?? process.env;
+  // A deltas merge without a key to read segments with is refused now, not at the first merge.
+  deltaMergeKeys(config);
   const state = createDaemonState(clock.now());
   const skips: SkipCounts = new Map();
   const backupSchedule = scheduleOf(config.schedule.intervalMs, config.schedule.cron, DEFAULT_BACKUP_INTERVAL_MS);

@@ -25,13 +25,15 @@ export default defineCommand({
     'keep-weekly': count('... of the last N ISO weeks'),
     'keep-monthly': count('... of the last N months'),
     'keep-yearly': count('... of the last N years'),
+    'delta-orphan-grace': { type: 'duration', valueName: 'DURATION', description: 'Remove delta data no manifest names once older than this (default 1h)' },
     'dry-run': { type: 'boolean', description: 'Print the plan; remove nothing' },
     'write-out': writeOutFlag(PRUNE_FORMATS, 'text'),
   },
   details: [
     'Rules add up: a backup is kept when any rule keeps it. Periods are UTC. Damaged backups are',
     'reported and left alone (remove them with "backup delete"); data objects without a manifest',
-    'older than 24h (interrupted saves) are removed. Example: --keep-last 6 --keep-within 30d',
+    'older than 24h (interrupted saves) are removed, and delta data without a manifest older than',
+    '--delta-orphan-grace (a streamer stopped mid-segment). Example: --keep-last 6 --keep-within 30d',
   ].join('\n'),
   async run({ flags, io, signal }) {
     const policy: RetentionPolicy = {
@@ -44,7 +46,7 @@ export default defineCommand({
     if (isEmptyPolicy(policy)) throw new UsageError('"backup prune" needs at least one --keep-* rule', 'For example: --keep-last 6 --keep-within 30d');
     const repo = await openRepositoryFromFlags(flags, io.env, cliWarnings(io));
     try {
-      const result = await pruneBackups(repo, { policy, dryRun: flags['dry-run'], signal });
+      const result = await pruneBackups(repo, { policy, dryRun: flags['dry-run'], deltaOrphanGraceMs: flags['delta-orphan-grace'], signal });
       io.stdout.write(renderPrune(result, flags['write-out'] as PruneFormat));
     } finally {
       await repo.backend.close();

@@ -80,7 +80,8 @@ export function effectiveConfig(config: KubekeeperConfig): EffectiveConfig {
     deltas: config.deltas ? {
       enabled: config.deltas.enabled, flushInterval: duration(config.deltas.flushIntervalMs), flushSizeMiB: config.deltas.flushBytes / (1024 * 1024),
       maxLag: duration(config.deltas.maxLagMs), electionTtl: duration(config.deltas.electionTtlMs),
-      mergeIdentityFiles: config.deltas.mergeIdentityFiles,
+      merge: config.deltas.merge === false ? false : undefined, mergePeriod: duration(config.deltas.mergePeriodMs), mergeInterval: duration(config.deltas.mergeIntervalMs),
+      mergeIdentityFiles: config.deltas.mergeIdentityFiles, orphanGrace: duration(config.deltas.orphanGraceMs),
     } : undefined,
   };
   return { config: compact(doc), hidden };

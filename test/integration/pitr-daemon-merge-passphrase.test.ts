@@ -1,0 +1,76 @@
+/**
+ * Issue 20, item 1 (merging) in the daemon with a passphrase: backups and segments encrypted
+ * to backup.passphraseFile, no mergeIdentityFiles; the daemon's merge decrypts the segments
+ * with that passphrase (real etcd 3.6), and a restore with the passphrase to a revision inside
+ * a merged segment gives the source's `get --rev R`.
+ */
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+import { type DeltaManifest, listDeltas, openBackupRepository, readDeltaManifest } from '../../src/backup/index.js';
+import { type KubekeeperConfig, runDaemon } from '../../src/daemon/index.js';
+import { createJsonLogger } from '../../src/logger.js';
+import { runKubekeeper } from '../support/cli.js';
+import { startEtcd } from '../support/etcd.js';
+import { findEtcd, pinnedVersions } from '../support/peers.js';
+import { restoredStateAt, withoutLeases } from '../support/pitr-check.js';
+import { connectTo, createWorkload, etcdctlState } from '../support/pitr-workload.js';
+import { until } from '../support/poll.js';
+import { tempDir } from '../support/temp.js';
+
+const peer = findEtcd(pinnedVersions.ETCD_36 as string);
+
+test('daemon deltas merge with backup.passphraseFile as the only key, and the merged segment restores', { timeout: 300_000, skip: peer.missing }, async (t) => {
+  const dir = await tempDir(t, 'kk-pitr-pmerge-');
+  const passFile = path.join(dir, 'pass.txt');
+  await writeFile(passFile, 'merge with the passphrase, not an identity file\n', { mode: 0o600 });
+  const repoDir = path.join(dir, 'repo');
+  const etcd = await startEtcd({ binDir: peer.peer?.binDir });
+  t.after(() => etcd.stop());
+  const client = await connectTo(etcd);
+  t.after(() => client.close());
+  const workload = createWorkload(client, 37);
+  await workload.run(20);
+  const saved = await runKubekeeper(['backup', 'save', ...etcd.clientFlags, '--repo', repoDir, '--passphrase-file', passFile, '--name', 'full1']);
+  assert.equal(saved.code, 0, saved.stderr);
+  // Every segment costs an scrypt (work factor 18) to write and one to read, seconds on a loaded
+  // machine: 20 s periods hold several 1 s flushes however slow each write is.
+  const config: KubekeeperConfig = {
+    source: { path: 'merge.yaml', format: 'kubekeeper' },
+    etcd: { endpoints: [etcd.clientUrl], dialTimeoutMs: 1000, commandTimeoutMs: 3000 },
+    repository: { url: repoDir },
+    backup: { namePrefix: 'd', compression: 'gzip', recipients: [], passphraseFile: passFile, include: [], timeoutMs: 60_000 },
+    schedule: { intervalMs: 3_600_000, jitterMs: 0 },
+    retention: {},
+    drill: { enabled: false, identityFiles: [], expectKeys: [], etcdBinary: 'etcd', timeoutMs: 60_000 },
+    metrics: { listen: '', staleAfterMs: 3_600_000 },
+    lockFile: path.join(dir, 'lock'),
+    deltas: { enabled: true, flushIntervalMs: 1000, flushBytes: 1024 * 1024, maxLagMs: 60_000, electionTtlMs: 3000, merge: true, mergePeriodMs: 20_000, mergeIntervalMs: 2000 },
+  };
+  const controller = new AbortController();
+  t.after(() => controller.abort());
+  const lines: string[] = [];
+  const done = runDaemon(config, { signal: controller.signal, logger: createJsonLogger((l) => lines.push(l)) });
+  const repo = await openBackupRepository(repoDir);
+  t.after(() => repo.backend.close());
+  const written: number[] = [];
+  const merged = await until('a merged segment holding workload revisions', async () => {
+    written.push(...(await workload.run(5)));
+    for (const s of (await listDeltas(repo)).segments) {
+      const m: DeltaManifest | undefined = await readDeltaManifest(repo, s).catch(() => undefined);
+      if (m && (m.mergedFrom?.length ?? 0) >= 2 && written.some((r) => r > m.firstRevision && r < m.lastRevision)) return m;
+    }
+    return undefined;
+  }, 180_000).catch((err: Error) => {
+    throw new Error(`${err.message}; daemon log:\n${lines.filter((l) => /delta\.(merge|election|stream)|segment\.written/.test(l)).slice(-30).join('\n')}`);
+  });
+  controller.abort();
+  await done;
+  assert.ok(lines.some((l) => l.includes('"event":"delta.merge.enabled"') && l.includes('"keys":"backup.passphraseFile"')));
+  assert.ok(!lines.some((l) => l.includes('"event":"delta.merge.failed"')), lines.filter((l) => l.includes('merge.failed')).join('\n'));
+  assert.equal(merged.encryption.scheme, 'age');
+  const target = written.find((r) => r > merged.firstRevision && r < merged.lastRevision) as number;
+  const expected = withoutLeases(await etcdctlState(etcd, target));
+  assert.deepEqual(await restoredStateAt({ dir, repoDir, keyFiles: [], extraArgs: ['--passphrase-file', passFile], backup: 'full1', revision: target, binDir: peer.peer?.binDir }), expected);
+});
