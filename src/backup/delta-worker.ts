@@ -9,10 +9,11 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { AbortedError, AppError, messageOf } from '../errors.js';
+import { AppError } from '../errors.js';
 import { DeltaEntryCollector, type PackedDeltaEntries } from './delta-replay.js';
 import { type DeltaRestorePlan, collectDeltaRestore } from './delta-restore.js';
 import { type DeltaWorkerSource, type PackedError, unpackError } from './delta-worker-codec.js';
+import { workerOnce } from './worker-once.js';
 import { loadBackupIdentities } from './backup-keys.js';
 import type { BackupRepository } from './repository.js';
 
@@ -51,33 +52,19 @@ export async function collectDeltaRestoreOnWorker(repo: BackupRepository, source
   if (bundled === undefined && workerUrl() === undefined) {
     return collectDeltaRestore(repo, plan, { identities: await loadBackupIdentities(source.keys), snapshotRevision, signal });
   }
-  return new Promise((resolve, reject) => {
-    const workerData = { ...source, env: { ...source.env }, plan, snapshotRevision };
-    // The bundle and the single executable carry the worker's own bundle as source (no file beside them).
-    const worker = bundled !== undefined
-      ? new Worker(bundled, { eval: true, workerData })
-      : new Worker(workerUrl() as URL, { workerData });
-    let settled = false;
-    const settle = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      fn();
-    };
-    const onAbort = () => settle(() => {
-      void worker.terminate();
-      reject(new AbortedError('Reading the delta segments'));
-    });
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    worker.once('message', (reply: Reply) => settle(() => {
-      if (reply.ok) resolve(DeltaEntryCollector.unpack(reply.packed));
-      else reject(unpackError(reply.error));
-    }));
-    const failed = (why: string, cause?: unknown) => settle(() => reject(new AppError('delta-read-failed', `Cannot read the delta segments: ${why}`, {
+  const workerData = { ...source, env: { ...source.env }, plan, snapshotRevision };
+  // The bundle and the single executable carry the worker's own bundle as source (no file beside them).
+  const worker = bundled !== undefined
+    ? new Worker(bundled, { eval: true, workerData })
+    : new Worker(workerUrl() as URL, { workerData });
+  return workerOnce<Reply, DeltaEntryCollector>(worker, {
+    signal, aborting: 'Reading the delta segments',
+    onReply: (reply) => {
+      if (reply.ok) return DeltaEntryCollector.unpack(reply.packed);
+      throw unpackError(reply.error);
+    },
+    onFailure: (why, cause) => new AppError('delta-read-failed', `Cannot read the delta segments: ${why}`, {
       hint: 'Run the restore again; "kubekeeper backup list" shows the restorable range', cause,
-    })));
-    worker.once('error', (err) => failed(messageOf(err), err));
-    worker.once('exit', (code) => failed(`the worker stopped (exit ${code})`));
+    }),
   });
 }

@@ -6,8 +6,9 @@
  * (inspect's liveKeyIndex, shared with `snapshot ls`).
  */
 import { Worker } from 'node:worker_threads';
-import { AbortedError, AppError, messageOf } from '../errors.js';
+import { AppError } from '../errors.js';
 import { openSnapshotFile } from './snapshot-file.js';
+import { workerOnce } from './worker-once.js';
 import { liveKeyIndex } from '../inspect/index.js';
 import { openBolt } from '../snapshot/index.js';
 
@@ -73,29 +74,16 @@ type WorkerReply = { ok: true; total: number; groups: [string, number][] } | { o
  * Errors keep their AppError code and hint; `signal` terminates the worker.
  */
 export function countLiveKeysOnWorker(snapshotPath: string, signal?: AbortSignal): Promise<KeyCounts> {
-  return new Promise((resolve, reject) => {
-    // The bundle and the single executable carry the worker's own bundle as source (no file beside them).
-    const worker = typeof KUBEKEEPER_DRILL_WORKER === 'string'
-      ? new Worker(KUBEKEEPER_DRILL_WORKER, { eval: true, workerData: { snapshotPath } })
-      : new Worker(new URL('./drill-count-worker.js', import.meta.url), { workerData: { snapshotPath } });
-    let settled = false;
-    const settle = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      fn();
-    };
-    const onAbort = () => settle(() => {
-      void worker.terminate();
-      reject(new AbortedError('The restore drill'));
-    });
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    worker.once('message', (reply: WorkerReply) => settle(() => {
-      if (reply.ok) resolve({ total: reply.total, groups: new Map(reply.groups) });
-      else reject(reply.code ? new AppError(reply.code, reply.message, { hint: reply.hint }) : new Error(reply.message));
-    }));
-    worker.once('error', (err) => settle(() => reject(new AppError('drill-count', `Cannot count the keys of "${snapshotPath}": ${messageOf(err)}`, { cause: err }))));
-    worker.once('exit', (code) => settle(() => reject(new AppError('drill-count', `Cannot count the keys of "${snapshotPath}": the worker stopped (exit ${code})`))));
+  // The bundle and the single executable carry the worker's own bundle as source (no file beside them).
+  const worker = typeof KUBEKEEPER_DRILL_WORKER === 'string'
+    ? new Worker(KUBEKEEPER_DRILL_WORKER, { eval: true, workerData: { snapshotPath } })
+    : new Worker(new URL('./drill-count-worker.js', import.meta.url), { workerData: { snapshotPath } });
+  return workerOnce<WorkerReply, KeyCounts>(worker, {
+    signal, aborting: 'The restore drill',
+    onReply: (reply) => {
+      if (reply.ok) return { total: reply.total, groups: new Map(reply.groups) };
+      throw reply.code ? new AppError(reply.code, reply.message, { hint: reply.hint }) : new Error(reply.message);
+    },
+    onFailure: (why, cause) => new AppError('drill-count', `Cannot count the keys of "${snapshotPath}": ${why}`, { cause }),
   });
 }
