@@ -74,7 +74,8 @@ export class KubeRest {
   }
 }
 
-function parseStatus(text: string): KubeStatus | undefined {
+/** An error answer's body as a Kubernetes Status (or its first 200 characters as the message). */
+export function parseStatus(text: string): KubeStatus | undefined {
   try {
     const parsed = JSON.parse(text) as unknown;
     return parsed !== null && typeof parsed === 'object' ? (parsed as KubeStatus) : undefined;

@@ -9,7 +9,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { KubeApiError, KubeUnreachableError, type KubeStatus } from '../kube-api-error.js';
+import { KubeApiError, KubeUnreachableError } from '../kube-api-error.js';
+import { parseStatus } from './kube-rest.js';
 
 /** Bound on one watch event (one object): as KubeRest's bound on one answer. */
 export const MAX_WATCH_EVENT_BYTES = 32 * 1024 * 1024;
@@ -83,15 +84,6 @@ function parseEvent<T>(action: string, line: string): WatchEvent<T> {
     return JSON.parse(line) as WatchEvent<T>;
   } catch (err) {
     throw new KubeUnreachableError(action, new Error(`a watch event is not JSON (${(err as Error).message})`));
-  }
-}
-
-function parseStatus(text: string): KubeStatus | undefined {
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    return parsed !== null && typeof parsed === 'object' ? (parsed as KubeStatus) : undefined;
-  } catch {
-    return { message: text.trim().slice(0, 200) || undefined };
   }
 }
 
