@@ -8,15 +8,15 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { type DeltaManifest, listDeltas, openBackupRepository, readDeltaManifest } from '../../src/backup/index.js';
+import { openBackupRepository } from '../../src/backup/index.js';
 import { type KubekeeperConfig, runDaemon } from '../../src/daemon/index.js';
 import { createJsonLogger } from '../../src/logger.js';
 import { runKubekeeper } from '../support/cli.js';
 import { startEtcd } from '../support/etcd.js';
 import { findEtcd, pinnedVersions } from '../support/peers.js';
 import { restoredStateAt, withoutLeases } from '../support/pitr-check.js';
+import { untilMergedSegment } from '../support/pitr-merge.js';
 import { connectTo, createWorkload, etcdctlState } from '../support/pitr-workload.js';
-import { until } from '../support/poll.js';
 import { tempDir } from '../support/temp.js';
 
 const peer = findEtcd(pinnedVersions.ETCD_36 as string);
@@ -55,16 +55,7 @@ test('daemon deltas merge with backup.passphraseFile as the only key, and the me
   const repo = await openBackupRepository(repoDir);
   t.after(() => repo.backend.close());
   const written: number[] = [];
-  const merged = await until('a merged segment holding workload revisions', async () => {
-    written.push(...(await workload.run(5)));
-    for (const s of (await listDeltas(repo)).segments) {
-      const m: DeltaManifest | undefined = await readDeltaManifest(repo, s).catch(() => undefined);
-      if (m && (m.mergedFrom?.length ?? 0) >= 2 && written.some((r) => r > m.firstRevision && r < m.lastRevision)) return m;
-    }
-    return undefined;
-  }, 180_000).catch((err: Error) => {
-    throw new Error(`${err.message}; daemon log:\n${lines.filter((l) => /delta\.(merge|election|stream)|segment\.written/.test(l)).slice(-30).join('\n')}`);
-  });
+  const merged = await untilMergedSegment({ repo, round: () => workload.run(5), written, minParts: 2, minInside: 1, timeoutMs: 180_000, lines });
   controller.abort();
   await done;
   assert.ok(lines.some((l) => l.includes('"event":"delta.merge.enabled"') && l.includes('"keys":"backup.passphraseFile"')));

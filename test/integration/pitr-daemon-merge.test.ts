@@ -9,12 +9,13 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { type DeltaManifest, listDeltas, openBackupRepository, readDeltaManifest } from '../../src/backup/index.js';
+import { listDeltas, openBackupRepository } from '../../src/backup/index.js';
 import { type KubekeeperConfig, runDaemon } from '../../src/daemon/index.js';
 import { createJsonLogger } from '../../src/logger.js';
 import { runKubekeeper } from '../support/cli.js';
 import { findEtcd, pinnedVersions } from '../support/peers.js';
 import { restoredStateAt, withoutLeases } from '../support/pitr-check.js';
+import { untilMergedSegment } from '../support/pitr-merge.js';
 import { startPitr } from '../support/pitr-setup.js';
 import { etcdctlState } from '../support/pitr-workload.js';
 import { until } from '../support/poll.js';
@@ -52,16 +53,7 @@ test('daemon deltas merge finished periods into one segment while streaming, and
   t.after(() => repo.backend.close());
   // Writes keep coming while the daemon merges the periods behind them.
   const written: number[] = [];
-  const merged = await until('a merged segment of several parts holding workload revisions', async () => {
-    written.push(...(await workload.run(8)));
-    for (const s of (await listDeltas(repo)).segments) {
-      const m: DeltaManifest = await readDeltaManifest(repo, s).catch(() => undefined as unknown as DeltaManifest);
-      if (m && (m.mergedFrom?.length ?? 0) >= 3 && written.filter((r) => r > m.firstRevision && r < m.lastRevision).length >= 3) return m;
-    }
-    return undefined;
-  }, 120_000).catch((err: Error) => {
-    throw new Error(`${err.message}; daemon log:\n${lines.filter((l) => /delta\.(merge|election|stream)|segment\.written/.test(l)).slice(-30).join('\n')}`);
-  });
+  const merged = await untilMergedSegment({ repo, round: () => workload.run(8), written, minParts: 3, minInside: 3, timeoutMs: 120_000, lines });
   const last = written[written.length - 1] as number;
   await until(`revision ${last} stored`, async () => ((await listDeltas(repo)).segments.some((s) => s.lastRevision >= last) ? true : undefined));
   controller.abort();
