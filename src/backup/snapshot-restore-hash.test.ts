@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { AppError } from '../errors.js';
+import { AbortedError, AppError } from '../errors.js';
 import { tempDir } from '../../test/support/temp.js';
 import { startRestoreWorker } from './snapshot-restore-hash.js';
 import { allocateFile } from './snapshot-restore-write.js';
@@ -88,4 +88,17 @@ test('allocateFile allocates the blocks of a sparse file, with fallocate(1) or, 
     assert.ok(bytes.subarray(0, head.length).equals(head), 'the head is kept');
     assert.ok(bytes.subarray(head.length).every((b) => b === 0), 'the rest is zeros');
   }
+});
+
+test('an abort (Ctrl-C) fails the copy and the hash with AbortedError, not as a stop', async (t) => {
+  const dir = await tempDir(t);
+  const { file, content } = sourceFile(dir, 64 * 1024 * 1024);
+  const copyTo = path.join(dir, 'copy');
+  writeFileSync(copyTo, '', { mode: 0o600 });
+  const controller = new AbortController();
+  const worker = startRestoreWorker(file, { hashBytes: content.length, copyTo, durable: false, signal: controller.signal });
+  controller.abort();
+  await assert.rejects(worker.copied, (err: unknown) => err instanceof AbortedError);
+  await assert.rejects(worker.sha256, (err: unknown) => err instanceof AbortedError);
+  await worker.stop();
 });

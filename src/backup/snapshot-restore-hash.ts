@@ -14,7 +14,7 @@
  * On a machine with a second core neither costs the walk any time.
  */
 import { Worker } from 'node:worker_threads';
-import { AppError, messageOf } from '../errors.js';
+import { AbortedError, AppError, messageOf } from '../errors.js';
 
 /** Bytes per read in the worker. */
 const HASH_BLOCK_BYTES = 4 * 1024 * 1024;
@@ -175,14 +175,15 @@ export function startRestoreWorker(path: string, options: RestoreWorkerOptions):
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   // A stop lets a running copy end (its staged file is then removed by the caller, not
   // recreated behind its back); the worker is terminated only if it does not exit in time.
-  const stop = async () => {
-    fail(new AppError('restore-stopped', `The restore of "${path}" stopped its worker`, { hint: 'Run the restore again' }));
+  const stop = async (reason?: AppError) => {
+    fail(reason ?? new AppError('restore-stopped', `The restore of "${path}" stopped its worker`, { hint: 'Run the restore again' }));
     worker.postMessage('stop');
     const timer = setTimeout(() => void worker.terminate(), STOP_GRACE_MS);
     await exited;
     clearTimeout(timer);
   };
-  const onAbort = () => void stop();
+  // Ctrl-C: whoever awaits the copy or the hash sees the interruption (exit 130), not a stop.
+  const onAbort = () => void stop(new AbortedError('The restore'));
   signal?.addEventListener('abort', onAbort, { once: true });
   void exited.then(() => signal?.removeEventListener('abort', onAbort));
   worker.on('message', (m: WorkerMessage) => {
