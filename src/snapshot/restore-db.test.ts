@@ -11,30 +11,18 @@ import {
 import { RestoreConfigError } from './member-id-url.js';
 import { ProtoWriter } from '../protobuf/index.js';
 import { revKey } from '../../test/support/bolt-builder.js';
-import { memorySink } from '../../test/support/bolt-sink.js';
+import { buildDb, memorySink } from '../../test/support/bolt-sink.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
 const str = (b: Uint8Array | null) => new TextDecoder().decode(b ?? new Uint8Array());
-type Entries = [Uint8Array, Uint8Array][];
 
-function build(buckets: [string, Entries][]): Uint8Array {
-  const sink = memorySink();
-  const w = new BoltWriter({ pageSize: 4096, sink });
-  for (const [name, entries] of buckets) {
-    w.beginBucket(text(name));
-    for (const [k, v] of entries) w.put(k, v);
-    w.endBucket();
-  }
-  w.finish();
-  return sink.bytes();
-}
 
 const kv = (key: string, mod: number, value = 'v') =>
   new ProtoWriter().bytes(1, key).varint(2, mod).varint(3, mod).varint(4, 1).bytes(5, value).finish();
 const u64 = (n: number) => { const b = new Uint8Array(8); new DataView(b.buffer).setBigUint64(0, BigInt(n)); return b; };
 
 function snapshot(keys: string[]): Uint8Array {
-  return build([
+  return buildDb([
     ['alarm', []],
     ['auth', [[text('authRevision'), u64(1)]]],
     ['cluster', [[text('clusterVersion'), text('3.4.0')]]],
@@ -116,7 +104,7 @@ test('writeRestoredDb replaces the old members with the new ones and empties mem
 });
 
 test('writeRestoredDb creates the buckets etcd needs when the snapshot lacks them', () => {
-  const source = build([['key', [[revKey(2), kv('foo', 2)]]], ['zzz', [[text('z'), text('1')]]]]);
+  const source = buildDb([['key', [[revKey(2), kv('foo', 2)]]], ['zzz', [[text('z'), text('1')]]]]);
   const { result, buckets } = restore(source, { mode: 'fixed', amount: 0n });
   assert.deepEqual(result.buckets, ['cluster', 'key', 'members', 'members_removed', 'meta', 'zzz']);
   assert.deepEqual([...buckets.keys()], result.buckets);
@@ -174,7 +162,7 @@ test('writeRestoredDb refuses a bump that leaves fewer than 2^40 revisions befor
 
 test('writeRestoredDb reports the alarms the snapshot carries and copies them', () => {
   const alarmKey = new ProtoWriter().varint(1, 0x8e9e05c52164694dn).varint(2, 1).finish();
-  const source = build([['alarm', [[alarmKey, new Uint8Array(0)]]], ['key', [[revKey(2), kv('foo', 2)]]], ['meta', []]]);
+  const source = buildDb([['alarm', [[alarmKey, new Uint8Array(0)]]], ['key', [[revKey(2), kv('foo', 2)]]], ['meta', []]]);
   const { result, buckets } = restore(source, { mode: 'fixed', amount: 0n });
   assert.deepEqual(result.alarms, [{ memberId: '8e9e05c52164694d', alarm: 'NOSPACE' }]);
   assert.deepEqual(buckets.get('alarm')?.map(([k]) => k), [hex(alarmKey)]);

@@ -11,23 +11,12 @@ import { RestoreScan } from './restore-scan.js';
 import { verifySnapshot } from './verify.js';
 import { ProtoWriter } from '../protobuf/index.js';
 import { revKey } from '../../test/support/bolt-builder.js';
-import { memorySink } from '../../test/support/bolt-sink.js';
+import { buildDb, memorySink } from '../../test/support/bolt-sink.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
 type Entries = [Uint8Array, Uint8Array][];
 type Dump = Map<string, [string, string][]>;
 
-function build(buckets: [string, Entries][], pageSize = 4096): Uint8Array {
-  const sink = memorySink();
-  const w = new BoltWriter({ pageSize, sink });
-  for (const [name, entries] of buckets) {
-    w.beginBucket(text(name));
-    for (const [k, v] of entries) w.put(k, v);
-    w.endBucket();
-  }
-  w.finish();
-  return sink.bytes();
-}
 
 const kv = (key: string, mod: number, value = 'v', lease = 0) => {
   const w = new ProtoWriter().bytes(1, key).varint(2, mod).varint(3, mod).varint(4, 1).bytes(5, value);
@@ -84,7 +73,7 @@ const RESERVED = '/kubekeeper.io/election/backup';
 
 function snapshot(keys: string[], valueBytes = 1, leases: Entries = []): Uint8Array {
   const value = 'x'.repeat(valueBytes);
-  return build([
+  return buildDb([
     ['alarm', []],
     ['auth', [[text('authRevision'), u64(1)]]],
     ['cluster', [[text('clusterVersion'), text('3.4.0')]]],
@@ -137,7 +126,7 @@ test('editRestoredDb drops reserved keys and their leases like the rebuild, wher
 });
 
 test('editRestoredDb creates the buckets etcd needs when the snapshot lacks them, as the rebuild does', () => {
-  assertSameAsRebuild(build([['key', [[revKey(2), kv('/registry/x', 2)]]], ['meta', [[text('consistent_index'), u64(3)]]]]), K8S);
+  assertSameAsRebuild(buildDb([['key', [[revKey(2), kv('/registry/x', 2)]]], ['meta', [[text('consistent_index'), u64(3)]]]]), K8S);
 });
 
 test('editRestoredDb appends extra revisions after the snapshot and bumps from the last of them', () => {
