@@ -37,9 +37,17 @@ async function bundledSource(): Promise<string | undefined> {
   return (await import('./delta-worker-source.js')).deltaWorkerSource();
 }
 
+/** What the worker runs: its bundled source, or its file beside this module; undefined when neither exists. */
+async function workerEntry(): Promise<{ source: string } | { url: URL } | undefined> {
+  const source = await bundledSource();
+  if (source !== undefined) return { source };
+  const url = workerUrl();
+  return url ? { url } : undefined;
+}
+
 /** True when the worker can run: its source is bundled in, or its file sits beside this module. */
 export async function deltaWorkerAvailable(): Promise<boolean> {
-  return (await bundledSource()) !== undefined || workerUrl() !== undefined;
+  return (await workerEntry()) !== undefined;
 }
 
 /**
@@ -48,15 +56,15 @@ export async function deltaWorkerAvailable(): Promise<boolean> {
  * same errors as collectDeltaRestore; `signal` terminates the worker.
  */
 export async function collectDeltaRestoreOnWorker(repo: BackupRepository, source: DeltaWorkerSource, plan: DeltaRestorePlan, snapshotRevision: number, signal?: AbortSignal): Promise<DeltaEntryCollector> {
-  const bundled = await bundledSource();
-  if (bundled === undefined && workerUrl() === undefined) {
+  const entry = await workerEntry();
+  if (!entry) {
     return collectDeltaRestore(repo, plan, { identities: await loadBackupIdentities(source.keys), snapshotRevision, signal });
   }
   const workerData = { ...source, env: { ...source.env }, plan, snapshotRevision };
   // The bundle and the single executable carry the worker's own bundle as source (no file beside them).
-  const worker = bundled !== undefined
-    ? new Worker(bundled, { eval: true, workerData })
-    : new Worker(workerUrl() as URL, { workerData });
+  const worker = 'source' in entry
+    ? new Worker(entry.source, { eval: true, workerData })
+    : new Worker(entry.url, { workerData });
   return workerOnce<Reply, DeltaEntryCollector>(worker, {
     signal, aborting: 'Reading the delta segments',
     onReply: (reply) => {
