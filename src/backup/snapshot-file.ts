@@ -6,7 +6,8 @@
  */
 // Callback fs, not fs/promises: `snapshot status` of a small file is mostly start-up, and
 // fs/promises alone loads a dozen internal modules (streams, readline) it never uses.
-import { close as closeFd, open as openFd, readSync, stat as statPath, type Stats } from 'node:fs';
+import { close, open, readSync, stat } from 'node:fs';
+import { promisify } from 'node:util';
 import { AppError, messageOf } from '../errors.js';
 import type { RandomAccess } from '../snapshot/index.js';
 
@@ -48,12 +49,12 @@ function openError(path: string, err: unknown): SnapshotFileError {
  */
 export async function openSnapshotFile(path: string): Promise<SnapshotFile> {
   // stat before open: opening a FIFO would block, and a directory opens fine on Linux.
-  const info = await new Promise<Stats>((resolve, reject) => statPath(path, (err, st) => (err ? reject(openError(path, err)) : resolve(st))));
+  const info = await promisify(stat)(path).catch((err: unknown) => { throw openError(path, err); });
   if (info.isDirectory()) {
     throw new SnapshotFileError('snapshot-is-directory', path, `Cannot open snapshot "${path}": it is a directory`, `Pass the file: a snapshot saved by etcdctl, or ${path.replace(/\/$/, '')}/member/snap/db of a stopped member`);
   }
   if (!info.isFile()) throw new SnapshotFileError('snapshot-not-file', path, `Cannot open snapshot "${path}": not a regular file`, 'Pass a snapshot file');
-  const fd = await new Promise<number>((resolve, reject) => openFd(path, 'r', (err, opened) => (err ? reject(openError(path, err)) : resolve(opened))));
+  const fd = await promisify(open)(path, 'r').catch((err: unknown) => { throw openError(path, err); });
   const ra = new CachedFileReader(path, fd, info.size);
   let closed = false;
   return {
@@ -63,7 +64,7 @@ export async function openSnapshotFile(path: string): Promise<SnapshotFile> {
     async close() {
       if (closed) return;
       closed = true;
-      await new Promise<void>((resolve, reject) => closeFd(fd, (err) => (err ? reject(err) : resolve())));
+      await promisify(close)(fd);
     },
   };
 }
