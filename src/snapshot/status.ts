@@ -10,7 +10,7 @@ import type { BoltNode } from './bolt-page.js';
 import { FLAG_BUCKET, walkDb, type WalkVisitor } from './bolt-walk.js';
 import { CRC32C_INIT, createJsCrc32c, crc32cUpdate } from './crc32c.js';
 import { createNativeCrc32c } from './crc32c-native.js';
-import { createWasmCrc32c } from './crc32c-wasm.js';
+import { createWasmCrc32c, type Crc32cEngine } from './crc32c-wasm.js';
 import { EtcdDataError, SnapshotPageError } from './errors.js';
 import { KEY_BUCKET, META_BUCKET, REVISION_KEY_BYTES, STORAGE_VERSION_KEY, TOMBSTONE_MARK, decodeKeyValue } from './etcd-buckets.js';
 import type { RandomAccess } from './random-access.js';
@@ -105,7 +105,7 @@ class StatusHasher implements WalkVisitor {
   revHi = 0;
   revLo = 0;
   private inKeyBucket = false;
-  private readonly engine: ReturnType<typeof createJsCrc32c>;
+  private readonly engine: Crc32cEngine;
   private loaded: BoltNode | undefined;
   /** Entries of a leaf sit back to back (key, value, next key...): hash each run in one call. */
   private runStart = -1;
