@@ -30,3 +30,13 @@ test('readFields throws ProtobufError with the offset when a length runs past th
   assert.throws(() => [...readFields(Uint8Array.from([0x08, 0x80]))], /Truncated varint/);
   assert.throws(() => [...readFields(Uint8Array.from([0x0b]))], /Unsupported wire type 3/);
 });
+
+test('readFields reads every varint width exactly, on both sides of its 49-bit number arithmetic', () => {
+  const values = [0n, 1n, 127n, 128n, 2n ** 49n - 1n, 2n ** 49n, 2n ** 53n + 1n, 2n ** 56n + 3n, 2n ** 63n, 2n ** 64n - 1n];
+  const w = new ProtoWriter();
+  values.forEach((v, i) => w.varint(i + 1, v));
+  assert.deepEqual([...readFields(w.finish())].map((f) => f.varint), values);
+  for (const field of [2 ** 21, 2 ** 28, 2 ** 29 - 1]) assert.equal([...readFields(new ProtoWriter().varint(field, 5n).finish())][0]?.field, field, `field number ${field}`);
+  assert.throws(() => [...readFields(Uint8Array.from([0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]))], /longer than 10 bytes/);
+  assert.throws(() => [...readFields(Uint8Array.from([0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]))], /Truncated varint/);
+});

@@ -40,8 +40,9 @@ export class ProtoWriter {
     this.scratch.push(Number(v));
   }
 
+  /** Field numbers go up to 2^29 - 1: the tag past 2^31 is computed in BigInt, not with 32-bit shifts. */
   private tag(field: number, wireType: number): void {
-    this.rawVarint(BigInt((field << 3) | wireType));
+    this.rawVarint((BigInt(field) << 3n) | BigInt(wireType));
   }
 
   /** A varint field (int64/uint64/uint32/enum/bool); negative int64 as 10-byte two's complement. */
@@ -98,31 +99,39 @@ const EMPTY = new Uint8Array(0);
 /** Iterates the fields of one message in wire order; throws ProtobufError on malformed input. */
 export function* readFields(buf: Uint8Array, baseOffset = 0): Generator<ProtoField> {
   let pos = 0;
-  const varint = (): bigint => {
-    let result = 0n;
-    let shift = 0n;
-    for (let i = 0; i < 10; i++) {
+  // The first 7 bytes (49 bits) in number arithmetic, exact below 2^53; BigInt only past them.
+  const varint = (): bigint | number => {
+    let result = 0;
+    let scale = 1;
+    for (let i = 0; i < 7; i++) {
       if (pos >= buf.length) throw new ProtobufError('Truncated varint', baseOffset + pos);
       const b = buf[pos++] as number;
-      result |= BigInt(b & 0x7f) << shift;
-      if ((b & 0x80) === 0) return BigInt.asUintN(64, result);
-      shift += 7n;
+      result += (b & 0x7f) * scale;
+      if ((b & 0x80) === 0) return result;
+      scale *= 128;
+    }
+    let big = BigInt(result);
+    for (let shift = 49n; shift < 70n; shift += 7n) {
+      if (pos >= buf.length) throw new ProtobufError('Truncated varint', baseOffset + pos);
+      const b = buf[pos++] as number;
+      big |= BigInt(b & 0x7f) << shift;
+      if ((b & 0x80) === 0) return BigInt.asUintN(64, big);
     }
     throw new ProtobufError('Varint longer than 10 bytes', baseOffset + pos);
   };
   while (pos < buf.length) {
     const start = pos;
     const key = varint();
-    const field = Number(key >> 3n);
-    const wireType = Number(key & 7n);
+    const field = typeof key === 'number' ? Math.floor(key / 8) : Number(key >> 3n);
+    const wireType = typeof key === 'number' ? key % 8 : Number(key & 7n);
     if (field === 0) throw new ProtobufError('Field number 0', baseOffset + start);
     switch (wireType) {
       case WireType.varint:
-        yield { field, wireType, varint: varint(), bytes: EMPTY };
+        yield { field, wireType, varint: BigInt(varint()), bytes: EMPTY };
         break;
       case WireType.bytes: {
         const len = varint();
-        if (len > BigInt(buf.length - pos)) throw new ProtobufError(`Length ${len} past the end of a ${buf.length}-byte message`, baseOffset + pos);
+        if (len > buf.length - pos) throw new ProtobufError(`Length ${len} past the end of a ${buf.length}-byte message`, baseOffset + pos);
         const n = Number(len);
         yield { field, wireType, varint: 0n, bytes: buf.subarray(pos, pos + n) };
         pos += n;
