@@ -4,10 +4,11 @@
  * to 3.7). Event key-values are kept as the bytes etcd sent: they are mvccpb.KeyValue
  * marshaled exactly as etcd stores them in its key bucket.
  */
-import { ProtoWriter, readFields, toInt64, WireType } from '../protobuf/index.js';
-import { decodeKeyValue } from './kv-messages.js';
+import { FieldReader, ProtoWriter, readFields, toInt64, WireType } from '../protobuf/index.js';
 import { decodeHeader, EMPTY_HEADER, is, text } from './response-header.js';
-import type { KeyValue, ResponseHeader } from './types.js';
+import type { ResponseHeader } from './types.js';
+
+const EMPTY = new Uint8Array(0);
 
 /** The whole keyspace: key "\0" with range_end "\0" means every key >= "\0" (etcdctl --prefix ""). */
 const ALL_KEYS = new Uint8Array([0]);
@@ -17,13 +18,20 @@ export interface WatchCreateOptions {
   /** Ask etcd to split large responses (WatchResponse.fragment); the reader reassembles them. */
   fragment?: boolean;
   progressNotify?: boolean;
+  /** The watch's ID on its stream (etcd 3.4+); 0 lets etcd choose. */
+  watchId?: bigint;
 }
 
-/** WatchRequest{create_request=1: WatchCreateRequest{key=1, range_end=2, start_revision=3, progress_notify=4, fragment=8}}. */
+/** WatchRequest{create_request=1: WatchCreateRequest{key=1, range_end=2, start_revision=3, progress_notify=4, watch_id=7, fragment=8}}. */
 export function encodeWatchCreateRequest(options: WatchCreateOptions): Uint8Array {
   const create = new ProtoWriter().bytes(1, ALL_KEYS).bytes(2, ALL_KEYS).varintIfNonZero(3, options.startRevision)
-    .varintIfNonZero(4, options.progressNotify ?? false).varintIfNonZero(8, options.fragment ?? false).finish();
+    .varintIfNonZero(4, options.progressNotify ?? false).varintIfNonZero(7, options.watchId ?? 0n).varintIfNonZero(8, options.fragment ?? false).finish();
   return new ProtoWriter().bytes(1, create).finish();
+}
+
+/** WatchRequest{cancel_request=2: WatchCancelRequest{watch_id=1}}. */
+export function encodeWatchCancelRequest(watchId: bigint): Uint8Array {
+  return new ProtoWriter().bytes(2, new ProtoWriter().varintIfNonZero(1, watchId).finish()).finish();
 }
 
 /** WatchRequest{progress_request=3: WatchProgressRequest{}}: etcd answers with its current revision once synced. */
@@ -35,7 +43,9 @@ export interface WatchEvent {
   type: 'put' | 'delete';
   /** The mvccpb.KeyValue bytes as sent (for a delete: key and mod_revision only). */
   kvBytes: Uint8Array;
-  kv: KeyValue;
+  /** Of that KeyValue, the key (a view) and mod_revision: all the streamer reads of it. */
+  key: Uint8Array;
+  modRevision: number;
 }
 
 export interface WatchResponse {
@@ -51,15 +61,30 @@ export interface WatchResponse {
   events: WatchEvent[];
 }
 
-/** mvccpb.Event{type=1 (PUT=0, DELETE=1), kv=2, prev_kv=3}. */
+/** A watch's responses as the delta streamer reads them (see watch.ts). */
+export interface KeyspaceWatch {
+  /** Complete responses with events or progress, in order; ends when the stream ends. */
+  responses(): AsyncGenerator<WatchResponse>;
+  /** Asks etcd for a progress response (its current revision, once every event up to it was sent). */
+  requestProgress(): void;
+  cancel(): void;
+}
+
+const eventReader = new FieldReader();
+const kvReader = new FieldReader();
+
+/** mvccpb.Event{type=1 (PUT=0, DELETE=1), kv=2, prev_kv=3}; of kv, KeyValue{key=1, mod_revision=3} (FieldReader: no allocation per field). */
 function decodeEvent(buf: Uint8Array): WatchEvent {
-  let type: 'put' | 'delete' = 'put';
-  let kvBytes: Uint8Array = new Uint8Array(0);
-  for (const f of readFields(buf)) {
-    if (is(f, 1, WireType.varint)) type = f.varint === 1n ? 'delete' : 'put';
-    else if (is(f, 2, WireType.bytes)) kvBytes = f.bytes;
+  const ev: WatchEvent = { type: 'put', kvBytes: EMPTY, key: EMPTY, modRevision: 0 };
+  for (const f = eventReader.reset(buf); f.next();) {
+    if (f.field === 1 && f.wireType === WireType.varint) ev.type = f.value === 1 ? 'delete' : 'put';
+    else if (f.field === 2 && f.wireType === WireType.bytes) ev.kvBytes = f.bytes();
   }
-  return { type, kvBytes, kv: decodeKeyValue(kvBytes) };
+  for (const f = kvReader.reset(ev.kvBytes); f.next();) {
+    if (f.field === 1 && f.wireType === WireType.bytes) ev.key = f.bytes();
+    else if (f.field === 3 && f.wireType === WireType.varint) ev.modRevision = f.value;
+  }
+  return ev;
 }
 
 /** WatchResponse{header=1, watch_id=2, created=3, canceled=4, compact_revision=5, cancel_reason=6, fragment=7, events=11}. */
