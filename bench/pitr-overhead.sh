@@ -13,6 +13,9 @@
 #   KK_BENCH_CLIENTS=16       concurrent puts
 #   KK_BENCH_VALUE_BYTES=1024 value size
 #   KK_BUILD_DIR=.build/me    use that build (default: build into dist/)
+#   KK_BENCH_STREAMER=etcdctl attach `etcdctl watch` instead (the floor: what any full watch costs)
+#   KK_BENCH_STREAMER_NICE=10 run the streamer at that nice level
+#   KK_BENCH_WATCH_POLL=0     the streamer's --watch-poll (0: one watch held open; default: its own)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PAIRS="${1:-5}"

@@ -13,7 +13,8 @@
  * throughput on a shared machine: it is what a CPU-bound etcd sharing its cores would lose).
  *
  * Prints one JSON line per run and a summary line, then a table. KK_BENCH_STREAMER_NODE_OPTIONS
- * is given to the streamer as NODE_OPTIONS (e.g. "--cpu-prof --cpu-prof-dir=DIR" to profile it).
+ * is given to the streamer as NODE_OPTIONS (e.g. "--cpu-prof --cpu-prof-dir=DIR" to profile it);
+ * KK_BENCH_STREAMER=etcdctl measures etcdctl's watch in its place (the reference floor).
  * Usage: node dist/bench/pitr-overhead.js --endpoint URL --etcd-pid PID --repo DIR --recipient AGE1 [--pairs 5] [--duration 20] [--clients 16] [--value-bytes 1024]
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -78,11 +79,14 @@ interface Streamer { child: ChildProcess; lines: string[]; exited: Promise<void>
 
 /** Starts `backup stream` and resolves once it has stored every revision up to etcd's current one. */
 async function startStreamer(): Promise<Streamer> {
+  if (process.env.KK_BENCH_STREAMER === 'etcdctl') return startReferenceWatch();
   const current = Number((await client.status()).header.revision);
   // KK_BENCH_STREAMER_NICE=N: the streamer at nice N (what a unit's Nice= gives), so that it yields the CPU to etcd.
   const nice = process.env.KK_BENCH_STREAMER_NICE;
   const command = nice ? ['nice', '-n', nice, process.execPath] : [process.execPath];
-  const child = spawn(command[0] as string, [...command.slice(1), cli, 'backup', 'stream', '--endpoints', values.endpoint as string, '--repo', values.repo as string, '-r', values.recipient as string], {
+  // KK_BENCH_WATCH_POLL=0: one watch held open instead of the default polling watch.
+  const poll = process.env.KK_BENCH_WATCH_POLL ? ['--watch-poll', process.env.KK_BENCH_WATCH_POLL] : [];
+  const child = spawn(command[0] as string, [...command.slice(1), cli, 'backup', 'stream', '--endpoints', values.endpoint as string, '--repo', values.repo as string, '-r', values.recipient as string, ...poll], {
     stdio: ['ignore', 'pipe', 'pipe'],
     // e.g. "--cpu-prof --cpu-prof-dir=.bench/prof" to profile the streamer alone.
     env: { ...process.env, ...(process.env.KK_BENCH_STREAMER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.KK_BENCH_STREAMER_NODE_OPTIONS } : {}) },
@@ -117,6 +121,19 @@ async function startStreamer(): Promise<Streamer> {
     });
   }
   return { child, lines, exited };
+}
+
+/**
+ * KK_BENCH_STREAMER=etcdctl: the "with" runs attach `etcdctl watch --prefix ''` (etcd's own Go
+ * client, its output to /dev/null) instead of kubekeeper: what any client watching every key
+ * costs this member, the floor under the streamer's overhead. Its "streamer CPU" is etcdctl's.
+ */
+async function startReferenceWatch(): Promise<Streamer> {
+  const child = spawn('etcdctl', ['--endpoints', values.endpoint as string, 'watch', '--prefix', ''], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ETCDCTL_API: '3' } });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  if (child.exitCode !== null) throw new Error('etcdctl watch exited');
+  return { child, lines: [], exited };
 }
 
 /** Compacts etcd at its revision and defragments it: every run starts from the same small db. */

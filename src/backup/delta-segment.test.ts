@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type DeltaRecord, DeltaSegmentError, decodeDeltaSegment, decodeDeltaSegmentBytes, encodeDeltaSegment } from './delta-segment.js';
+import { type DeltaEvent, type DeltaRecord, DeltaSegmentBuffer, DeltaSegmentError, decodeDeltaSegment, decodeDeltaSegmentBytes, encodeDeltaSegment } from './delta-segment.js';
 
 const records: DeltaRecord[] = [
   { kind: 'event', main: 11n, sub: 0, type: 'put', kv: new Uint8Array([10, 1, 97, 16, 11]) },
@@ -39,4 +39,19 @@ test('delta segment decoding names the segment on a missing header, truncation, 
   new DataView(oversized.buffer, oversized.byteOffset, oversized.byteLength).setUint32(8 + 14, 0x7fffffff);
   fails(oversized, /claims \d+ bytes/);
   fails(await bytesOf([records[2] as DeltaRecord, records[0] as DeltaRecord]), /out of order: revision 11_0 after 12_0/);
+});
+
+test('DeltaSegmentBuffer builds, event by event, the bytes encodeDeltaSegment gives: across chunks, past 2^32 revisions, larger than a chunk', async () => {
+  const events: DeltaEvent[] = [];
+  for (let i = 0; i < 1500; i++) events.push({ kind: 'event', main: 2n ** 32n + BigInt(Math.floor(i / 3)), sub: i % 3, type: i % 5 === 0 ? 'delete' : 'put', kv: new Uint8Array(1000 + (i % 7)).fill(i % 251) });
+  events.push({ kind: 'event', main: 2n ** 40n, sub: 0, type: 'put', kv: new Uint8Array(3 * 1024 * 1024).fill(9) });
+  const buffer = new DeltaSegmentBuffer();
+  for (const e of events) buffer.addEvent(Number(e.main), e.sub, e.type, e.kv);
+  const built = Buffer.concat(buffer.chunks());
+  assert.ok(buffer.chunks().length > 2, 'several chunks');
+  assert.equal(buffer.eventCount, events.length);
+  assert.equal(buffer.sizeBytes, built.length);
+  assert.ok(built.equals(await bytesOf(events)), 'the same bytes as encodeDeltaSegment');
+  const empty = new DeltaSegmentBuffer();
+  assert.deepEqual([...Buffer.concat(empty.chunks())], [...(await bytesOf([]))], 'an empty segment is its magic');
 });

@@ -67,6 +67,8 @@ export function encodeDeltaRecord(record: DeltaRecord): Uint8Array {
   return out;
 }
 
+const TWO_32 = 0x1_0000_0000;
+
 /** Output chunk size of encodeDeltaSegment: few large chunks keep compression and hashing cheap. */
 const ENCODE_CHUNK_BYTES = 1024 * 1024;
 
@@ -88,6 +90,56 @@ export async function* encodeDeltaSegment(records: Iterable<DeltaRecord>): Async
   if (used > 0) yield buf.subarray(0, used);
 }
 
+/**
+ * A segment's events built as they arrive (the streamer's buffer between two flushes):
+ * each event is written into ~1 MiB chunks at once, so a flush's worth of events is a few
+ * large buffers rather than an object and a view per event kept alive until the flush.
+ */
+export class DeltaSegmentBuffer {
+  eventCount = 0;
+  /** Content bytes so far, the magic included. */
+  sizeBytes = SEGMENT_MAGIC.length;
+  private readonly full: Uint8Array[] = [];
+  private chunk = new Uint8Array(ENCODE_CHUNK_BYTES);
+  private view = new DataView(this.chunk.buffer);
+  private used = SEGMENT_MAGIC.length;
+
+  constructor() {
+    this.chunk.set(SEGMENT_MAGIC);
+  }
+
+  /** Room for `n` more bytes in the current chunk. */
+  private reserve(n: number): void {
+    if (this.used + n <= this.chunk.length) return;
+    if (this.used > 0) this.full.push(this.chunk.subarray(0, this.used));
+    this.chunk = new Uint8Array(Math.max(ENCODE_CHUNK_BYTES, n));
+    this.view = new DataView(this.chunk.buffer);
+    this.used = 0;
+  }
+
+  /** Appends an event; `main` below 2^53. Events must come in (main, sub) order. */
+  addEvent(main: number, sub: number, type: 'put' | 'delete', kv: Uint8Array): void {
+    const n = 18 + kv.length;
+    this.reserve(n);
+    const at = this.used;
+    this.chunk[at] = 1;
+    this.view.setUint32(at + 1, Math.floor(main / TWO_32));
+    this.view.setUint32(at + 5, main >>> 0);
+    this.view.setUint32(at + 9, sub);
+    this.chunk[at + 13] = type === 'put' ? 0 : 1;
+    this.view.setUint32(at + 14, kv.length);
+    this.chunk.set(kv, at + 18);
+    this.used += n;
+    this.sizeBytes += n;
+    this.eventCount++;
+  }
+
+  /** The segment's bytes so far, in order (views: add nothing while they are read). */
+  chunks(): Uint8Array[] {
+    return this.used > 0 ? [...this.full, this.chunk.subarray(0, this.used)] : [...this.full];
+  }
+}
+
 /** What scanDeltaSegment hands over per record; offsets are into the segment's bytes. */
 export interface DeltaSegmentVisitor {
   /**
@@ -98,7 +150,6 @@ export interface DeltaSegmentVisitor {
   lease(id: bigint, grantedTtlSeconds: bigint, seenAtRevision: bigint): void;
 }
 
-const TWO_32 = 0x1_0000_0000;
 
 /**
  * Walks a whole segment held in memory, checking the header, every record's framing and the

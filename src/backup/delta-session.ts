@@ -8,12 +8,13 @@
  */
 import type { KeyspaceWatch, WatchResponse } from '../etcd/index.js';
 import { isReservedKey } from '../snapshot/index.js';
-import type { DeltaEvent } from './delta-segment.js';
+import { DeltaSegmentBuffer } from './delta-segment.js';
 
 export interface PendingDelta {
   firstRevision: number;
   lastRevision: number;
-  events: DeltaEvent[];
+  /** The revisions' events, already in segment form. */
+  segment: DeltaSegmentBuffer;
   /** [revision, epoch ms]: the last revision received in each second. */
   receivedAt: [number, number][];
 }
@@ -35,8 +36,7 @@ export interface SessionOptions {
 export async function runDeltaSession(watch: KeyspaceWatch, options: SessionOptions): Promise<number> {
   let firstPending = options.startRevision;
   let complete = options.startRevision - 1;
-  let events: DeltaEvent[] = [];
-  let bytes = 0;
+  let segment = new DeltaSegmentBuffer();
   let receivedAt: [number, number][] = [];
   let due = false;
   const timer = setInterval(() => {
@@ -45,28 +45,26 @@ export async function runDeltaSession(watch: KeyspaceWatch, options: SessionOpti
   }, options.flushIntervalMs);
   const flush = async () => {
     due = false;
-    if (events.length === 0 || complete < firstPending) return;
-    const pending: PendingDelta = { firstRevision: firstPending, lastRevision: complete, events, receivedAt };
+    if (segment.eventCount === 0 || complete < firstPending) return;
+    const pending: PendingDelta = { firstRevision: firstPending, lastRevision: complete, segment, receivedAt };
     await options.flush(pending);
     firstPending = complete + 1;
-    events = [];
-    bytes = 0;
+    segment = new DeltaSegmentBuffer();
     receivedAt = [];
   };
   const take = (r: WatchResponse) => {
     let sub = 0;
-    let main = -1n;
+    let main = -1;
     for (const ev of r.events) {
-      const revision = ev.kv.modRevision;
+      const revision = ev.modRevision;
       sub = revision === main ? sub + 1 : 0;
       main = revision;
-      if (revision < BigInt(firstPending)) continue;
-      if (isReservedKey(ev.kv.key)) continue;
-      events.push({ kind: 'event', main: revision, sub, type: ev.type, kv: ev.kvBytes });
-      bytes += ev.kvBytes.length + 18;
+      if (revision < firstPending) continue;
+      if (isReservedKey(ev.key)) continue;
+      segment.addEvent(revision, sub, ev.type, ev.kvBytes);
     }
     // One response holds whole revisions (etcd never splits one across responses).
-    if (main > BigInt(complete)) complete = Number(main);
+    if (main > complete) complete = main;
     const second = Math.floor(options.now() / 1000);
     const last = receivedAt[receivedAt.length - 1];
     if (last && Math.floor(last[1] / 1000) === second) last[0] = complete;
@@ -78,7 +76,7 @@ export async function runDeltaSession(watch: KeyspaceWatch, options: SessionOpti
       // A progress response: every event up to the header's revision was sent.
       else if (Number(r.header.revision) > complete) complete = Number(r.header.revision);
       options.onRevision?.(Number(r.header.revision), complete);
-      if (due || bytes >= options.flushBytes) await flush();
+      if (due || segment.sizeBytes >= options.flushBytes) await flush();
     }
   } catch (err) {
     if (options.flushOnError?.(err)) await flush().catch(() => undefined);

@@ -15,7 +15,7 @@ import { kubekeeperVersion } from './backup-version.js';
 import {
   DELTA_FORMAT, DELTA_GAP_FORMAT, DELTA_GAP_RE, DELTA_MANIFEST_RE, DELTA_OBJECT_RE, type DeltaGap, type DeltaManifest, deltaGapName, deltaName, deltaObjectName,
 } from './delta-manifest.js';
-import { type DeltaRecord, decodeDeltaSegmentBytes, encodeDeltaSegment } from './delta-segment.js';
+import { type DeltaLease, type DeltaRecord, DeltaSegmentBuffer, decodeDeltaSegmentBytes, encodeDeltaRecord, encodeDeltaSegment } from './delta-segment.js';
 import type { BackupObject, Manifest } from './manifest.js';
 import { checkManifestSignature, describeSignature } from './manifest-signature.js';
 import { type BackupRepository, dataHandle } from './repository.js';
@@ -78,7 +78,10 @@ export interface WriteSegmentOptions {
   clusterId: string;
   firstRevision: number;
   lastRevision: number;
-  records: readonly DeltaRecord[];
+  /** The records, or a segment already built from them (the streamer's). */
+  records: readonly DeltaRecord[] | DeltaSegmentBuffer;
+  /** Leases to store after the records (the buffer is not changed). */
+  leases?: readonly DeltaLease[];
   previous?: { name: string; lastRevision: number };
   mergedFrom?: string[];
   receivedAt: [number, number][];
@@ -88,6 +91,10 @@ export interface WriteSegmentOptions {
   now?: () => Date;
 }
 
+async function* chunksOf(chunks: readonly Uint8Array[]): AsyncGenerator<Uint8Array> {
+  yield* chunks;
+}
+
 /** Stores one segment: data object, re-read, then its manifest. Returns the manifest. */
 export async function writeDeltaSegment(repo: BackupRepository, options: WriteSegmentOptions): Promise<DeltaManifest> {
   const name = deltaName(options.firstRevision, options.lastRevision);
@@ -95,7 +102,10 @@ export async function writeDeltaSegment(repo: BackupRepository, options: WriteSe
   const objectName = deltaObjectName(name, randomBytes(4).toString('hex'), options.compression, encrypted);
   let content: StreamDigest | undefined;
   let stored: StreamDigest | undefined;
-  const plain = digestTap(encodeDeltaSegment(options.records), (d) => (content = d));
+  const segment = options.records instanceof DeltaSegmentBuffer ? options.records : undefined;
+  const records = segment ? [] : options.records as readonly DeltaRecord[];
+  const leases = options.leases ?? [];
+  const plain = digestTap(segment ? chunksOf([...segment.chunks(), ...leases.map(encodeDeltaRecord)]) : encodeDeltaSegment([...records, ...leases]), (d) => (content = d));
   const compressed = compressStream(plain, options.compression);
   const body = digestTap(encrypted ? encryptStream(compressed, options.recipients) : compressed, (d) => (stored = d));
   await repo.backend.save(dataHandle(objectName), body, { signal: options.signal });
@@ -107,10 +117,11 @@ export async function writeDeltaSegment(repo: BackupRepository, options: WriteSe
       hint: 'Run "kubekeeper backup check-storage" against the repository',
     });
   }
-  const events = options.records.filter((r) => r.kind === 'event').length;
+  const events = segment ? segment.eventCount : records.filter((r) => r.kind === 'event').length;
+  const leaseCount = (segment ? 0 : records.length - events) + leases.length;
   const manifest: DeltaManifest = {
     format: DELTA_FORMAT, name, clusterId: options.clusterId, firstRevision: options.firstRevision, lastRevision: options.lastRevision,
-    eventCount: events, leaseCount: options.records.length - events,
+    eventCount: events, leaseCount,
     ...(options.previous ? { previous: options.previous } : {}),
     ...(options.mergedFrom ? { mergedFrom: options.mergedFrom } : {}),
     receivedAt: options.receivedAt,

@@ -12,12 +12,18 @@ import { campaign, type EtcdClient, EtcdError, type Leadership, listLeases, Watc
 import { type Logger, silentLogger } from '../logger.js';
 import { abortableSleep } from '../storage/index.js';
 import { type PendingDelta, runDeltaSession } from './delta-session.js';
-import type { DeltaLease, DeltaRecord } from './delta-segment.js';
+import type { DeltaLease } from './delta-segment.js';
 import { listDeltas, writeDeltaGap, writeDeltaSegment } from './delta-store.js';
 import type { BackupRepository } from './repository.js';
 
 export const DEFAULT_FLUSH_INTERVAL_MS = 10_000;
 export const DEFAULT_FLUSH_BYTES = 64 * 1024 * 1024;
+/**
+ * Longest wait between two watches of the keyspace (etcd/watch-poll.ts): etcd then sends the
+ * revisions in batches read from its backend rather than one message per revision, far less
+ * for a busy member to send and for the streamer to read. 0 holds one watch open.
+ */
+export const DEFAULT_WATCH_POLL_MS = 1000;
 export const DELTA_ELECTION_JOB = 'delta-stream';
 const RESTART_DELAY_MS = 1000;
 
@@ -48,6 +54,8 @@ export interface DeltaStreamOptions {
   compression: Compression;
   flushIntervalMs?: number;
   flushBytes?: number;
+  /** Longest wait between two watches (default DEFAULT_WATCH_POLL_MS); 0 holds one watch open. */
+  watchPollMs?: number;
   /** Record lease grants and TTLs at each flush (default true). */
   recordLeases?: boolean;
   electionTtlSeconds?: number;
@@ -175,12 +183,13 @@ async function streamWhileLeader(options: DeltaStreamOptions, ctx: Ctx): Promise
     logger.log('info', 'delta.stream.start', { fromRevision: start });
     const flush = async (pending: PendingDelta) => {
       if (signal.aborted) throw new AbortedError('Storing a delta segment');
-      const records: DeltaRecord[] = [...pending.events];
-      if (options.recordLeases !== false) records.push(...(await newLeases(options, seenLeases)));
+      const leases = options.recordLeases === false ? [] : await newLeases(options, seenLeases);
       const manifest = await writeDeltaSegment(options.repo, {
-        clusterId: ctx.clusterId, firstRevision: pending.firstRevision, lastRevision: pending.lastRevision, records, previous,
+        clusterId: ctx.clusterId, firstRevision: pending.firstRevision, lastRevision: pending.lastRevision, records: pending.segment, leases, previous,
         receivedAt: pending.receivedAt, compression: options.compression, recipients: options.recipients, signal,
       });
+      // Seen once stored: a lease of a segment that failed to store is recorded by the next one.
+      for (const lease of leases) seenLeases.add(lease.id);
       previous = { name: manifest.name, lastRevision: manifest.lastRevision };
       status.storedRevision = manifest.lastRevision;
       status.segmentsWritten++;
@@ -189,7 +198,7 @@ async function streamWhileLeader(options: DeltaStreamOptions, ctx: Ctx): Promise
       logger.log('info', 'delta.segment.written', { name: manifest.name, events: manifest.eventCount, bytes: manifest.object.sizeBytes });
       ctx.report();
     };
-    const watch = watchKeyspace(options.client, { startRevision: BigInt(start), signal });
+    const watch = watchKeyspace(options.client, { startRevision: BigInt(start), signal, pollMs: options.watchPollMs ?? DEFAULT_WATCH_POLL_MS });
     try {
       await runDeltaSession(watch, {
         startRevision: start, flushIntervalMs: options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS, flushBytes: options.flushBytes ?? DEFAULT_FLUSH_BYTES,
@@ -199,14 +208,15 @@ async function streamWhileLeader(options: DeltaStreamOptions, ctx: Ctx): Promise
           if (complete > status.storedRevision) status.oldestPendingAt ??= ctx.now();
           ctx.report();
         },
-        flushOnError: (err) => !signal.aborted && !(err instanceof WatchCompactedError),
+        // Complete revisions received before a compaction cut the watch are stored; the gap starts after them.
+        flushOnError: () => !signal.aborted,
       });
       // The server ended the watch (a member going away): reopen from what is stored.
       throw new AppError('etcd-watch-ended', 'etcd ended the watch', { hint: 'The stream reconnects by itself' });
     } catch (err) {
       if (signal.aborted) throw err;
       if (err instanceof WatchCompactedError) {
-        await recordGap(options, ctx, start, Number(err.compactRevision));
+        await recordGap(options, ctx, status.storedRevision + 1, Number(err.compactRevision));
         continue;
       }
       // The member is unreachable: the caller reconnects (to any member) and campaigns again.
@@ -232,13 +242,12 @@ async function recordGap(options: DeltaStreamOptions, ctx: Ctx, from: number, co
   ctx.logger.log('info', 'delta.stream.full-backup', { revision });
 }
 
-/** Leases etcd holds that this session has not recorded yet. */
+/** Leases etcd holds that no stored segment of this leadership has recorded yet. */
 async function newLeases(options: DeltaStreamOptions, seen: Set<bigint>): Promise<DeltaLease[]> {
   const { revision, leases } = await listLeases(options.client, options.commandTimeoutMs ?? 5000);
   const out: DeltaLease[] = [];
   for (const l of leases) {
     if (seen.has(l.id)) continue;
-    seen.add(l.id);
     out.push({ kind: 'lease', id: l.id, grantedTtlSeconds: BigInt(l.grantedTtlSeconds), seenAtRevision: revision });
   }
   return out;

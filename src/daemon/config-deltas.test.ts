@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { deltaMergeKeys } from './config-deltas.js';
-import type { KubekeeperConfig } from './config.js';
+import { ConfigError, type KubekeeperConfig } from './config.js';
+import { parseConfigText } from './config-load.js';
 
 const config = (deltas: Partial<NonNullable<KubekeeperConfig['deltas']>>, backup: Partial<KubekeeperConfig['backup']> = {}, drill: Partial<KubekeeperConfig['drill']> = {}) => ({
   deltas: { enabled: true, flushIntervalMs: 1000, flushBytes: 1, maxLagMs: 1000, ...deltas },
@@ -17,4 +18,14 @@ test('deltaMergeKeys takes mergeIdentityFiles, else the backup passphrase, else 
   assert.equal(deltaMergeKeys(config({ merge: false, mergeIdentityFiles: ['/k'] })), undefined);
   assert.equal(deltaMergeKeys(config({ enabled: false, merge: true })), undefined);
   assert.equal(deltaMergeKeys(config({})), undefined, 'a config built in code without merge: no merge, no error');
+});
+
+test('deltas.watchPoll: 1 s by default (or flushInterval when shorter), 0 holds the watch open, never longer than flushInterval', () => {
+  const base = ['etcd:', '  endpoints: [127.0.0.1:1]', 'repository:', '  url: /tmp/kk-repo', 'backup:', '  passphraseFile: /tmp/kk-pass', 'deltas:'];
+  const parse = (...lines: string[]) => parseConfigText('d.yaml', [...base, ...lines].join('\n'), {}).config.deltas;
+  assert.equal(parse('  enabled: true')?.watchPollMs, 1000);
+  assert.equal(parse('  flushInterval: 300ms')?.watchPollMs, 300);
+  assert.equal(parse('  watchPoll: 0')?.watchPollMs, 0);
+  assert.equal(parse('  watchPoll: 250ms')?.watchPollMs, 250);
+  assert.throws(() => parse('  flushInterval: 2s', '  watchPoll: 5s'), (err: unknown) => err instanceof ConfigError && /deltas\.watchPoll/.test(err.message) && /flushInterval/.test(err.message));
 });

@@ -6,6 +6,7 @@
  *     enabled: true
  *     flushInterval: 10s     # a segment at least this often
  *     flushSizeMiB: 64       # or once this much is buffered
+ *     watchPoll: 1s          # longest wait between two watches of the keyspace; 0: one watch held open
  *     maxLag: 5m             # /healthz unhealthy when the recovery point lags longer
  *     electionTtl: 30s       # one streamer per cluster; a dead one blocks others this long
  *     merge: true            # merge each finished period's segments into one (default on)
@@ -18,12 +19,12 @@
  * passphrase decrypts what it encrypts), else the drill's identityFiles/passphraseFile. With
  * none of them and merge not turned off, the config is refused (not the first merge an hour later).
  */
-import { DEFAULT_FLUSH_BYTES, DEFAULT_FLUSH_INTERVAL_MS } from '../backup/index.js';
+import { DEFAULT_FLUSH_BYTES, DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_WATCH_POLL_MS } from '../backup/index.js';
 import { AppError } from '../errors.js';
 import type { DeltaStreamConfig, KubekeeperConfig } from './config.js';
 import type { ConfigReader } from './config-yaml.js';
 
-const DELTAS = ['enabled', 'flushInterval', 'flushSizeMiB', 'maxLag', 'electionTtl', 'merge', 'mergePeriod', 'mergeInterval', 'mergeIdentityFiles', 'orphanGrace'];
+const DELTAS = ['enabled', 'flushInterval', 'flushSizeMiB', 'watchPoll', 'maxLag', 'electionTtl', 'merge', 'mergePeriod', 'mergeInterval', 'mergeIdentityFiles', 'orphanGrace'];
 export const DEFAULT_MAX_LAG_MS = 5 * 60_000;
 export const DEFAULT_MERGE_PERIOD_MS = 86_400_000;
 export const DEFAULT_MERGE_INTERVAL_MS = 3_600_000;
@@ -39,9 +40,13 @@ export function readDeltas(r: ConfigReader): DeltaStreamConfig | undefined {
   const mergePeriodMs = r.duration(d('mergePeriod'), 1000);
   const mergeIntervalMs = r.duration(d('mergeInterval'), 1000);
   const orphanGraceMs = r.duration(d('orphanGrace'), 60_000);
+  const flushIntervalMs = r.duration(d('flushInterval'), 100) ?? DEFAULT_FLUSH_INTERVAL_MS;
+  const watchPollMs = r.duration(d('watchPoll'), 0) ?? Math.min(DEFAULT_WATCH_POLL_MS, flushIntervalMs);
+  if (watchPollMs > flushIntervalMs) throw r.error(d('watchPoll'), `must not be longer than deltas.flushInterval (${flushIntervalMs} ms), got ${watchPollMs} ms`);
   return {
     enabled: r.bool(d('enabled')) ?? true,
-    flushIntervalMs: r.duration(d('flushInterval'), 100) ?? DEFAULT_FLUSH_INTERVAL_MS,
+    flushIntervalMs,
+    watchPollMs,
     flushBytes: sizeMiB === undefined ? DEFAULT_FLUSH_BYTES : sizeMiB * MiB,
     maxLagMs: r.duration(d('maxLag'), 1000) ?? DEFAULT_MAX_LAG_MS,
     ...(electionTtlMs ? { electionTtlMs } : {}),

@@ -79,6 +79,8 @@ export interface DeltaStreamConfig {
   /** Write a segment at least this often (default 10 s) or once this much is buffered (default 64 MiB). */
   flushIntervalMs: number;
   flushBytes: number;
+  /** Longest wait between two watches of the keyspace (default 1 s); 0 holds one watch open. */
+  watchPollMs?: number;
   /** /healthz turns unhealthy when the recovery point lags etcd by longer than this (default 5 min). */
   maxLagMs: number;
   /** Streamer election lease TTL (default 30 s). */

@@ -58,7 +58,7 @@ export function startDeltaRunner(config: KubekeeperConfig, options: DeltaRunnerO
         const client = await connectEtcd(config.etcd, signal);
         try {
           await streamDeltas({
-            client, connect: () => connectEtcd(config.etcd, signal), repo, recipients, compression: config.backup.compression, flushIntervalMs: deltas.flushIntervalMs, flushBytes: deltas.flushBytes,
+            client, connect: () => connectEtcd(config.etcd, signal), repo, recipients, compression: config.backup.compression, flushIntervalMs: deltas.flushIntervalMs, watchPollMs: deltas.watchPollMs, flushBytes: deltas.flushBytes,
             electionTtlSeconds: deltas.electionTtlMs ? Math.round(deltas.electionTtlMs / 1000) : undefined, commandTimeoutMs: config.etcd.commandTimeoutMs,
             signal, logger, takeFullBackup: options.takeFullBackup,
             // Counters survive a restart of the whole streamer.

@@ -78,7 +78,7 @@ export function effectiveConfig(config: KubekeeperConfig): EffectiveConfig {
     lockFile: config.lockFile,
     dashboard: dashboardSection(config.dashboard),
     deltas: config.deltas ? {
-      enabled: config.deltas.enabled, flushInterval: duration(config.deltas.flushIntervalMs), flushSizeMiB: config.deltas.flushBytes / (1024 * 1024),
+      enabled: config.deltas.enabled, flushInterval: duration(config.deltas.flushIntervalMs), watchPoll: duration(config.deltas.watchPollMs), flushSizeMiB: config.deltas.flushBytes / (1024 * 1024),
       maxLag: duration(config.deltas.maxLagMs), electionTtl: duration(config.deltas.electionTtlMs),
       merge: config.deltas.merge === false ? false : undefined, mergePeriod: duration(config.deltas.mergePeriodMs), mergeInterval: duration(config.deltas.mergeIntervalMs),
       mergeIdentityFiles: config.deltas.mergeIdentityFiles, orphanGrace: duration(config.deltas.orphanGraceMs),
