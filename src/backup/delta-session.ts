@@ -1,7 +1,7 @@
 /**
  * One watch session of the delta streamer: from a start revision, buffer complete revisions,
- * and hand them to `flush` every flushIntervalMs (after a progress request, so an idle
- * cluster's revisions are known complete too) or once flushBytes are buffered. A session
+ * and hand them to `flush` every flushIntervalMs (after a progress request, whose response
+ * wakes the loop when nothing else arrives) or once flushBytes are buffered. A session
  * ends when the watch ends, fails, or the signal fires; pending complete revisions are
  * flushed first when the failure allows it. Events under the reserved prefix are dropped
  * after their sub-revision is counted.
@@ -72,9 +72,11 @@ export async function runDeltaSession(watch: KeyspaceWatch, options: SessionOpti
   };
   try {
     for await (const r of watch.responses()) {
+      // A response without events (a progress response) only wakes the loop for a due flush: it
+      // does not advance `complete`. etcd 3.4 sends it ahead of events still queued for the watch,
+      // so its revision proves nothing; and every revision of the keyspace has events, so the
+      // last event received is the last complete revision.
       if (r.events.length > 0) take(r);
-      // A progress response: every event up to the header's revision was sent.
-      else if (Number(r.header.revision) > complete) complete = Number(r.header.revision);
       options.onRevision?.(Number(r.header.revision), complete);
       if (due || segment.sizeBytes >= options.flushBytes) await flush();
     }

@@ -119,3 +119,29 @@ test('nextPollDelayMs lets about one etcd batch accumulate, within the longest w
   assert.equal(nextPollDelayMs(10, 1000, 1000), 1000, 'a slow cluster: capped');
   assert.equal(nextPollDelayMs(POLL_TARGET_REVISIONS * 100, 1000, 1000), 10);
 });
+
+test('a progress response ahead of the events (etcd 3.4 sends it before what is queued) neither ends a poll nor moves it on', async () => {
+  const etcd = fakeEtcd(1000);
+  etcd.write(5);
+  const ahead: WatchResponse = { header: { ...EMPTY_HEADER, revision: 9n }, watchId: -1n, created: false, canceled: false, compactRevision: 0n, cancelReason: '', fragment: false, events: [] };
+  const source = {
+    watch(from: bigint): KeyspaceWatch {
+      const inner = etcd.watch(from);
+      return { ...inner, async *responses() {
+        yield ahead;
+        yield* inner.responses();
+      } };
+    },
+    close: () => undefined,
+  };
+  const watch = pollingWatch(source, { startRevision: 1n, maxPollMs: 5 });
+  const it = watch.responses();
+  assert.equal((await it.next()).value, ahead, 'passed on as it came');
+  assert.equal(etcd.opened[0]?.cancelled, false, 'not taken as caught up');
+  const events = (await it.next()).value as WatchResponse;
+  assert.deepEqual(events.events.map((e) => e.modRevision), [1, 2, 3, 3, 4, 5]);
+  assert.equal(etcd.opened[0]?.cancelled, true);
+  await it.next();
+  assert.equal(etcd.opened[1]?.from, 5n, 'the next poll from the last event received, not the progress revision');
+  watch.cancel();
+});

@@ -10,7 +10,7 @@
  * watch per maxPollMs that gets that one revision again (dropped here) and proves nothing is new.
  */
 import { AbortedError } from '../errors.js';
-import type { KeyspaceWatch, WatchResponse } from './watch-messages.js';
+import type { KeyspaceWatch, WatchEvent, WatchResponse } from './watch-messages.js';
 
 /** Revisions to let accumulate between polls: half of what etcd sends in one response (watchBatchMaxRevs). */
 export const POLL_TARGET_REVISIONS = 500;
@@ -21,10 +21,9 @@ export function nextPollDelayMs(revisions: number, elapsedMs: number, maxPollMs:
   return Math.min(maxPollMs, Math.round((POLL_TARGET_REVISIONS * elapsedMs) / revisions));
 }
 
-/** The highest revision every event of which `r` proves received: its last event's, or a progress response's header. */
+/** The revision of the last event of `r` (which has events): received whole, with all before it. */
 function receivedThrough(r: WatchResponse): bigint {
-  const last = r.events[r.events.length - 1];
-  return last ? BigInt(last.modRevision) : r.header.revision;
+  return BigInt((r.events[r.events.length - 1] as WatchEvent).modRevision);
 }
 
 /** Polls through `source` (a WatchStream: its watches one after another, then close()). */
@@ -60,6 +59,12 @@ export function pollingWatch(source: { watch(startRevision: bigint): KeyspaceWat
           current = watch;
           let caughtUp = false;
           for await (const r of watch.responses()) {
+            // A progress response proves nothing here (etcd 3.4 sends it ahead of events still
+            // queued for the watch); it is passed on as it came.
+            if (r.events.length === 0) {
+              yield r;
+              continue;
+            }
             const through = receivedThrough(r);
             // Every event up to etcd's revision is here (etcd never splits a revision): stop until the next poll.
             caughtUp = through >= r.header.revision;
@@ -67,7 +72,7 @@ export function pollingWatch(source: { watch(startRevision: bigint): KeyspaceWat
             const first = Number(next);
             const events = (r.events[0]?.modRevision ?? first) < first ? r.events.filter((e) => e.modRevision >= first) : r.events;
             if (through >= next) next = through + 1n;
-            // A response left empty is a progress response only once caught up.
+            // Left empty (only the revision received before): yielded once caught up, as a sign of life.
             if (events.length > 0 || caughtUp) yield events === r.events ? r : { ...r, events };
             if (caughtUp) break;
           }

@@ -94,7 +94,7 @@ test('a deltas merge with no key to decrypt segments is refused by config check 
   await writeFile(passFile, 'correct horse battery staple\n', { mode: 0o600 });
   const pass = await check('pass.yaml', ['backup:', `  passphraseFile: ${passFile}`, 'deltas:', '  mergePeriod: 1h', '  mergeInterval: 5m', '  orphanGrace: 2h']);
   assert.equal(pass.code, 0, pass.stderr);
-  assert.deepEqual((JSON.parse(pass.stdout) as { deltas: unknown }).deltas, { enabled: true, flushInterval: '10s', flushSizeMiB: 64, maxLag: '5m', mergePeriod: '1h', mergeInterval: '5m', orphanGrace: '2h' });
+  assert.deepEqual((JSON.parse(pass.stdout) as { deltas: unknown }).deltas, { enabled: true, flushInterval: '10s', watchPoll: '1s', flushSizeMiB: 64, maxLag: '5m', mergePeriod: '1h', mergeInterval: '5m', orphanGrace: '2h' });
 
   // The daemon itself refuses before it starts anything (no etcd is needed to see it).
   let listening = false;

@@ -90,7 +90,7 @@ test('config check accepts the deltas section and refuses an unknown key in it',
   await writeFile(good, [...base, 'deltas:', '  enabled: true', '  flushInterval: 5s', '  flushSizeMiB: 16', '  maxLag: 2m', `  mergeIdentityFiles: [${dir}/key.txt]`, ''].join('\n'));
   const ok = await runKubekeeper(['config', 'check', '--config', good, '-w', 'json']);
   assert.equal(ok.code, 0, ok.stdout + ok.stderr);
-  assert.deepEqual((JSON.parse(ok.stdout) as { deltas: unknown }).deltas, { enabled: true, flushInterval: '5s', flushSizeMiB: 16, maxLag: '2m', mergeIdentityFiles: [`${dir}/key.txt`] });
+  assert.deepEqual((JSON.parse(ok.stdout) as { deltas: unknown }).deltas, { enabled: true, flushInterval: '5s', watchPoll: '1s', flushSizeMiB: 16, maxLag: '2m', mergeIdentityFiles: [`${dir}/key.txt`] });
   const bad = path.join(dir, 'bad.yaml');
   await writeFile(bad, [...base, 'deltas:', '  flushEvery: 5s', ''].join('\n'));
   const refused = await runKubekeeper(['config', 'check', '--config', bad]);
