@@ -77,7 +77,21 @@ export class CachedFileReader implements RandomAccess {
   private lastIndex = -1;
   private lastBlock: Buffer | undefined;
 
+  /** Called with each block read from the file (cache misses only), as it is read. */
+  onBlockRead: ((index: number, block: Buffer) => void) | undefined;
+
   constructor(private readonly path: string, private readonly fd: number, readonly sizeBytes: number) {}
+
+  /** Block `index` if it is cached (the LRU order is left as it is). */
+  cached(index: number): Buffer | undefined {
+    return this.blocks.get(index);
+  }
+
+  /** Reads block `index` into `buf` (BLOCK_BYTES long) without caching it. */
+  readBlock(index: number, buf: Buffer): void {
+    const start = index * BLOCK_BYTES;
+    this.readFully(buf, Math.min(BLOCK_BYTES, this.sizeBytes - start), start);
+  }
 
   read(offset: number, length: number): Uint8Array {
     if (!(offset >= 0 && length >= 0 && offset + length <= this.sizeBytes)) {
@@ -112,13 +126,16 @@ export class CachedFileReader implements RandomAccess {
     if (index === this.lastIndex && this.lastBlock) return this.lastBlock;
     let buf = this.blocks.get(index);
     if (buf) {
+      // Moved to the end: the most recently used.
       this.blocks.delete(index);
+      this.blocks.set(index, buf);
     } else {
       buf = this.evictOldest() ?? Buffer.allocUnsafe(BLOCK_BYTES);
       const start = index * BLOCK_BYTES;
       this.readFully(buf, Math.min(BLOCK_BYTES, this.sizeBytes - start), start);
+      this.blocks.set(index, buf);
+      this.onBlockRead?.(index, buf);
     }
-    this.blocks.set(index, buf);
     this.lastIndex = index;
     this.lastBlock = buf;
     return buf;

@@ -1,6 +1,6 @@
 /**
  * Restore's gate: the whole snapshot is verified before anything is made visible: its
- * structure before anything is created, its sha256 (hashed on a worker meanwhile) before the
+ * structure before anything is created, its sha256 (from the walk's own reads, or on a worker) before the
  * staged output is renamed into place, so that building and hashing overlap. The trailer
  * follows etcd's rules (spec §1.2): a file without one needs --skip-hash-check, and
  * --skip-hash-check ignores a present one. Every other check of `snapshot verify` (metas,
@@ -9,6 +9,8 @@
  */
 import { AppError, messageOf, throwIfAborted } from '../errors.js';
 import { ChecksumMismatchError, TRAILER_BYTES, hasTrailer, openBolt, verifySnapshot, type RandomAccess, type VerifyOptions } from '../snapshot/index.js';
+import { CachedFileReader } from './snapshot-file.js';
+import { HashAlong } from './snapshot-hash-along.js';
 import { startRestoreWorker } from './snapshot-restore-hash.js';
 
 export interface SourceCheck {
@@ -79,12 +81,15 @@ export async function startVerifyForRestore(
   const recorded = context.expectedSha256?.toLowerCase();
   if (recorded !== undefined && !hashChecked) throw new RangeError('startVerifyForRestore: expectedSha256 needs a trailer and the hash check');
   const expected = hashChecked ? Buffer.from(ra.read(imageBytes, TRAILER_BYTES)).toString('hex') : undefined;
-  // The hash (and the copy) run on another core while this thread walks the structure; a
-  // stop ends the worker early on any failure, so an error exits without waiting for the hash.
-  const worker = hashChecked || context.copyTo !== undefined
-    ? startRestoreWorker(snapshotPath, { hashBytes: hashChecked ? imageBytes : 0, signal: context.signal, ...(context.copyTo !== undefined ? { copyTo: context.copyTo, durable: context.durable ?? false } : {}) })
+  // A snapshot file is hashed from the blocks the walk reads (snapshot-hash-along.ts); other
+  // sources on the worker. The copy runs on the worker, on another core, while this thread
+  // walks; a stop ends the worker early on any failure, so an error exits without waiting.
+  const along = hashChecked && ra instanceof CachedFileReader ? new HashAlong(ra, imageBytes) : undefined;
+  const workerHashes = hashChecked && !along;
+  const worker = workerHashes || context.copyTo !== undefined
+    ? startRestoreWorker(snapshotPath, { hashBytes: workerHashes ? imageBytes : 0, signal: context.signal, ...(context.copyTo !== undefined ? { copyTo: context.copyTo, durable: context.durable ?? false } : {}) })
     : undefined;
-  const hashing = worker ? worker.sha256 : Promise.resolve(undefined);
+  let hashing: Promise<string | undefined> = workerHashes && worker ? worker.sha256 : Promise.resolve(undefined);
   const stop = async () => { await worker?.stop(); };
   const warnings: string[] = [];
   const judge = (actual: string | undefined): SourceCheck => {
@@ -96,6 +101,7 @@ export async function startVerifyForRestore(
   try {
     // Without the trailer in view, verifySnapshot checks everything but the hash.
     report = verifySnapshot({ sizeBytes: imageBytes, read: (offset, length) => ra.read(offset, length) }, context.visitor ? { visitor: context.visitor } : {});
+    if (along) hashing = Promise.resolve(along.finish());
     throwIfAborted(context.signal, 'The restore');
   } catch (err) {
     await stop();
