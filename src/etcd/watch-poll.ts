@@ -3,11 +3,11 @@
  * watch with one response per revision, each a gRPC message it marshals and sends and the
  * reader decodes; a watch opened behind etcd's revision is answered from etcd's backend instead,
  * up to 1,000 revisions in one response. So this watch is cancelled each time it has received
- * every event up to etcd's revision, and opened again from the next revision a little later:
- * the wait is paced so that about POLL_TARGET_REVISIONS accumulate (one of etcd's responses,
- * which etcd reads once), never longer than `maxPollMs`. Revisions are never skipped or repeated:
- * the next watch takes over from the last revision received whole. An idle cluster costs one
- * watch per maxPollMs that gets that one revision again (dropped here) and proves nothing is new.
+ * every event up to etcd's revision, and opened again a little later from the last revision
+ * received: the wait is paced so that about POLL_TARGET_REVISIONS accumulate (one of etcd's
+ * responses, which etcd reads once), never longer than `maxPollMs`. Revisions are never skipped
+ * or repeated. An idle cluster costs one watch per maxPollMs that gets that last revision again
+ * (dropped here) and so proves that nothing is new.
  */
 import { AbortedError } from '../errors.js';
 import type { KeyspaceWatch, WatchEvent, WatchResponse } from './watch-messages.js';
@@ -51,9 +51,10 @@ export function pollingWatch(source: { watch(startRevision: bigint): KeyspaceWat
       try {
         for (let cycleStart = now(); !stopped;) {
           const from = next;
-          // From the last revision received, not the next one: etcd (3.6) answers a progress request
-          // only for a watch that started at or before its revision, so an idle cluster's watch
-          // must not start in the future. That revision's events come again and are dropped here.
+          // From the last revision received, not the next one, so that every poll gets an answer
+          // even when nothing changed (that revision again, dropped here): a watch opened in etcd's
+          // future waits silently for the next write (and etcd 3.6 ignores progress requests for it),
+          // and the reader's due flush would wait with it.
           const openAt = from > 1n ? from - 1n : from;
           const watch = source.watch(openAt);
           current = watch;
