@@ -15,6 +15,7 @@ import { AppError, ExitCode } from '../errors.js';
 export const SEGMENT_MAGIC = new TextEncoder().encode('KKDELTA1');
 /** Longest key-value accepted from a segment: etcd's request limit is 1.5 MiB by default, 10 MiB at most sensible. */
 export const MAX_DELTA_KV_BYTES = 64 * 1024 * 1024;
+const TWO_32 = 0x1_0000_0000;
 
 export interface DeltaEvent {
   kind: 'event';
@@ -57,17 +58,24 @@ export function encodeDeltaRecord(record: DeltaRecord): Uint8Array {
     return out;
   }
   const out = new Uint8Array(18 + record.kv.length);
-  const view = new DataView(out.buffer);
-  out[0] = 1;
-  view.setBigUint64(1, record.main);
-  view.setUint32(9, record.sub);
-  out[13] = record.type === 'put' ? 0 : 1;
-  view.setUint32(14, record.kv.length);
-  out.set(record.kv, 18);
+  putEvent(out, new DataView(out.buffer), 0, record.main, record.sub, record.type, record.kv);
   return out;
 }
 
-const TWO_32 = 0x1_0000_0000;
+/** Writes an event record at `at` of `out` (`view` over the same bytes): the one place its layout is written. */
+function putEvent(out: Uint8Array, view: DataView, at: number, main: bigint | number, sub: number, type: 'put' | 'delete', kv: Uint8Array): void {
+  out[at] = 1;
+  if (typeof main === 'bigint') view.setBigUint64(at + 1, main);
+  else {
+    // Below 2^53: high and low 32 bits, no BigInt.
+    view.setUint32(at + 1, Math.floor(main / TWO_32));
+    view.setUint32(at + 5, main >>> 0);
+  }
+  view.setUint32(at + 9, sub);
+  out[at + 13] = type === 'put' ? 0 : 1;
+  view.setUint32(at + 14, kv.length);
+  out.set(kv, at + 18);
+}
 
 /** Output chunk size of encodeDeltaSegment: few large chunks keep compression and hashing cheap. */
 const ENCODE_CHUNK_BYTES = 1024 * 1024;
@@ -121,14 +129,7 @@ export class DeltaSegmentBuffer {
   addEvent(main: number, sub: number, type: 'put' | 'delete', kv: Uint8Array): void {
     const n = 18 + kv.length;
     this.reserve(n);
-    const at = this.used;
-    this.chunk[at] = 1;
-    this.view.setUint32(at + 1, Math.floor(main / TWO_32));
-    this.view.setUint32(at + 5, main >>> 0);
-    this.view.setUint32(at + 9, sub);
-    this.chunk[at + 13] = type === 'put' ? 0 : 1;
-    this.view.setUint32(at + 14, kv.length);
-    this.chunk.set(kv, at + 18);
+    putEvent(this.chunk, this.view, this.used, main, sub, type, kv);
     this.used += n;
     this.sizeBytes += n;
     this.eventCount++;

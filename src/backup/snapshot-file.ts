@@ -131,8 +131,7 @@ export class CachedFileReader implements RandomAccess {
       this.blocks.set(index, buf);
     } else {
       buf = this.evictOldest() ?? Buffer.allocUnsafe(BLOCK_BYTES);
-      const start = index * BLOCK_BYTES;
-      this.readFully(buf, Math.min(BLOCK_BYTES, this.sizeBytes - start), start);
+      this.readBlock(index, buf);
       this.blocks.set(index, buf);
       this.onBlockRead?.(index, buf);
     }
