@@ -24,6 +24,11 @@ export const DEFAULT_FLUSH_BYTES = 64 * 1024 * 1024;
  * for a busy member to send and for the streamer to read. 0 holds one watch open.
  */
 export const DEFAULT_WATCH_POLL_MS = 1000;
+
+/** The watch poll when none is given: DEFAULT_WATCH_POLL_MS, or the flush interval when that is shorter. */
+export function defaultWatchPollMs(flushIntervalMs: number): number {
+  return Math.min(DEFAULT_WATCH_POLL_MS, flushIntervalMs);
+}
 export const DELTA_ELECTION_JOB = 'delta-stream';
 const RESTART_DELAY_MS = 1000;
 

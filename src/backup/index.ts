@@ -22,7 +22,7 @@ export {
   checkManifestSignature, describeSignature, encodeSignedJson, encodeSignedManifest, untrustedReason, UntrustedManifestError,
   type ManifestTrust, type SignatureInfo, type SignatureStatus,
 } from './manifest-signature.js';
-export { DEFAULT_FLUSH_BYTES, DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_WATCH_POLL_MS, DELTA_ELECTION_JOB, streamDeltas, type DeltaStreamOptions, type DeltaStreamStatus } from './delta-stream.js';
+export { DEFAULT_FLUSH_BYTES, DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_WATCH_POLL_MS, DELTA_ELECTION_JOB, defaultWatchPollMs, streamDeltas, type DeltaStreamOptions, type DeltaStreamStatus } from './delta-stream.js';
 export { DeltaChainError, listDeltas, readDeltaManifest, type DeltaListing, type DeltaRange } from './delta-store.js';
 export { loadDeltaRestore, planDeltaRestore, revisionAtTime, type DeltaRestorePlan, type DeltaTarget, type LoadDeltaOptions } from './delta-restore.js';
 export { type KeyBucketEntry, type LeaseBucketEntry, revisionKey } from './delta-entries.js';

@@ -19,7 +19,7 @@
  * passphrase decrypts what it encrypts), else the drill's identityFiles/passphraseFile. With
  * none of them and merge not turned off, the config is refused (not the first merge an hour later).
  */
-import { DEFAULT_FLUSH_BYTES, DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_WATCH_POLL_MS } from '../backup/index.js';
+import { DEFAULT_FLUSH_BYTES, DEFAULT_FLUSH_INTERVAL_MS, defaultWatchPollMs } from '../backup/index.js';
 import { AppError } from '../errors.js';
 import type { DeltaStreamConfig, KubekeeperConfig } from './config.js';
 import type { ConfigReader } from './config-yaml.js';
@@ -41,7 +41,7 @@ export function readDeltas(r: ConfigReader): DeltaStreamConfig | undefined {
   const mergeIntervalMs = r.duration(d('mergeInterval'), 1000);
   const orphanGraceMs = r.duration(d('orphanGrace'), 60_000);
   const flushIntervalMs = r.duration(d('flushInterval'), 100) ?? DEFAULT_FLUSH_INTERVAL_MS;
-  const watchPollMs = r.duration(d('watchPoll'), 0) ?? Math.min(DEFAULT_WATCH_POLL_MS, flushIntervalMs);
+  const watchPollMs = r.duration(d('watchPoll'), 0) ?? defaultWatchPollMs(flushIntervalMs);
   if (watchPollMs > flushIntervalMs) throw r.error(d('watchPoll'), `must not be longer than deltas.flushInterval (${flushIntervalMs} ms), got ${watchPollMs} ms`);
   return {
     enabled: r.bool(d('enabled')) ?? true,

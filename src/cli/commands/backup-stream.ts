@@ -5,7 +5,7 @@
  * Exactly one streamer per cluster runs (an etcd election under /kubekeeper.io/); others wait.
  * After a compaction gap it takes a full backup itself. Runs until SIGINT/SIGTERM; logs JSON lines.
  */
-import { DEFAULT_FLUSH_BYTES, DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_WATCH_POLL_MS, loadBackupRecipients, saveBackup, snapshotSourceFromEtcd, streamDeltas } from '../../backup/index.js';
+import { DEFAULT_FLUSH_BYTES, DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_WATCH_POLL_MS, defaultWatchPollMs, loadBackupRecipients, saveBackup, snapshotSourceFromEtcd, streamDeltas } from '../../backup/index.js';
 import { COMPRESSIONS, type Compression, defaultCompression } from '../../crypto/index.js';
 import { connectEtcd } from '../../etcd/index.js';
 import { UsageError } from '../../errors.js';
@@ -38,7 +38,7 @@ export default defineCommand({
   async run({ flags, io, signal }) {
     const flushIntervalMs = flags['flush-interval'] ?? DEFAULT_FLUSH_INTERVAL_MS;
     if (flushIntervalMs < 100) throw new UsageError(`Invalid --flush-interval ${flushIntervalMs}ms: at least 100ms`, 'Pass --flush-interval 10s');
-    const watchPollMs = flags['watch-poll'] ?? Math.min(DEFAULT_WATCH_POLL_MS, flushIntervalMs);
+    const watchPollMs = flags['watch-poll'] ?? defaultWatchPollMs(flushIntervalMs);
     if (watchPollMs > flushIntervalMs) throw new UsageError(`Invalid --watch-poll ${watchPollMs}ms: longer than --flush-interval ${flushIntervalMs}ms`, 'Pass --watch-poll 1s (or 0)');
     const sizeMiB = flags['flush-size-mib'];
     if (sizeMiB !== undefined && !(sizeMiB > 0 && sizeMiB <= 1024)) throw new UsageError(`Invalid --flush-size-mib ${sizeMiB}: between 0 and 1024`, 'Pass --flush-size-mib 64');
