@@ -9,45 +9,31 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { openBackupRepository } from '../../src/backup/index.js';
-import { type KubekeeperConfig, runDaemon } from '../../src/daemon/index.js';
+import { runDaemon } from '../../src/daemon/index.js';
 import { createJsonLogger } from '../../src/logger.js';
 import { runKubekeeper } from '../support/cli.js';
-import { startEtcd } from '../support/etcd.js';
 import { findEtcd, pinnedVersions } from '../support/peers.js';
 import { restoredStateAt, withoutLeases } from '../support/pitr-check.js';
+import { pitrDaemonConfig } from '../support/pitr-daemon.js';
 import { untilMergedSegment } from '../support/pitr-merge.js';
-import { connectTo, createWorkload, etcdctlState } from '../support/pitr-workload.js';
-import { tempDir } from '../support/temp.js';
+import { startPitr } from '../support/pitr-setup.js';
+import { etcdctlState } from '../support/pitr-workload.js';
 
 const peer = findEtcd(pinnedVersions.ETCD_36 as string);
 
 test('daemon deltas merge with backup.passphraseFile as the only key, and the merged segment restores', { timeout: 300_000, skip: peer.missing }, async (t) => {
-  const dir = await tempDir(t, 'kk-pitr-pmerge-');
+  // No age identity is used: everything is encrypted to the passphrase.
+  const { dir, repoDir, etcd, workload } = await startPitr(t, { prefix: 'kk-pitr-pmerge-', binDir: peer.peer?.binDir, seed: 37, operations: 20, fullBackup: false });
   const passFile = path.join(dir, 'pass.txt');
   await writeFile(passFile, 'merge with the passphrase, not an identity file\n', { mode: 0o600 });
-  const repoDir = path.join(dir, 'repo');
-  const etcd = await startEtcd({ binDir: peer.peer?.binDir });
-  t.after(() => etcd.stop());
-  const client = await connectTo(etcd);
-  t.after(() => client.close());
-  const workload = createWorkload(client, 37);
-  await workload.run(20);
   const saved = await runKubekeeper(['backup', 'save', ...etcd.clientFlags, '--repo', repoDir, '--passphrase-file', passFile, '--name', 'full1']);
   assert.equal(saved.code, 0, saved.stderr);
   // Every segment costs an scrypt (work factor 18) to write and one to read, seconds on a loaded
   // machine: 20 s periods hold several 1 s flushes however slow each write is.
-  const config: KubekeeperConfig = {
-    source: { path: 'merge.yaml', format: 'kubekeeper' },
-    etcd: { endpoints: [etcd.clientUrl], dialTimeoutMs: 1000, commandTimeoutMs: 3000 },
-    repository: { url: repoDir },
-    backup: { namePrefix: 'd', compression: 'gzip', recipients: [], passphraseFile: passFile, include: [], timeoutMs: 60_000 },
-    schedule: { intervalMs: 3_600_000, jitterMs: 0 },
-    retention: {},
-    drill: { enabled: false, identityFiles: [], expectKeys: [], etcdBinary: 'etcd', timeoutMs: 60_000 },
-    metrics: { listen: '', staleAfterMs: 3_600_000 },
-    lockFile: path.join(dir, 'lock'),
+  const config = pitrDaemonConfig({
+    dir, repoDir, endpoint: etcd.clientUrl, recipients: [], passphraseFile: passFile,
     deltas: { enabled: true, flushIntervalMs: 1000, flushBytes: 1024 * 1024, maxLagMs: 60_000, electionTtlMs: 3000, merge: true, mergePeriodMs: 20_000, mergeIntervalMs: 2000 },
-  };
+  });
   const controller = new AbortController();
   t.after(() => controller.abort());
   const lines: string[] = [];

@@ -10,11 +10,12 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { listDeltas, openBackupRepository } from '../../src/backup/index.js';
-import { type KubekeeperConfig, runDaemon } from '../../src/daemon/index.js';
+import { runDaemon } from '../../src/daemon/index.js';
 import { createJsonLogger } from '../../src/logger.js';
 import { runKubekeeper } from '../support/cli.js';
 import { findEtcd, pinnedVersions } from '../support/peers.js';
 import { restoredStateAt, withoutLeases } from '../support/pitr-check.js';
+import { pitrDaemonConfig } from '../support/pitr-daemon.js';
 import { untilMergedSegment } from '../support/pitr-merge.js';
 import { startPitr } from '../support/pitr-setup.js';
 import { etcdctlState } from '../support/pitr-workload.js';
@@ -23,24 +24,9 @@ import { tempDir } from '../support/temp.js';
 
 const peer = findEtcd(pinnedVersions.ETCD_36 as string);
 
-function daemonConfig(o: { dir: string; repoDir: string; endpoint: string; recipients: string[]; deltas: NonNullable<KubekeeperConfig['deltas']> }): KubekeeperConfig {
-  return {
-    source: { path: 'merge.yaml', format: 'kubekeeper' },
-    etcd: { endpoints: [o.endpoint], dialTimeoutMs: 1000, commandTimeoutMs: 3000 },
-    repository: { url: o.repoDir },
-    backup: { namePrefix: 'd', compression: 'gzip', recipients: o.recipients, include: [], timeoutMs: 60_000 },
-    schedule: { intervalMs: 3_600_000, jitterMs: 0 },
-    retention: {},
-    drill: { enabled: false, identityFiles: [], expectKeys: [], etcdBinary: 'etcd', timeoutMs: 60_000 },
-    metrics: { listen: '', staleAfterMs: 3_600_000 },
-    lockFile: path.join(o.dir, 'lock'),
-    deltas: o.deltas,
-  };
-}
-
 test('daemon deltas merge finished periods into one segment while streaming, and a restore inside a merged segment matches the source', { timeout: 300_000, skip: peer.missing }, async (t) => {
   const { dir, keyFile, recipient, repoDir, etcd, workload } = await startPitr(t, { prefix: 'kk-pitr-dmerge-', binDir: peer.peer?.binDir, seed: 31, operations: 20 });
-  const config = daemonConfig({
+  const config = pitrDaemonConfig({
     dir, repoDir, endpoint: etcd.clientUrl, recipients: [recipient],
     // 5 s periods hold many 200 ms flushes, even when a loaded machine makes each write slow.
     deltas: { enabled: true, flushIntervalMs: 200, flushBytes: 1024 * 1024, maxLagMs: 60_000, electionTtlMs: 3000, merge: true, mergeIdentityFiles: [keyFile], mergePeriodMs: 5000, mergeIntervalMs: 1000 },
@@ -98,7 +84,7 @@ test('a deltas merge with no key to decrypt segments is refused by config check 
 
   // The daemon itself refuses before it starts anything (no etcd is needed to see it).
   let listening = false;
-  const config = daemonConfig({ dir, repoDir: path.join(dir, 'repo'), endpoint: '127.0.0.1:1', recipients: ['age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq'], deltas: { enabled: true, flushIntervalMs: 1000, flushBytes: 1024, maxLagMs: 60_000, merge: true } });
+  const config = pitrDaemonConfig({ dir, repoDir: path.join(dir, 'repo'), endpoint: '127.0.0.1:1', recipients: ['age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq'], deltas: { enabled: true, flushIntervalMs: 1000, flushBytes: 1024, maxLagMs: 60_000, merge: true } });
   config.metrics.listen = '127.0.0.1:0';
   await assert.rejects(runDaemon(config, { signal: AbortSignal.timeout(30_000), logger: createJsonLogger(() => undefined), onListening: () => (listening = true) }), /deltas\.merge: merging delta segments must decrypt them/);
   assert.equal(listening, false);

@@ -5,7 +5,6 @@
  * point lags past deltas.maxLag (etcd stopped under it); and the config file section parses.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -13,37 +12,22 @@ import { listDeltas, openBackupRepository } from '../../src/backup/index.js';
 import { type KubekeeperConfig, runDaemon } from '../../src/daemon/index.js';
 import { createJsonLogger } from '../../src/logger.js';
 import { runKubekeeper } from '../support/cli.js';
-import { startEtcd } from '../support/etcd.js';
 import { findEtcd, pinnedVersions } from '../support/peers.js';
-import { connectTo, createWorkload } from '../support/pitr-workload.js';
+import { pitrDaemonConfig } from '../support/pitr-daemon.js';
+import { startPitr } from '../support/pitr-setup.js';
 import { sample, until } from '../support/poll.js';
 import { tempDir } from '../support/temp.js';
 
 const peer = findEtcd(pinnedVersions.ETCD_36 as string);
 
 test('daemon deltas: segments and recovery-point metrics move with the workload, /healthz turns 503 when the recovery point lags past maxLag', { timeout: 240_000, skip: peer.missing }, async (t) => {
-  const dir = await tempDir(t, 'kk-pitr-daemon-');
-  const keyFile = path.join(dir, 'key.txt');
-  execFileSync('age-keygen', ['-o', keyFile], { stdio: 'ignore' });
-  const recipient = execFileSync('age-keygen', ['-y', keyFile], { encoding: 'utf8' }).trim();
-  const etcd = await startEtcd({ binDir: peer.peer?.binDir });
-  t.after(() => etcd.stop());
-  const client = await connectTo(etcd);
-  t.after(() => client.close());
-  const workload = createWorkload(client, 3);
-  await workload.run(20);
-  const repoDir = path.join(dir, 'repo');
+  // No full backup: the streamer has the daemon take the first one.
+  const { dir, recipient, repoDir, etcd, workload } = await startPitr(t, { prefix: 'kk-pitr-daemon-', binDir: peer.peer?.binDir, seed: 3, operations: 20, fullBackup: false });
   const config: KubekeeperConfig = {
+    ...pitrDaemonConfig({ dir, repoDir, endpoint: etcd.clientUrl, recipients: [recipient], deltas: { enabled: true, flushIntervalMs: 300, flushBytes: 1024 * 1024, maxLagMs: 3000, electionTtlMs: 3000 } }),
     source: { path: 'deltas.yaml', format: 'kubekeeper' },
-    etcd: { endpoints: [etcd.clientUrl], dialTimeoutMs: 1000, commandTimeoutMs: 3000 },
-    repository: { url: repoDir },
-    backup: { namePrefix: 'd', compression: 'gzip', recipients: [recipient], include: [], timeoutMs: 60_000 },
-    schedule: { intervalMs: 3_600_000, jitterMs: 0 },
     retention: { keepLast: 3 },
-    drill: { enabled: false, identityFiles: [], expectKeys: [], etcdBinary: 'etcd', timeoutMs: 60_000 },
     metrics: { listen: '127.0.0.1:0', staleAfterMs: 3_600_000 },
-    lockFile: path.join(dir, 'lock'),
-    deltas: { enabled: true, flushIntervalMs: 300, flushBytes: 1024 * 1024, maxLagMs: 3000, electionTtlMs: 3000 },
   };
   const controller = new AbortController();
   const lines: string[] = [];

@@ -1,6 +1,7 @@
 /**
  * The common start of the point-in-time recovery tests: a temp dir, an age identity, a real
- * etcd with a seeded workload run on it, and a first full backup `full1` in a local repository.
+ * etcd with a seeded workload run on it, and (unless told not to) a first full backup `full1`
+ * in a local repository.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -23,8 +24,11 @@ export interface PitrStart {
   workload: Workload;
 }
 
-/** Starts etcd (of `binDir`, else the default), runs `operations` seeded operations, saves `full1`; all stopped after `t`. */
-export async function startPitr(t: TestContext, options: { prefix: string; binDir: string | undefined; seed: number; operations: number }): Promise<PitrStart> {
+/**
+ * Starts etcd (of `binDir`, else the default), runs `operations` seeded operations, saves `full1`
+ * (unless `fullBackup` is false); all stopped after `t`.
+ */
+export async function startPitr(t: TestContext, options: { prefix: string; binDir: string | undefined; seed: number; operations: number; fullBackup?: boolean }): Promise<PitrStart> {
   const dir = await tempDir(t, options.prefix);
   const keyFile = path.join(dir, 'key.txt');
   execFileSync('age-keygen', ['-o', keyFile], { stdio: 'ignore' });
@@ -36,7 +40,9 @@ export async function startPitr(t: TestContext, options: { prefix: string; binDi
   t.after(() => client.close());
   const workload = createWorkload(client, options.seed);
   await workload.run(options.operations);
-  const saved = await runKubekeeper(['backup', 'save', ...etcd.clientFlags, '--repo', repoDir, '-r', recipient, '--name', 'full1']);
-  assert.equal(saved.code, 0, saved.stderr);
+  if (options.fullBackup !== false) {
+    const saved = await runKubekeeper(['backup', 'save', ...etcd.clientFlags, '--repo', repoDir, '-r', recipient, '--name', 'full1']);
+    assert.equal(saved.code, 0, saved.stderr);
+  }
   return { dir, keyFile, recipient, repoDir, etcd, client, workload };
 }
