@@ -276,7 +276,7 @@ async function backups(ctx: Ctx, _t: TestContext): Promise<void> {
     return list.items.length >= 2 ? list.items : undefined;
   });
   const stored = await repoBackups(ctx, 'alpha');
-  const p = await kubectlJson<PolicyObject>(ctx, ['-n', NS, 'get', 'etcdbackuppolicy', 'alpha']);
+  const p = await getPolicy(ctx, 'alpha');
   for (const o of objects) {
     const inRepo = stored.find((s) => s.name === o.spec.backupName);
     assert.ok(inRepo, `${o.spec.backupName} is in the repository`);
@@ -286,7 +286,7 @@ async function backups(ctx: Ctx, _t: TestContext): Promise<void> {
     assert.equal(o.metadata.ownerReferences?.[0]?.uid, p.metadata.uid, 'owned by the policy');
   }
   const status = await until('alpha status: Ready, LastBackupSucceeded', async () => {
-    const x = await kubectlJson<PolicyObject>(ctx, ['-n', NS, 'get', 'etcdbackuppolicy', 'alpha']);
+    const x = await getPolicy(ctx, 'alpha');
     return condition(x, 'Ready')?.status === 'True' && condition(x, 'LastBackupSucceeded')?.status === 'True' ? x : undefined;
   });
   assert.equal(condition(status, 'LastBackupSucceeded')?.reason, 'BackupSucceeded');
@@ -374,8 +374,7 @@ async function failover(ctx: Ctx, t: TestContext): Promise<void> {
 }
 
 async function deletion(ctx: Ctx): Promise<void> {
-  const leader = await until('a Lease holder', () => leaseHolder(ctx));
-  const op = ctx.operators.get(leader) as ManagedProcess;
+  const op = await leaderOperator(ctx);
   await until('EtcdBackup objects of alpha', async () => ((await kubectlJson<{ items: unknown[] }>(ctx, ['-n', NS, 'get', 'etcdbackups', '-l', 'kubekeeper.io/policy=alpha'])).items.length > 0 ? true : undefined));
   const stopsBefore = logEvents(op).filter((e) => e.event === 'policy.stop' && e.policy === `${NS}/alpha`).length;
   await ctx.cp.kubectlOk(['-n', NS, 'delete', 'etcdbackuppolicy', 'alpha']);
@@ -401,7 +400,7 @@ async function drill(ctx: Ctx): Promise<void> {
   assert.equal(r.code, 0, r.stderr);
   try {
     const p = await until('delta: LastDrillSucceeded=True', async () => {
-      const x = await kubectlJson<PolicyObject>(ctx, ['-n', NS, 'get', 'etcdbackuppolicy', 'delta']);
+      const x = await getPolicy(ctx, 'delta');
       return condition(x, 'LastDrillSucceeded')?.status === 'True' ? x : undefined;
     }, 180_000);
     assert.equal(condition(p, 'LastDrillSucceeded')?.reason, 'DrillSucceeded');
@@ -419,13 +418,12 @@ async function writeConfigMap(ctx: Ctx, name: string): Promise<number> {
 }
 
 async function deltas(ctx: Ctx): Promise<void> {
-  const leader = await until('a Lease holder', () => leaseHolder(ctx));
-  const op = ctx.operators.get(leader) as ManagedProcess;
+  const op = await leaderOperator(ctx);
   // A daily schedule: the only full backup is the one the streamer asks for (the repository has none).
   const r = await applyJson(ctx, 'pitr', policy('pitr', 'pitr', ctx, { schedule: '@daily', continuousDeltas: true }));
   assert.equal(r.code, 0, r.stderr);
   const streaming = await until('pitr: ContinuousDeltas=True Streaming', async () => {
-    const x = await kubectlJson<PolicyObject>(ctx, ['-n', NS, 'get', 'etcdbackuppolicy', 'pitr']);
+    const x = await getPolicy(ctx, 'pitr');
     return condition(x, 'ContinuousDeltas')?.status === 'True' ? x : undefined;
   }, 180_000);
   assert.equal(condition(streaming, 'ContinuousDeltas')?.reason, 'Streaming');
@@ -457,14 +455,22 @@ async function deltas(ctx: Ctx): Promise<void> {
   assert.ok((later?.recoveryPoint?.revision ?? 0) < after);
 }
 
+/** The operator that holds the Lease now. */
+async function leaderOperator(ctx: Ctx): Promise<ManagedProcess> {
+  return ctx.operators.get(await until('a Lease holder', () => leaseHolder(ctx))) as ManagedProcess;
+}
+
+async function getPolicy(ctx: Ctx, name: string): Promise<PolicyObject> {
+  return kubectlJson<PolicyObject>(ctx, ['-n', NS, 'get', 'etcdbackuppolicy', name]);
+}
+
 async function policyCondition(ctx: Ctx, name: string, type: string): Promise<Condition | undefined> {
-  return condition(await kubectlJson<PolicyObject>(ctx, ['-n', NS, 'get', 'etcdbackuppolicy', name]), type);
+  return condition(await getPolicy(ctx, name), type);
 }
 
 /** The operators resync once an hour: each reaction here comes from the watch. */
 async function watched(ctx: Ctx): Promise<void> {
-  const leader = await until('a Lease holder', () => leaseHolder(ctx));
-  const op = ctx.operators.get(leader) as ManagedProcess;
+  const op = await leaderOperator(ctx);
   const r = await applyJson(ctx, 'watched', policy('watched', 'watched', ctx, { schedule: '@daily', suspend: true }));
   assert.equal(r.code, 0, r.stderr);
   const suspended = await until('watched: Ready=False Suspended', async () => {
