@@ -8,13 +8,10 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { openBackupRepository } from '../../src/backup/index.js';
-import { runDaemon } from '../../src/daemon/index.js';
-import { createJsonLogger } from '../../src/logger.js';
 import { runKubekeeper } from '../support/cli.js';
 import { findEtcd, pinnedVersions } from '../support/peers.js';
 import { restoredStateAt, withoutLeases } from '../support/pitr-check.js';
-import { pitrDaemonConfig } from '../support/pitr-daemon.js';
+import { pitrDaemonConfig, startPitrDaemon } from '../support/pitr-daemon.js';
 import { untilMergedSegment } from '../support/pitr-merge.js';
 import { startPitr } from '../support/pitr-setup.js';
 import { etcdctlState } from '../support/pitr-workload.js';
@@ -34,16 +31,10 @@ test('daemon deltas merge with backup.passphraseFile as the only key, and the me
     dir, repoDir, endpoint: etcd.clientUrl, recipients: [], passphraseFile: passFile,
     deltas: { enabled: true, flushIntervalMs: 1000, flushBytes: 1024 * 1024, maxLagMs: 60_000, electionTtlMs: 3000, merge: true, mergePeriodMs: 20_000, mergeIntervalMs: 2000 },
   });
-  const controller = new AbortController();
-  t.after(() => controller.abort());
-  const lines: string[] = [];
-  const done = runDaemon(config, { signal: controller.signal, logger: createJsonLogger((l) => lines.push(l)) });
-  const repo = await openBackupRepository(repoDir);
-  t.after(() => repo.backend.close());
+  const { lines, repo, stop } = await startPitrDaemon(t, config);
   const written: number[] = [];
   const merged = await untilMergedSegment({ repo, round: () => workload.run(5), written, minParts: 2, minInside: 1, timeoutMs: 180_000, lines });
-  controller.abort();
-  await done;
+  await stop();
   assert.ok(lines.some((l) => l.includes('"event":"delta.merge.enabled"') && l.includes('"keys":"backup.passphraseFile"')));
   assert.ok(!lines.some((l) => l.includes('"event":"delta.merge.failed"')), lines.filter((l) => l.includes('merge.failed')).join('\n'));
   assert.equal(merged.encryption.scheme, 'age');

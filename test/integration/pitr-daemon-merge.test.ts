@@ -9,13 +9,13 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { listDeltas, openBackupRepository } from '../../src/backup/index.js';
+import { listDeltas } from '../../src/backup/index.js';
 import { runDaemon } from '../../src/daemon/index.js';
 import { createJsonLogger } from '../../src/logger.js';
 import { runKubekeeper } from '../support/cli.js';
 import { findEtcd, pinnedVersions } from '../support/peers.js';
 import { restoredStateAt, withoutLeases } from '../support/pitr-check.js';
-import { pitrDaemonConfig } from '../support/pitr-daemon.js';
+import { pitrDaemonConfig, startPitrDaemon } from '../support/pitr-daemon.js';
 import { untilMergedSegment } from '../support/pitr-merge.js';
 import { startPitr } from '../support/pitr-setup.js';
 import { etcdctlState } from '../support/pitr-workload.js';
@@ -31,19 +31,13 @@ test('daemon deltas merge finished periods into one segment while streaming, and
     // 5 s periods hold many 200 ms flushes, even when a loaded machine makes each write slow.
     deltas: { enabled: true, flushIntervalMs: 200, flushBytes: 1024 * 1024, maxLagMs: 60_000, electionTtlMs: 3000, merge: true, mergeIdentityFiles: [keyFile], mergePeriodMs: 5000, mergeIntervalMs: 1000 },
   });
-  const controller = new AbortController();
-  t.after(() => controller.abort());
-  const lines: string[] = [];
-  const done = runDaemon(config, { signal: controller.signal, logger: createJsonLogger((l) => lines.push(l)) });
-  const repo = await openBackupRepository(repoDir);
-  t.after(() => repo.backend.close());
+  const { lines, repo, stop } = await startPitrDaemon(t, config);
   // Writes keep coming while the daemon merges the periods behind them.
   const written: number[] = [];
   const merged = await untilMergedSegment({ repo, round: () => workload.run(8), written, minParts: 3, minInside: 3, timeoutMs: 120_000, lines });
   const last = written[written.length - 1] as number;
   await until(`revision ${last} stored`, async () => ((await listDeltas(repo)).segments.some((s) => s.lastRevision >= last) ? true : undefined));
-  controller.abort();
-  await done;
+  await stop();
   assert.ok(lines.some((l) => l.includes('"event":"delta.merge.enabled"') && l.includes('"keys":"deltas.mergeIdentityFiles"')), 'merge enabled with the identity files');
   assert.ok(lines.some((l) => l.includes('"event":"delta.merge.done"')));
   assert.ok(!lines.some((l) => l.includes('"event":"delta.merge.failed"')), lines.filter((l) => l.includes('merge.failed')).join('\n'));
