@@ -9,9 +9,10 @@ import { FLAG_BUCKET, type WalkVisitor } from './bolt-walk.js';
 import { bytesToText, compareBytes, copyBytes, toHex, u64beBig } from './bytes.js';
 import {
   CONSISTENT_INDEX_KEY, decodeKeyValue, decodeLease, decodeRevisionKey, KEY_BUCKET, LEASE_BUCKET, META_BUCKET,
-  REQUIRED_BUCKETS, REVISION_KEY_BYTES,
+  REQUIRED_BUCKETS, REVISION_KEY_BYTES, TOMBSTONE_MARK,
 } from './etcd-buckets.js';
 import { messageOf } from '../errors.js';
+import { FieldReader, WireType } from '../protobuf/index.js';
 import { MAX_KEY_BYTES } from './limits.js';
 import { CheckCollector, type VerifyCheck } from './verify-checks.js';
 
@@ -26,17 +27,21 @@ export class EtcdVerifier implements WalkVisitor {
   private readonly leases = new CheckCollector('leases');
   private readonly bucketNames: string[] = [];
   private current = '';
-  private prevKey: Uint8Array | undefined;
+  /** The previous key of the bucket: prevKey[0, prevKeyLength), -1 when none. */
+  private prevKey = new Uint8Array(64);
+  private prevKeyLength = -1;
   private revisionCount = 0;
   private tombstones = 0;
-  private lastRevision = 0n;
+  /** The last revision's main part (a number when read by the fast path: exact, below 2^53). */
+  private lastRevision: bigint | number = 0n;
+  private readonly fields = new FieldReader();
   private leaseCount = 0;
   private readonly metaValues = new Map<string, Uint8Array>();
 
   bucket(name: Uint8Array): void {
     this.current = bytesToText(name);
     this.bucketNames.push(this.current);
-    this.prevKey = undefined;
+    this.prevKeyLength = -1;
   }
 
   entry(leaf: BoltNode, flags: number, keyStart: number, keyEnd: number, valueEnd: number): void {
@@ -44,10 +49,13 @@ export class EtcdVerifier implements WalkVisitor {
     const key = b.subarray(keyStart, keyEnd);
     const at = { pageId: leaf.pageId, offset: leaf.fileOffset + keyStart };
     if (key.length === 0 || key.length > MAX_KEY_BYTES) this.order.fail(`Bucket "${this.current}" has a ${key.length}-byte key`, at);
-    if (this.prevKey && compareBytes(this.prevKey, key) >= 0) {
-      this.order.fail(`Keys of bucket "${this.current}" are out of order: ${toHex(key)} after ${toHex(this.prevKey)}`, at);
+    if (this.prevKeyLength >= 0 && compareBytes(this.prevKey.subarray(0, this.prevKeyLength), key) >= 0) {
+      this.order.fail(`Keys of bucket "${this.current}" are out of order: ${toHex(key)} after ${toHex(this.prevKey.subarray(0, this.prevKeyLength))}`, at);
     }
-    this.prevKey = copyBytes(key);
+    // Kept in one buffer, not a copy per entry.
+    if (key.length > this.prevKey.length) this.prevKey = new Uint8Array(Math.max(key.length, 2 * this.prevKey.length));
+    this.prevKey.set(key);
+    this.prevKeyLength = key.length;
     if ((flags & FLAG_BUCKET) !== 0) {
       this.bucketCheck.fail(`Bucket "${this.current}" contains a nested bucket ${toHex(key)}; etcd never nests buckets`, at);
       return;
@@ -59,6 +67,7 @@ export class EtcdVerifier implements WalkVisitor {
   }
 
   private checkRevision(key: Uint8Array, value: Uint8Array, at: { pageId: number; offset: number }): void {
+    if (this.revisionPasses(key, value)) return;
     try {
       const rev = decodeRevisionKey(key);
       this.revisionCount++;
@@ -78,6 +87,51 @@ export class EtcdVerifier implements WalkVisitor {
     } catch (err) {
       this.revisions.fail(`Revision ${toHex(key)}: ${messageOf(err)}`, at);
     }
+  }
+
+  /**
+   * The checks of checkRevision for the common case, without allocating: a well-formed key and
+   * KeyValue whose revisions fit in 2^53. True (and counted) only when checkRevision would pass
+   * it too; anything else (damage, a huge revision, a negative one) goes the exact way, which
+   * reports what is wrong.
+   */
+  private revisionPasses(key: Uint8Array, value: Uint8Array): boolean {
+    const tombstone = key.length === REVISION_KEY_BYTES + 1;
+    // decodeRevisionKey's rules: 17 bytes, or 18 ending in the tombstone mark; "_" (0x5f) at byte 8.
+    if ((key.length !== REVISION_KEY_BYTES && !tombstone) || key[8] !== 0x5f || (tombstone && key[REVISION_KEY_BYTES] !== TOMBSTONE_MARK)) return false;
+    const main = exactU64be(key, 0);
+    const sub = exactU64be(key, 9);
+    if (main < 1 || sub < 0) return false;
+    if (value.length > 0 || tombstone) {
+      let keyBytes = 0;
+      let create = 0;
+      let mod = 0;
+      let version = 0;
+      try {
+        const f = this.fields.reset(value);
+        while (f.next()) {
+          // Field numbers stop at 2^29: a larger one means a key varint too long to be exact here.
+          if (f.field >= 2 ** 29) return false;
+          const bytes = f.field === 1 || f.field === 5;
+          if (f.field > 6) continue;
+          if (f.wireType !== (bytes ? WireType.bytes : WireType.varint)) return false;
+          // A varint past 2^53 is not exact as a number: the exact way decides.
+          if (!bytes && f.field !== 6 && f.value >= 2 ** 53) return false;
+          if (f.field === 1) keyBytes = f.end - f.start;
+          else if (f.field === 2) create = f.value;
+          else if (f.field === 3) mod = f.value;
+          else if (f.field === 4) version = f.value;
+        }
+      } catch {
+        return false;
+      }
+      if (keyBytes === 0) return false;
+      if (!tombstone && (mod !== main || create < 1 || create > mod || version < 1)) return false;
+    }
+    this.revisionCount++;
+    if (tombstone) this.tombstones++;
+    this.lastRevision = main;
+    return true;
   }
 
   private checkLease(key: Uint8Array, value: Uint8Array, at: { pageId: number; offset: number }): void {
@@ -138,4 +192,15 @@ export class EtcdVerifier implements WalkVisitor {
     const summary = index === undefined ? 'no consistent index yet (no writes applied)' : index.length === 8 ? `consistent index ${u64beBig(index, 0)}` : '';
     return check.result(finished === undefined ? summary : `${summary}, compacted at revision ${finished}`);
   }
+}
+
+/**
+ * The big-endian 64-bit integer at `off` as a number when it is exact (0 to 2^53 - 1), -1 when
+ * it is negative as an int64 or too large for a number (the callers then decide exactly).
+ */
+function exactU64be(b: Uint8Array, off: number): number {
+  const hi = ((b[off] as number) << 24 | (b[off + 1] as number) << 16 | (b[off + 2] as number) << 8 | (b[off + 3] as number)) >>> 0;
+  if (hi >= 2 ** 21) return -1;
+  const lo = ((b[off + 4] as number) << 24 | (b[off + 5] as number) << 16 | (b[off + 6] as number) << 8 | (b[off + 7] as number)) >>> 0;
+  return hi * 2 ** 32 + lo;
 }
