@@ -60,3 +60,24 @@ test('FieldReader throws ProtobufError on malformed input, as readFields does', 
   assert.deepEqual([fixed.field, fixed.wireType, [...fixed.bytes()]], [2, WireType.fixed32, [9, 9, 9, 9]]);
   assert.equal(fixed.next(), false);
 });
+
+test('FieldReader reads a message inside a larger buffer: the same fields, offsets into the buffer, errors at the message end', () => {
+  const reader = new FieldReader();
+  for (let seed = 1; seed <= 100; seed++) {
+    const message = randomMessage(seed);
+    const buf = new Uint8Array(message.length + 20).fill(0xff);
+    buf.set(message, 7);
+    const alone = [];
+    for (const f = reader.reset(message); f.next();) alone.push(f.wireType === WireType.varint ? [f.field, f.value] : [f.field, f.wireType, f.start + 7, f.end + 7]);
+    const inside = [];
+    for (const f = reader.reset(buf, 7, 7 + message.length); f.next();) inside.push(f.wireType === WireType.varint ? [f.field, f.value] : [f.field, f.wireType, f.start, f.end]);
+    assert.deepEqual(inside, alone, `seed ${seed}`);
+  }
+  // The bytes after the message (0xff: a varint that never ends) are never read.
+  const cut = new ProtoWriter().bytes(1, 'abc').finish();
+  const buf = Uint8Array.from([...cut, 0xff, 0xff, 0xff]);
+  assert.throws(() => { for (const f = reader.reset(buf, 0, cut.length - 1); f.next();); }, (err: unknown) => err instanceof ProtobufError && /past the end of a 4-byte message/.test(err.message));
+  const fields = [];
+  for (const f = reader.reset(buf, 0, cut.length); f.next();) fields.push(f.field);
+  assert.deepEqual(fields, [1]);
+});

@@ -12,24 +12,30 @@ export class FieldReader {
   wireType = 0;
   /** A varint field's value (exact below 2^53). */
   value = 0;
-  /** A length-delimited or fixed-width field's payload: buf[start, end). */
+  /** A length-delimited or fixed-width field's payload: buf[start, end) (offsets into the whole buf). */
   start = 0;
   end = 0;
   private buf: Uint8Array = new Uint8Array(0);
   private pos = 0;
+  /** The message is buf[first, limit). */
+  private first = 0;
+  private limit = 0;
 
-  /** Starts reading `buf` from its first field; returns this. */
-  reset(buf: Uint8Array): this {
+  /**
+   * Starts reading the message buf[start, end) (default: all of `buf`) from its first field;
+   * returns this. Offsets (start, end) stay offsets into `buf`.
+   */
+  reset(buf: Uint8Array, start = 0, end = buf.length): this {
     this.buf = buf;
-    this.pos = 0;
+    this.pos = this.first = start;
+    this.limit = end;
     return this;
   }
 
   /** Moves to the next field; false at the end of the message. */
   next(): boolean {
-    const buf = this.buf;
-    if (this.pos >= buf.length) return false;
-    const at = this.pos;
+    if (this.pos >= this.limit) return false;
+    const at = this.pos - this.first;
     const key = this.varint();
     this.field = Math.floor(key / 8);
     this.wireType = key % 8;
@@ -40,7 +46,7 @@ export class FieldReader {
         return true;
       case WireType.bytes: {
         const n = this.varint();
-        if (n > buf.length - this.pos) throw new ProtobufError(`Length ${n} past the end of a ${buf.length}-byte message`, this.pos);
+        if (n > this.limit - this.pos) throw new ProtobufError(`Length ${n} past the end of a ${this.limit - this.first}-byte message`, this.pos - this.first);
         this.start = this.pos;
         this.end = this.pos += n;
         return true;
@@ -48,7 +54,7 @@ export class FieldReader {
       case WireType.fixed64:
       case WireType.fixed32: {
         const n = this.wireType === WireType.fixed64 ? 8 : 4;
-        if (this.pos + n > buf.length) throw new ProtobufError('Truncated fixed-width field', this.pos);
+        if (this.pos + n > this.limit) throw new ProtobufError('Truncated fixed-width field', this.pos - this.first);
         this.start = this.pos;
         this.end = this.pos += n;
         return true;
@@ -68,12 +74,12 @@ export class FieldReader {
     let result = 0;
     let scale = 1;
     for (let i = 0; i < 10; i++) {
-      if (this.pos >= buf.length) throw new ProtobufError('Truncated varint', this.pos);
+      if (this.pos >= this.limit) throw new ProtobufError('Truncated varint', this.pos - this.first);
       const b = buf[this.pos++] as number;
       result += (b & 0x7f) * scale;
       if ((b & 0x80) === 0) return result;
       scale *= 128;
     }
-    throw new ProtobufError('Varint longer than 10 bytes', this.pos);
+    throw new ProtobufError('Varint longer than 10 bytes', this.pos - this.first);
   }
 }

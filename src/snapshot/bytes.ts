@@ -41,6 +41,16 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
+/** compareBytes(a[0, aLength), b[bStart, bEnd)) without views. */
+export function compareBytesAt(a: Uint8Array, aLength: number, b: Uint8Array, bStart: number, bEnd: number): number {
+  const n = Math.min(aLength, bEnd - bStart);
+  for (let i = 0; i < n; i++) {
+    const d = (a[i] as number) - (b[bStart + i] as number);
+    if (d !== 0) return d;
+  }
+  return aLength - (bEnd - bStart);
+}
+
 export function toHex(b: Uint8Array): string {
   let s = '';
   for (const byte of b) s += byte.toString(16).padStart(2, '0');

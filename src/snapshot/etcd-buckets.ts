@@ -101,19 +101,20 @@ export function decodeLease(bytes: Uint8Array): Lease {
 /**
  * True when a stored KeyValue's key (field 1, the first field etcd writes) starts with `prefix`;
  * reads only the key's length and first bytes, no full decode (restore calls it for every key).
+ * The KeyValue is value[start, end) (default: all of it).
  */
-export function keyValueKeyStartsWith(value: Uint8Array, prefix: Uint8Array): boolean {
-  if (value[0] !== 0x0a) return false;
+export function keyValueKeyStartsWith(value: Uint8Array, prefix: Uint8Array, start = 0, end = value.length): boolean {
+  if (start >= end || value[start] !== 0x0a) return false;
   // Length varint; keys longer than 2^21 bytes do not exist (etcd caps requests far lower).
   let len = 0;
-  let p = 1;
+  let p = start + 1;
   for (let shift = 0; shift < 21; shift += 7) {
-    const b = value[p++];
-    if (b === undefined) return false;
+    if (p >= end) return false;
+    const b = value[p++] as number;
     len |= (b & 0x7f) << shift;
     if ((b & 0x80) === 0) break;
   }
-  if (len < prefix.length || p + prefix.length > value.length) return false;
+  if (len < prefix.length || p + prefix.length > end) return false;
   for (let i = 0; i < prefix.length; i++) if (value[p + i] !== prefix[i]) return false;
   return true;
 }

@@ -126,9 +126,9 @@ function u64be(value: bigint): Uint8Array {
 
 const REGISTRY = enc.encode(KUBERNETES_KEY_PREFIX);
 
-/** True when a KeyValue's key (field 1, the first field etcd writes) starts with /registry/. */
-export function isKubernetesKeyValue(value: Uint8Array): boolean {
-  return keyValueKeyStartsWith(value, REGISTRY);
+/** True when a KeyValue's key (field 1, the first field etcd writes) starts with /registry/; the KeyValue is value[start, end). */
+export function isKubernetesKeyValue(value: Uint8Array, start = 0, end = value.length): boolean {
+  return keyValueKeyStartsWith(value, REGISTRY, start, end);
 }
 
 /**

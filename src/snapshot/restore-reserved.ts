@@ -10,9 +10,9 @@ import { RESERVED_PREFIX } from './reserved-prefix.js';
 
 const RESERVED = new TextEncoder().encode(RESERVED_PREFIX);
 
-/** True when a KeyValue's key (field 1, written first by etcd) lies under RESERVED_PREFIX; cheap, no full decode. */
-export function isReservedKeyValue(value: Uint8Array): boolean {
-  return keyValueKeyStartsWith(value, RESERVED);
+/** True when a KeyValue's key (field 1, written first by etcd) lies under RESERVED_PREFIX; cheap, no full decode. The KeyValue is value[start, end). */
+export function isReservedKeyValue(value: Uint8Array, start = 0, end = value.length): boolean {
+  return keyValueKeyStartsWith(value, RESERVED, start, end);
 }
 
 /** Collects what was dropped from `key`, to drop the matching `lease` entries after it. */

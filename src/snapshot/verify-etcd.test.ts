@@ -24,11 +24,13 @@ function verify(entries: [Uint8Array, Uint8Array][], exactOnly: boolean) {
   if (exactOnly) Object.assign(v, { revisionPasses: () => false });
   v.bucket(new TextEncoder().encode('key'));
   for (const [key, value] of entries) {
-    const bytes = new Uint8Array(key.length + value.length);
-    bytes.set(key);
-    bytes.set(value, key.length);
+    // Inside a larger leaf, as the walk passes entries: bytes before and after (a varint that
+    // never ends, so that reading past the entry would show).
+    const bytes = new Uint8Array(3 + key.length + value.length + 3).fill(0xff);
+    bytes.set(key, 3);
+    bytes.set(value, 3 + key.length);
     const leaf: BoltNode = { pageId: 2, flags: 2, count: 1, bytes, fileOffset: 8192 };
-    v.entry(leaf, 0, 0, key.length, bytes.length);
+    v.entry(leaf, 0, 3, 3 + key.length, 3 + key.length + value.length);
   }
   return { order: v.order.result('ordered'), checks: v.results() };
 }
@@ -72,7 +74,12 @@ test('the verifier fast path reports what the exact check reports, on well-forme
 
 test('the verifier fast path takes the well-formed revisions itself', () => {
   const v = new EtcdVerifier();
-  const passes = (v as unknown as { revisionPasses(key: Uint8Array, value: Uint8Array): boolean }).revisionPasses.bind(v);
+  const fast = v as unknown as { revisionPasses(b: Uint8Array, keyStart: number, keyEnd: number, valueEnd: number): boolean };
+  // The entry inside a larger leaf, as the walk passes it: bytes before and after it.
+  const passes = (key: Uint8Array, value: Uint8Array) => {
+    const b = Uint8Array.from([0xff, 0x0a, ...key, ...value, 0x08, 0x01]);
+    return fast.revisionPasses.call(v, b, 2, 2 + key.length, 2 + key.length + value.length);
+  };
   assert.equal(passes(revKey(3n), kv(3n, 1n, 2n)), true);
   assert.equal(passes(revKey(4n, 0n, true), new ProtoWriter().bytes(1, 'k').varint(3, 4n).finish()), true);
   assert.equal(passes(revKey(1_000_000_005n), new Uint8Array(0)), true);

@@ -6,7 +6,7 @@
  */
 import type { BoltNode } from './bolt-page.js';
 import { FLAG_BUCKET, type WalkVisitor } from './bolt-walk.js';
-import { bytesToText, compareBytes, copyBytes, toHex, u64beBig } from './bytes.js';
+import { bytesToText, compareBytes, compareBytesAt, copyBytes, toHex, u64beBig } from './bytes.js';
 import {
   CONSISTENT_INDEX_KEY, decodeKeyValue, decodeLease, decodeRevisionKey, KEY_BUCKET, LEASE_BUCKET, META_BUCKET,
   REQUIRED_BUCKETS, REVISION_KEY_BYTES, TOMBSTONE_MARK,
@@ -46,16 +46,17 @@ export class EtcdVerifier implements WalkVisitor {
 
   entry(leaf: BoltNode, flags: number, keyStart: number, keyEnd: number, valueEnd: number): void {
     const b = leaf.bytes;
+    const keyLength = keyEnd - keyStart;
+    // The common case allocates nothing: key order compared in place, the previous key kept
+    // in one buffer, a well-formed revision checked from offsets (revisionPasses).
+    const inOrder = this.prevKeyLength < 0 || compareBytesAt(this.prevKey, this.prevKeyLength, b, keyStart, keyEnd) < 0;
+    if (keyLength === 0 || keyLength > MAX_KEY_BYTES || !inOrder) this.checkKey(leaf, keyStart, keyEnd);
+    if (keyLength > this.prevKey.length) this.prevKey = new Uint8Array(Math.max(keyLength, 2 * this.prevKey.length));
+    for (let i = 0; i < keyLength; i++) this.prevKey[i] = b[keyStart + i] as number;
+    this.prevKeyLength = keyLength;
+    if ((flags & FLAG_BUCKET) === 0 && this.current === KEY_BUCKET && this.revisionPasses(b, keyStart, keyEnd, valueEnd)) return;
     const key = b.subarray(keyStart, keyEnd);
     const at = { pageId: leaf.pageId, offset: leaf.fileOffset + keyStart };
-    if (key.length === 0 || key.length > MAX_KEY_BYTES) this.order.fail(`Bucket "${this.current}" has a ${key.length}-byte key`, at);
-    if (this.prevKeyLength >= 0 && compareBytes(this.prevKey.subarray(0, this.prevKeyLength), key) >= 0) {
-      this.order.fail(`Keys of bucket "${this.current}" are out of order: ${toHex(key)} after ${toHex(this.prevKey.subarray(0, this.prevKeyLength))}`, at);
-    }
-    // Kept in one buffer, not a copy per entry.
-    if (key.length > this.prevKey.length) this.prevKey = new Uint8Array(Math.max(key.length, 2 * this.prevKey.length));
-    this.prevKey.set(key);
-    this.prevKeyLength = key.length;
     if ((flags & FLAG_BUCKET) !== 0) {
       this.bucketCheck.fail(`Bucket "${this.current}" contains a nested bucket ${toHex(key)}; etcd never nests buckets`, at);
       return;
@@ -66,8 +67,18 @@ export class EtcdVerifier implements WalkVisitor {
     else if (this.current === META_BUCKET && META_KEYS.has(bytesToText(key))) this.metaValues.set(bytesToText(key), copyBytes(value));
   }
 
+  /** A key that is empty, too long or not after the previous one (before prevKey moves on). */
+  private checkKey(leaf: BoltNode, keyStart: number, keyEnd: number): void {
+    const key = leaf.bytes.subarray(keyStart, keyEnd);
+    const at = { pageId: leaf.pageId, offset: leaf.fileOffset + keyStart };
+    if (key.length === 0 || key.length > MAX_KEY_BYTES) this.order.fail(`Bucket "${this.current}" has a ${key.length}-byte key`, at);
+    const prev = this.prevKey.subarray(0, this.prevKeyLength);
+    if (this.prevKeyLength >= 0 && compareBytes(prev, key) >= 0) {
+      this.order.fail(`Keys of bucket "${this.current}" are out of order: ${toHex(key)} after ${toHex(prev)}`, at);
+    }
+  }
+
   private checkRevision(key: Uint8Array, value: Uint8Array, at: { pageId: number; offset: number }): void {
-    if (this.revisionPasses(key, value)) return;
     try {
       const rev = decodeRevisionKey(key);
       this.revisionCount++;
@@ -95,20 +106,21 @@ export class EtcdVerifier implements WalkVisitor {
    * it too; anything else (damage, a huge revision, a negative one) goes the exact way, which
    * reports what is wrong.
    */
-  private revisionPasses(key: Uint8Array, value: Uint8Array): boolean {
-    const tombstone = key.length === REVISION_KEY_BYTES + 1;
+  private revisionPasses(b: Uint8Array, keyStart: number, keyEnd: number, valueEnd: number): boolean {
+    const keyLength = keyEnd - keyStart;
+    const tombstone = keyLength === REVISION_KEY_BYTES + 1;
     // decodeRevisionKey's rules: 17 bytes, or 18 ending in the tombstone mark; "_" (0x5f) at byte 8.
-    if ((key.length !== REVISION_KEY_BYTES && !tombstone) || key[8] !== 0x5f || (tombstone && key[REVISION_KEY_BYTES] !== TOMBSTONE_MARK)) return false;
-    const main = exactU64be(key, 0);
-    const sub = exactU64be(key, 9);
+    if ((keyLength !== REVISION_KEY_BYTES && !tombstone) || b[keyStart + 8] !== 0x5f || (tombstone && b[keyStart + REVISION_KEY_BYTES] !== TOMBSTONE_MARK)) return false;
+    const main = exactU64be(b, keyStart);
+    const sub = exactU64be(b, keyStart + 9);
     if (main < 1 || sub < 0) return false;
-    if (value.length > 0 || tombstone) {
+    if (valueEnd > keyEnd || tombstone) {
       let keyBytes = 0;
       let create = 0;
       let mod = 0;
       let version = 0;
       try {
-        const f = this.fields.reset(value);
+        const f = this.fields.reset(b, keyEnd, valueEnd);
         while (f.next()) {
           // Field numbers stop at 2^29: a larger one means a key varint too long to be exact here.
           if (f.field >= 2 ** 29) return false;
