@@ -25,6 +25,28 @@ test('openSnapshotFile reads the same bytes as the file when reads hit, span and
   }
 });
 
+test('openSnapshotFile reads across block boundaries in file order, in adjacent slots and where the slots wrap, as a walk of large values does', async (t) => {
+  const dir = await tempDir(t);
+  const blocks = 2 * CACHE_BLOCKS + 3;
+  const data = randomBytes(BLOCK_BYTES * blocks + 777);
+  const file = path.join(dir, 's.db');
+  await writeFile(file, data);
+  const snap = await openSnapshotFile(file);
+  t.after(() => snap.close());
+  // Overflow nodes of ~200 KiB one after the other: most cross a boundary, some the wrap
+  // (a read ending in block k * CACHE_BLOCKS), and between them small reads of earlier blocks.
+  const node = 200 * 1024 + 96;
+  for (let offset = 100; offset + node <= data.length; offset += node) {
+    assert.deepEqual(Buffer.from(snap.ra.read(offset, node)), data.subarray(offset, offset + node), `node at ${offset}`);
+    const back = Math.max(0, offset - 3 * BLOCK_BYTES);
+    assert.deepEqual(Buffer.from(snap.ra.read(back, 4096)), data.subarray(back, back + 4096), `page at ${back}`);
+  }
+  const wrap = CACHE_BLOCKS * BLOCK_BYTES - 10;
+  assert.deepEqual(Buffer.from(snap.ra.read(wrap, 20)), data.subarray(wrap, wrap + 20), 'across the wrap');
+  const adjacent = 3 * BLOCK_BYTES - 10;
+  assert.deepEqual(Buffer.from(snap.ra.read(adjacent, 20)), data.subarray(adjacent, adjacent + 20), 'across adjacent slots');
+});
+
 test('openSnapshotFile reads throw RangeError when a read goes past the end', async (t) => {
   const dir = await tempDir(t);
   const file = path.join(dir, 's.db');

@@ -1,6 +1,6 @@
 /**
  * A snapshot file opened for random access: the I/O edge under the pure bbolt reader.
- * Reads are synchronous positioned reads through a small LRU cache of aligned blocks, so a
+ * Reads are synchronous positioned reads through a small cache of aligned blocks, so a
  * tree walk that touches neighbouring pages costs one syscall per block, not per page, and
  * memory stays at CACHE_BLOCKS × BLOCK_BYTES whatever the file size.
  */
@@ -13,7 +13,7 @@ import type { RandomAccess } from '../snapshot/index.js';
 
 /** Bytes per cached block (aligned to its size). */
 export const BLOCK_BYTES = 256 * 1024;
-/** Blocks kept: 4 MiB in all. */
+/** Blocks kept: 4 MiB in all, in one buffer. */
 export const CACHE_BLOCKS = 16;
 
 export interface SnapshotFile {
@@ -69,22 +69,29 @@ export async function openSnapshotFile(path: string): Promise<SnapshotFile> {
   };
 }
 
-/** RandomAccess over a descriptor with an LRU of aligned blocks. Exported for tests. */
+/**
+ * RandomAccess over a descriptor with a cache of aligned blocks. The cache is direct-mapped
+ * into one buffer: block i lives in slot i % CACHE_BLOCKS, so consecutive blocks sit side by
+ * side and a read across their boundary (an overflow node of a large value, which a walk
+ * reads in file order) is one view instead of a copy; only where the slots wrap around is it
+ * assembled in a scratch buffer. Exported for tests.
+ */
 export class CachedFileReader implements RandomAccess {
-  /** Insertion order is recency order: the last entry is the most recently used. */
-  private readonly blocks = new Map<number, Buffer>();
+  private readonly slots = Buffer.allocUnsafe(CACHE_BLOCKS * BLOCK_BYTES);
+  private readonly views = Array.from({ length: CACHE_BLOCKS }, (_, i) => this.slots.subarray(i * BLOCK_BYTES, (i + 1) * BLOCK_BYTES));
+  /** The block each slot holds, -1 for none. */
+  private readonly tags = new Float64Array(CACHE_BLOCKS).fill(-1);
   private scratch = Buffer.alloc(0);
-  private lastIndex = -1;
-  private lastBlock: Buffer | undefined;
 
   /** Called with each block read from the file (cache misses only), as it is read. */
   onBlockRead: ((index: number, block: Buffer) => void) | undefined;
 
   constructor(private readonly path: string, private readonly fd: number, readonly sizeBytes: number) {}
 
-  /** Block `index` if it is cached (the LRU order is left as it is). */
+  /** Block `index` if it is cached. */
   cached(index: number): Buffer | undefined {
-    return this.blocks.get(index);
+    const slot = index % CACHE_BLOCKS;
+    return this.tags[slot] === index ? this.views[slot] : undefined;
   }
 
   /** Reads block `index` into `buf` (BLOCK_BYTES long) without caching it. */
@@ -99,20 +106,20 @@ export class CachedFileReader implements RandomAccess {
     }
     const first = Math.floor(offset / BLOCK_BYTES);
     const last = Math.floor((offset + Math.max(length, 1) - 1) / BLOCK_BYTES);
-    if (first === last) {
-      // A plain Uint8Array view, not a Buffer: Buffer#slice would not copy for callers.
+    // Plain Uint8Array views, not Buffers: Buffer#slice would not copy for callers.
+    if (first === last || (last === first + 1 && last % CACHE_BLOCKS !== 0)) {
+      // One block, or two in adjacent slots (each in its own slot: loading one keeps the other).
       const block = this.block(first);
+      if (last !== first) this.block(last);
       return new Uint8Array(block.buffer, block.byteOffset + offset - first * BLOCK_BYTES, length);
     }
     if (this.scratch.length < length) this.scratch = Buffer.allocUnsafe(Math.max(length, 2 * this.scratch.length));
     if (last === first + 1) {
-      // A read across one block boundary (an overflow node of up to a block, e.g. a 100 KiB
-      // value) is assembled from the two cached blocks: the walk reads the leaf beside it
-      // through the same blocks, and reading it directly too read such a db ~1.7 times per pass.
-      // Copy the first part before block(last) may reuse a buffer.
+      // Across the wrap of the slots: assembled from the two cached blocks (the walk reads the
+      // leaf beside it through the same blocks; reading it directly too read such a db ~1.7
+      // times per pass).
       const head = (first + 1) * BLOCK_BYTES - offset;
-      const a = this.block(first);
-      a.copy(this.scratch, 0, offset - first * BLOCK_BYTES, BLOCK_BYTES);
+      this.block(first).copy(this.scratch, 0, offset - first * BLOCK_BYTES, BLOCK_BYTES);
       this.block(last).copy(this.scratch, head, 0, length - head);
       return new Uint8Array(this.scratch.buffer, this.scratch.byteOffset, length);
     }
@@ -123,27 +130,15 @@ export class CachedFileReader implements RandomAccess {
   }
 
   private block(index: number): Buffer {
-    if (index === this.lastIndex && this.lastBlock) return this.lastBlock;
-    let buf = this.blocks.get(index);
-    if (buf) {
-      // Moved to the end: the most recently used.
-      this.blocks.delete(index);
-      this.blocks.set(index, buf);
-    } else {
-      buf = this.evictOldest() ?? Buffer.allocUnsafe(BLOCK_BYTES);
+    const slot = index % CACHE_BLOCKS;
+    const buf = this.views[slot] as Buffer;
+    if (this.tags[slot] !== index) {
+      // Invalid while it is read: a failed read leaves no stale tag behind.
+      this.tags[slot] = -1;
       this.readBlock(index, buf);
-      this.blocks.set(index, buf);
+      this.tags[slot] = index;
       this.onBlockRead?.(index, buf);
     }
-    this.lastIndex = index;
-    this.lastBlock = buf;
-    return buf;
-  }
-
-  private evictOldest(): Buffer | undefined {
-    if (this.blocks.size < CACHE_BLOCKS) return undefined;
-    const [oldest, buf] = this.blocks.entries().next().value as [number, Buffer];
-    this.blocks.delete(oldest);
     return buf;
   }
 
