@@ -1,6 +1,7 @@
 /**
- * The restore's worker thread: the sha256 of the snapshot's bbolt image and the kernel copy of
- * the snapshot into the staged db, off the thread that walks the bbolt structure. The walk is
+ * The restore's worker thread: the kernel copy of the snapshot into the staged db, and the
+ * sha256 of the bbolt image where the walk cannot hash it (a source that is not a snapshot
+ * file: snapshot-restore-verify.ts), off the thread that walks the bbolt structure. The walk is
  * one synchronous pass, so nothing on that thread's event loop runs until it ends: the copy,
  * and the flushes that send the copy to disk while it grows, are driven from here instead.
  * - The hash reads the file through the worker's own descriptor (read-only) in large

@@ -3,9 +3,10 @@
  * offline (no etcd binary, no network). The order is the safety argument:
  * 1. validate the flags (etcd's rules) and refuse a non-empty --data-dir/--wal-dir, and an
  *    unrecognised --kubeadm-manifest, before reading the snapshot;
- * 2. in hidden temporary siblings of the targets: copy the snapshot file (in the kernel)
- *    while this thread verifies its bbolt structure and etcd data and a worker hashes it
- *    (sha256 trailer); the walk also finds what the restore changes (restore-scan.ts);
+ * 2. in hidden temporary siblings of the targets: a worker copies the snapshot file (in the
+ *    kernel) while this thread verifies its bbolt structure and etcd data and hashes the
+ *    blocks it reads (sha256 trailer, snapshot-hash-along.ts); the walk also finds what the
+ *    restore changes (restore-scan.ts);
  * 3. edit the copy copy-on-write (only members, meta, the revision bump and dropped reserved
  *    keys are rewritten, restore-edit.ts), write the WAL and .snap, fsync, wait for the
  *    sha256 to match, then rename into place; any failure or Ctrl-C removes what was built,
