@@ -47,7 +47,13 @@ async function commandInfo() {
   return infos.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-const common = { bundle: true, platform: 'node', format: 'cjs', target, minify: true, keepNames: true, legalComments: 'none', logLevel: 'warning' };
+// "punycode": the npm package, not Node's deprecated builtin of the same name (which
+// @kubernetes/client-node's node-fetch -> whatwg-url -> tr46 asks for, and which prints a
+// DEP0040 warning on stderr when loaded).
+const common = {
+  bundle: true, platform: 'node', format: 'cjs', target, minify: true, keepNames: true, legalComments: 'none', logLevel: 'warning',
+  alias: { punycode: 'punycode/' },
+};
 
 const worker = await esbuild.build({ ...common, entryPoints: [path.join(root, 'src/backup/drill-count-worker.ts')], write: false, define: { 'import.meta.url': 'undefined' } });
 const workerSource = worker.outputFiles[0].text;

@@ -52,6 +52,22 @@ for (const group of ['snapshot', 'backup', 'certs', 'node', 'audit', 'upgrade', 
   });
 }
 
+// The shipped forms (KK_BIN: the single executable, the bundle) load no deprecated Node builtin:
+// `operator` pulled in node:punycode through @kubernetes/client-node's node-fetch and printed a
+// DEP0040 warning on every run. (dist/ resolves third-party requires as Node does, unbundled.)
+test('every command\'s --help prints nothing on stderr from the shipped binary', { skip: process.env.KK_BIN ? false : 'needs KK_BIN (the release checks set it)' }, async () => {
+  const all = await runKubekeeper(['help']);
+  assert.equal(all.code, 0, all.stderr);
+  // "Commands:" lines: two spaces, the command words, two or more spaces, the summary.
+  const commands = all.stdout.split('\n').filter((l) => /^ {2}[a-z]/.test(l)).map((l) => l.trim().split(/\s{2,}/)[0] ?? '');
+  assert.ok(commands.length > 40 && commands.includes('operator'), all.stdout);
+  for (const command of commands) {
+    const help = await runKubekeeper([...command.split(' '), '--help']);
+    assert.equal(help.code, 0, `${command}: ${help.stderr}`);
+    assert.equal(help.stderr, '', `${command} --help wrote to stderr`);
+  }
+});
+
 test('a mistyped subcommand names the group\'s commands', async () => {
   const r = await runKubekeeper(['snapshot', 'sav']);
   assert.equal(r.code, 2);
