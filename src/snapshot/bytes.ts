@@ -33,12 +33,7 @@ export function u64beBig(b: Uint8Array, off: number): bigint {
 
 /** memcmp order: unsigned bytes, a prefix sorts first. */
 export function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const d = (a[i] as number) - (b[i] as number);
-    if (d !== 0) return d;
-  }
-  return a.length - b.length;
+  return compareBytesAt(a, a.length, b, 0, b.length);
 }
 
 /** compareBytes(a[0, aLength), b[bStart, bEnd)) without views. */

@@ -21,11 +21,11 @@ export class ReservedKeyFilter {
   dropped = 0;
   readonly leases = new Set<bigint>();
 
-  /** True (and remembered) when the `key` bucket value must be dropped. */
-  dropKeyValue(value: Uint8Array): boolean {
-    if (!isReservedKeyValue(value)) return false;
+  /** True (and remembered) when the `key` bucket value value[start, end) must be dropped. */
+  dropKeyValue(value: Uint8Array, start = 0, end = value.length): boolean {
+    if (!isReservedKeyValue(value, start, end)) return false;
     this.dropped++;
-    const lease = decodeKeyValue(value).lease;
+    const lease = decodeKeyValue(value.subarray(start, end)).lease;
     if (lease !== 0n) this.leases.add(lease);
     return true;
   }

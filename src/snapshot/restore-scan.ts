@@ -10,7 +10,7 @@ import { FLAG_BUCKET, type WalkVisitor } from './bolt-walk.js';
 import { bytesToText, copyBytes } from './bytes.js';
 import { KEY_BUCKET, LEASE_BUCKET } from './etcd-buckets.js';
 import { isKubernetesKeyValue } from './restore-db.js';
-import { ReservedKeyFilter, isReservedKeyValue } from './restore-reserved.js';
+import { ReservedKeyFilter } from './restore-reserved.js';
 
 export class RestoreScan implements WalkVisitor {
   /** The `key` bucket holds keys under /registry/ (among those kept). */
@@ -64,7 +64,7 @@ export class RestoreScan implements WalkVisitor {
 
   private keyEntry(b: Uint8Array, keyStart: number, keyEnd: number, valueEnd: number): void {
     // From offsets: no view per entry (a restore walks every revision).
-    if (isReservedKeyValue(b, keyEnd, valueEnd) && this.reserved.dropKeyValue(b.subarray(keyEnd, valueEnd))) {
+    if (this.reserved.dropKeyValue(b, keyEnd, valueEnd)) {
       this.droppedRevisions.push(copyBytes(b, keyStart, keyEnd));
       return;
     }

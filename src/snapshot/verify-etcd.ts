@@ -6,7 +6,7 @@
  */
 import type { BoltNode } from './bolt-page.js';
 import { FLAG_BUCKET, type WalkVisitor } from './bolt-walk.js';
-import { bytesToText, compareBytes, compareBytesAt, copyBytes, toHex, u64beBig } from './bytes.js';
+import { bytesToText, compareBytesAt, copyBytes, toHex, u64beBig } from './bytes.js';
 import {
   CONSISTENT_INDEX_KEY, decodeKeyValue, decodeLease, decodeRevisionKey, KEY_BUCKET, LEASE_BUCKET, META_BUCKET,
   REQUIRED_BUCKETS, REVISION_KEY_BYTES, TOMBSTONE_MARK,
@@ -50,7 +50,7 @@ export class EtcdVerifier implements WalkVisitor {
     // The common case allocates nothing: key order compared in place, the previous key kept
     // in one buffer, a well-formed revision checked from offsets (revisionPasses).
     const inOrder = this.prevKeyLength < 0 || compareBytesAt(this.prevKey, this.prevKeyLength, b, keyStart, keyEnd) < 0;
-    if (keyLength === 0 || keyLength > MAX_KEY_BYTES || !inOrder) this.checkKey(leaf, keyStart, keyEnd);
+    if (keyLength === 0 || keyLength > MAX_KEY_BYTES || !inOrder) this.checkKey(leaf, keyStart, keyEnd, inOrder);
     if (keyLength > this.prevKey.length) this.prevKey = new Uint8Array(Math.max(keyLength, 2 * this.prevKey.length));
     for (let i = 0; i < keyLength; i++) this.prevKey[i] = b[keyStart + i] as number;
     this.prevKeyLength = keyLength;
@@ -67,14 +67,13 @@ export class EtcdVerifier implements WalkVisitor {
     else if (this.current === META_BUCKET && META_KEYS.has(bytesToText(key))) this.metaValues.set(bytesToText(key), copyBytes(value));
   }
 
-  /** A key that is empty, too long or not after the previous one (before prevKey moves on). */
-  private checkKey(leaf: BoltNode, keyStart: number, keyEnd: number): void {
+  /** Reports a key that is empty, too long or (`inOrder` false) not after the previous one, before prevKey moves on. */
+  private checkKey(leaf: BoltNode, keyStart: number, keyEnd: number, inOrder: boolean): void {
     const key = leaf.bytes.subarray(keyStart, keyEnd);
     const at = { pageId: leaf.pageId, offset: leaf.fileOffset + keyStart };
     if (key.length === 0 || key.length > MAX_KEY_BYTES) this.order.fail(`Bucket "${this.current}" has a ${key.length}-byte key`, at);
-    const prev = this.prevKey.subarray(0, this.prevKeyLength);
-    if (this.prevKeyLength >= 0 && compareBytes(prev, key) >= 0) {
-      this.order.fail(`Keys of bucket "${this.current}" are out of order: ${toHex(key)} after ${toHex(prev)}`, at);
+    if (!inOrder) {
+      this.order.fail(`Keys of bucket "${this.current}" are out of order: ${toHex(key)} after ${toHex(this.prevKey.subarray(0, this.prevKeyLength))}`, at);
     }
   }
 
